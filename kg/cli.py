@@ -1,0 +1,56 @@
+"""The `tanheng` command line. Each sub-command is a module in kg/commands
+with `register(subparsers)`; this file only discovers and dispatches them."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from . import __version__, commands
+
+
+class UserError(Exception):
+    """A problem with what the user asked for: one sentence, exit code 2."""
+
+    def __init__(self, message: str, code: int = 2):
+        super().__init__(message)
+        self.code = code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tanheng",
+        description="Tanheng 碳衡 — carbon-balance decision support for urban-rural integration.",
+    )
+    parser.add_argument("--version", action="version", version=f"tanheng {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except UserError as exc:
+        print(f"tanheng: {exc}", file=sys.stderr)
+        return exc.code
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        print(f"tanheng: cannot read {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("tanheng: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

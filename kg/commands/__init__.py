@@ -1,0 +1,1 @@
+"""One module per `tanheng` sub-command; each defines register(subparsers)."""

@@ -1,0 +1,21 @@
+"""tanheng app — start the Streamlit advisory interface on the embedded store."""
+import os
+import subprocess
+import sys
+
+from ..paths import ROOT
+
+
+def register(sub):
+    p = sub.add_parser("app", help="start the advisory app (Streamlit)")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--headless", action="store_true", help="do not open a browser")
+    p.set_defaults(func=run)
+
+
+def run(args):
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "main.py"),
+           "--server.port", str(args.port), "--browser.gatherUsageStats", "false",
+           "--server.headless", "true" if args.headless else "false"]
+    print(f"Tanheng 碳衡: http://localhost:{args.port}", file=sys.stderr)
+    return subprocess.call(cmd, env=os.environ.copy())

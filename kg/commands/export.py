@@ -1,0 +1,23 @@
+"""tanheng export — write the whole graph (ontology + knowledge base)."""
+import sys
+
+from .. import graph
+
+
+def register(sub):
+    p = sub.add_parser("export", help="write the knowledge graph as ttl, nt, jsonld or xml")
+    p.add_argument("--format", choices=sorted(graph.EXPORT_FORMATS), default="ttl")
+    p.add_argument("--inferred", action="store_true", help="add the OWL 2 RL closure")
+    p.add_argument("-o", "--output", help="file to write (default: standard output)")
+    p.set_defaults(func=run)
+
+
+def run(args):
+    text = graph.export(args.format, args.inferred)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as f:
+            f.write(text)
+        print(f"wrote {args.output} ({len(text.encode()):,} bytes)", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0

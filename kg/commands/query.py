@@ -1,0 +1,42 @@
+"""tanheng query — SPARQL from a file, an expression, or a named competency question."""
+import sys
+from pathlib import Path
+
+from .. import query as q
+from ..cli import UserError
+
+
+def register(sub):
+    p = sub.add_parser("query", help="run a SPARQL query over the knowledge graph")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("file", nargs="?", help="a .rq file, or the name of a query in kg/queries")
+    src.add_argument("-e", "--expression", help="the query text")
+    p.add_argument("--format", choices=sorted(q.FORMATTERS), default="table")
+    p.add_argument("--list", action="store_true", help="list the named competency questions")
+    p.set_defaults(func=run)
+
+
+def run(args):
+    named = q.named_queries()
+    if args.list:
+        for n in named.values():
+            print(f"{n.name:32} {n.title_en} / {n.title_zh}")
+        return 0
+    if args.expression:
+        text = args.expression
+    elif args.file:
+        path = Path(args.file)
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+        elif args.file in named:
+            text = named[args.file].text
+        else:
+            raise UserError(f"no query file or named query {args.file!r} (see `tanheng query --list`)")
+    else:
+        raise UserError("give a query file, a named query or -e 'SPARQL'")
+    try:
+        result = q.run(text)
+    except SyntaxError as exc:
+        raise UserError(f"the query is not valid SPARQL: {exc}") from None
+    sys.stdout.write(q.FORMATTERS[args.format](result).rstrip("\n") + "\n")
+    return 0

@@ -1,0 +1,78 @@
+"""Loading the knowledge graph: the ontology modules plus the knowledge base,
+all Turtle under ontology/ (rules/ is loaded separately, by what runs it)."""
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib import Graph
+
+from .namespaces import bind_all
+from .paths import ONTOLOGY_DIR, RULES_DIR
+
+
+def ontology_files() -> list[Path]:
+    return sorted(ONTOLOGY_DIR.glob("*.ttl"))
+
+
+def rules_files() -> list[Path]:
+    return sorted(RULES_DIR.glob("*.ttl"))
+
+
+def files_digest(paths: list[Path]) -> str:
+    """A fingerprint of the knowledge on disk, so a store can tell it is stale."""
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _parse(paths: list[Path]) -> Graph:
+    g = Graph()
+    bind_all(g)
+    for p in paths:
+        try:
+            g.parse(p, format="turtle")
+        except Exception as exc:  # a broken knowledge file must name itself
+            raise ValueError(f"cannot parse {p.name}: {exc}") from exc
+    return g
+
+
+@lru_cache(maxsize=1)
+def knowledge_graph() -> Graph:
+    """Ontology + knowledge base as one rdflib graph (read-only by convention)."""
+    return _parse(ontology_files())
+
+
+@lru_cache(maxsize=1)
+def rules_graph() -> Graph:
+    return _parse(rules_files())
+
+
+def rules_file(name: str) -> Graph:
+    return _parse([RULES_DIR / name])
+
+
+@lru_cache(maxsize=1)
+def inferred_graph() -> Graph:
+    """The OWL 2 RL closure of the knowledge graph (owlrl)."""
+    import owlrl
+
+    g = Graph()
+    bind_all(g)
+    for t in knowledge_graph():
+        g.add(t)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False).expand(g)
+    return g
+
+
+EXPORT_FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "xml": "xml"}
+
+
+def export(fmt: str = "ttl", inferred: bool = False) -> str:
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+    g = inferred_graph() if inferred else knowledge_graph()
+    return g.serialize(format=EXPORT_FORMATS[fmt])
