@@ -1,0 +1,94 @@
+"""Plotly figures for the app. They draw what the kg API returns; they compute
+nothing but positions and colours."""
+from __future__ import annotations
+
+import networkx as nx
+import plotly.graph_objects as go
+
+from app.i18n import lang, t
+
+KIND_COLOURS = {"model": "#1b5e20", "measure": "#43a047", "pool": "#1e88e5", "flux": "#8e24aa",
+                "process": "#fb8c00", "case": "#6d4c41", "type": "#00897b"}
+KIND_COLUMNS = {"case": 0, "model": 1, "measure": 2, "process": 3, "flux": 3, "pool": 4, "type": 0}
+
+
+def _layout(fig: go.Figure, height: int = 360) -> go.Figure:
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10),
+                      font=dict(family="Noto Sans CJK SC, Microsoft YaHei, sans-serif"))
+    return fig
+
+
+def bars(values: dict[str, float], title: str, horizontal: bool = True) -> go.Figure:
+    """A bar per label (values already labelled in the current language)."""
+    names, numbers = list(values), list(values.values())
+    bar = go.Bar(y=names, x=numbers, orientation="h") if horizontal else go.Bar(x=names, y=numbers)
+    fig = go.Figure(bar)
+    fig.update_layout(title=title)
+    if horizontal:
+        fig.update_yaxes(autorange="reversed")
+    return _layout(fig, height=max(220, 60 + 34 * len(names)) if horizontal else 360)
+
+
+def sankey(sources: dict[str, float], sinks: dict[str, float]) -> go.Figure:
+    """Sources → the region's emissions → sinks and the net emission left in the atmosphere
+    (labels already in the current language; values in t CO2e)."""
+    emitted = sum(v for v in sources.values() if v > 0)
+    absorbed = sum(v for v in sinks.values() if v > 0)
+    nodes = list(sources) + [t("balance.emissions")] + list(sinks) + [t("balance.net_atmosphere")]
+    hub, net_node = len(sources), len(nodes) - 1
+    links = [(i, hub, v) for i, v in enumerate(sources.values()) if v > 0]
+    links += [(hub, hub + 1 + j, v) for j, v in enumerate(sinks.values()) if v > 0]
+    if emitted > absorbed:
+        links.append((hub, net_node, emitted - absorbed))
+    fig = go.Figure(go.Sankey(
+        node=dict(label=nodes, pad=14, thickness=16,
+                  color=["#e53935"] * len(sources) + ["#757575"] + ["#43a047"] * len(sinks) + ["#9e9e9e"]),
+        link=dict(source=[a for a, _, _ in links], target=[b for _, b, _ in links],
+                  value=[v for _, _, v in links])))
+    return _layout(fig, height=420)
+
+
+def graph(g: nx.DiGraph, height: int = 560) -> go.Figure:
+    """A knowledge graph view: nodes in columns by kind (cases → model → measures →
+    processes/fluxes → pools), edges as lines, hover shows the label."""
+    g = g.copy()
+    for n, data in g.nodes(data=True):
+        data["layer"] = KIND_COLUMNS.get(data.get("kind"), 2)
+    pos = nx.multipartite_layout(g, subset_key="layer") if g.number_of_nodes() else {}
+    edge_x, edge_y = [], []
+    for a, b in g.edges():
+        edge_x += [pos[a][0], pos[b][0], None]
+        edge_y += [pos[a][1], pos[b][1], None]
+    fig = go.Figure(go.Scatter(x=edge_x, y=edge_y, mode="lines", hoverinfo="none",
+                               line=dict(width=0.7, color="#b0bec5"), showlegend=False))
+    for kind, colour in KIND_COLOURS.items():
+        nodes = [n for n, d in g.nodes(data=True) if d.get("kind") == kind]
+        if not nodes:
+            continue
+        labels = [g.nodes[n].get(f"label_{lang()}") or g.nodes[n].get("label") or str(n) for n in nodes]
+        fig.add_trace(go.Scatter(
+            x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes], mode="markers+text",
+            name=t(f"kind.{kind}"), text=[s if len(s) <= 14 else s[:13] + "…" for s in labels],
+            hovertext=labels, hoverinfo="text", textposition="middle right", textfont=dict(size=10),
+            marker=dict(size=14, color=colour, line=dict(width=1, color="white"))))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.update_layout(legend=dict(orientation="h"))
+    return _layout(fig, height=height)
+
+
+def sunburst(trees: list[dict], label_of) -> go.Figure:
+    """Table 1 as a sunburst: pools and fluxes, their groups and leaves."""
+    ids, labels, parents = [], [], []
+
+    def walk(node, parent):
+        ids.append(node["iri"])
+        labels.append(label_of(node))
+        parents.append(parent)
+        for child in node["children"]:
+            walk(child, node["iri"])
+
+    for tree in trees:
+        walk(tree, "")
+    fig = go.Figure(go.Sunburst(ids=ids, labels=labels, parents=parents, insidetextorientation="radial"))
+    return _layout(fig, height=560)

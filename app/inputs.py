@@ -1,0 +1,70 @@
+"""Where a profile comes from: the entry form (built from the profile vocabulary
+in ontology/profile.ttl), an uploaded file, or a bundled example."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import streamlit as st
+
+from app.backend import kg_module
+from app.i18n import pick, t
+
+UPLOAD_TYPES = ["csv", "xlsx", "json", "ttl", "jsonld"]
+INTEGER = {"integer", "int", "nonNegativeInteger", "positiveInteger"}
+NUMERIC = INTEGER | {"decimal", "double", "float"}
+
+
+def upload_types() -> list[str]:
+    return UPLOAD_TYPES
+
+
+def example_files() -> dict[str, Path]:
+    """The bundled example profiles (examples/*), by file name."""
+    from kg.paths import EXAMPLES_DIR
+    return {p.name: p for p in sorted(EXAMPLES_DIR.glob("*")) if p.suffix.lstrip(".") in UPLOAD_TYPES}
+
+
+def _field(field: dict, issues: list[dict]) -> object:
+    unit = pick(field, "unit")
+    label = pick(field, "label") + (" *" if field["required"] else "")
+    helptext = pick(field, "definition") + (f" [{unit}]" if unit else "")
+    key = f"form_{field['key']}"
+    if field["datatype"] in NUMERIC:
+        integer = field["datatype"] in INTEGER
+        value = st.number_input(label, value=None, step=1 if integer else 1.0,
+                                format="%d" if integer else "%.2f", help=helptext, key=key)
+    else:
+        value = st.text_input(label, help=helptext, key=key) or None
+    for issue in issues:  # the validator's verdict right under the field it concerns
+        st.caption(f":red[{pick(issue, 'message')}]")
+    return value
+
+
+def profile_form(issues_by_field: dict[str, list[dict]]) -> tuple[bytes, str] | None:
+    """The entry form; on submit the profile as JSON bytes for kg.profiles.read_profiles."""
+    catalog = kg_module("catalog")
+    fields = catalog.profile_fields() if catalog else []
+    if not fields:
+        st.info(t("notice.unavailable", module="ontology/profile.ttl"))
+        return None
+    values = {}
+    with st.form("profile_form"):
+        st.markdown(f"**{t('form.required')}**")
+        cols = st.columns(3)
+        required = [f for f in fields if f["required"]]
+        for i, f in enumerate(required):
+            with cols[i % 3]:
+                values[f["key"]] = _field(f, issues_by_field.get(f["key"], []))
+        with st.expander(t("form.optional")):
+            cols = st.columns(3)
+            for i, f in enumerate(f for f in fields if not f["required"]):
+                with cols[i % 3]:
+                    values[f["key"]] = _field(f, issues_by_field.get(f["key"], []))
+        submitted = st.form_submit_button(t("diag.analyse"), type="primary")
+    if not submitted:
+        return None
+    integers = {f["key"] for f in fields if f["datatype"] in INTEGER}
+    row = {k: (int(v) if k in integers else v) for k, v in values.items() if v not in (None, "")}
+    return json.dumps([row], ensure_ascii=False).encode("utf-8"), "form.json"
+

@@ -1,0 +1,38 @@
+"""Tanheng 碳衡 — the Streamlit advisory app (`tanheng app`).
+This file only sets the page up: language toggle, navigation; each page is a
+module in app/views/ and calls the kg API."""
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # streamlit runs this file as a script, not as part of a package
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from app.i18n import DEFAULT_LANG, LANGS, t  # noqa: E402
+
+st.set_page_config(page_title="碳衡 Tanheng", page_icon="🌿", layout="wide")
+
+if "lang" not in st.session_state:  # ?lang=en opens the app in English
+    wanted = st.query_params.get("lang", DEFAULT_LANG)
+    st.session_state["lang"] = wanted if wanted in LANGS else DEFAULT_LANG
+
+with st.sidebar:
+    st.radio(t("lang.label"), LANGS, key="lang", horizontal=True, format_func={c: t(f"lang.{c}") for c in LANGS}.get)
+    st.caption(t("app.tagline"))
+
+PAGES = [  # (module file, translation key, icon, url path)
+    ("views/diagnosis.py", "page.diagnosis", "🧭", "diagnosis"),
+    ("views/batch.py", "page.batch", "📋", "batch"),
+    ("views/knowledge.py", "page.knowledge", "📚", "knowledge"),
+    ("views/compare.py", "page.compare", "🌍", "compare"),
+    ("views/sparql.py", "page.sparql", "🔎", "sparql"),
+    ("views/history.py", "page.history", "🗂️", "history"),
+]
+here = Path(__file__).parent
+navigation = st.navigation([
+    st.Page(str(here / path), title=t(key), icon=icon, url_path=url, default=(i == 0))
+    for i, (path, key, icon, url) in enumerate(PAGES)
+])
+navigation.run()

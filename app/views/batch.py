@@ -1,0 +1,73 @@
+"""Batch: a file of many regions → progress bar → a sortable table with the
+distribution of types and balance ratios, invalid rows with their messages,
+downloads as CSV, XLSX and JSON."""
+import io
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from app import session
+from app.advice_view import issues_table, name_of
+from app.backend import require
+from app.i18n import t
+from app.inputs import example_files, upload_types
+
+st.title(t("page.batch"))
+st.caption(t("batch.intro"))
+if require("profiles", "read_profiles") is None:
+    st.stop()
+
+up = st.file_uploader(t("batch.upload"), type=upload_types(), key="batch_upload")
+files = example_files()
+example = st.selectbox(t("batch.or_example"), [None, *files], key="batch_example",
+                       format_func=lambda n: "—" if n is None else n)
+if st.button(t("batch.run"), type="primary", key="batch_run", disabled=up is None and example is None):
+    data, name = (up.getvalue(), up.name) if up is not None else (files[example].read_bytes(), example)
+    bar = st.progress(0.0, text=t("batch.progress", done=0, total="?"))
+
+    def progress(done, total, *_):
+        bar.progress(min(1.0, done / max(total, 1)), text=t("batch.progress", done=done, total=total))
+
+    outcome = session.analyse(data, name, progress=progress)
+    bar.empty()
+    if outcome.get("error"):
+        st.error(outcome["error"])
+    else:
+        st.session_state["batch"] = outcome
+
+outcome = st.session_state.get("batch")
+if outcome:
+    advice = session.advice_in_language(outcome)
+    regions = (advice or {}).get("regions", [])
+    valid = [r for r in regions if r.get("valid", True) and r.get("type")]
+    rows = [{
+        t("batch.col.region_id"): r["region_id"], t("batch.col.name"): r.get("name"),
+        t("batch.col.type"): name_of(r.get("type")), t("batch.col.model"): name_of(r.get("model")),
+        t("batch.col.ratio"): (r.get("balance") or {}).get("balance_ratio"),
+        t("batch.col.net"): (r.get("balance") or {}).get("net_t_co2e"),
+        t("batch.col.measures"): "；".join(name_of(m) for m in (r.get("measures") or [])[:3])} for r in valid]
+    table = pd.DataFrame(rows)
+    c1, c2, c3 = st.columns(3)
+    c1.metric(t("batch.total"), len(regions))
+    c2.metric(t("batch.valid"), len(valid))
+    c3.metric(t("batch.invalid"), len(regions) - len(valid))
+    if rows:
+        st.dataframe(table, hide_index=True, width="stretch")
+        left, right = st.columns(2)
+        left.plotly_chart(px.histogram(table, x=t("batch.col.type"), title=t("batch.chart.types")),
+                          width="stretch", key="batch_types")
+        right.plotly_chart(px.histogram(table, x=t("batch.col.ratio"), nbins=20, title=t("batch.chart.ratio")),
+                           width="stretch", key="batch_ratio")
+    st.subheader(t("batch.issues", n=len(outcome["issues"])))
+    issues_table(outcome["issues"])
+    if rows:
+        c1, c2, c3 = st.columns(3)
+        c1.download_button(t("download.csv"), table.to_csv(index=False).encode("utf-8-sig"), "tanheng-batch.csv",
+                           "text/csv", key="batch_csv")
+        xlsx = io.BytesIO()
+        table.to_excel(xlsx, index=False)
+        c2.download_button(t("download.xlsx"), xlsx.getvalue(), "tanheng-batch.xlsx",
+                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="batch_xlsx")
+        c3.download_button(t("download.json"), session.advice_json(advice), "tanheng-batch.json",
+                           "application/json", key="batch_json")

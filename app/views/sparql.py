@@ -1,0 +1,52 @@
+"""SPARQL console: the named example queries, an editor, the results as a
+table, downloads as CSV and SPARQL-results JSON (kg.query)."""
+import pandas as pd
+import streamlit as st
+
+from app.backend import require, user_error
+from app.i18n import lang, t
+
+st.title(t("page.sparql"))
+query = require("query", "named_queries", "run", "to_csv", "to_json")
+if query is None:
+    st.stop()
+
+named = query.named_queries()
+DEFAULT = "SELECT ?model ?label WHERE {\n  ?model a th:IntegrationModel ; rdfs:label ?label .\n}"
+
+
+def load_example():
+    chosen = st.session_state.get("sparql_example")
+    if chosen in named:
+        st.session_state["sparql_text"] = named[chosen].text
+
+
+if named:
+    titles = {None: t("sparql.pick"), **{n: q.title_zh if lang() == "zh" else q.title_en for n, q in named.items()}}
+    st.selectbox(t("sparql.examples"), list(titles), key="sparql_example", on_change=load_example,
+                 format_func=titles.get)
+    if st.session_state.get("sparql_example") in named and named[st.session_state["sparql_example"]].question:
+        st.caption(named[st.session_state["sparql_example"]].question)
+st.session_state.setdefault("sparql_text", DEFAULT)
+text = st.text_area(t("sparql.editor"), key="sparql_text", height=220)
+st.caption(t("sparql.prefixes"))
+
+if st.button(t("sparql.run"), type="primary", key="sparql_run"):
+    try:
+        st.session_state["sparql_result"] = query.run(text)
+        st.session_state.pop("sparql_error", None)
+    except Exception as exc:  # a user's malformed query is a message, not a traceback
+        st.session_state["sparql_error"] = user_error(exc)
+        st.session_state.pop("sparql_result", None)
+
+if "sparql_error" in st.session_state:
+    st.error(t("sparql.error", error=st.session_state["sparql_error"]))
+result = st.session_state.get("sparql_result")
+if result is not None:
+    st.success(t("sparql.rows", n=len(result.rows)))
+    st.dataframe(pd.DataFrame(result.rows, columns=result.variables), hide_index=True, width="stretch")
+    c1, c2 = st.columns(2)
+    c1.download_button(t("download.csv"), query.to_csv(result).encode("utf-8-sig"), "tanheng-query.csv",
+                       "text/csv", key="sparql_csv")
+    c2.download_button(t("download.json"), query.to_json(result).encode("utf-8"), "tanheng-query.json",
+                       "application/sparql-results+json", key="sparql_json")

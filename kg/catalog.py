@@ -1,0 +1,426 @@
+"""Browsing the knowledge base: the Table 1 tree, the integration types with
+their characteristics, the models with their measures and pathways, the cases,
+and the profile vocabulary (for entry forms). Everything is read from the
+knowledge graph with SPARQL (kg.store.memory_store()); every record carries its
+IRI, its key and both labels (`label_zh`, `label_en`), so that a front end only
+picks a language. Nothing here restates knowledge: a change in ontology/ shows
+up in the next call (after `clear_cache()`)."""
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import lru_cache
+
+import pyoxigraph as ox
+
+from .namespaces import RDFS, SKOS, TH, THP, THR
+from .store import memory_store
+
+TABLE1_ROOTS = (str(TH.CarbonPool), str(TH.CarbonFlux))
+_LANGS = ("zh", "en")
+
+
+def _select(sparql: str) -> list[dict[str, ox.Literal | ox.NamedNode | None]]:
+    res = memory_store().query(sparql)
+    names = [v.value for v in res.variables]
+    return [{n: sol[n] for n in names} for sol in res]
+
+
+def _value(term) -> str | None:
+    return None if term is None else term.value
+
+
+def _number(term) -> float | None:
+    try:
+        return None if term is None else float(term.value)
+    except ValueError:
+        return None
+
+
+def local_name(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+@lru_cache(maxsize=1)
+def _texts() -> dict[str, dict[str, str]]:
+    """Every rdfs:label and skos:definition by resource: {iri: {"label_zh": …, "definition_en": …}}."""
+    out: dict[str, dict[str, str]] = defaultdict(dict)
+    for row in _select("""SELECT ?x ?p ?o WHERE {
+          VALUES ?p { rdfs:label skos:definition }  ?x ?p ?o  FILTER(isIRI(?x)) }"""):
+        lang = (row["o"].language or "").split("-")[0].lower()
+        field = "label" if row["p"].value == str(RDFS.label) else "definition"
+        if lang in _LANGS:
+            out[row["x"].value].setdefault(f"{field}_{lang}", row["o"].value)
+        else:  # an untagged label serves both languages until a tagged one is found
+            for code in _LANGS:
+                out[row["x"].value].setdefault(f"{field}_{code}", row["o"].value)
+    return dict(out)
+
+
+def texts(iri: str) -> dict[str, str]:
+    """label_zh, label_en, definition_zh, definition_en of a resource ('' when absent;
+    the local name stands in for a missing label)."""
+    found = _texts().get(iri, {})
+    out = {f"{f}_{l}": found.get(f"{f}_{l}", "") for f in ("label", "definition") for l in _LANGS}
+    for code in _LANGS:
+        out[f"label_{code}"] = out[f"label_{code}"] or local_name(iri)
+    return out
+
+
+def _record(iri: str, **extra) -> dict:
+    return {"iri": iri, "key": extra.pop("key", None) or local_name(iri), **texts(iri), **extra}
+
+
+@lru_cache(maxsize=1)
+def _sources() -> dict[str, list[dict]]:
+    """dcterms:source of every resource, each as a record with the source's label."""
+    out: dict[str, list[dict]] = defaultdict(list)
+    for row in _select("""SELECT ?x ?s ?section WHERE { ?x dcterms:source ?s
+          OPTIONAL { ?x th:paperSection ?section } }"""):
+        if isinstance(row["s"], ox.NamedNode):
+            out[row["x"].value].append(_record(row["s"].value, section=_value(row["section"])))
+        else:  # a literal source names itself
+            text = row["s"].value
+            out[row["x"].value].append({"iri": None, "key": text, "label_zh": text, "label_en": text,
+                                        "section": _value(row["section"])})
+    return dict(out)
+
+
+def sources(iri: str) -> list[dict]:
+    return _sources().get(iri, [])
+
+
+@lru_cache(maxsize=1)
+def _keys() -> dict[str, str]:
+    """th:key → IRI for every keyed resource (types, models, measures, cases …)."""
+    return {r["k"].value: r["x"].value for r in _select("SELECT ?x ?k WHERE { ?x th:key ?k FILTER(isIRI(?x)) }")}
+
+
+def describe(ref: str) -> dict:
+    """A record (iri, key, labels, definitions) for an IRI, a th:key, or a local name
+    under th:/thr:; an unknown reference is its own label (never an error)."""
+    ref = str(ref)
+    iri = ref if ref.startswith(("http://", "https://", "urn:")) else _keys().get(ref)
+    if iri is None:
+        for ns in (str(TH), str(THR)):
+            if ns + ref in _texts():
+                iri = ns + ref
+                break
+    if iri is None:
+        return {"iri": None, "key": ref, "label_zh": ref, "label_en": ref, "definition_zh": "", "definition_en": ""}
+    return _record(iri, key=next((k for k, v in _keys().items() if v == iri), None))
+
+
+# ---------------------------------------------------------------- Table 1 tree
+
+@lru_cache(maxsize=1)
+def _subclass_edges() -> list[tuple[str, str]]:
+    rows = _select("""SELECT DISTINCT ?c ?parent WHERE {
+          VALUES ?root { th:CarbonPool th:CarbonFlux }
+          ?c rdfs:subClassOf ?parent . ?parent rdfs:subClassOf* ?root
+          FILTER(isIRI(?c) && isIRI(?parent) && ?c != ?parent) }""")
+    return [(r["c"].value, r["parent"].value) for r in rows]
+
+
+def _order(iri: str) -> tuple:
+    return (_orders().get(iri, float("inf")), iri)
+
+
+@lru_cache(maxsize=1)
+def _orders() -> dict[str, float]:
+    return {r["x"].value: _number(r["o"]) for r in _select("SELECT ?x ?o WHERE { ?x th:order ?o }")
+            if _number(r["o"]) is not None}
+
+
+def table1() -> list[dict]:
+    """The composition of the urban-rural carbon cycle (the paper's Table 1) as two
+    trees, carbon pools and carbon fluxes: {iri, key, label_*, definition_*, sources,
+    children}. A class with two parents (e.g. horizontal *input* flux is both an input
+    flux and a horizontal flux) is placed once, under the deepest parent, the first
+    in th:order/IRI order; a grouping class whose members all sit elsewhere is left out
+    of the tree (it is still in the graph)."""
+    parents: dict[str, list[str]] = defaultdict(list)
+    for child, parent in _subclass_edges():
+        parents[child].append(parent)
+
+    @lru_cache(maxsize=None)
+    def depth(iri: str) -> int:
+        return 0 if iri in TABLE1_ROOTS or not parents.get(iri) else 1 + max(depth(p) for p in parents[iri])
+
+    children: dict[str, list[str]] = defaultdict(list)
+    for child, ps in parents.items():
+        if child in TABLE1_ROOTS:
+            continue
+        best = sorted(ps, key=lambda p: (-depth(p), _order(p)))[0]
+        children[best].append(child)
+    has_subclasses = {p for _, p in _subclass_edges()}
+
+    def build(iri: str) -> dict | None:
+        kids = [k for k in (build(c) for c in sorted(children.get(iri, []), key=_order)) if k]
+        if not kids and iri in has_subclasses and iri not in TABLE1_ROOTS:
+            return None  # a cross-cutting grouping class, shown through its members' other parent
+        return _record(iri, sources=sources(iri), children=kids)
+
+    return [build(root) for root in TABLE1_ROOTS]
+
+
+def table1_leaves() -> list[dict]:
+    """The leaves of Table 1 with the path of labels above each (for tables)."""
+    out = []
+
+    def walk(node, path):
+        if node["children"]:
+            for child in node["children"]:
+                walk(child, path + [node])
+        else:
+            out.append({**{k: v for k, v in node.items() if k != "children"},
+                        "path_zh": [p["label_zh"] for p in path], "path_en": [p["label_en"] for p in path]})
+
+    for root in table1():
+        walk(root, [])
+    return out
+
+
+# ------------------------------------------------------ types, models, measures
+
+def _literal_characteristics(iri_values: str, skip: tuple[str, ...]) -> dict[str, list[dict]]:
+    """Language-tagged literals of the given resources, grouped by property, except `skip`:
+    {resource: [{property, label_zh, label_en, zh: [...], en: [...]}]}."""
+    rows = _select(f"""SELECT ?x ?p ?o WHERE {{ VALUES ?x {{ {iri_values} }}
+          ?x ?p ?o FILTER(isLiteral(?o) && LANG(?o) != "") }}""")
+    grouped: dict[str, dict[str, dict]] = defaultdict(dict)
+    for r in rows:
+        p = r["p"].value
+        if p in skip:
+            continue
+        lang = r["o"].language.split("-")[0].lower()
+        entry = grouped[r["x"].value].setdefault(p, {"property": p, **{k: v for k, v in texts(p).items()
+                                                                        if k.startswith("label")},
+                                                       "zh": [], "en": []})
+        if lang in _LANGS:
+            entry[lang].append(r["o"].value)
+    return {x: sorted(props.values(), key=lambda e: _order(e["property"])) for x, props in grouped.items()}
+
+
+_NOT_CHARACTERISTICS = (str(RDFS.label), str(SKOS.definition), str(RDFS.comment),
+                        "http://www.w3.org/2004/02/skos/core#altLabel", "http://www.w3.org/2004/02/skos/core#note")
+
+
+@lru_cache(maxsize=1)
+def types() -> list[dict]:
+    """The integration types (subclasses of th:IntegrationRegion) with their key, the
+    model the ontology recommends for them, and their characteristics (every
+    language-tagged property: human-land relation, problems, development points …)."""
+    rows = _select("""SELECT ?t ?key ?model WHERE {
+          ?t rdfs:subClassOf+ th:IntegrationRegion . OPTIONAL { ?t th:key ?key }
+          OPTIONAL { ?t rdfs:subClassOf ?r . ?r owl:onProperty th:recommendedModel ; owl:hasValue ?model } }""")
+    found: dict[str, dict] = {}
+    for r in rows:
+        iri = r["t"].value
+        rec = found.setdefault(iri, _record(iri, key=_value(r["key"]), model=None))
+        if r["model"] is not None:
+            rec["model"] = _value(r["model"])
+    chars = _literal_characteristics(" ".join(f"<{i}>" for i in found) or "<urn:none>", _NOT_CHARACTERISTICS)
+    out = []
+    for iri, rec in found.items():
+        rec["model_key"] = _model_keys().get(rec["model"]) if rec["model"] else None
+        out.append({**rec, "characteristics": chars.get(iri, []), "sources": sources(iri)})
+    return sorted(out, key=lambda r: _order(r["iri"]))
+
+
+@lru_cache(maxsize=1)
+def _model_keys() -> dict[str, str]:
+    return {r["m"].value: _value(r["key"]) or local_name(r["m"].value) for r in _select(
+        "SELECT ?m ?key WHERE { ?m a th:IntegrationModel OPTIONAL { ?m th:key ?key } }")}
+
+
+def _table1_ancestors() -> dict[str, str]:
+    """Every Table 1 class → 'pool' or 'flux'."""
+    return {r["c"].value: ("pool" if r["root"].value == TABLE1_ROOTS[0] else "flux") for r in _select(
+        """SELECT ?c ?root WHERE { VALUES ?root { th:CarbonPool th:CarbonFlux } ?c rdfs:subClassOf* ?root }""")}
+
+
+@lru_cache(maxsize=1)
+def measures() -> list[dict]:
+    """Every measure (th:Measure and its subclasses, common requirements included):
+    key, labels, definitions, the model(s) it belongs to (`models`: keys), `common`,
+    the pools, fluxes and processes it acts on, and its sources."""
+    rows = _select("""SELECT ?m ?key ?common ?link ?target WHERE {
+          ?m a ?cls . ?cls rdfs:subClassOf* th:Measure . OPTIONAL { ?m th:key ?key }
+          BIND(EXISTS { ?m a th:CommonRequirement } AS ?common)
+          OPTIONAL { VALUES ?link { th:partOfModel th:commonTo th:actsOnPool th:actsOnFlux th:actsOnProcess }
+                     ?m ?link ?target } }""")
+    found: dict[str, dict] = {}
+    for r in rows:
+        iri = r["m"].value
+        rec = found.setdefault(iri, _record(iri, key=_value(r["key"]), models=[], common=False,
+                                            pools=[], fluxes=[], processes=[]))
+        rec["common"] = rec["common"] or r["common"].value == "true"
+        if r["link"] is None:
+            continue
+        link, target = local_name(r["link"].value), r["target"].value
+        slot = {"partOfModel": "models", "commonTo": "models", "actsOnPool": "pools",
+                "actsOnFlux": "fluxes", "actsOnProcess": "processes"}[link]
+        value = _model_keys().get(target, local_name(target)) if slot == "models" else target
+        if value not in rec[slot]:
+            rec[slot].append(value)
+    out = [{**rec, "sources": sources(iri)} for iri, rec in found.items()]
+    return sorted(out, key=lambda r: (r["common"], _order(r["iri"])))
+
+
+@lru_cache(maxsize=1)
+def models() -> list[dict]:
+    """The integration models: key, labels, definitions, the type(s) they are recommended
+    for, their own measures and the common requirements, and their carbon pathway: the
+    pools, fluxes and processes they act on (directly or through their measures)."""
+    kinds = _table1_ancestors()
+    processes = {r["p"].value for r in _select("SELECT ?p WHERE { ?p a th:Process }")}
+    direct = defaultdict(set)
+    for r in _select("SELECT ?m ?o WHERE { ?m a th:IntegrationModel ; ?p ?o FILTER(isIRI(?o)) }"):
+        direct[r["m"].value].add(r["o"].value)
+    out = []
+    for iri, key in _model_keys().items():
+        own = [m for m in measures() if key in m["models"] and not m["common"]]
+        common = [m for m in measures() if key in m["models"] and m["common"]]
+        targets = set(direct[iri])
+        for m in own:
+            targets.update(m["pools"] + m["fluxes"] + m["processes"])
+        pathway = {"pools": sorted((t for t in targets if kinds.get(t) == "pool"), key=_order),
+                   "fluxes": sorted((t for t in targets if kinds.get(t) == "flux"), key=_order),
+                   "processes": sorted((t for t in targets if t in processes), key=_order)}
+        type_keys = [t["key"] for t in types() if t["model"] == iri]
+        out.append({**_record(iri, key=key), "types": type_keys, "measures": own, "common": common,
+                    "pathway": pathway, "sources": sources(iri)})
+    return sorted(out, key=lambda r: _order(r["iri"]))
+
+
+# ------------------------------------------------------------------------ cases
+
+_CASE_SINGLE = {"countryCode": "country", "jurisdictionLevel": "level", "year": "year", "status": "status",
+                "category": "category", "instrumentType": "instrument", "verifiedDate": "verified_date"}
+_CASE_MULTI = {"sector": "sectors", "dimension": "dimensions", "exemplifies": "measures",
+               "supportsModel": "models"}
+
+
+@lru_cache(maxsize=1)
+def cases() -> list[dict]:
+    """Every case / policy record with the properties of CONVENTIONS.md: country, level,
+    year, status, category, instrument, sectors, dimensions, measures (keys), models
+    (keys), target_zh/en, sources, and `discrepancies` where the paper's claim differs
+    from the verified fact (paper_claim_zh/en, verified_fact_zh/en, verified_year, sources)."""
+    props = " ".join(f"th:{p}" for p in (*_CASE_SINGLE, *_CASE_MULTI, "target"))
+    rows = _select(f"""SELECT ?c ?p ?o WHERE {{ ?c a th:Case .
+          OPTIONAL {{ VALUES ?p {{ {props} }} ?c ?p ?o }} }}""")
+    measure_keys = {m["iri"]: m["key"] for m in measures()}
+    found: dict[str, dict] = {}
+    for r in rows:
+        iri = r["c"].value
+        rec = found.setdefault(iri, _record(iri, **{v: None for v in _CASE_SINGLE.values()},
+                                            **{v: [] for v in _CASE_MULTI.values()},
+                                            target_zh="", target_en=""))
+        if r["p"] is None:
+            continue
+        p, o = local_name(r["p"].value), r["o"]
+        if p in _CASE_SINGLE:
+            rec[_CASE_SINGLE[p]] = int(o.value) if p == "year" and o.value.lstrip("-").isdigit() else o.value
+        elif p == "target":
+            lang = (getattr(o, "language", None) or "en").split("-")[0]
+            rec[f"target_{lang}"] = o.value
+        else:
+            value = o.value
+            if p == "exemplifies":
+                value = measure_keys.get(value, local_name(value))
+            elif p == "supportsModel":
+                value = _model_keys().get(value, local_name(value))
+            if value not in rec[_CASE_MULTI[p]]:
+                rec[_CASE_MULTI[p]].append(value)
+    disc = _discrepancies()
+    out = [{**rec, "sources": sources(iri), "discrepancies": disc.get(iri, [])} for iri, rec in found.items()]
+    return sorted(out, key=lambda r: (r["country"] or "", r["year"] or 0, r["iri"]))
+
+
+def _discrepancies() -> dict[str, list[dict]]:
+    rows = _select("""SELECT ?c ?d ?p ?o WHERE { ?c th:hasDiscrepancy ?d . ?d ?p ?o
+          FILTER(?p IN (th:paperClaim, th:verifiedFact, th:verifiedYear, dcterms:source)) }""")
+    out: dict[str, dict[str, dict]] = defaultdict(dict)
+    for r in rows:
+        rec = out[r["c"].value].setdefault(r["d"].value, {"paper_claim_zh": "", "paper_claim_en": "",
+                                                           "verified_fact_zh": "", "verified_fact_en": "",
+                                                           "verified_year": None, "sources": []})
+        p, o = local_name(r["p"].value), r["o"]
+        if p == "source":
+            rec["sources"].append(_record(o.value) if isinstance(o, ox.NamedNode) else
+                                  {"iri": None, "key": o.value, "label_zh": o.value, "label_en": o.value})
+        elif p == "verifiedYear":
+            rec["verified_year"] = o.value
+        else:
+            field = "paper_claim" if p == "paperClaim" else "verified_fact"
+            lang = (o.language or "en").split("-")[0]
+            rec[f"{field}_{lang}"] = o.value
+    return {c: list(d.values()) for c, d in out.items()}
+
+
+def cases_for(measure_key: str | None = None, model_key: str | None = None) -> list[dict]:
+    """The cases that exemplify a measure and/or support a model."""
+    return [c for c in cases() if (measure_key is None or measure_key in c["measures"])
+            and (model_key is None or model_key in c["models"])]
+
+
+# ------------------------------------------------------------- profile fields
+
+@lru_cache(maxsize=1)
+def profile_fields() -> list[dict]:
+    """The profile vocabulary (ontology/profile.ttl), in th:order: key (= column),
+    labels, definitions, unit_zh/unit_en (th:unitLabel), datatype (local name of rdfs:range),
+    required."""
+    rows = _select(f"""SELECT ?p ?range ?unit ?required WHERE {{
+          ?p a ?kind FILTER(STRSTARTS(STR(?p), "{THP}") && ?kind IN (owl:DatatypeProperty, rdf:Property))
+          OPTIONAL {{ ?p rdfs:range ?range }} OPTIONAL {{ ?p th:unitLabel ?unit }}
+          OPTIONAL {{ ?p th:required ?required }} }}""")
+    found: dict[str, dict] = {}
+    for r in rows:
+        iri = r["p"].value
+        rec = found.setdefault(iri, _record(iri, datatype=None, unit_zh="", unit_en="", required=False))
+        rec["datatype"] = rec["datatype"] or (local_name(r["range"].value) if r["range"] else None)
+        if r["unit"] is not None:
+            code = (r["unit"].language or "").split("-")[0]
+            for c in ([code] if code in _LANGS else _LANGS):
+                rec[f"unit_{c}"] = rec[f"unit_{c}"] or r["unit"].value
+        rec["required"] = rec["required"] or _value(r["required"]) in ("true", "1")
+    return sorted(found.values(), key=lambda r: _order(r["iri"]))
+
+
+def clear_cache() -> None:
+    for f in (_texts, _keys, _sources, _subclass_edges, _orders, types, _model_keys, measures, models, cases,
+              profile_fields):
+        f.cache_clear()
+
+
+# ---------------------------------------------------------------- graph view
+
+def model_graph(model_key: str):
+    """A model's pathway as a networkx DiGraph: model → measures → the pools, fluxes
+    and processes they act on, and the cases that exemplify each measure. Node
+    attributes: kind (model | measure | pool | flux | process | case), key, label_zh, label_en."""
+    import networkx as nx
+
+    model = next((m for m in models() if m["key"] == model_key), None)
+    if model is None:
+        raise KeyError(f"no model with key {model_key!r}; known: {', '.join(m['key'] for m in models())}")
+    g = nx.DiGraph()
+
+    def node(iri: str, kind: str, key: str | None = None) -> str:
+        if iri not in g:
+            t = texts(iri)
+            g.add_node(iri, kind=kind, key=key or local_name(iri), label_zh=t["label_zh"], label_en=t["label_en"])
+        return iri
+
+    root = node(model["iri"], "model", model["key"])
+    for m in model["measures"] + model["common"]:
+        node(m["iri"], "measure", m["key"])
+        g.add_edge(root, m["iri"], relation="hasMeasure")
+        for slot, kind in (("pools", "pool"), ("fluxes", "flux"), ("processes", "process")):
+            for target in m[slot]:
+                g.add_edge(m["iri"], node(target, kind), relation=f"actsOn{kind.title()}")
+        for c in cases_for(measure_key=m["key"]):
+            g.add_edge(node(c["iri"], "case", c["key"]), m["iri"], relation="exemplifies")
+    return g
