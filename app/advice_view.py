@@ -82,9 +82,16 @@ def _amounts(mapping) -> dict[str, float]:
         if isinstance(v, dict):
             amount = next((v[f] for f in ("t_co2e", "value", "amount", "total") if v.get(f) is not None), None)
         if isinstance(amount, (int, float)):
-            label = name_of(v) if isinstance(v, dict) and (pick(v, "label") or v.get("label")) else name_of(key)
+            label = name_of(v) if isinstance(v, dict) and (pick(v, "label") or v.get("label")) else line_label(key)
             out[label] = out.get(label, 0.0) + float(amount)
     return out
+
+
+def line_label(key: str) -> str:
+    """An accounting line (kg.balance.lines()) or a Table 1 class, by key."""
+    balance = kg_module("balance")
+    line = next((ln for ln in balance.lines() if ln.key == key), None) if balance else None
+    return line.label(lang()) if line else name_of(key)
 
 
 def balance_panel(balance: dict, key: str) -> None:

@@ -30,7 +30,10 @@ def _field(field: dict, issues: list[dict]) -> object:
     label = pick(field, "label") + (" *" if field["required"] else "")
     helptext = pick(field, "definition") + (f" [{unit}]" if unit else "")
     key = f"form_{field['key']}"
-    if field["datatype"] in NUMERIC:
+    if field.get("choices"):
+        names = {None: "—", **{n: f"{pick(c, 'label')} ({n})" for n, c in field["choices"].items()}}
+        value = st.selectbox(label, list(names), format_func=names.get, help=helptext, key=key)
+    elif field["datatype"] in NUMERIC:
         integer = field["datatype"] in INTEGER
         value = st.number_input(label, value=None, step=1 if integer else 1.0,
                                 format="%d" if integer else "%.2f", help=helptext, key=key)

@@ -23,12 +23,12 @@ with st.sidebar:
     st.caption(t("app.tagline"))
 
 PAGES = [  # (module file, translation key, icon, url path)
-    ("views/diagnosis.py", "page.diagnosis", "🧭", "diagnosis"),
-    ("views/batch.py", "page.batch", "📋", "batch"),
-    ("views/knowledge.py", "page.knowledge", "📚", "knowledge"),
-    ("views/compare.py", "page.compare", "🌍", "compare"),
-    ("views/sparql.py", "page.sparql", "🔎", "sparql"),
-    ("views/history.py", "page.history", "🗂️", "history"),
+    ("views/diagnosis.py", "page.diagnosis", ":material/troubleshoot:", "diagnosis"),
+    ("views/batch.py", "page.batch", ":material/table_view:", "batch"),
+    ("views/knowledge.py", "page.knowledge", ":material/hub:", "knowledge"),
+    ("views/compare.py", "page.compare", ":material/public:", "compare"),
+    ("views/sparql.py", "page.sparql", ":material/terminal:", "sparql"),
+    ("views/history.py", "page.history", ":material/history:", "history"),
 ]
 here = Path(__file__).parent
 navigation = st.navigation([

@@ -75,7 +75,7 @@ def _sources() -> dict[str, list[dict]]:
     """dcterms:source of every resource, each as a record with the source's label."""
     out: dict[str, list[dict]] = defaultdict(list)
     for row in _select("""SELECT ?x ?s ?section WHERE { ?x dcterms:source ?s
-          OPTIONAL { ?x th:paperSection ?section } }"""):
+          OPTIONAL { ?x th:paperSection ?section FILTER(?s = thr:paper) } }"""):
         if isinstance(row["s"], ox.NamedNode):
             out[row["x"].value].append(_record(row["s"].value, section=_value(row["section"])))
         else:  # a literal source names itself
@@ -371,7 +371,7 @@ def cases_for(measure_key: str | None = None, model_key: str | None = None) -> l
 def profile_fields() -> list[dict]:
     """The profile vocabulary (ontology/profile.ttl), in th:order: key (= column),
     labels, definitions, unit_zh/unit_en (th:unitLabel), datatype (local name of rdfs:range),
-    required."""
+    required, and for an enumerated column `choices`: {notation: labels of the concept}."""
     rows = _select(f"""SELECT ?p ?range ?unit ?required WHERE {{
           ?p a ?kind FILTER(STRSTARTS(STR(?p), "{THP}") && ?kind IN (owl:DatatypeProperty, rdf:Property))
           OPTIONAL {{ ?p rdfs:range ?range }} OPTIONAL {{ ?p th:unitLabel ?unit }}
@@ -386,7 +386,11 @@ def profile_fields() -> list[dict]:
             for c in ([code] if code in _LANGS else _LANGS):
                 rec[f"unit_{c}"] = rec[f"unit_{c}"] or r["unit"].value
         rec["required"] = rec["required"] or _value(r["required"]) in ("true", "1")
-    return sorted(found.values(), key=lambda r: _order(r["iri"]))
+    for r in _select("""SELECT ?p ?c ?notation WHERE { ?p th:valueScheme ?s .
+          ?c skos:inScheme ?s ; skos:notation ?notation }"""):
+        if r["p"].value in found:  # enumerated column: notation → concept labels
+            found[r["p"].value].setdefault("choices", {})[r["notation"].value] = texts(r["c"].value)
+    return sorted(({"choices": {}, **rec} for rec in found.values()), key=lambda r: _order(r["iri"]))
 
 
 def clear_cache() -> None:
@@ -397,30 +401,38 @@ def clear_cache() -> None:
 
 # ---------------------------------------------------------------- graph view
 
+# what an edge of kg.pathway's graph says about the kind of its ends
+_SOURCE_KIND = {"has-measure": "model", "has-common-requirement": "model", "pathway-pool": "model",
+                "pathway-process": "model", "exemplifies": "case", "drives-flux": "process"}
+_TARGET_KIND = {"has-measure": "measure", "has-common-requirement": "measure", "pathway-pool": "pool",
+                "pathway-process": "process", "acts-on-pool": "pool", "acts-on-flux": "flux",
+                "acts-on-process": "process", "drives-flux": "flux", "includes": "flux", "exemplifies": "measure"}
+
+
 def model_graph(model_key: str):
-    """A model's pathway as a networkx DiGraph: model → measures → the pools, fluxes
-    and processes they act on, and the cases that exemplify each measure. Node
-    attributes: kind (model | measure | pool | flux | process | case), key, label_zh, label_en."""
+    """A model's neighbourhood in the pathway graph of kg.pathway (model → pools,
+    processes, measures → what they act on; cases → the measures they exemplify) as a
+    networkx DiGraph whose nodes carry kind (model | measure | pool | flux | process |
+    case), key, label_zh and label_en."""
     import networkx as nx
 
-    model = next((m for m in models() if m["key"] == model_key), None)
-    if model is None:
+    from . import pathway
+
+    if model_key not in {m["key"] for m in models()}:
         raise KeyError(f"no model with key {model_key!r}; known: {', '.join(m['key'] for m in models())}")
+    data = pathway.export(model_key)
     g = nx.DiGraph()
-
-    def node(iri: str, kind: str, key: str | None = None) -> str:
-        if iri not in g:
-            t = texts(iri)
-            g.add_node(iri, kind=kind, key=key or local_name(iri), label_zh=t["label_zh"], label_en=t["label_en"])
-        return iri
-
-    root = node(model["iri"], "model", model["key"])
-    for m in model["measures"] + model["common"]:
-        node(m["iri"], "measure", m["key"])
-        g.add_edge(root, m["iri"], relation="hasMeasure")
-        for slot, kind in (("pools", "pool"), ("fluxes", "flux"), ("processes", "process")):
-            for target in m[slot]:
-                g.add_edge(m["iri"], node(target, kind), relation=f"actsOn{kind.title()}")
-        for c in cases_for(measure_key=m["key"]):
-            g.add_edge(node(c["iri"], "case", c["key"]), m["iri"], relation="exemplifies")
+    for n in data["nodes"]:
+        g.add_node(n["id"], kind=None, key=local_name(n["id"]), label_zh=n["label_zh"] or local_name(n["id"]),
+                   label_en=n["label_en"] or local_name(n["id"]))
+    for e in data["edges"]:
+        g.add_edge(e["source"], e["target"], kind=e["kind"])
+        for end, kinds in ((e["source"], _SOURCE_KIND), (e["target"], _TARGET_KIND)):
+            if e["kind"] in kinds and g.nodes[end]["kind"] is None:
+                g.nodes[end]["kind"] = kinds[e["kind"]]
+    model_iri = next(m["iri"] for m in models() if m["key"] == model_key)
+    g.remove_nodes_from([n for n, k in g.nodes(data="kind") if k == "model" and n != model_iri])
+    own = set(g.successors(model_iri))  # measures of other models reached through a shared pool go
+    g.remove_nodes_from([n for n, k in g.nodes(data="kind") if k == "measure" and n not in own])
+    g.remove_nodes_from([n for n in list(g) if g.degree(n) == 0])
     return g
