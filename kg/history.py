@@ -1,0 +1,172 @@
+"""Saved analyses: the profiles a user brought and the advice Tanheng gave,
+kept in the store so that they survive a restart.
+
+Each saved analysis is one named graph `urn:tanheng:analysis:<uuid>` that
+describes itself: title, creation time, the regions it covers
+(dcterms:subject, IRIs minted by kg.namespaces.region_iri) and the advice
+and profiles as rdf:JSON literals. Everything goes through SPARQL query and
+update, so the same code runs on the embedded store and on a remote server
+(kg.remote). User text only ever enters a query as a serialized RDF term."""
+from __future__ import annotations
+
+import builtins
+import dataclasses
+import json
+import uuid
+from datetime import datetime, timezone
+
+import pyoxigraph as ox
+
+from .namespaces import region_id_of, region_iri
+from .store import using_store
+
+PREFIX = "urn:tanheng:analysis:"
+_H = "urn:tanheng:history#"           # store bookkeeping terms, not part of the ontology
+_ADVICE = ox.NamedNode(_H + "advice")
+_PROFILES = ox.NamedNode(_H + "profiles")
+_RDF_JSON = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON")
+_XSD_DATETIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
+
+
+class AnalysisNotFound(LookupError):
+    pass
+
+
+@dataclasses.dataclass
+class SavedAnalysis:
+    id: str
+    title: str
+    created: str                     # ISO 8601, UTC
+    region_ids: builtins.list[str]
+    advice: dict | None = None       # filled by get(), not by list()
+    profiles: object | None = None
+
+
+def _plain(obj):
+    """A JSON-ready form of an advice dict, a profile batch or a dataclass."""
+    if obj is None or isinstance(obj, (dict, builtins.list, str, int, float, bool)):
+        return obj
+    for attr in ("to_json_dict", "to_dict", "as_dict"):
+        if callable(getattr(obj, attr, None)):
+            return getattr(obj, attr)()
+    if dataclasses.is_dataclass(obj):
+        return dataclasses.asdict(obj)
+    if hasattr(obj, "regions"):
+        return {"regions": [_plain(r) for r in obj.regions]}
+    raise TypeError(f"cannot save a {type(obj).__name__}: give the advice dict or a profile batch")
+
+
+def _region_ids(*payloads) -> list[str]:
+    """Region ids named in advice/profile JSON ({"regions": [{"region_id"|"id": …}]} or a list)."""
+    ids: list[str] = []
+    for p in payloads:
+        rows = p.get("regions", []) if isinstance(p, dict) else p if isinstance(p, builtins.list) else []
+        for r in rows:
+            rid = r.get("region_id", r.get("id")) if isinstance(r, dict) else None
+            if rid is not None and str(rid) not in ids:
+                ids.append(str(rid))
+    return ids
+
+
+def _graph(analysis_id: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(PREFIX + str(uuid.UUID(str(analysis_id))))
+    except ValueError:
+        raise AnalysisNotFound(f"{analysis_id!r} is not a saved-analysis id (a UUID, see the list)") from None
+
+
+def _json_literal(value) -> ox.Literal:
+    return ox.Literal(json.dumps(value, ensure_ascii=False, default=str), datatype=_RDF_JSON)
+
+
+def save(item=None, title: str = "", *, advice=None, profiles=None,
+         region_ids: builtins.list[str] | None = None, store=None) -> str:
+    """Save an analysis and return its id. `item` may be the advice dict or a
+    profile batch; or pass advice= and profiles= explicitly."""
+    if item is not None and not isinstance(item, dict) and hasattr(item, "regions"):
+        profiles = item                  # a ProfileBatch
+    elif item is not None:
+        advice = item
+    advice, profiles = _plain(advice), _plain(profiles)
+    ids = [str(r) for r in region_ids] if region_ids is not None else _region_ids(advice, profiles)
+    new_id = str(uuid.uuid4())
+    g = _graph(new_id)
+    created = datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    triples = [
+        (ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+         ox.NamedNode("http://www.w3.org/ns/prov#Entity")),
+        (ox.NamedNode("http://purl.org/dc/terms/identifier"), ox.Literal(new_id)),
+        (ox.NamedNode("http://purl.org/dc/terms/title"), ox.Literal(title or "")),
+        (ox.NamedNode("http://purl.org/dc/terms/created"), ox.Literal(created, datatype=_XSD_DATETIME)),
+    ]
+    triples += [(ox.NamedNode("http://purl.org/dc/terms/subject"), ox.NamedNode(str(region_iri(r))))
+                for r in ids]
+    if advice is not None:
+        triples.append((_ADVICE, _json_literal(advice)))
+    if profiles is not None:
+        triples.append((_PROFILES, _json_literal(profiles)))
+    body = " ".join(f"{g} {p} {o} ." for p, o in triples)
+    with using_store(store, write=True) as s:
+        s.update(f"INSERT DATA {{ GRAPH {g} {{ {body} }} }}", prefixed=False)
+    return new_id
+
+
+_LIST = """
+SELECT ?g ?id ?title ?created ?region WHERE {
+  GRAPH ?g { ?g a prov:Entity ; dcterms:identifier ?id ; dcterms:title ?title ; dcterms:created ?created .
+             OPTIONAL { ?g dcterms:subject ?region } }
+  FILTER(STRSTARTS(STR(?g), "urn:tanheng:analysis:"))
+} ORDER BY DESC(?created) ?g
+"""
+
+
+def _rows(store, sparql: str, **subs) -> list[dict]:
+    with using_store(store) as s:
+        res = s.query(sparql, substitutions=subs or None)
+        return [{v.value: (sol[v].value if sol[v] is not None else None) for v in res.variables}
+                for sol in res]
+
+
+def list_saved(store=None) -> list[SavedAnalysis]:
+    """Saved analyses, newest first (without their payloads)."""
+    out: dict[str, SavedAnalysis] = {}
+    for r in _rows(store, _LIST):
+        a = out.setdefault(r["g"], SavedAnalysis(r["id"], r["title"], r["created"], []))
+        if r["region"]:
+            a.region_ids.append(region_id_of(r["region"]))
+    for a in out.values():
+        a.region_ids.sort()
+    return [*out.values()]
+
+
+_GET = """
+SELECT ?g ?p ?o WHERE { GRAPH ?g { ?g ?p ?o } }
+"""
+
+
+def get(analysis_id: str, store=None) -> SavedAnalysis:
+    g = _graph(analysis_id)
+    rows = _rows(store, _GET, g=g)
+    if not rows:
+        raise AnalysisNotFound(f"no saved analysis {analysis_id!r}")
+    by = {}
+    for r in rows:
+        by.setdefault(r["p"], []).append(r["o"])
+    one = lambda p: by.get(p, [None])[0]
+    payload = lambda p: json.loads(one(p)) if one(p) is not None else None
+    return SavedAnalysis(
+        id=one("http://purl.org/dc/terms/identifier"),
+        title=one("http://purl.org/dc/terms/title"),
+        created=one("http://purl.org/dc/terms/created"),
+        region_ids=sorted(region_id_of(r) for r in by.get("http://purl.org/dc/terms/subject", [])),
+        advice=payload(_ADVICE.value), profiles=payload(_PROFILES.value))
+
+
+def delete(analysis_id: str, store=None) -> None:
+    g = _graph(analysis_id)
+    get(analysis_id, store)            # a clear error for an unknown id
+    with using_store(store, write=True) as s:
+        s.update(f"DROP GRAPH {g}", prefixed=False)
+
+
+list = list_saved   # the public name; the module itself never calls the builtin

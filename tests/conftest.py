@@ -1,0 +1,38 @@
+"""Shared, generic test fixtures. Every test session (every xdist worker) gets
+its own temporary embedded store, so tests never touch var/store."""
+import os
+import socket
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="tanheng-test-"))
+os.environ["TANHENG_STORE"] = str(_SESSION_DIR / "store")
+os.environ.pop("TANHENG_SPARQL_URL", None)      # tests choose their endpoint explicitly
+os.environ.pop("TANHENG_SPARQL_UPDATE_URL", None)
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now (the OS picks it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def session_dir() -> Path:
+    return _SESSION_DIR
+
+
+@pytest.fixture
+def tanheng_env(tmp_path) -> dict:
+    """Environment for a `tanheng` subprocess with its own empty store."""
+    env = dict(os.environ)
+    env["TANHENG_STORE"] = str(tmp_path / "store")
+    env["PYTHONPATH"] = str(ROOT)
+    return env

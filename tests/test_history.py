@@ -1,0 +1,87 @@
+"""Saved analyses: save / list / get / delete, surviving a restart."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from kg import history
+from kg.namespaces import region_iri
+from kg.paths import ROOT
+from kg.store import KnowledgeStore
+
+HOSTILE_ID = '县<a> "x" }; DROP ALL #'
+ADVICE = {"regions": [{"region_id": "330503", "type": "urbanized", "name": "南浔区"},
+                      {"region_id": HOSTILE_ID, "type": "ecological"}],
+          "note": "碳平衡 — carbon balance"}
+
+
+@pytest.fixture
+def disk(tmp_path):
+    with KnowledgeStore(tmp_path / "s") as s:
+        yield s
+
+
+def test_save_get_round_trip_keeps_every_character(disk):
+    aid = history.save(ADVICE, "南浔 2024 试算", store=disk)
+    got = history.get(aid, store=disk)
+    assert got.id == aid and got.title == "南浔 2024 试算"
+    assert got.advice == ADVICE
+    assert got.region_ids == sorted(["330503", HOSTILE_ID])
+    assert got.created.endswith("Z")
+
+
+def test_regions_are_linked_by_their_minted_iris(disk):
+    aid = history.save(ADVICE, "t", store=disk)
+    rows = list(disk.query(f"SELECT ?r WHERE {{ GRAPH <urn:tanheng:analysis:{aid}> {{ ?g dcterms:subject ?r }} }}"))
+    assert {r["r"].value for r in rows} == {str(region_iri("330503")), str(region_iri(HOSTILE_ID))}
+
+
+def test_list_is_newest_first_and_delete_removes_only_one(disk):
+    a = history.save({"regions": []}, "first", store=disk)
+    b = history.save({"regions": []}, "second", store=disk)
+    c = history.save({"regions": []}, "third", store=disk)
+    assert [x.title for x in history.list(store=disk)] == ["third", "second", "first"]
+    history.delete(b, store=disk)
+    assert [x.id for x in history.list(store=disk)] == [c, a]
+    with pytest.raises(history.AnalysisNotFound, match="no saved analysis"):
+        history.get(b, store=disk)
+    assert disk.info()["analyses"] == 2
+
+
+def test_profiles_and_advice_are_kept_apart(disk):
+    profiles = [{"region_id": "A1", "name": "甲县", "area_km2": 1200.5}]
+    aid = history.save(title="both", advice={"regions": []}, profiles=profiles, store=disk)
+    got = history.get(aid, store=disk)
+    assert got.profiles == profiles and got.advice == {"regions": []}
+    assert got.region_ids == ["A1"]
+
+
+@pytest.mark.parametrize("bad", ["nope", "../../etc", "> } DROP ALL", ""])
+def test_unknown_or_malformed_ids_get_a_clear_error(disk, bad):
+    with pytest.raises(history.AnalysisNotFound, match="not a saved-analysis id"):
+        history.get(bad, store=disk)
+    with pytest.raises(history.AnalysisNotFound):
+        history.delete(bad, store=disk)
+
+
+def _in_new_process(code: str, store_dir) -> str:
+    env = {**os.environ, "TANHENG_STORE": str(store_dir), "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def test_saved_analysis_survives_a_restart(tmp_path):
+    store_dir = tmp_path / "restart"
+    aid = _in_new_process("from kg import history; "
+                          f"print(history.save({ADVICE!r}, '重启之后'))", store_dir).strip()
+    listed = json.loads(_in_new_process(
+        "import json; from kg import history; "
+        "print(json.dumps([[a.id, a.title, a.region_ids] for a in history.list()], ensure_ascii=False))",
+        store_dir))
+    assert listed == [[aid, "重启之后", sorted(["330503", HOSTILE_ID])]]
+    with KnowledgeStore(store_dir) as s:     # and this process sees it too
+        assert history.get(aid, store=s).advice == ADVICE

@@ -1,0 +1,119 @@
+"""The embedded on-disk store: loads the knowledge graph once, reopens fast,
+reloads when ontology/ changes, and copes with a second process holding it."""
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+
+import pyoxigraph as ox
+import pytest
+
+from kg import graph, store
+from kg.paths import ONTOLOGY_DIR, ROOT
+
+
+def test_fresh_store_holds_exactly_the_knowledge_graph(tmp_path):
+    with store.KnowledgeStore(tmp_path / "s") as s:
+        info = s.info()
+    # rdflib parses the same Turtle independently; both must count the same triples
+    assert info["knowledge_triples"] == len(graph.knowledge_graph()) > 1000
+    assert info["stale"] is False and info["analyses"] == 0
+
+
+def test_reopening_an_existing_store_does_not_reload_and_is_faster(tmp_path):
+    t0 = time.perf_counter()
+    s = store.KnowledgeStore(tmp_path / "s")
+    fresh = time.perf_counter() - t0
+    s.close()
+    t0 = time.perf_counter()
+    s = store.KnowledgeStore(tmp_path / "s")
+    reopen = time.perf_counter() - t0
+    assert s.ensure_loaded() is False          # digest unchanged: nothing to do
+    n = next(iter(s.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH <urn:tanheng:graph:kg> { ?s ?p ?o } }")))["n"]
+    s.close()
+    print(f"\nfresh load {fresh * 1000:.0f} ms, reopen {reopen * 1000:.0f} ms, {n.value} triples")
+    assert int(n.value) == len(graph.knowledge_graph())
+    assert reopen < fresh
+
+
+def test_store_reloads_when_the_ontology_changes(tmp_path, monkeypatch):
+    onto = tmp_path / "onto"
+    shutil.copytree(ONTOLOGY_DIR, onto)
+    monkeypatch.setattr(store, "ontology_files", lambda: sorted(onto.glob("*.ttl")))
+    with store.KnowledgeStore(tmp_path / "s") as s:
+        before = s.info()["knowledge_triples"]
+    (onto / "zz-extra.ttl").write_text('<urn:x:a> <urn:x:b> "new fact"@en .\n', encoding="utf-8")
+    with store.KnowledgeStore(tmp_path / "s") as s:
+        assert s.info()["knowledge_triples"] == before + 1
+        assert bool(s.query('ASK { ?s ?p "new fact"@en }'))
+    (onto / "zz-extra.ttl").unlink()
+    with store.KnowledgeStore(tmp_path / "s") as s:   # removed knowledge disappears again
+        assert s.info()["knowledge_triples"] == before
+        assert not bool(s.query('ASK { ?s ?p "new fact"@en }'))
+
+
+def test_bound_values_cannot_change_the_query(tmp_path):
+    hostile = 'x" } ; DROP ALL ; SELECT * WHERE { ?a ?b "'
+    with store.KnowledgeStore(tmp_path / "s") as s:
+        rows = list(s.query("SELECT ?label ?c WHERE { ?c rdfs:label ?label }",
+                            substitutions={"label": ox.Literal(hostile)}))
+        assert rows == []
+        assert s.info()["knowledge_triples"] == len(graph.knowledge_graph())
+
+
+def _hold_store(path, seconds: float) -> subprocess.Popen:
+    """Another process that opens the store read-write and keeps it `seconds`."""
+    code = textwrap.dedent(f"""
+        import sys, time
+        from kg.store import KnowledgeStore
+        s = KnowledgeStore({str(path)!r})
+        print("held", flush=True)
+        time.sleep({seconds})
+        s.close()
+    """)
+    p = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert p.stdout.readline().strip() == "held"
+    return p
+
+
+def test_reader_gets_a_read_only_view_while_another_process_holds_the_store(tmp_path):
+    path = tmp_path / "s"
+    store.KnowledgeStore(path).close()
+    holder = _hold_store(path, 30)
+    try:
+        s = store.open_disk_store(path, wait=0.3)
+        assert s.read_only
+        assert s.info()["knowledge_triples"] == len(graph.knowledge_graph())
+        with pytest.raises(store.StoreBusy, match="in use by another Tanheng process"):
+            store.open_disk_store(path, write=True, wait=0.3)
+        with pytest.raises(store.StoreBusy, match="read-only"):
+            s.update('INSERT DATA { <urn:x:a> <urn:x:b> "c" }')
+        s.close()
+    finally:
+        holder.kill()
+        holder.wait()
+    with store.open_disk_store(path, write=True, wait=2) as s:   # the lock went with the process
+        assert not s.read_only
+
+
+def test_writer_waits_for_a_short_holder(tmp_path):
+    path = tmp_path / "s"
+    store.KnowledgeStore(path).close()
+    holder = _hold_store(path, 0.8)
+    try:
+        t0 = time.perf_counter()
+        with store.open_disk_store(path, write=True, wait=10) as s:
+            s.update('INSERT DATA { GRAPH <urn:x:g> { <urn:x:a> <urn:x:b> "c" } }')
+        assert 0.3 < time.perf_counter() - t0 < 10
+    finally:
+        holder.wait(10)
+    with store.open_disk_store(path) as s:
+        assert bool(s.query('ASK { <urn:x:a> <urn:x:b> "c" }'))
+
+
+def test_memory_store_is_shared_and_complete():
+    assert store.memory_store() is store.memory_store()
+    assert store.memory_store().info()["knowledge_triples"] == len(graph.knowledge_graph())
