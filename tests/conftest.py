@@ -36,3 +36,30 @@ def tanheng_env(tmp_path) -> dict:
     env["TANHENG_STORE"] = str(tmp_path / "store")
     env["PYTHONPATH"] = str(ROOT)
     return env
+
+
+def wait_for_port(port: int, proc=None, timeout: float = 20.0) -> None:
+    """Block until something accepts connections on 127.0.0.1:port (or fail,
+    with the process's output, if it exits or the time runs out)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}: {proc.stderr.read() if proc.stderr else ''}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on port {port} after {timeout} s")
+
+
+def stop(proc) -> None:
+    """Stop a server started by a test: terminate, then kill if it lingers."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except Exception:
+            proc.kill()
+            proc.wait(5)
