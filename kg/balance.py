@@ -264,7 +264,7 @@ def _values_of(region) -> dict:
 
 
 # ----------------------------------------------------------------------------- rendering
-def _fmt(x, digits: int = 0) -> str:
+def fmt_number(x, digits: int = 0) -> str:
     if x is None:
         return "—"
     return f"{x:,.{digits}f}"
@@ -278,8 +278,8 @@ def summary_rows(named_results, lang: str = "zh") -> tuple[list[str], list[list[
     """Headers and rows of the one-line-per-region summary; named_results = [(label, result)]."""
     h = lambda k: message(f"head-{k}", lang)
     headers = [h("region"), h("emissions"), h("sinks"), h("net"), h("ratio"), h("complete")]
-    rows = [[name, _fmt(r["emissions_t_co2e"]), _fmt(r["sinks_t_co2e"]), _fmt(r["net_t_co2e"]),
-             _fmt(r["balance_ratio"], 3), h("yes") if r["complete"] else h("no")]
+    rows = [[name, fmt_number(r["emissions_t_co2e"]), fmt_number(r["sinks_t_co2e"]), fmt_number(r["net_t_co2e"]),
+             fmt_number(r["balance_ratio"], 3), h("yes") if r["complete"] else h("no")]
             for name, r in named_results]
     return headers, rows
 
@@ -288,11 +288,11 @@ def detail_rows(result: dict, lang: str = "zh") -> tuple[list[str], list[list[st
     """Headers and rows of one region's lines: sources, sinks, lines not counted, stocks."""
     h = lambda k: message(f"head-{k}", lang)
     labels = _line_labels(lang)
-    rows = [[h("sources"), labels[k], _fmt(v, 1)] for k, v in result["by_source"].items()]
-    rows += [[h("sink-lines"), labels[k], _fmt(v, 1)] for k, v in result["by_sink"].items()]
+    rows = [[h("sources"), labels[k], fmt_number(v, 1)] for k, v in result["by_source"].items()]
+    rows += [[h("sink-lines"), labels[k], fmt_number(v, 1)] for k, v in result["by_sink"].items()]
     rows += [[message("not-counted", lang), ln.label(lang), ln.note(lang)]
              for ln in lines() if ln.kind == "omitted"]
-    rows += [[h("stocks"), labels[k], _fmt(v, 0)] for k, v in result["stocks"].items()]
+    rows += [[h("stocks"), labels[k], fmt_number(v, 0)] for k, v in result["stocks"].items()]
     return [h("line"), "", h("value")], rows
 
 
