@@ -78,7 +78,9 @@ def download_buttons(analysis: dict, advice: dict, region_id: str) -> None:
         c4.caption(t("notice.unavailable", module="kg.history"))
     elif c4.button(t("history.save"), key="dl_save"):
         try:
-            saved = history.save(analysis["batch"], advice)
-            st.success(t("history.saved", id=saved if isinstance(saved, str) else ""))
+            title = f"{analysis['filename']} · " + ", ".join(r.get("name") or r["region_id"]
+                                                           for r in advice.get("regions", [])[:3])
+            history.save(title=title, advice=advice, profiles=analysis["batch"])
+            st.success(t("history.saved", title=title))
         except Exception as exc:
             st.error(t("history.save_failed", error=user_error(exc)))

@@ -1,0 +1,188 @@
+"""The real app (`tanheng app --headless`) in Debian's chromium through Playwright:
+every page renders, the language toggle, upload → advice → download, a batch with
+invalid rows, history that survives a restart. Set TANHENG_SCREENSHOTS=1 to
+refresh docs/screenshots/*.png."""
+import json
+import os
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, VENV_BIN, free_port
+
+pytestmark = pytest.mark.browser
+playwright = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+SHOTS = ROOT / "docs" / "screenshots"
+
+
+class App:
+    """A `tanheng app` subprocess on a free port with its own store."""
+
+    def __init__(self, store: Path):
+        self.store, self.port, self.proc = store, free_port(), None
+
+    def start(self):
+        env = dict(os.environ, TANHENG_STORE=str(self.store), PYTHONPATH=str(ROOT))
+        self.proc = subprocess.Popen([str(VENV_BIN / "tanheng"), "app", "--headless", "--port", str(self.port)],
+                                     env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2)
+                return self
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError("the app did not start within 60 s")
+
+    def stop(self):
+        if self.proc:
+            self.proc.terminate()
+            self.proc.wait(timeout=20)
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    return tmp_path_factory.mktemp("browser") / "store"
+
+
+@pytest.fixture(scope="module")
+def app(store):
+    a = App(store).start()
+    yield a
+    a.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (./run test installs it)")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def settle(pg, timeout: float = 90):
+    """Wait until Streamlit has finished running the script."""
+    pg.wait_for_selector("h1", timeout=timeout * 1000)
+    pg.wait_for_timeout(400)
+    deadline = time.time() + timeout
+    while time.time() < deadline and pg.locator('[data-testid="stStatusWidget"]').count():
+        pg.wait_for_timeout(200)
+    pg.wait_for_timeout(300)
+
+
+def assert_no_exception(pg):
+    errors = pg.locator('[data-testid="stException"]')
+    assert errors.count() == 0, errors.first.inner_text()
+
+
+def shot(pg, name: str, tmp_path: Path):
+    target = SHOTS if os.environ.get("TANHENG_SCREENSHOTS") else tmp_path
+    target.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(target / f"{name}.png"), full_page=True)
+
+
+PAGES = {"diagnosis": "区域诊断", "batch": "批量分析", "knowledge": "知识库", "compare": "政策比较",
+         "sparql": "SPARQL 查询", "history": "历史记录"}
+
+
+def test_every_page_renders_in_chinese(app, page, tmp_path):
+    for path, title in PAGES.items():
+        page.goto(f"{app.url}/{path}")
+        settle(page)
+        assert_no_exception(page)
+        assert page.locator("h1").first.inner_text().strip() == title
+        shot(page, path, tmp_path)
+
+
+def test_language_toggle_in_the_browser(app, page):
+    page.goto(f"{app.url}/knowledge")
+    settle(page)
+    assert page.get_by_role("tab", name="表1 碳循环构成").count() == 1
+    page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
+    settle(page)
+    assert page.locator("h1").first.inner_text().strip() == "Knowledge base"
+    assert page.get_by_role("tab", name="Table 1 carbon cycle").count() == 1
+    assert_no_exception(page)
+
+
+def _upload(pg, path: Path):
+    pg.locator('[data-testid="stFileUploader"] input[type=file]').first.set_input_files(str(path))
+    pg.wait_for_timeout(800)
+
+
+def test_upload_advice_and_json_download(app, page, tmp_path):
+    page.goto(f"{app.url}/diagnosis?lang=en")
+    settle(page)
+    page.get_by_text("Upload a file", exact=True).click()
+    settle(page)
+    _upload(page, ROOT / "examples" / "typical-regions.json")
+    page.get_by_role("button", name="Analyse").click()
+    settle(page)
+    assert_no_exception(page)
+    assert page.get_by_text("Recommended model").count() >= 1
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Download JSON").click()
+    advice = json.loads(Path(dl.value.path()).read_text(encoding="utf-8"))
+    assert {r["region_id"] for r in advice["regions"]} >= {"310115", "410526"}
+    shot(page, "diagnosis-advice-en", tmp_path)
+
+
+def test_batch_lists_invalid_rows_with_their_messages(app, page, tmp_path):
+    page.goto(f"{app.url}/batch?lang=en")
+    settle(page)
+    _upload(page, ROOT / "examples" / "invalid-regions.csv")
+    page.get_by_role("button", name="Run the batch").click()
+    settle(page)
+    assert_no_exception(page)
+    assert page.get_by_text("Validation problems").count() == 1
+    assert int(page.locator('[data-testid="stMetricValue"]').nth(2).inner_text()) >= 1   # invalid regions
+    shot(page, "batch-invalid-en", tmp_path)
+
+
+def test_history_survives_a_restart(browser, tmp_path):
+    store = tmp_path / "store"      # its own store: the module's app holds the other one
+    first = App(store).start()
+    try:
+        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+        pg.goto(f"{first.url}/diagnosis")
+        settle(pg)
+        pg.get_by_role("button", name="开始诊断").click()
+        settle(pg)
+        pg.get_by_role("button", name="保存到历史记录").click()
+        settle(pg)
+        assert pg.get_by_text("已保存").count() >= 1
+        pg.close()
+    finally:
+        first.stop()
+    second = App(store).start()
+    try:
+        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+        pg.goto(f"{second.url}/history")
+        settle(pg)
+        assert_no_exception(pg)
+        assert pg.get_by_text("typical-regions", exact=False).count() >= 1
+        shot(pg, "history", tmp_path)
+        pg.close()
+    finally:
+        second.stop()
