@@ -1,6 +1,7 @@
 """Carbon-balance accounting: checked against figures worked by hand from
 REFERENCE-DATA (IPCC 2006 EFs, GB/T 2589 NCVs, MEE/NBS grid factors, IPCC 2019
 livestock, Fang et al. 2007 sinks, AR6 GWPs), not against the code's output."""
+import json
 import time
 
 import pytest
@@ -203,3 +204,61 @@ def test_renderers_show_totals_in_both_languages():
     en = balance.render([("T001 county", r)], "md", "en")
     assert "468,112" in zh and "排放" in zh and "煤炭燃烧" in zh
     assert "| T001 county | 468,112 |" in en and "coal combustion" in en
+
+
+# ----------------------------------------------------------------------------- the command line
+def _examples(name):
+    from kg.paths import EXAMPLES_DIR
+
+    return str(EXAMPLES_DIR / name)
+
+
+def test_cli_balance_all_valid_exits_0_and_accounts_every_region(capsys):
+    from kg.cli import main
+
+    assert main(["balance", _examples("typical-regions.csv"), "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert len(out) == 7
+    wuyuan = next(i["balance"] for i in out if i["region"].startswith("361130"))
+    # 婺源县 forest 240,000 ha × 0.644 × 44/12 = 566,720 t CO2 removed
+    assert wuyuan["by_sink"]["forest"] == pytest.approx(566_720, rel=1e-9)
+
+
+def test_cli_balance_same_result_from_the_chinese_gb18030_file(capsys):
+    from kg.cli import main
+
+    main(["balance", _examples("typical-regions.csv"), "--format", "json"])
+    utf8 = json.loads(capsys.readouterr().out)
+    main(["balance", _examples("typical-regions-zh-gb18030.csv"), "--format", "json"])
+    gbk = json.loads(capsys.readouterr().out)
+    assert [i["balance"]["net_t_co2e"] for i in gbk] == pytest.approx([i["balance"]["net_t_co2e"] for i in utf8])
+
+
+def test_cli_balance_with_invalid_regions_exits_1_and_still_accounts_valid_ones(capsys):
+    from kg.cli import main
+
+    assert main(["balance", _examples("invalid-regions.csv"), "--format", "md", "--lang", "en"]) == 1
+    captured = capsys.readouterr()
+    assert "| region |" in captured.out and "900001" not in captured.out
+    assert "900001" in captured.err and "primary_industry_pct" in captured.err
+
+
+def test_cli_balance_unreadable_or_wrong_request_exits_2(tmp_path, capsys):
+    from kg.cli import main
+
+    junk = tmp_path / "junk.csv"
+    junk.write_bytes(b"\x00\x01\x02 not a table")
+    assert main(["balance", str(junk)]) == 2
+    assert main(["balance", _examples("typical-regions.csv"), "--coefficients", "gwp-ar9"]) == 2
+    assert "gwp-ar9" in capsys.readouterr().err
+    assert main(["balance"]) == 2
+
+
+def test_cli_balance_coefficient_switch_is_visible(capsys):
+    from kg.cli import main
+
+    main(["balance", _examples("typical-regions.csv"), "--format", "json", "--coefficients", "forest-mean-area"])
+    out = json.loads(capsys.readouterr().out)
+    wuyuan = next(i["balance"] for i in out if i["region"].startswith("361130"))
+    assert wuyuan["by_sink"]["forest"] == pytest.approx(240_000 * 0.581 * 44 / 12, rel=1e-9)
+    assert "coef-landuse-forest-fang2007-mean-area" in {c["id"] for c in wuyuan["coefficients"]}
