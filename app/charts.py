@@ -71,7 +71,8 @@ def graph(g: nx.DiGraph, height: int = 560) -> go.Figure:
             name=t(f"kind.{kind}"), text=[s if len(s) <= 14 else s[:13] + "…" for s in labels],
             hovertext=labels, hoverinfo="text", textposition="middle right", textfont=dict(size=10),
             marker=dict(size=14, color=colour, line=dict(width=1, color="white"))))
-    fig.update_xaxes(visible=False)
+    xs = [x for x, _ in pos.values()] or [0]
+    fig.update_xaxes(visible=False, range=[min(xs) - 0.05, max(xs) + 0.45])  # room for the last column's labels
     fig.update_yaxes(visible=False)
     fig.update_layout(legend=dict(orientation="h"))
     return _layout(fig, height=height)

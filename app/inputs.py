@@ -40,7 +40,8 @@ def _field(field: dict, issues: list[dict]) -> object:
     else:
         value = st.text_input(label, help=helptext, key=key) or None
     for issue in issues:  # the validator's verdict right under the field it concerns
-        st.caption(f":red[{pick(issue, 'message')}]")
+        given = issue.get("value")
+        st.caption(f":red[{pick(issue, 'message')}" + (f" ({t('valid.col.value')}: {given})]" if given not in (None, "") else "]"))
     return value
 
 
@@ -68,6 +69,7 @@ def profile_form(issues_by_field: dict[str, list[dict]]) -> tuple[bytes, str] | 
     if not submitted:
         return None
     integers = {f["key"] for f in fields if f["datatype"] in INTEGER}
-    row = {k: (int(v) if k in integers else v) for k, v in values.items() if v not in (None, "")}
+    # every column present, blanks as null (= not reported), so the validator names each missing field
+    row = {k: (None if v in (None, "") else int(v) if k in integers else v) for k, v in values.items()}
     return json.dumps([row], ensure_ascii=False).encode("utf-8"), "form.json"
 

@@ -1,18 +1,57 @@
-"""What-if: sliders that change a region's activity data and recompute its carbon
-balance through kg.scenario (the app computes nothing itself)."""
+"""What-if: sliders that change a region's activity data by a percentage and
+recompute its carbon balance through kg.scenario.run (the app computes nothing
+itself). A fragment, so moving a slider reruns only this panel."""
 from __future__ import annotations
 
 import streamlit as st
 
-from app.advice_view import balance_panel
-from app.backend import kg_module
-from app.i18n import t
+from app.advice_view import balance_panel, number
+from app.backend import kg_module, user_error
+from app.i18n import pick, t
 
 
+@st.fragment
 def whatif_panel(analysis: dict, region: dict) -> None:
     st.markdown(f"### {t('whatif.title')}")
-    scenario = kg_module("scenario")
-    if scenario is None:
+    scenario, balance = kg_module("scenario"), kg_module("balance")
+    if scenario is None or balance is None or not hasattr(scenario, "run"):
         st.info(t("notice.unavailable", module="kg.scenario"))
         return
+    profile = analysis["batch"].get(region["region_id"])
+    if profile is None:
+        return
+    values = dict(profile.values)
+    labels = {f["key"]: f for f in kg_module("catalog").profile_fields()}
+    # only numeric inputs the region reported can be scaled
+    fields = [f for f in balance.input_fields() if isinstance(values.get(f), (int, float))]
+    if not fields:
+        st.caption(t("whatif.nothing"))
+        return
     st.caption(t("whatif.caption"))
+    changes = {}
+    cols = st.columns(3)
+    for i, f in enumerate(fields):
+        name = pick(labels[f], "label") if f in labels else f
+        pct = cols[i % 3].slider(name, -100, 100, 0, step=5, format="%d%%",
+                                 key=f"whatif_{region['region_id']}_{f}")
+        if pct:
+            changes[f] = f"{pct:+d}%"
+    if not changes:
+        return
+    coefficient_set = st.session_state.get("coefficient_set", "default")
+    try:
+        result = scenario.run(values, changes, region_id=region["region_id"], coefficient_set=coefficient_set)
+    except Exception as exc:  # kg.cli.UserError: a message naming region, field and value
+        st.error(user_error(exc))
+        return
+    totals = result["totals"]
+    c = st.columns(4)
+    for col, key, label, digits in zip(c, ("emissions_t_co2e", "sinks_t_co2e", "net_t_co2e", "balance_ratio"),
+                                       ("balance.emissions", "balance.sinks", "balance.net", "balance.ratio"),
+                                       (0, 0, 0, 2)):
+        change = totals[key]["change"]
+        col.metric(t(label), number(totals[key]["after"], digits),
+                   delta=None if change is None else number(change, digits), delta_color="inverse"
+                   if key in ("emissions_t_co2e", "net_t_co2e") else "normal")
+    with st.expander(t("whatif.after")):
+        balance_panel(result["after"], key=f"whatif_{region['region_id']}")

@@ -127,11 +127,14 @@ def test_upload_of_an_unreadable_file_is_one_clear_message():
 def test_form_shows_validation_messages_beside_the_fields():
     at = open_page("diagnosis", "en")
     at.radio(key="diag_source").set_value("form").run()
-    at.text_input(key="form_region_id").input("T-1").run()
-    at.text_input(key="form_name").input("Test county").run()
-    at.number_input(key="form_year").set_value(2022).run()
-    at.number_input(key="form_urbanization_rate_pct").set_value(140.0).run()   # outside 0–100
-    at.button[0].click().run()
+    at.text_input(key="form_region_id").input("T-1")
+    at.text_input(key="form_name").input("Test county")
+    at.number_input(key="form_year").set_value(2022)
+    at.number_input(key="form_urbanization_rate_pct").set_value(140.0)     # outside 0–100
+    next(b for b in at.button if b.label == "Analyse").click().run()
     no_exception(at)
-    captions = " ".join(c.value for c in at.caption)
-    assert "urbanization" in captions.lower() or "140" in captions
+    captions = [c.value for c in at.caption]
+    # the rate is named with its value, and a required field left blank is named too
+    assert any("urbanization_rate_pct" in c and "140" in c for c in captions), captions
+    assert any("area_km2" in c and "missing" in c for c in captions), captions
+    assert at.number_input(key="form_urbanization_rate_pct").value == 140.0   # the user's entry is kept
