@@ -170,3 +170,14 @@ def test_list_coefficients_command_shows_sets_and_variants(capsys):
     for key in ("default", "forest-mean-area", "gwp-ar5", "gwp-ar4", "livestock-ipcc2006", "grid-2021-national"):
         assert key in out
     assert "coef-landuse-forest-fang2007-mean-area" in out and "ref-29" in out
+
+
+def test_no_coefficient_value_is_restated_in_the_accounting_code():
+    from kg.paths import ROOT
+
+    code = "".join((ROOT / "kg" / name).read_text(encoding="utf-8")
+                   for name in ("balance.py", "coefficients.py", "scenario.py"))
+    for c in coefficients.coefficients().values():
+        digits = f"{abs(c.value):g}"
+        if len(digits) >= 3:                # shorter ones ("25", "1") are too common to mean anything
+            assert digits not in code, c.id
