@@ -10,7 +10,8 @@ if str(ROOT) not in sys.path:  # streamlit runs this file as a script, not as pa
 
 import streamlit as st  # noqa: E402
 
-from app.i18n import DEFAULT_LANG, LANGS, t  # noqa: E402
+from app.i18n import DEFAULT_LANG, LANGS, pick, t  # noqa: E402
+from kg import catalog  # noqa: E402
 
 st.set_page_config(page_title="碳衡 Tanheng", page_icon="🌿", layout="wide")
 
@@ -20,6 +21,13 @@ if "lang" not in st.session_state:  # ?lang=en opens the app in English
 
 with st.sidebar:
     st.radio(t("lang.label"), LANGS, key="lang", horizontal=True, format_func={c: t(f"lang.{c}") for c in LANGS}.get)
+    sets = {s["key"]: s for s in catalog.coefficient_sets()}
+    if sets:
+        st.selectbox(t("coefset.label"), list(sets), key="coefficient_set", help=t("coefset.help"),
+                     format_func={k: pick(s, "label") for k, s in sets.items()}.get)
+        chosen = st.session_state.get("coefficient_set") or "default"
+        if chosen != "default":  # what this set changes against the default
+            st.caption(pick(sets[chosen], "definition"))
     st.caption(t("app.tagline"))
 
 PAGES = [  # (module file, translation key, icon, url path)

@@ -25,8 +25,12 @@ def analyse(data: bytes, filename: str, progress=None) -> dict:
     issues = _results(validate.validate(batch)) if validate and hasattr(validate, "validate") else []
     outcome = {"batch": batch, "filename": filename, "issues": issues, "advice": {},
                "warnings": list(getattr(batch, "warnings", []) or [])}
-    outcome["advice"][lang()] = _advise(batch, progress)
+    outcome["advice"][_advice_key()] = _advise(batch, progress)
     return outcome
+
+
+def _advice_key() -> str:
+    return f"{lang()}|{st.session_state.get('coefficient_set') or 'default'}"
 
 
 def _advise(batch, progress=None) -> dict | None:
@@ -34,17 +38,17 @@ def _advise(batch, progress=None) -> dict | None:
     if advice is None or not hasattr(advice, "advise"):
         st.info(t("notice.unavailable", module="kg.advice"))
         return None
-    kwargs = {"coefficient_set": st.session_state.get("coefficient_set", "default"), "lang": lang()}
+    kwargs = {"coefficient_set": st.session_state.get("coefficient_set") or "default", "lang": lang()}
     if progress is not None:
         kwargs["progress"] = progress
     return advice.advise(batch, **kwargs)
 
 
 def advice_in_language(analysis: dict) -> dict | None:
-    """The advice in the current language (computed again once after a language switch)."""
-    if lang() not in analysis["advice"]:
-        analysis["advice"][lang()] = _advise(analysis["batch"])
-    return analysis["advice"][lang()]
+    """The advice in the current language and coefficient set (computed again once after a switch)."""
+    if _advice_key() not in analysis["advice"]:
+        analysis["advice"][_advice_key()] = _advise(analysis["batch"])
+    return analysis["advice"][_advice_key()]
 
 
 def advice_json(advice: dict) -> bytes:

@@ -38,7 +38,7 @@ def whatif_panel(analysis: dict, region: dict) -> None:
             changes[f] = f"{pct:+d}%"
     if not changes:
         return
-    coefficient_set = st.session_state.get("coefficient_set", "default")
+    coefficient_set = st.session_state.get("coefficient_set") or "default"
     try:
         result = scenario.run(values, changes, region_id=region["region_id"], coefficient_set=coefficient_set)
     except Exception as exc:  # kg.cli.UserError: a message naming region, field and value

@@ -365,6 +365,17 @@ def cases_for(measure_key: str | None = None, model_key: str | None = None) -> l
             and (model_key is None or model_key in c["models"])]
 
 
+# ----------------------------------------------------------- coefficient sets
+
+@lru_cache(maxsize=1)
+def coefficient_sets() -> list[dict]:
+    """The coefficient sets an account can use (th:CoefficientSet): key, labels,
+    definitions (what differs from the default), the default first."""
+    rows = _select("SELECT ?s ?key WHERE { ?s a th:CoefficientSet ; th:key ?key }")
+    out = [_record(r["s"].value, key=r["key"].value) for r in rows]
+    return sorted(out, key=lambda r: (r["key"] != "default", r["key"]))
+
+
 # ------------------------------------------------------------- profile fields
 
 @lru_cache(maxsize=1)
@@ -394,7 +405,7 @@ def profile_fields() -> list[dict]:
 
 
 def clear_cache() -> None:
-    for f in (_texts, _keys, _sources, _subclass_edges, _orders, types, _model_keys, measures, models, cases,
+    for f in (_texts, _keys, _sources, coefficient_sets, _subclass_edges, _orders, types, _model_keys, measures, models, cases,
               profile_fields):
         f.cache_clear()
 
