@@ -296,6 +296,13 @@ def detail_rows(result: dict, lang: str = "zh") -> tuple[list[str], list[list[st
     return [h("line"), "", h("value")], rows
 
 
+def coefficient_rows(result: dict, lang: str = "zh") -> tuple[list[str], list[list[str]]]:
+    """Headers and rows of the coefficients one account used, with unit, confidence and source."""
+    h = lambda k: message(f"head-{k}", lang)
+    rows = [[c["id"], f"{c['value']:g}", c["unit"], c["confidence"], c["source"]] for c in result["coefficients"]]
+    return [h("coefficients"), h("coefficient-value"), h("unit"), h("confidence"), h("source")], rows
+
+
 def markdown_table(headers: list[str], rows: list[list[str]]) -> str:
     esc = lambda s: str(s).replace("|", "\\|").replace("\n", " ")
     out = ["| " + " | ".join(esc(x) for x in headers) + " |", "|" + "---|" * len(headers)]
@@ -324,6 +331,7 @@ def render(named_results, fmt: str = "table", lang: str = "zh", detail: bool | N
                 f"{message('head-gwp', lang)}: {r['gwp_set']}"
         parts.append(f"### {title}" if fmt == "md" else title)
         parts.append(table(*detail_rows(r, lang)))
+        parts.append(table(*coefficient_rows(r, lang)))
         if r["missing"]:
             parts.append(message("incomplete", lang, fields=", ".join(r["missing"])))
     return "\n\n".join(parts)

@@ -204,6 +204,8 @@ def test_renderers_show_totals_in_both_languages():
     en = balance.render([("T001 county", r)], "md", "en")
     assert "468,112" in zh and "排放" in zh and "煤炭燃烧" in zh
     assert "| T001 county | 468,112 |" in en and "coal combustion" in en
+    # one region: its coefficients are listed with confidence and source
+    assert "| coef-landuse-forest-fang2007-1980s-area | -0.644 | t C/ha/a | derived | ref-29 |" in en
 
 
 # ----------------------------------------------------------------------------- the command line
