@@ -10,7 +10,7 @@ import streamlit as st
 
 from app import charts
 from app.backend import kg_module
-from app.i18n import lang, pick, strings, t
+from app.i18n import join, lang, pick, strings, t
 
 
 def name_of(ref) -> str:
@@ -77,7 +77,7 @@ def balance_panel(balance: dict, key: str) -> None:
     c4.metric(t("balance.ratio"), number(balance.get("balance_ratio"), 2))
     st.caption(t("balance.unit"))
     if not balance.get("complete", True):
-        st.warning(t("balance.incomplete", fields=", ".join(_field_label(m) for m in balance.get("missing", []))))
+        st.warning(t("balance.incomplete", fields=join(_field_label(m) for m in balance.get("missing", []))))
     sources, sinks = _labelled(balance.get("by_source")), _labelled(balance.get("by_sink"))
     left, right = st.columns(2)
     if sources or sinks:
@@ -157,7 +157,7 @@ def region_panel(region: dict, report_results: list[dict], key: str) -> None:
             for r in m.get("reasons") or []:
                 st.markdown(f"- {text_of(r)}")
             if m.get("cases"):
-                st.markdown(f"**{t('advice.cases')}**: " + "；".join(_case_line(c) for c in m["cases"]))
+                st.markdown(f"**{t('advice.cases')}**: " + join(_case_line(c) for c in m["cases"]))
 
     st.markdown(f"### {t('advice.balance')}")
     balance_panel(region.get("balance") or {}, key)

@@ -35,3 +35,8 @@ def pick(record: dict, field: str) -> str:
     """record[field_zh] or record[field_en] for the current language, falling back to the other."""
     first, second = (f"{field}_{lang()}", f"{field}_{'en' if lang() == 'zh' else 'zh'}")
     return record.get(first) or record.get(second) or ""
+
+
+def join(items) -> str:
+    """A list in running text: 、 in Chinese, a comma in English."""
+    return ("、" if lang() == "zh" else ", ").join(str(i) for i in items)

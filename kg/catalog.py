@@ -271,7 +271,7 @@ def measures() -> list[dict]:
 def models() -> list[dict]:
     """The integration models: key, labels, definitions, the type(s) they are recommended
     for, their own measures and the common requirements, and their carbon pathway: the
-    pools, fluxes and processes they act on (directly or through their measures)."""
+    pools and processes of the model's pathway (Fig. 1–3) and the fluxes its measures act on."""
     kinds = _table1_ancestors()
     processes = {r["p"].value for r in _select("SELECT ?p WHERE { ?p a th:Process }")}
     direct = defaultdict(set)
@@ -281,12 +281,10 @@ def models() -> list[dict]:
     for iri, key in _model_keys().items():
         own = [m for m in measures() if key in m["models"] and not m["common"]]
         common = [m for m in measures() if key in m["models"] and m["common"]]
-        targets = set(direct[iri])
-        for m in own:
-            targets.update(m["pools"] + m["fluxes"] + m["processes"])
-        pathway = {"pools": sorted((t for t in targets if kinds.get(t) == "pool"), key=_order),
-                   "fluxes": sorted((t for t in targets if kinds.get(t) == "flux"), key=_order),
-                   "processes": sorted((t for t in targets if t in processes), key=_order)}
+        reached = {t for m in own for t in m["pools"] + m["fluxes"] + m["processes"]}
+        pathway = {"pools": sorted((t for t in direct[iri] if kinds.get(t) == "pool"), key=_order),
+                   "processes": sorted((t for t in direct[iri] if t in processes), key=_order),
+                   "fluxes": sorted((t for t in reached if kinds.get(t) == "flux"), key=_order)}
         type_keys = [t["key"] for t in types() if t["model"] == iri]
         out.append({**_record(iri, key=key), "types": type_keys, "measures": own, "common": common,
                     "pathway": pathway, "sources": sources(iri)})

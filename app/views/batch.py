@@ -10,7 +10,7 @@ import streamlit as st
 from app import session
 from app.advice_view import issues_table, name_of
 from app.backend import require
-from app.i18n import t
+from app.i18n import join, t
 from app.inputs import example_files, upload_types
 
 st.title(t("page.batch"))
@@ -46,7 +46,7 @@ if outcome:
         t("batch.col.type"): name_of(r.get("type")), t("batch.col.model"): name_of(r.get("model")),
         t("batch.col.ratio"): (r.get("balance") or {}).get("balance_ratio"),
         t("batch.col.net"): (r.get("balance") or {}).get("net_t_co2e"),
-        t("batch.col.measures"): "；".join(name_of(m) for m in (r.get("measures") or [])[:3])} for r in valid]
+        t("batch.col.measures"): join(name_of(m) for m in (r.get("measures") or [])[:3])} for r in valid]
     table = pd.DataFrame(rows)
     c1, c2, c3 = st.columns(3)
     c1.metric(t("batch.total"), len(regions))
