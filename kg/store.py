@@ -167,15 +167,26 @@ def open_disk_store(path: str | Path | None = None, *, write: bool = False,
                             f"(waited {wait:g} s); try again when it has finished") from None
 
 
-def open_store(endpoint: str | None = None, *, write: bool = False, wait: float = 5.0):
-    """The configured store: a remote SPARQL server when `endpoint` or
-    TANHENG_SPARQL_URL is given, else the embedded store on disk."""
+def remote_store(endpoint: str | None = None):
+    """The remote SPARQL server given by `endpoint` or TANHENG_SPARQL_URL, or None."""
     url = endpoint or os.environ.get("TANHENG_SPARQL_URL")
-    if url:
-        from .remote import RemoteStore
+    if not url:
+        return None
+    from .remote import RemoteStore
 
-        return RemoteStore(url, os.environ.get("TANHENG_SPARQL_UPDATE_URL"))
-    return open_disk_store(write=write, wait=wait)
+    return RemoteStore(url, os.environ.get("TANHENG_SPARQL_UPDATE_URL"))
+
+
+def open_store(endpoint: str | None = None, *, write: bool = False, wait: float = 5.0):
+    """The configured store for reading and writing saved analyses: a remote
+    server when configured, else the embedded store on disk."""
+    return remote_store(endpoint) or open_disk_store(write=write, wait=wait)
+
+
+def knowledge_store(endpoint: str | None = None):
+    """For read-only look-ups in the knowledge graph: the remote server when
+    configured, else the process-wide in-memory copy (no disk lock needed)."""
+    return remote_store(endpoint) or memory_store()
 
 
 @contextmanager

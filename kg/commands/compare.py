@@ -1,0 +1,97 @@
+"""tanheng compare — policy records by country, model, measure or sector; the
+country x dimension matrix; the timeline. Column headers and labels come from
+the graph in the chosen language."""
+import json
+import sys
+
+from .. import compare as cmp
+from ..cli import UserError
+from ..query import Result, to_table
+from ..store import remote_store
+
+TH = cmp.TH
+HEADING = "https://w3id.org/tanheng/resource/heading-"
+
+
+def register(sub):
+    p = sub.add_parser("compare", help="compare policy records across countries (records, matrix, timeline)")
+    p.add_argument("--country", help="comma-separated country codes, e.g. US,GB,DE,JP,CN")
+    p.add_argument("--model", help="model key, e.g. low-carbon-unit-layout")
+    p.add_argument("--measure", help="measure key, e.g. common-clean-energy")
+    p.add_argument("--sector", help="sector, e.g. transport")
+    p.add_argument("--view", choices=["records", "matrix", "timeline"], default="records")
+    p.add_argument("--format", choices=["table", "json", "md"], default="table")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.add_argument("--endpoint", help="query this SPARQL 1.1 server instead of the local knowledge graph")
+    p.set_defaults(func=run)
+
+
+def _records_table(data, lang, store):
+    heads = [cmp.text(iri, lang, store) for iri in
+             (TH + "key", TH + "countryCode", TH + "year", HEADING + "title", TH + "category", TH + "status",
+              TH + "supportsModel", TH + "exemplifies", TH + "hasDiscrepancy")]
+    rows = [[r["id"], r["country"], str(r["year"]), r[f"title_{lang}"], r["category"], r["status"],
+             ", ".join(m["id"] for m in r["models"]), ", ".join(m["id"] for m in r["measures"]),
+             str(r["discrepancy"]["verified_year"] or "") if r["discrepancy"] else ""]
+            for r in data["records"]]
+    return heads, rows, []
+
+
+def _matrix_table(data, lang, store):
+    heads = [cmp.text(HEADING + "country", lang, store)] + [d["label"] for d in data["dimensions"]]
+    rows = []
+    for c in data["countries"]:
+        cells = data["cells"][c["code"]]
+        rows.append([c["label"]] + [f"{x['title']} ({x['year']})" if x else "—"
+                                    for x in (cells[d["code"]] for d in data["dimensions"])])
+    return heads, rows, [f"{data['rule']['label']}: {data['rule']['definition']}"]
+
+
+def _timeline_table(data, lang, store):
+    kinds = {"case": cmp.text(TH + "Case", lang, store), "event": cmp.text(TH + "TimelineEvent", lang, store)}
+    heads = [cmp.text(iri, lang, store) for iri in
+             (TH + "year", TH + "countryCode", HEADING + "title", HEADING + "kind")]
+    rows = [[str(i["year"]), i["country"] or "", i[f"title_{lang}"], kinds[i["kind"]]] for i in data["items"]]
+    return heads, rows, []
+
+
+def to_markdown(heads, rows) -> str:
+    esc = lambda s: (s or "").replace("|", "\\|").replace("\n", " ")
+    lines = ["| " + " | ".join(esc(h) for h in heads) + " |", "|" + "---|" * len(heads)]
+    lines += ["| " + " | ".join(esc(c) for c in r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def run(args):
+    store = remote_store(args.endpoint)
+    countries = [c for c in (args.country or "").split(",") if c.strip()]
+    try:
+        if args.view == "records":
+            data = cmp.compare(countries, args.model, args.measure, args.sector, store=store)
+            table = _records_table
+        else:
+            if args.model or args.measure or args.sector:
+                raise UserError(f"--model, --measure and --sector filter the records view, not --view {args.view}")
+            if args.view == "matrix":
+                data = cmp.matrix(args.lang, store=store)
+                keep = {cmp.check("country", c, store) for c in countries}
+                if keep:
+                    data["countries"] = [c for c in data["countries"] if c["code"] in keep]
+                table = _matrix_table
+            else:
+                data = cmp.timeline(countries, store=store)
+                table = _timeline_table
+        if args.format == "json":
+            sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+            return 0
+        heads, rows, notes = table(data, args.lang, store)
+    except cmp.UnknownValue as exc:
+        raise UserError(str(exc)) from None
+    except OSError as exc:          # a remote endpoint that cannot be reached
+        raise UserError(str(exc)) from None
+    if args.format == "md":
+        out = to_markdown(heads, rows)
+    else:
+        out = to_table(Result(heads, rows), width=40)
+    sys.stdout.write(out + "\n" + "".join(f"\n{n}\n" for n in notes))
+    return 0

@@ -1,0 +1,295 @@
+"""Policy-comparison look-ups over the policy records (th:Case) of
+ontology/cases.ttl and the events of ontology/timeline.ttl:
+
+- compare(countries, model, measure, sector) -> the matching records;
+- matrix(lang) -> countries x dimensions, the strongest example in each cell
+  (the rule is thr:rule-strongest-example in ontology/compare-vocabulary.ttl);
+- timeline() -> cases and timeline events ordered by year.
+
+Every filter value is checked against the values the graph knows and then
+bound to a query variable (substitutions), never written into query text.
+Labels of countries, dimensions and column headers come from the graph."""
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from .store import knowledge_store
+
+TH = "https://w3id.org/tanheng/ontology#"
+COUNTRY_SCHEME = "https://w3id.org/tanheng/resource/scheme-compare-countries"
+DIMENSION_SCHEME = "https://w3id.org/tanheng/resource/scheme-compare-dimensions"
+STRONGEST_RULE = "https://w3id.org/tanheng/resource/rule-strongest-example"
+
+
+class UnknownValue(ValueError):
+    """A filter value the graph does not know; the message lists the valid ones."""
+
+
+def _rows(sparql: str, store=None, **subs) -> list[dict]:
+    """Query results as dicts of pyoxigraph terms (None when unbound)."""
+    res = (store or knowledge_store()).query(sparql, substitutions=subs or None)
+    return [{v.value: sol[v] for v in res.variables} for sol in res]
+
+
+def _value(term):
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal) and term.datatype.value.endswith(("#integer", "#int", "#gYear")):
+        return int(term.value)
+    return term.value
+
+
+def _by_lang(pairs) -> dict:
+    """{"zh": …, "en": …} from (literal) terms; a literal without a language fills both."""
+    out: dict[str, str] = {}
+    for t in pairs:
+        if t is None:
+            continue
+        lang = getattr(t, "language", None)
+        if lang:
+            out.setdefault(lang.split("-")[0], t.value)
+        else:
+            out.setdefault("zh", t.value)
+            out.setdefault("en", t.value)
+    return out
+
+
+# ----------------------------------------------------------------- vocabulary from the graph
+_SCHEME = """
+SELECT ?scheme ?code ?label ?order WHERE {
+  ?c skos:inScheme ?scheme ; skos:notation ?code ; rdfs:label ?label ; th:order ?order .
+}
+"""
+
+
+def scheme(scheme_iri: str, lang: str = "zh", store=None) -> list[dict]:
+    """[{code, label}] of a concept scheme (countries or dimensions), in display order."""
+    found: dict[str, tuple] = {}
+    for r in _rows(_SCHEME, store, scheme=ox.NamedNode(scheme_iri)):
+        order, labels = found.setdefault(r["code"].value, (int(r["order"].value), []))
+        labels.append(r["label"])
+    return [{"code": code, "label": _by_lang(labels).get(lang, code)}
+            for code, (_, labels) in sorted(found.items(), key=lambda kv: kv[1][0])]
+
+
+def country_concepts(lang: str = "zh", store=None) -> list[dict]:
+    return scheme(COUNTRY_SCHEME, lang, store)
+
+
+def dimension_concepts(lang: str = "zh", store=None) -> list[dict]:
+    return scheme(DIMENSION_SCHEME, lang, store)
+
+
+def text(iri: str, lang: str = "zh", store=None, prop: str = "rdfs:label") -> str:
+    """A literal of one IRI (rdfs:label by default) in `lang`; the IRI's local name if none."""
+    rows = _rows(f"SELECT ?s ?l WHERE {{ ?s {prop} ?l }}", store, s=ox.NamedNode(iri))
+    return _by_lang(r["l"] for r in rows).get(lang) or iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+_KEYS = {
+    "model": "SELECT DISTINCT ?v WHERE { ?x a th:IntegrationModel ; th:key ?v } ORDER BY ?v",
+    "measure": "SELECT DISTINCT ?v WHERE { ?x a th:Measure ; th:key ?v } ORDER BY ?v",
+    "sector": "SELECT DISTINCT ?v WHERE { ?x a th:Case ; th:sector ?v } ORDER BY ?v",
+}
+
+
+def valid_values(kind: str, store=None) -> list[str]:
+    """What a filter accepts: country codes, model / measure keys, sectors."""
+    if kind == "country":
+        return [c["code"] for c in country_concepts("en", store)]
+    return [r["v"].value for r in _rows(_KEYS[kind], store)]
+
+
+def check(kind: str, value: str, store=None) -> str:
+    valid = valid_values(kind, store)
+    wanted = value.strip().upper() if kind == "country" else value.strip()
+    if wanted not in valid:
+        raise UnknownValue(f"unknown {kind} {value!r}; valid {kind} values: {', '.join(valid)}")
+    return wanted
+
+
+# ----------------------------------------------------------------- records
+_FILTERS = {   # fixed pattern per filter; the value is bound to the variable, never pasted in
+    "country": "?case th:countryCode ?country .",
+    "model": "?case th:supportsModel/th:key ?model .",
+    "measure": "?case th:exemplifies/th:key ?measure .",
+    "sector": "?case th:sector ?sector .",
+}
+
+_FIELDS = """
+SELECT ?case ?p ?o WHERE {
+  ?case a th:Case ; ?p ?o .
+  VALUES ?p { th:key th:countryCode th:jurisdictionLevel th:year th:status th:category th:instrumentType
+              th:sector th:dimension th:target rdfs:label th:paperSection th:verifiedDate }
+}
+"""
+
+_LINKS = """
+SELECT ?case ?rel ?node ?key ?label WHERE {
+  ?case a th:Case ; ?rel ?node .
+  VALUES ?rel { th:supportsModel th:exemplifies dcterms:source }
+  OPTIONAL { ?node th:key ?key }
+  OPTIONAL { ?node rdfs:label ?label }
+}
+"""
+
+_DISCREPANCIES = """
+SELECT ?case ?p ?o ?label WHERE {
+  ?case a th:Case ; th:hasDiscrepancy ?d . ?d ?p ?o .
+  VALUES ?p { th:paperClaim th:verifiedFact th:verifiedYear dcterms:source }
+  OPTIONAL { ?o rdfs:label ?label }
+}
+"""
+
+_LISTS = {"instrumentType": "instrument", "sector": "sectors", "dimension": "dimensions",
+          "paperSection": "paper_sections"}
+_SCALARS = {"key": "id", "countryCode": "country", "jurisdictionLevel": "jurisdiction", "year": "year",
+            "status": "status", "category": "category", "verifiedDate": "verified_date"}
+
+
+def _matching_cases(store, filters: dict, country_list: list[str]) -> set[str]:
+    used = {k: v for k, v in filters.items() if v is not None}
+    patterns = " ".join(_FILTERS[k] for k in [*used, *(["country"] if country_list else [])])
+    proj = " ".join(f"?{k}" for k in [*used, *(["country"] if country_list else [])])
+    sparql = f"SELECT DISTINCT ?case {proj} WHERE {{ ?case a th:Case . {patterns} }}"
+    subs = {k: ox.Literal(v) for k, v in used.items()}
+    found: set[str] = set()
+    for c in country_list or [None]:
+        extra = {"country": ox.Literal(c)} if c else {}
+        found |= {r["case"].value for r in _rows(sparql, store, **subs, **extra)}
+    return found
+
+
+def _all_records(store) -> dict[str, dict]:
+    recs: dict[str, dict] = {}
+    raw: dict[str, dict[str, list]] = {}
+    for r in _rows(_FIELDS, store):
+        raw.setdefault(r["case"].value, {}).setdefault(r["p"].value[len(TH):] if r["p"].value.startswith(TH)
+                                                       else "label", []).append(r["o"])
+    for iri, f in raw.items():
+        rec = {"iri": iri}
+        for prop, name in _SCALARS.items():
+            rec[name] = _value(f.get(prop, [None])[0])
+        for prop, name in _LISTS.items():
+            rec[name] = sorted({t.value for t in f.get(prop, [])})
+        titles = _by_lang(f.get("label", []))
+        rec["title_zh"], rec["title_en"] = titles.get("zh"), titles.get("en")
+        rec["targets"] = _by_lang(f.get("target", [])) or None
+        rec.update(models=[], measures=[], source=[], discrepancy=None)
+        recs[iri] = rec
+    rel_field = {TH + "supportsModel": "models", TH + "exemplifies": "measures",
+                 "http://purl.org/dc/terms/source": "source"}
+    links: dict[tuple, dict] = {}
+    for r in _rows(_LINKS, store):
+        if r["case"].value not in recs:
+            continue
+        entry = links.setdefault((r["case"].value, r["rel"].value, r["node"].value),
+                                 {"id": _value(r["key"]), "iri": r["node"].value, "labels": []})
+        entry["labels"].append(r["label"])
+    for (case, rel, _), e in sorted(links.items()):
+        names = _by_lang(e.pop("labels"))
+        e["zh"], e["en"] = names.get("zh"), names.get("en")
+        recs[case][rel_field[rel]].append(e)
+    disc: dict[str, dict] = {}
+    for r in _rows(_DISCREPANCIES, store):
+        d = disc.setdefault(r["case"].value, {"paper_claim": [], "verified_fact": [], "verified_year": None,
+                                              "source": None, "source_labels": []})
+        p = r["p"].value
+        if p == TH + "paperClaim":
+            d["paper_claim"].append(r["o"])
+        elif p == TH + "verifiedFact":
+            d["verified_fact"].append(r["o"])
+        elif p == TH + "verifiedYear":
+            d["verified_year"] = _value(r["o"])
+        else:
+            d["source"] = r["o"].value
+            d["source_labels"].append(r["label"])
+    for case, d in disc.items():
+        if case in recs:
+            d["paper_claim"], d["verified_fact"] = _by_lang(d["paper_claim"]), _by_lang(d["verified_fact"])
+            d["source"] = d["source"] and {"iri": d["source"], **_by_lang(d.pop("source_labels"))}
+            d.pop("source_labels", None)
+            recs[case]["discrepancy"] = d
+    return recs
+
+
+def compare(countries: list[str] | str | None = None, model: str | None = None,
+            measure: str | None = None, sector: str | None = None, store=None) -> dict:
+    """Policy records matching every given filter, ordered by country, year and id.
+    Raises UnknownValue (naming the valid values) for a value the graph lacks."""
+    if isinstance(countries, str):
+        countries = [c for c in countries.split(",") if c.strip()]
+    country_list = [check("country", c, store) for c in countries or []]
+    filters = {"model": model and check("model", model, store),
+               "measure": measure and check("measure", measure, store),
+               "sector": sector and check("sector", sector, store)}
+    wanted = _matching_cases(store, filters, country_list)
+    order = {c["code"]: i for i, c in enumerate(country_concepts("en", store))}
+    recs = [r for iri, r in _all_records(store).items() if iri in wanted]
+    recs.sort(key=lambda r: (order.get(r["country"], 99), r["year"] or 0, r["id"] or ""))
+    return {"records": recs}
+
+
+# ----------------------------------------------------------------- matrix
+_CELLS = """
+SELECT ?case ?country ?dim ?year (COUNT(DISTINCT ?m) AS ?n) WHERE {
+  ?case a th:Case ; th:countryCode ?country ; th:dimension ?dim ; th:year ?year .
+  OPTIONAL { ?case th:exemplifies ?m }
+} GROUP BY ?case ?country ?dim ?year
+"""
+
+
+def matrix(lang: str = "zh", store=None) -> dict:
+    """Countries x dimensions; each cell holds its strongest record (most
+    measures exemplified, then the more recent year, then the key — see
+    thr:rule-strongest-example) and how many records the cell has."""
+    rows_, cols = country_concepts(lang, store), dimension_concepts(lang, store)
+    recs = _all_records(store)
+    cells: dict[str, dict[str, dict | None]] = {c["code"]: {d["code"]: None for d in cols} for c in rows_}
+    ranked = sorted(_rows(_CELLS, store),
+                    key=lambda r: (-int(r["n"].value), -int(r["year"].value), recs[r["case"].value]["id"]))
+    for r in ranked:
+        country, dim = r["country"].value, r["dim"].value
+        if country not in cells or dim not in cells[country]:
+            continue
+        rec = recs[r["case"].value]
+        cell = cells[country][dim]
+        if cell is None:
+            cells[country][dim] = {"id": rec["id"], "title": rec[f"title_{lang}"], "year": rec["year"],
+                                   "measures": int(r["n"].value), "count": 1}
+        else:
+            cell["count"] += 1
+    return {"countries": rows_, "dimensions": cols, "cells": cells,
+            "rule": {"label": text(STRONGEST_RULE, lang, store),
+                     "definition": text(STRONGEST_RULE, lang, store, "skos:definition")}}
+
+
+# ----------------------------------------------------------------- timeline
+_TIMELINE = """
+SELECT ?item ?kind ?key ?year ?country ?order ?label WHERE {
+  { ?item a th:Case BIND("case" AS ?kind) } UNION { ?item a th:TimelineEvent BIND("event" AS ?kind) }
+  ?item th:key ?key ; th:year ?year ; rdfs:label ?label .
+  OPTIONAL { ?item th:countryCode ?country }
+  OPTIONAL { ?item th:order ?order }
+}
+"""
+
+
+def timeline(countries: list[str] | None = None, store=None) -> dict:
+    """Cases and timeline events, ordered by year (then their th:order, then key)."""
+    keep = {check("country", c, store) for c in countries or []}
+    items: dict[str, dict] = {}
+    labels: dict[str, list] = {}
+    for r in _rows(_TIMELINE, store):
+        iri = r["item"].value
+        items.setdefault(iri, {"id": r["key"].value, "kind": r["kind"].value, "year": _value(r["year"]),
+                               "country": _value(r["country"]), "order": _value(r["order"])})
+        labels.setdefault(iri, []).append(r["label"])
+    out = []
+    for iri, it in items.items():
+        if keep and it["country"] not in keep:
+            continue
+        names = _by_lang(labels[iri])
+        out.append({**it, "title_zh": names.get("zh"), "title_en": names.get("en")})
+    out.sort(key=lambda i: (i["year"], i["order"] if i["order"] is not None else 999, i["id"]))
+    return {"items": out}
