@@ -63,3 +63,21 @@ def stop(proc) -> None:
         except Exception:
             proc.kill()
             proc.wait(5)
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(tmp_path_factory):
+    """A real, empty, read-write SPARQL 1.1 server (the oxigraph CLI) whose
+    default graph is the union of its named graphs; yields its base URL."""
+    import subprocess
+
+    port = free_port()
+    proc = subprocess.Popen([str(VENV_BIN / "oxigraph"), "serve", "--location",
+                             str(tmp_path_factory.mktemp("oxigraph")), "--bind", f"127.0.0.1:{port}",
+                             "--union-default-graph"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_port(port, proc)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(proc)

@@ -1,33 +1,17 @@
 """kg.remote against a real SPARQL 1.1 server (the oxigraph CLI): the same
 queries and the same history code give the same answers as the embedded store."""
-import subprocess
-
 import pyoxigraph as ox
 import pytest
 
-from conftest import VENV_BIN, free_port, stop, wait_for_port
+from conftest import free_port
 from kg import history, query
 from kg.remote import RemoteStore
 from kg.store import KnowledgeStore, open_store
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    port = free_port()
-    proc = subprocess.Popen([str(VENV_BIN / "oxigraph"), "serve", "--location",
-                             str(tmp_path_factory.mktemp("oxi")), "--bind", f"127.0.0.1:{port}",
-                             "--union-default-graph"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        wait_for_port(port, proc)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop(proc)
-
-
-@pytest.fixture(scope="module")
-def remote(server):
-    r = RemoteStore(server + "/query")
+def remote(oxigraph_server):
+    r = RemoteStore(oxigraph_server + "/query")
     assert r.ensure_loaded() is True        # an empty server gets the knowledge graph ...
     assert r.ensure_loaded() is False       # ... once
     return r
@@ -94,8 +78,8 @@ def test_history_runs_unchanged_against_the_server(remote):
     assert aid not in [a.id for a in history.list(store=remote)]
 
 
-def test_endpoint_from_the_environment(server, monkeypatch):
-    monkeypatch.setenv("TANHENG_SPARQL_URL", server + "/query")
+def test_endpoint_from_the_environment(oxigraph_server, monkeypatch):
+    monkeypatch.setenv("TANHENG_SPARQL_URL", oxigraph_server + "/query")
     s = open_store()
     assert isinstance(s, RemoteStore) and bool(s.query("ASK { th:UrbanizedArea ?p ?o }"))
 
