@@ -10,7 +10,7 @@ import streamlit as st
 
 from app import charts
 from app.backend import kg_module
-from app.i18n import join, lang, pick, strings, t
+from app.i18n import join, lang, pick, t, t_or
 
 
 def name_of(ref) -> str:
@@ -45,10 +45,8 @@ def issues_table(results: list[dict]) -> None:
     if not results:
         st.success(t("valid.ok"))
         return
-    known = {k for k in strings() if k.startswith("severity.")}
     st.dataframe(pd.DataFrame([{
-        t("valid.col.severity"): t(f"severity.{r.get('severity')}") if f"severity.{r.get('severity')}" in known
-        else r.get("severity"),
+        t("valid.col.severity"): t_or(f"severity.{r.get('severity')}", str(r.get("severity"))),
         t("valid.col.region"): r.get("region_id"), t("valid.col.field"): r.get("field"),
         t("valid.col.value"): "" if r.get("value") is None else str(r.get("value")),
         t("valid.col.message"): pick(r, "message")} for r in results]), hide_index=True, width="stretch")

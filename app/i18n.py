@@ -31,6 +31,11 @@ def t(key: str, **fmt) -> str:
     return text.format(**fmt) if fmt else text
 
 
+def t_or(key: str, fallback: str) -> str:
+    """t(key) when the table has the key, else the fallback (codes the graph may extend)."""
+    return t(key) if key in strings() else fallback
+
+
 def pick(record: dict, field: str) -> str:
     """record[field_zh] or record[field_en] for the current language, falling back to the other."""
     first, second = (f"{field}_{lang()}", f"{field}_{'en' if lang() == 'zh' else 'zh'}")

@@ -22,7 +22,8 @@ def upload_types() -> list[str]:
 def example_files() -> dict[str, Path]:
     """The bundled example profiles (examples/*), by file name."""
     from kg.paths import EXAMPLES_DIR
-    return {p.name: p for p in sorted(EXAMPLES_DIR.glob("*")) if p.suffix.lstrip(".") in UPLOAD_TYPES}
+    files = sorted(EXAMPLES_DIR.glob("*"), key=lambda p: ("invalid" in p.name, p.name))  # good examples first
+    return {p.name: p for p in files if p.suffix.lstrip(".") in UPLOAD_TYPES}
 
 
 def _field(field: dict, issues: list[dict]) -> object:

@@ -1,6 +1,7 @@
 """Browsing the knowledge base: the Table 1 tree, the integration types with
-their characteristics, the models with their measures and pathways, the cases,
-and the profile vocabulary (for entry forms). Everything is read from the
+their characteristics, the models with their measures and pathways, the
+coefficient sets and the profile vocabulary (for entry forms); the cases are policy
+records, read and filtered by kg.compare. Everything is read from the
 knowledge graph with SPARQL (kg.store.memory_store()); every record carries its
 IRI, its key and both labels (`label_zh`, `label_en`), so that a front end only
 picks a language. Nothing here restates knowledge: a change in ontology/ shows
@@ -291,78 +292,6 @@ def models() -> list[dict]:
     return sorted(out, key=lambda r: _order(r["iri"]))
 
 
-# ------------------------------------------------------------------------ cases
-
-_CASE_SINGLE = {"countryCode": "country", "jurisdictionLevel": "level", "year": "year", "status": "status",
-                "category": "category", "instrumentType": "instrument", "verifiedDate": "verified_date"}
-_CASE_MULTI = {"sector": "sectors", "dimension": "dimensions", "exemplifies": "measures",
-               "supportsModel": "models"}
-
-
-@lru_cache(maxsize=1)
-def cases() -> list[dict]:
-    """Every case / policy record with the properties of CONVENTIONS.md: country, level,
-    year, status, category, instrument, sectors, dimensions, measures (keys), models
-    (keys), target_zh/en, sources, and `discrepancies` where the paper's claim differs
-    from the verified fact (paper_claim_zh/en, verified_fact_zh/en, verified_year, sources)."""
-    props = " ".join(f"th:{p}" for p in (*_CASE_SINGLE, *_CASE_MULTI, "target"))
-    rows = _select(f"""SELECT ?c ?p ?o WHERE {{ ?c a th:Case .
-          OPTIONAL {{ VALUES ?p {{ {props} }} ?c ?p ?o }} }}""")
-    measure_keys = {m["iri"]: m["key"] for m in measures()}
-    found: dict[str, dict] = {}
-    for r in rows:
-        iri = r["c"].value
-        rec = found.setdefault(iri, _record(iri, **{v: None for v in _CASE_SINGLE.values()},
-                                            **{v: [] for v in _CASE_MULTI.values()},
-                                            target_zh="", target_en=""))
-        if r["p"] is None:
-            continue
-        p, o = local_name(r["p"].value), r["o"]
-        if p in _CASE_SINGLE:
-            rec[_CASE_SINGLE[p]] = int(o.value) if p == "year" and o.value.lstrip("-").isdigit() else o.value
-        elif p == "target":
-            lang = (getattr(o, "language", None) or "en").split("-")[0]
-            rec[f"target_{lang}"] = o.value
-        else:
-            value = o.value
-            if p == "exemplifies":
-                value = measure_keys.get(value, local_name(value))
-            elif p == "supportsModel":
-                value = _model_keys().get(value, local_name(value))
-            if value not in rec[_CASE_MULTI[p]]:
-                rec[_CASE_MULTI[p]].append(value)
-    disc = _discrepancies()
-    out = [{**rec, "sources": sources(iri), "discrepancies": disc.get(iri, [])} for iri, rec in found.items()]
-    return sorted(out, key=lambda r: (r["country"] or "", r["year"] or 0, r["iri"]))
-
-
-def _discrepancies() -> dict[str, list[dict]]:
-    rows = _select("""SELECT ?c ?d ?p ?o WHERE { ?c th:hasDiscrepancy ?d . ?d ?p ?o
-          FILTER(?p IN (th:paperClaim, th:verifiedFact, th:verifiedYear, dcterms:source)) }""")
-    out: dict[str, dict[str, dict]] = defaultdict(dict)
-    for r in rows:
-        rec = out[r["c"].value].setdefault(r["d"].value, {"paper_claim_zh": "", "paper_claim_en": "",
-                                                           "verified_fact_zh": "", "verified_fact_en": "",
-                                                           "verified_year": None, "sources": []})
-        p, o = local_name(r["p"].value), r["o"]
-        if p == "source":
-            rec["sources"].append(_record(o.value) if isinstance(o, ox.NamedNode) else
-                                  {"iri": None, "key": o.value, "label_zh": o.value, "label_en": o.value})
-        elif p == "verifiedYear":
-            rec["verified_year"] = o.value
-        else:
-            field = "paper_claim" if p == "paperClaim" else "verified_fact"
-            lang = (o.language or "en").split("-")[0]
-            rec[f"{field}_{lang}"] = o.value
-    return {c: list(d.values()) for c, d in out.items()}
-
-
-def cases_for(measure_key: str | None = None, model_key: str | None = None) -> list[dict]:
-    """The cases that exemplify a measure and/or support a model."""
-    return [c for c in cases() if (measure_key is None or measure_key in c["measures"])
-            and (model_key is None or model_key in c["models"])]
-
-
 # ----------------------------------------------------------- coefficient sets
 
 @lru_cache(maxsize=1)
@@ -403,7 +332,7 @@ def profile_fields() -> list[dict]:
 
 
 def clear_cache() -> None:
-    for f in (_texts, _keys, _sources, coefficient_sets, _subclass_edges, _orders, types, _model_keys, measures, models, cases,
+    for f in (_texts, _keys, _sources, coefficient_sets, _subclass_edges, _orders, types, _model_keys, measures, models,
               profile_fields):
         f.cache_clear()
 

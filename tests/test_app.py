@@ -138,3 +138,18 @@ def test_form_shows_validation_messages_beside_the_fields():
     assert any("urbanization_rate_pct" in c and "140" in c for c in captions), captions
     assert any("area_km2" in c and "missing" in c for c in captions), captions
     assert at.number_input(key="form_urbanization_rate_pct").value == 140.0   # the user's entry is kept
+
+
+def test_policy_comparison_filters_disputed_german_records():
+    at = open_page("compare", "en")
+    no_exception(at)
+    at.multiselect(key="cmp_countries").set_value(["DE"]).run()
+    at.toggle(key="cmp_disputed").set_value(True).run()
+    no_exception(at)
+    titles = [e.label for e in at.expander]
+    # REFERENCE-DATA §7: the Hanns Seidel Foundation was founded in 1966, not the paper's 1950
+    assert any("Hanns Seidel" in x for x in titles), titles
+    assert titles and all(x.startswith("DE ") and x.endswith("⚠") for x in titles)
+    matrix = at.dataframe[0].value       # the matrix tab comes first
+    assert list(matrix.index) == ["Germany"]
+    assert len(matrix.columns) == 7          # the seven comparison dimensions of the conventions

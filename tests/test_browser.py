@@ -94,6 +94,7 @@ def settle(pg, timeout: float = 90):
 def assert_no_exception(pg):
     errors = pg.locator('[data-testid="stException"]')
     assert errors.count() == 0, errors.first.inner_text()
+    assert pg.get_by_text("Page not found").count() == 0
 
 
 def shot(pg, name: str, tmp_path: Path):
@@ -102,7 +103,7 @@ def shot(pg, name: str, tmp_path: Path):
     pg.screenshot(path=str(target / f"{name}.png"), full_page=True)
 
 
-PAGES = {"diagnosis": "区域诊断", "batch": "批量分析", "knowledge": "知识库", "compare": "政策比较",
+PAGES = {"": "区域诊断",                # the default page lives at the root "batch": "批量分析", "knowledge": "知识库", "compare": "政策比较",
          "sparql": "SPARQL 查询", "history": "历史记录"}
 
 
@@ -112,7 +113,7 @@ def test_every_page_renders_in_chinese(app, page, tmp_path):
         settle(page)
         assert_no_exception(page)
         assert page.locator("h1").first.inner_text().strip() == title
-        shot(page, path, tmp_path)
+        shot(page, path or "diagnosis", tmp_path)
 
 
 def test_language_toggle_in_the_browser(app, page):
@@ -132,7 +133,7 @@ def _upload(pg, path: Path):
 
 
 def test_upload_advice_and_json_download(app, page, tmp_path):
-    page.goto(f"{app.url}/diagnosis?lang=en")
+    page.goto(f"{app.url}/?lang=en")
     settle(page)
     page.get_by_text("Upload a file", exact=True).click()
     settle(page)
@@ -165,7 +166,7 @@ def test_history_survives_a_restart(browser, tmp_path):
     first = App(store).start()
     try:
         pg = browser.new_page(viewport={"width": 1400, "height": 1000})
-        pg.goto(f"{first.url}/diagnosis")
+        pg.goto(f"{first.url}/")
         settle(pg)
         pg.get_by_role("button", name="开始诊断").click()
         settle(pg)

@@ -92,19 +92,6 @@ def test_models_have_their_own_measures_common_requirements_and_a_pathway():
     assert lcu["types"] == ["urbanized"]
 
 
-def test_cases_carry_country_year_and_measures():
-    cases = catalog.cases()
-    assert {c["country"] for c in cases} >= {"US", "GB", "DE", "JP", "CN"}
-    chicago = [c for c in cases if c["country"] == "US" and c["year"] == 2008]
-    assert chicago, "§2.1: the Chicago Climate Action Plan of 2008"
-    assert all(c["measures"] or c["models"] for c in cases)
-    measure_keys = {m["key"] for m in catalog.measures()}
-    assert all(k in measure_keys for c in cases for k in c["measures"])
-    # cases_for filters by measure
-    some = chicago[0]["measures"][0]
-    assert chicago[0]["key"] in {c["key"] for c in catalog.cases_for(measure_key=some)}
-
-
 def test_describe_resolves_keys_and_iris_and_tolerates_unknowns():
     assert catalog.describe("agricultural")["label_zh"] == "农产品主产区"
     assert catalog.describe(str(catalog.TH.SoilCarbonPool))["label_zh"] == "城乡土壤碳库"

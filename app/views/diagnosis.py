@@ -6,7 +6,7 @@ import json
 import streamlit as st
 
 from app import session
-from app.advice_view import region_panel
+from app.advice_view import issues_table, region_panel
 from app.backend import require
 from app.i18n import lang, pick, t
 from app.inputs import example_files, profile_form, upload_types
@@ -57,9 +57,9 @@ if analysis:
     regions = (advice or {}).get("regions", [])
     for w in analysis.get("warnings", []):
         st.warning(w if isinstance(w, str) else pick(w, "message") or str(w))
-    if advice is None:
+    if advice is None:  # the advice engine has not landed: still show what validation found
+        st.info(t("notice.unavailable", module="kg.advice"))
         st.subheader(t("valid.title", n=len(analysis["issues"])))
-        from app.advice_view import issues_table
         issues_table(analysis["issues"])
         st.stop()
     ids = [r["region_id"] for r in regions]

@@ -1,21 +1,23 @@
 """Knowledge base: Table 1, integration types, models, measures, cases, and a
 graph view of a model's pathway with its cases (all from kg.catalog)."""
+from collections import Counter
+
 import pandas as pd
 import streamlit as st
 
 from app import charts
-from app.backend import require
+from app.backend import kg_module, require
 from app.i18n import join, lang, pick, t
+from app.policy_view import records_view
 from app.widgets import sources_line
 
 st.title(t("page.knowledge"))
-catalog = require("catalog", "table1", "types", "models", "measures", "cases", "model_graph")
+catalog = require("catalog", "table1", "types", "models", "measures", "model_graph")
 if catalog is None:
     st.stop()
 
 label = lambda rec: pick(rec, "label")  # noqa: E731
 model_names = {m["key"]: label(m) for m in catalog.models()}
-measure_names = {m["key"]: label(m) for m in catalog.measures()}
 
 tab_t1, tab_types, tab_models, tab_measures, tab_cases, tab_graph = st.tabs(
     [t("kb.table1"), t("kb.types"), t("kb.models"), t("kb.measures"), t("kb.cases"), t("kb.graph")])
@@ -62,40 +64,28 @@ with tab_models:
             sources_line(m["sources"])
 
 with tab_measures:
+    compare_mod = kg_module("compare")
+    cases_per_measure = Counter(m["id"] for r in (compare_mod.compare()["records"] if compare_mod else [])
+                                for m in r["measures"])
     st.dataframe(pd.DataFrame([{
         t("kb.col.name"): label(ms),
         t("kb.col.model"): t("kb.common") if ms["common"] else join(model_names.get(k, k) for k in ms["models"]),
         t("kb.col.definition"): pick(ms, "definition"),
         t("kb.col.acts_on"): join(label(catalog.texts(i)) for i in ms["pools"] + ms["fluxes"] + ms["processes"]),
-        t("kb.col.cases"): len(catalog.cases_for(measure_key=ms["key"])),
+        t("kb.col.cases"): cases_per_measure[ms["key"]],
         t("kb.col.source"): "; ".join(label(s) for s in ms["sources"])} for ms in catalog.measures()]),
         hide_index=True, width="stretch")
 
 with tab_cases:
-    all_cases = catalog.cases()
-    c1, c2 = st.columns(2)
-    countries = sorted({c["country"] for c in all_cases if c["country"]})
-    chosen = c1.multiselect(t("kb.filter.country"), countries, default=countries, key="kb_countries")
-    model_filter = c2.selectbox(t("kb.filter.model"), [None, *model_names], key="kb_case_model",
-                                format_func={None: t("kb.filter.all"), **model_names}.get)
-    shown = [c for c in all_cases if (c["country"] in chosen or not c["country"])
-             and (model_filter is None or model_filter in c["models"])]
-    st.dataframe(pd.DataFrame([{
-        t("kb.col.name"): label(c), t("kb.col.country"): c["country"], t("kb.col.year"): c["year"],
-        t("kb.col.status"): c["status"],
-        t("kb.col.measures"): join(measure_names.get(k, k) for k in c["measures"]),
-        t("kb.col.discrepancy"): "⚠" if c["discrepancies"] else ""} for c in shown]),
-        hide_index=True, width="stretch")
-    for c in shown:
-        with st.expander(f"{c['country'] or ''} {c['year'] or ''} · {label(c)}" + (" ⚠" if c["discrepancies"] else "")):
-            st.write(pick(c, "definition"))
-            if pick(c, "target"):
-                st.markdown(f"**{t('kb.target')}**: {pick(c, 'target')}")
-            for d in c["discrepancies"]:
-                st.warning(f"**{t('kb.paper_claim')}**: {pick(d, 'paper_claim')}\n\n"
-                           f"**{t('kb.verified_fact')}**: {pick(d, 'verified_fact')}")
-                sources_line(d["sources"])
-            sources_line(c["sources"])
+    compare = require("compare", "compare")
+    if compare is not None:
+        c1, c2 = st.columns(2)
+        countries = {c["code"]: c["label"] for c in compare.country_concepts(lang())}
+        chosen = c1.multiselect(t("kb.filter.country"), list(countries), format_func=countries.get,
+                                key="kb_countries", placeholder=t("kb.filter.all"))
+        model_filter = c2.selectbox(t("kb.filter.model"), [None, *model_names], key="kb_case_model",
+                                    format_func={None: t("kb.filter.all"), **model_names}.get)
+        records_view(compare.compare(countries=chosen or None, model=model_filter)["records"])
 
 with tab_graph:
     keys = list(model_names)

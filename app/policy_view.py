@@ -1,0 +1,49 @@
+"""Policy records (cases) from kg.compare: a table and one expander per record with
+its targets, measures, sources and — where REFERENCE-DATA differs from the
+paper — the paper's claim beside the verified fact. Used by the knowledge and
+policy-comparison pages."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app.i18n import join, lang, t
+
+
+def _name(entry: dict) -> str:
+    return entry.get(lang()) or entry.get("en") or entry.get("zh") or entry.get("id") or ""
+
+
+def title(rec: dict) -> str:
+    return rec.get(f"title_{lang()}") or rec.get("title_en") or rec.get("id") or ""
+
+
+def records_view(records: list[dict]) -> None:
+    if not records:
+        st.info(t("compare.none"))
+        return
+    st.dataframe(pd.DataFrame([{
+        t("kb.col.name"): title(r), t("kb.col.country"): r["country"], t("kb.col.year"): r["year"],
+        t("kb.col.status"): r["status"], t("compare.col.category"): r["category"],
+        t("kb.col.measures"): join(_name(m) for m in r["measures"]),
+        t("kb.col.discrepancy"): "⚠" if r["discrepancy"] else ""} for r in records]),
+        hide_index=True, width="stretch")
+    for r in records:
+        flag = " ⚠" if r["discrepancy"] else ""
+        with st.expander(f"{r['country'] or ''} {r['year'] or ''} · {title(r)}{flag}"):
+            if r.get("targets"):
+                st.markdown(f"**{t('kb.target')}**: {_name(r['targets'])}")
+            st.markdown(f"**{t('kb.col.model')}**: {join(_name(m) for m in r['models'])}")
+            st.markdown(f"**{t('kb.col.measures')}**: {join(_name(m) for m in r['measures'])}")
+            st.markdown(f"**{t('compare.col.sectors')}**: {join(r['sectors'])} · "
+                        f"**{t('compare.col.instrument')}**: {join(r['instrument'])}")
+            d = r["discrepancy"]
+            if d:
+                st.warning(f"**{t('kb.paper_claim')}**: {_name(d['paper_claim'])}\n\n"
+                           f"**{t('kb.verified_fact')}**: {_name(d['verified_fact'])}"
+                           + (f" ({d['verified_year']})" if d.get("verified_year") else "")
+                           + (f"\n\n{t('kb.source')}: {_name(d['source'])}" if d.get("source") else ""))
+            sources = [_name(s) for s in r["source"]]
+            if r.get("paper_sections"):
+                sources.append("§" + join(r["paper_sections"]))
+            st.caption(f"{t('kb.source')}: " + "; ".join(sources))
