@@ -99,3 +99,25 @@ def test_unknown_format_is_refused_without_traceback(tmp_path, tanheng_env):
                           capture_output=True, text=True, env=tanheng_env, timeout=60)
     assert proc.returncode == 2
     assert "docx" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_docs_command_writes_a_pylode_reference_of_every_table1_class(tmp_path, tanheng_env):
+    proc = subprocess.run([str(VENV_BIN / "tanheng"), "docs", "-o", str(tmp_path / "site")],
+                          capture_output=True, text=True, env=tanheng_env, timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    html = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "pyLODE" in html
+    for leaves in TABLE1_COLUMNS.values():
+        for leaf in leaves:
+            assert f"https://w3id.org/tanheng/ontology#{leaf}" in html, leaf
+    assert "城乡土壤碳库" in html and "Urban-rural soil carbon pool" in html
+    assert "Ecological function area" in html and "生态功能区" in html
+
+
+def test_docs_command_refuses_a_file_as_output_directory(tmp_path, tanheng_env):
+    target = tmp_path / "a-file"
+    target.write_text("x")
+    proc = subprocess.run([str(VENV_BIN / "tanheng"), "docs", "-o", str(target)],
+                          capture_output=True, text=True, env=tanheng_env, timeout=60)
+    assert proc.returncode == 2
+    assert "a-file" in proc.stderr and "Traceback" not in proc.stderr

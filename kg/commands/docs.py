@@ -1,0 +1,23 @@
+"""tanheng docs — generate the HTML reference of the ontology (pyLODE) into docs/ontology/."""
+import sys
+
+from .. import docs
+from ..cli import UserError
+
+
+def register(sub):
+    p = sub.add_parser("docs", help="generate the ontology's HTML reference with pyLODE")
+    p.add_argument("-o", "--output", default=str(docs.DOCS_DIR),
+                   help=f"directory to write index.html into (default: {docs.DOCS_DIR})")
+    p.set_defaults(func=run)
+
+
+def run(args):
+    try:
+        page = docs.generate(args.output)
+    except ImportError as exc:
+        raise UserError(str(exc)) from None
+    except (NotADirectoryError, FileExistsError):
+        raise UserError(f"cannot write into {args.output!r}: it is not a directory") from None
+    print(f"wrote {page} ({page.stat().st_size:,} bytes)", file=sys.stderr)
+    return 0

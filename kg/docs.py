@@ -1,0 +1,55 @@
+"""The ontology's HTML reference, generated with pyLODE (OntPub profile) from the whole knowledge graph:
+classes, object/datatype/annotation properties, with their @zh/@en labels, definitions and sources."""
+from __future__ import annotations
+
+import sys
+import types
+from pathlib import Path
+
+from rdflib import Graph
+from rdflib.namespace import RDF, SKOS
+
+from .graph import knowledge_graph
+from .paths import ROOT
+
+DOCS_DIR = ROOT / "docs" / "ontology"
+
+
+def _import_ontpub():
+    # pyLODE 3.4.1 reads its version from a pyproject.toml that its wheel does not ship;
+    # give it the version module up front so that the import works on an ordinary install.
+    if "pylode.version" not in sys.modules:
+        from importlib.metadata import PackageNotFoundError, version
+
+        shim = types.ModuleType("pylode.version")
+        try:
+            shim.__version__ = version("pylode")
+        except PackageNotFoundError:
+            raise ImportError("pyLODE is not installed (pip install 'tanheng[docs]' or pip install pylode)")
+        sys.modules["pylode.version"] = shim
+    from pylode import OntPub
+
+    return OntPub
+
+
+def ontology_html(graph: Graph | None = None) -> str:
+    """The HTML page for the graph (default: the knowledge graph), subjects sorted so that the output is stable."""
+    OntPub = _import_ontpub()
+    source = knowledge_graph() if graph is None else graph
+    copy = Graph()              # pyLODE adds its own inferences to the graph it is given
+    for t in source:
+        copy.add(t)
+    # pyLODE takes any skos:ConceptScheme for "the ontology" as well; keep the page's header the owl:Ontology's
+    copy.remove((None, RDF.type, SKOS.ConceptScheme))
+    for prefix, ns in source.namespaces():
+        copy.bind(prefix, ns, override=True)
+    return OntPub(ontology=copy, sort_subjects=True).make_html()
+
+
+def generate(out_dir: Path | str = DOCS_DIR) -> Path:
+    """Write index.html into out_dir and return its path."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    page = out / "index.html"
+    page.write_text(ontology_html(), encoding="utf-8")
+    return page
