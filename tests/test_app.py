@@ -153,3 +153,17 @@ def test_policy_comparison_filters_disputed_german_records():
     matrix = at.dataframe[0].value       # the matrix tab comes first
     assert list(matrix.index) == ["Germany"]
     assert len(matrix.columns) == 7          # the seven comparison dimensions of the conventions
+
+
+def test_sparql_console_loads_a_named_example_query():
+    at = open_page("sparql", "zh")
+    at.selectbox(key="sparql_example").set_value("model-for-type").run()
+    assert "th:recommendedModel" in at.text_area(key="sparql_text").value
+    at.button(key="sparql_run").click().run()
+    no_exception(at)
+    table = at.dataframe[0].value
+    # §4.1–4.2: each of the three types recommends one model
+    assert dict(zip(table["type_key"], table["model_key"])) == {
+        "urbanized": "low-carbon-unit-layout", "agricultural": "production-waste-cycle",
+        "ecological": "blue-green-sink"}
+    assert [b.label for b in at.get("download_button")] == ["下载 CSV", "下载 JSON"]

@@ -12,7 +12,8 @@ if query is None:
     st.stop()
 
 named = query.named_queries()
-DEFAULT = "SELECT ?model ?label WHERE {\n  ?model a th:IntegrationModel ; rdfs:label ?label .\n}"
+DEFAULT = ("SELECT ?model ?label WHERE {\n  ?model a th:IntegrationModel ; rdfs:label ?label .\n"
+           f'  FILTER(LANG(?label) = "{lang()}")\n}}')  # lang() is "zh" or "en", never user text
 
 
 def load_example():
