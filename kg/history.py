@@ -87,6 +87,7 @@ def save(item=None, title: str = "", *, advice=None, profiles=None,
         profiles = item                  # a ProfileBatch
     elif item is not None:
         advice = item
+    rdf = profiles.to_quads() if hasattr(profiles, "to_quads") else []   # a ProfileBatch: queryable too
     advice, profiles = _plain(advice), _plain(profiles)
     ids = [str(r) for r in region_ids] if region_ids is not None else _region_ids(advice, profiles)
     new_id = str(uuid.uuid4())
@@ -105,7 +106,8 @@ def save(item=None, title: str = "", *, advice=None, profiles=None,
         triples.append((_ADVICE, _json_literal(advice)))
     if profiles is not None:
         triples.append((_PROFILES, _json_literal(profiles)))
-    body = " ".join(f"{g} {p} {o} ." for p, o in triples)
+    body = " ".join(f"{g} {p} {o} ." for p, o in triples) + "\n" + \
+        "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in rdf)
     with using_store(store, write=True) as s:
         s.update(f"INSERT DATA {{ GRAPH {g} {{ {body} }} }}", prefixed=False)
     return new_id

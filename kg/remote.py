@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from .graph import files_digest, ontology_files
 from .namespaces import SPARQL_PREFIXES
-from .store import _DIGEST, _SELF, KG_GRAPH, META_GRAPH, StoreBase
+from .store import _DIGEST, _SELF, KG_GRAPH, META_GRAPH, StoreBase, parse_files
 
 _ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.9, "
            "application/n-triples;q=0.8, text/turtle;q=0.7")
@@ -93,9 +93,7 @@ class RemoteStore(StoreBase):
 
     def _load(self, files, digest: str) -> None:
         """Upload the knowledge graph into its named graph (one update request)."""
-        lines = []
-        for f in files:
-            lines += [f"{t.subject} {t.predicate} {t.object} ." for t in ox.parse(path=str(f))]
+        lines = [f"{t.subject} {t.predicate} {t.object} ." for t in parse_files(files)]
         self.update(f"DROP SILENT GRAPH {KG_GRAPH} ; DROP SILENT GRAPH {META_GRAPH} ;\n"
                     f"INSERT DATA {{ GRAPH {KG_GRAPH} {{\n" + "\n".join(lines) + "\n} } ;\n"
                     f"INSERT DATA {{ GRAPH {META_GRAPH} {{ {_SELF} {_DIGEST} {ox.Literal(digest)} }} }}",

@@ -85,3 +85,19 @@ def test_saved_analysis_survives_a_restart(tmp_path):
     assert listed == [[aid, "重启之后", sorted(["330503", HOSTILE_ID])]]
     with KnowledgeStore(store_dir) as s:     # and this process sees it too
         assert history.get(aid, store=s).advice == ADVICE
+
+
+def test_a_profile_batch_is_saved_as_json_and_as_queryable_rdf(disk):
+    from kg.paths import EXAMPLES_DIR
+    from kg.profiles import read_profiles
+
+    batch = read_profiles(EXAMPLES_DIR / "typical-regions.csv")
+    aid = history.save(batch, "示例县", store=disk)
+    got = history.get(aid, store=disk)
+    assert got.region_ids == sorted(set(batch.ids()))
+    assert [r["region_id"] for r in got.profiles["regions"]] == batch.ids()
+    n = next(iter(disk.query(f"SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {{ GRAPH <urn:tanheng:analysis:{aid}> "
+                             "{ ?r a th:RegionProfile } }")))["n"]
+    assert int(n.value) == len(set(batch.node_iris()))
+    history.delete(aid, store=disk)
+    assert not bool(disk.query("ASK { ?r a th:RegionProfile }"))     # the regions went with it
