@@ -167,3 +167,19 @@ def test_sparql_console_loads_a_named_example_query():
         "urbanized": "low-carbon-unit-layout", "agricultural": "production-waste-cycle",
         "ecological": "blue-green-sink"}
     assert [b.label for b in at.get("download_button")] == ["下载 CSV", "下载 JSON"]
+
+
+def test_history_lists_a_saved_analysis_and_deletes_it():
+    from kg import history, profiles
+
+    batch = profiles.read_profiles(ROOT / "examples" / "typical-regions.csv")
+    saved_id = history.save(profiles=batch, title="AppTest 历史 · typical-regions")
+    at = open_page("history", "zh")
+    no_exception(at)
+    listing = at.dataframe[0].value
+    assert "AppTest 历史 · typical-regions" in set(listing["标题"])
+    assert "310115" in " ".join(listing["区域"])            # the regions of the saved file are named
+    at.selectbox(key="history_pick").set_value(saved_id).run()
+    at.button(key="history_delete").click().run()
+    no_exception(at)
+    assert saved_id not in {a.id for a in history.list_saved()}
