@@ -53,6 +53,7 @@ def profile_form(issues_by_field: dict[str, list[dict]]) -> tuple[bytes, str] | 
     if not fields:
         st.info(t("notice.unavailable", module="ontology/profile.ttl"))
         return None
+    _prefill_picker(fields)
     values = {}
     with st.form("profile_form"):
         st.markdown(f"**{t('form.required')}**")
@@ -74,3 +75,24 @@ def profile_form(issues_by_field: dict[str, list[dict]]) -> tuple[bytes, str] | 
     row = {k: (None if v in (None, "") else int(v) if k in integers else v) for k, v in values.items()}
     return json.dumps([row], ensure_ascii=False).encode("utf-8"), "form.json"
 
+
+
+def _prefill_picker(fields: list[dict]) -> None:
+    """Fill the form from a region of a bundled example, to start from real numbers."""
+    files = {n: p for n, p in example_files().items() if "invalid" not in n and p.suffix == ".csv"}
+    profiles = kg_module("profiles")
+    if not files or profiles is None:
+        return
+    batch = profiles.read_profiles(next(iter(files.values())))
+    names = {r.region_id: f"{r.name} ({r.region_id})" for r in batch.regions}
+
+    def fill():
+        region = batch.get(st.session_state["form_prefill"])
+        for f in fields:
+            value = region.values.get(f["key"])
+            st.session_state[f"form_{f['key']}"] = (None if value is None and f["datatype"] in NUMERIC
+                                                    else "" if value is None and not f.get("choices") else value)
+
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    left.selectbox(t("form.prefill"), list(names), format_func=names.get, key="form_prefill")
+    right.button(t("form.prefill_button"), on_click=fill, key="form_prefill_go")

@@ -183,3 +183,17 @@ def test_history_lists_a_saved_analysis_and_deletes_it():
     at.button(key="history_delete").click().run()
     no_exception(at)
     assert saved_id not in {a.id for a in history.list_saved()}
+
+
+def test_form_filled_from_an_example_region_passes_validation():
+    at = open_page("diagnosis", "en")
+    at.radio(key="diag_source").set_value("form").run()
+    at.selectbox(key="form_prefill").set_value("410526").run()      # 滑县, Henan
+    at.button(key="form_prefill_go").click().run()
+    assert at.text_input(key="form_name").value == "滑县"
+    assert at.number_input(key="form_population").value == 1092000
+    assert at.selectbox(key="form_grid_region").value == "central"
+    next(b for b in at.button if b.label == "Analyse").click().run()
+    no_exception(at)
+    assert not [c.value for c in at.caption if ":red[" in c.value]   # a real county's numbers are valid
+    assert not at.error
