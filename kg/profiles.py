@@ -1,0 +1,511 @@
+"""Reading regional profiles (PROFILE.md) from CSV, XLSX, JSON, Turtle and JSON-LD.
+
+The columns, their Chinese and English headers, datatypes and allowed values are
+read from ontology/profile.ttl; this module only knows how to read files. Nothing
+the user gave is dropped: cells that cannot be parsed are kept in `Region.raw`
+(validation names them), unknown columns in `Region.extra` (with a warning)."""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import math
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.namespace import RDFS, SKOS, XSD
+
+from .namespaces import REGION, TH, THP, bind_all, region_iri
+from .paths import ONTOLOGY_DIR
+
+PROFILE_TTL = ONTOLOGY_DIR / "profile.ttl"
+
+
+class UnreadableInput(ValueError):
+    """The input is not a profile table at all; one sentence, in English and Chinese."""
+
+    def __init__(self, message_en: str, message_zh: str):
+        super().__init__(message_en)
+        self.message_en, self.message_zh = message_en, message_zh
+
+    def message(self, lang: str = "en") -> str:
+        return self.message_zh if lang == "zh" else self.message_en
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    order: int
+    datatype: str            # "string" | "integer" | "decimal" (local name of the xsd range)
+    required: bool
+    label_zh: str
+    label_en: str
+    unit_zh: str
+    unit_en: str
+    definition_zh: str
+    definition_en: str
+
+    @property
+    def iri(self) -> URIRef:
+        return THP[self.key]
+
+    def label(self, lang: str) -> str:
+        return self.label_zh if lang == "zh" else self.label_en
+
+
+@lru_cache(maxsize=1)
+def vocabulary_graph() -> Graph:
+    g = Graph()
+    g.parse(PROFILE_TTL, format="turtle")
+    return g
+
+
+def _lang(g: Graph, s, p, lang: str) -> str:
+    for o in g.objects(s, p):
+        if getattr(o, "language", None) == lang:
+            return str(o)
+    return ""
+
+
+@lru_cache(maxsize=1)
+def columns() -> tuple[Column, ...]:
+    """The profile columns in template order, as declared in profile.ttl."""
+    g = vocabulary_graph()
+    out = []
+    for prop, key in g.subject_objects(TH.columnKey):
+        rng = g.value(prop, RDFS.range)
+        out.append(Column(
+            key=str(key), order=int(g.value(prop, TH.order)),
+            datatype=str(rng).rsplit("#", 1)[-1],
+            required=bool(g.value(prop, TH.required).toPython()),
+            label_zh=_lang(g, prop, RDFS.label, "zh"), label_en=_lang(g, prop, RDFS.label, "en"),
+            unit_zh=_lang(g, prop, TH.unitLabel, "zh"), unit_en=_lang(g, prop, TH.unitLabel, "en"),
+            definition_zh=_lang(g, prop, SKOS.definition, "zh"),
+            definition_en=_lang(g, prop, SKOS.definition, "en")))
+    return tuple(sorted(out, key=lambda c: c.order))
+
+
+@lru_cache(maxsize=1)
+def column_by_key() -> dict[str, Column]:
+    return {c.key: c for c in columns()}
+
+
+def _norm(text: str) -> str:
+    """Header/label comparison form: full-width folded, case and spacing ignored."""
+    return "".join(unicodedata.normalize("NFKC", str(text)).lower().split())
+
+
+@lru_cache(maxsize=1)
+def header_map() -> dict[str, str]:
+    """Normalised header text (key, Chinese label or English label) -> column key."""
+    out = {}
+    for c in columns():
+        for text in (c.label_en, c.label_zh, c.key):
+            out[_norm(text)] = c.key
+    return out
+
+
+@lru_cache(maxsize=1)
+def allowed_values() -> dict[str, dict[str, str]]:
+    """For enumerated columns: normalised notation or label -> notation."""
+    g = vocabulary_graph()
+    out: dict[str, dict[str, str]] = {}
+    for prop, scheme in g.subject_objects(TH.valueScheme):
+        key = str(g.value(prop, TH.columnKey))
+        table = out.setdefault(key, {})
+        for concept in g.subjects(SKOS.inScheme, scheme):
+            notation = str(g.value(concept, SKOS.notation))
+            for text in [notation, *g.objects(concept, RDFS.label), *g.objects(concept, SKOS.prefLabel)]:
+                table[_norm(text)] = notation
+    return out
+
+
+# --------------------------------------------------------------------------- regions
+
+@dataclass
+class Region:
+    region_id: str
+    name: str | None
+    row: int
+    values: dict[str, Any]                                  # every column key; None = not reported
+    raw: dict[str, str] = field(default_factory=dict)       # cells that could not be parsed, as given
+    extra: dict[str, Any] = field(default_factory=dict)     # unknown columns, as given
+
+    def get(self, key: str, default=None):
+        v = self.values.get(key)
+        return default if v is None else v
+
+    @property
+    def iri(self) -> URIRef:
+        return region_iri(self.region_id)
+
+
+def _warning(field_: str | None, value, zh: str, en: str, region_id: str | None = None) -> dict:
+    return {"region_id": region_id, "field": field_, "value": value, "severity": "warning",
+            "message_zh": zh, "message_en": en}
+
+
+@dataclass
+class ProfileBatch:
+    regions: list[Region]
+    warnings: list[dict] = field(default_factory=list)
+    source_name: str | None = None
+    format: str | None = None
+
+    def __len__(self) -> int:
+        return len(self.regions)
+
+    def ids(self) -> list[str]:
+        return [r.region_id for r in self.regions]
+
+    def get(self, region_id: str) -> Region | None:
+        return next((r for r in self.regions if r.region_id == region_id), None)
+
+    def node_iris(self) -> list[URIRef]:
+        """One node per row: the region IRI for the first row with an id; rows without
+        an id or repeating one get a row-scoped IRI so they are not merged."""
+        seen, out = set(), []
+        for r in self.regions:
+            if r.region_id and r.region_id not in seen:
+                seen.add(r.region_id)
+                out.append(region_iri(r.region_id))
+            else:
+                out.append(URIRef(f"{region_iri(r.region_id) if r.region_id else REGION}#row-{r.row}"))
+        return out
+
+    def _literals(self, r: Region) -> Iterable[tuple[str, str, str]]:
+        """(key, lexical form, xsd local name) for every reported cell."""
+        for c in columns():
+            v = r.values.get(c.key)
+            if v is not None:
+                yield c.key, lexical_form(v, c.datatype), c.datatype
+            elif c.key in r.raw:
+                yield c.key, r.raw[c.key], "string"
+
+    def to_rdf(self) -> Graph:
+        """The batch as RDF in the profile vocabulary (regions minted by region_iri)."""
+        g = Graph()
+        bind_all(g)
+        for node, r in zip(self.node_iris(), self.regions):
+            g.add((node, RDF.type, TH.RegionProfile))
+            g.add((node, TH.sourceRow, Literal(r.row)))
+            for key, lex, dt in self._literals(r):
+                # strings stay simple literals (RDF 1.1: the same as xsd:string; rdflib needs this for sh:in)
+                g.add((node, THP[key], Literal(lex) if dt == "string" else Literal(lex, datatype=XSD[dt])))
+        return g
+
+    def to_quads(self, graph=None) -> list:
+        """The same triples as to_rdf, built directly as pyoxigraph quads (fast, bulk)."""
+        import pyoxigraph as ox
+
+        graph = graph or ox.DefaultGraph()
+        rdf_type, cls = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(TH.RegionProfile))
+        row_p = ox.NamedNode(str(TH.sourceRow))
+        preds = {c.key: ox.NamedNode(str(c.iri)) for c in columns()}
+        dts = {n: ox.NamedNode(str(XSD[n])) for n in ("string", "integer", "decimal")}
+        quads = []
+        for node, r in zip(self.node_iris(), self.regions):
+            s = ox.NamedNode(str(node))
+            quads.append(ox.Quad(s, rdf_type, cls, graph))
+            quads.append(ox.Quad(s, row_p, ox.Literal(str(r.row), datatype=dts["integer"]), graph))
+            for key, lex, dt in self._literals(r):
+                quads.append(ox.Quad(s, preds[key], ox.Literal(lex, datatype=dts[dt]), graph))
+        return quads
+
+
+def lexical_form(v, datatype: str) -> str:
+    if datatype == "decimal":
+        return format(Decimal(repr(float(v))), "f")
+    return str(v)
+
+
+# --------------------------------------------------------------------------- cells
+
+_MISSING = object()
+
+
+def _parse_number(v, datatype: str):
+    """A cell as int/float, or _MISSING if it is not a number of that type."""
+    if isinstance(v, bool):
+        return _MISSING
+    if isinstance(v, (int, float)):
+        d = Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
+    else:
+        text = unicodedata.normalize("NFKC", str(v)).strip().replace(",", "").replace(" ", "")
+        try:
+            d = Decimal(text)
+        except InvalidOperation:
+            return _MISSING
+    if not d.is_finite():
+        return _MISSING
+    if datatype == "integer":
+        return int(d) if d == d.to_integral_value() else _MISSING
+    f = float(d)
+    return f if math.isfinite(f) else _MISSING
+
+
+def _is_empty(v) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _text(v) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))          # a spreadsheet turns 310115 into 310115.0
+    return v if isinstance(v, str) else str(v)
+
+
+def make_region(cells: dict[str, Any], row: int, extra: dict[str, Any] | None = None) -> Region:
+    """A Region from column key -> cell (any type a reader produces)."""
+    values: dict[str, Any] = {c.key: None for c in columns()}
+    raw: dict[str, str] = {}
+    enums = allowed_values()
+    for key, v in cells.items():
+        c = column_by_key()[key]
+        if _is_empty(v):
+            continue
+        if c.datatype == "string":
+            text = _text(v)
+            if key in enums:
+                text = enums[key].get(_norm(text), text.strip())
+            values[key] = text
+        else:
+            parsed = _parse_number(v, c.datatype)
+            if parsed is _MISSING:
+                raw[key] = _text(v)
+            else:
+                values[key] = parsed
+    return Region(region_id=values["region_id"] or "", name=values["name"], row=row,
+                  values=values, raw=raw, extra=dict(extra or {}))
+
+
+def _is_units_row(cells: dict[str, Any]) -> bool:
+    """The template's second row (units) is skipped when a filled-in template comes back."""
+    filled = [(k, v) for k, v in cells.items() if not _is_empty(v)]
+    by_key = column_by_key()
+    return len(filled) >= 3 and all(
+        _norm(_text(v)) in (_norm(by_key[k].unit_zh), _norm(by_key[k].unit_en)) for k, v in filled)
+
+
+def from_table(header: list, rows: Iterable[tuple[int, list]], source_name: str | None = None,
+               fmt: str | None = None) -> ProfileBatch:
+    """Regions from a header and (row number, cells) pairs: CSV, XLSX and JSON all end here."""
+    hmap = header_map()
+    keys: list[str | None] = []
+    extras: list[str | None] = []
+    warnings: list[dict] = []
+    seen: set[str] = set()
+    for i, h in enumerate(header):
+        text = "" if h is None else _text(h).strip()
+        key = hmap.get(_norm(text)) if text else None
+        if key and key in seen:
+            warnings.append(_warning(key, text,
+                                     f"列“{text}”与前面的列重复，已忽略，只使用第一列。",
+                                     f"Column '{text}' repeats an earlier column for {key}; only the first is used."))
+            key, text = None, f"{text} ({i + 1})"
+        if key:
+            seen.add(key)
+        keys.append(key)
+        extras.append(None if key else (text or None))
+    if not seen:
+        raise UnreadableInput(
+            "no profile column (such as region_id or 区域代码) was found in the header row",
+            "表头中没有任何档案字段（如 region_id 或 区域代码），无法识别为区域档案。")
+    regions: list[Region] = []
+    used_extra: set[str] = set()
+    for rownum, cells in rows:
+        row_cells: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        for i, v in enumerate(cells):
+            if i < len(keys) and keys[i]:
+                row_cells[keys[i]] = v
+            elif not _is_empty(v):
+                name = extras[i] if i < len(extras) and extras[i] else f"column {i + 1}"
+                extra[name] = v
+                used_extra.add(name)
+        if all(_is_empty(v) for v in row_cells.values()) and not extra:
+            continue                      # blank lines at the end of a sheet
+        if _is_units_row(row_cells) and not extra:
+            continue
+        regions.append(make_region(row_cells, rownum, extra))
+    named_extras = [e for e in extras if e] + sorted(used_extra - {e for e in extras if e})
+    for name in dict.fromkeys(named_extras):
+        warnings.append(_warning(name, None,
+                                 f"列“{name}”不是档案字段，已原样保留但不参与计算。",
+                                 f"Column '{name}' is not a profile field; it is kept as given but not used."))
+    return ProfileBatch(regions, warnings, source_name, fmt)
+
+
+# --------------------------------------------------------------------------- formats
+
+FORMATS = ("csv", "xlsx", "json", "turtle", "json-ld")
+_EXTENSIONS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
+               ".json": "json", ".jsonld": "json-ld", ".ttl": "turtle"}
+
+
+def _decode_text(data: bytes) -> str:
+    if data.startswith(codecs.BOM_UTF8):
+        encodings, data = ["utf-8"], data[len(codecs.BOM_UTF8):]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings = ["utf-16"]
+    else:
+        encodings = ["utf-8", "gb18030"]
+    for enc in encodings:
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        controls = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\t\r\n")
+        if "\x00" not in text and controls == 0:
+            return text
+    raise UnreadableInput("the file is binary or in an unknown text encoding, not a CSV, XLSX, JSON or RDF profile",
+                          "文件是二进制或未知编码，不是 CSV、XLSX、JSON 或 RDF 格式的区域档案。")
+
+
+def _sniff(data: bytes, text: str | None) -> str:
+    if data.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if text is None:
+        text = _decode_text(data)
+    head = text.lstrip("\ufeff \t\r\n")[:2000]
+    if head.startswith(("{", "[")):
+        return "json-ld" if '"@context"' in head or '"@graph"' in head or '"@id"' in head else "json"
+    if head.lower().startswith(("@prefix", "prefix", "@base", "<")):
+        return "turtle"
+    return "csv"
+
+
+def _read_csv(text: str) -> tuple[list, list]:
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    delimiter = max([",", "\t", ";"], key=first.count)
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
+    rows = list(reader)
+    while rows and all(not c.strip() for c in rows[0]):
+        rows.pop(0)
+    if not rows:
+        raise UnreadableInput("the file holds no rows", "文件中没有任何数据行。")
+    return rows[0], [(i, r) for i, r in enumerate(rows[1:], start=2)]
+
+
+def _read_xlsx(data: bytes, sheet: str | None) -> tuple[list, list]:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        raise UnreadableInput("the file is not a readable XLSX workbook",
+                              "文件不是可读取的 XLSX 工作簿。") from None
+    try:
+        if sheet is not None and sheet not in wb.sheetnames:
+            raise UnreadableInput(f"the workbook has no sheet named {sheet!r} (sheets: {', '.join(wb.sheetnames)})",
+                                  f"工作簿中没有名为“{sheet}”的工作表（现有：{'、'.join(wb.sheetnames)}）。")
+        ws = wb[sheet] if sheet is not None else wb.worksheets[0]
+        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    finally:
+        wb.close()
+    numbered = [(i, r) for i, r in enumerate(rows, start=1) if any(not _is_empty(c) for c in r)]
+    if not numbered:
+        raise UnreadableInput("the sheet holds no rows", "工作表中没有任何数据行。")
+    return numbered[0][1], numbered[1:]
+
+
+def _read_json(text: str) -> tuple[list, list]:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UnreadableInput(f"the file is not valid JSON (line {exc.lineno}: {exc.msg})",
+                              f"文件不是有效的 JSON（第 {exc.lineno} 行：{exc.msg}）。") from None
+    items = doc.get("regions") if isinstance(doc, dict) else doc
+    if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
+        raise UnreadableInput('JSON profiles must be a list of objects or {"regions": [...]}',
+                              'JSON 档案须为对象列表，或 {"regions": [...]}。')
+    header = list(dict.fromkeys(k for item in items for k in item))
+    cells = lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v
+    return header, [(i, [cells(item.get(h)) for h in header]) for i, item in enumerate(items, start=1)]
+
+
+def _read_rdf(text: str, fmt: str) -> tuple[list, list, list]:
+    """Subjects typed th:RegionProfile or carrying a thp: property become rows."""
+    g = Graph()
+    try:
+        g.parse(data=text, format=fmt)
+    except Exception as exc:
+        first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
+        raise UnreadableInput(f"the file is not valid {fmt.upper()} ({first})",
+                              f"文件不是有效的 {fmt.upper()}（{first}）。") from None
+    thp = str(THP)
+    subjects = set(g.subjects(RDF.type, TH.RegionProfile))
+    subjects |= {s for s, p in g.subject_predicates() if str(p).startswith(thp)}
+    warnings = []
+    rows = []
+    header = [c.key for c in columns()]
+    for s in subjects:
+        cells: dict[str, Any] = {}
+        for p, o in g.predicate_objects(s):
+            name = str(p)[len(thp):] if str(p).startswith(thp) else None
+            if p in (RDF.type, TH.sourceRow):
+                continue
+            if name not in column_by_key():
+                name = str(p) if name is None else name
+            value = str(o)
+            if name in cells and cells[name] != value:
+                warnings.append(_warning(name, value, f"“{name}”有多个值，只使用一个。",
+                                         f"'{name}' has several values; only one is used."))
+                value = min(cells[name], value)
+            cells[name] = value
+        row = g.value(s, TH.sourceRow)
+        rows.append((row.toPython() if row is not None else None, str(s), cells))
+    rows.sort(key=lambda r: (r[0] is None, r[0] or 0, r[1]))
+    extra_names = sorted({k for _, _, c in rows for k in c} - set(header))
+    header = header + extra_names
+    table = [(row if isinstance(row, int) else i, [c.get(h) for h in header])
+             for i, (row, _, c) in enumerate(rows, start=1)]
+    return header, table, warnings
+
+
+def read_profiles(source: str | Path | bytes, filename: str | None = None,
+                  sheet: str | None = None) -> ProfileBatch:
+    """Read a profile file (path) or its content (bytes; give filename to hint the format)."""
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        data = path.read_bytes()
+        filename = filename or path.name
+    else:
+        data = bytes(source)
+    if not data.strip():
+        raise UnreadableInput("the file is empty", "文件是空的。")
+    ext = Path(filename).suffix.lower() if filename else ""
+    if ext == ".xls":
+        raise UnreadableInput("old Excel .xls files are not supported; save the sheet as .xlsx or .csv",
+                              "不支持旧版 Excel .xls 文件，请另存为 .xlsx 或 .csv。")
+    fmt = _EXTENSIONS.get(ext)
+    text = None
+    if fmt != "xlsx" and not data.startswith(b"PK\x03\x04"):
+        text = _decode_text(data)
+    if fmt is None or (fmt == "json" and text is not None and _sniff(data, text) == "json-ld"):
+        fmt = _sniff(data, text)
+    elif fmt != "xlsx" and text is None:
+        raise UnreadableInput(f"the file is a ZIP/XLSX archive, not {fmt.upper()}",
+                              f"文件是 ZIP/XLSX 压缩包，不是 {fmt.upper()}。")
+    warnings: list[dict] = []
+    if fmt == "xlsx":
+        header, rows = _read_xlsx(data, sheet)
+    elif fmt == "json":
+        header, rows = _read_json(text)
+    elif fmt in ("turtle", "json-ld"):
+        header, rows, warnings = _read_rdf(text, fmt)
+        if not rows:
+            raise UnreadableInput("the RDF holds no region profile (no th:RegionProfile or thp: property)",
+                                  "RDF 中没有区域档案（没有 th:RegionProfile 或 thp: 属性）。")
+    else:
+        header, rows = _read_csv(text)
+    batch = from_table(header, rows, filename, fmt)
+    batch.warnings[:0] = warnings
+    return batch

@@ -1,0 +1,274 @@
+"""The fast validation engine: rules/profile-shapes.ttl compiled once into checks
+that run over a whole ProfileBatch at once.
+
+SHACL Core constraints on columns (minCount, datatype, value ranges, sh:in,
+sh:lessThanOrEquals) become per-column Python checks on the parsed cells; the
+sh:sparql constraints and SPARQL-based constraint components run once over the
+whole batch in pyoxigraph. The shapes file stays the single source of truth: a
+constraint this compiler does not know is an error, never silently skipped.
+pyshacl (kg.validate, engine="pyshacl") is the reference these results must equal."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any, Iterator
+
+import pyoxigraph as ox
+from rdflib import RDF, Graph, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import DCTERMS, RDFS, SKOS
+
+from .namespaces import SH, THP
+from .paths import RULES_DIR
+from .profiles import ProfileBatch, Region, column_by_key, lexical_form
+
+SHAPES_FILE = RULES_DIR / "profile-shapes.ttl"
+SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
+
+# A raw finding: (index of the region in the batch, column key or None, value, severity, zh, en)
+Finding = tuple[int, "str | None", Any, str, str, str]
+
+
+class UnsupportedShape(NotImplementedError):
+    """The shapes use a SHACL feature the fast engine does not compile."""
+
+
+@lru_cache(maxsize=1)
+def shapes_graph() -> Graph:
+    g = Graph()
+    g.parse(SHAPES_FILE, format="turtle")
+    return g
+
+
+def messages(g: Graph, *nodes) -> tuple[str, str]:
+    """(zh, en) from the sh:message literals of the given nodes, first found wins."""
+    zh = en = ""
+    for node in nodes:
+        for m in sorted(g.objects(node, SH.message), key=str):
+            if m.language == "zh" and not zh:
+                zh = str(m)
+            elif m.language == "en" and not en:
+                en = str(m)
+    return zh, en
+
+
+def plain(term) -> Any:
+    """An RDF literal (rdflib or pyoxigraph) as the Python value a report shows."""
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        dt, text = term.datatype.value, term.value
+    else:
+        dt, text = str(term.datatype or ""), str(term)
+    if dt.endswith("#integer"):
+        return int(text)
+    if dt.endswith(("#decimal", "#double", "#float")):
+        return float(text)
+    return text
+
+
+def column_key(path) -> str | None:
+    return str(path)[len(str(THP)):] if path is not None and str(path).startswith(str(THP)) else None
+
+
+# --------------------------------------------------------------------------- column checks
+
+def _number(v) -> Decimal:
+    return Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
+
+
+def _term(region: Region, key: str) -> tuple[Any, str] | None:
+    """The cell as it appears in RDF: (python value, xsd local name), or None if absent."""
+    v = region.values.get(key)
+    if v is not None:
+        return v, column_by_key()[key].datatype
+    if key in region.raw:
+        return region.raw[key], "string"
+    return None
+
+
+_ANNOTATIONS = {RDF.type, RDFS.label, RDFS.comment, SKOS.note, DCTERMS.source, SH.name, SH.description,
+                SH.path, SH.severity, SH.message}
+
+
+@dataclass
+class ColumnCheck:
+    key: str
+    severity: str
+    zh: str
+    en: str
+    min_count: int = 0
+    datatype: str | None = None
+    bounds: list[tuple[str, Decimal]] = field(default_factory=list)   # (sh local name, bound)
+    allowed: set[tuple[str, str]] | None = None                       # (lexical, xsd local name)
+    less_or_equal: str | None = None
+
+    def _out_of_range(self, v) -> bool:
+        if isinstance(v, str):
+            return True                    # a text cannot be compared with a number
+        n = _number(v)
+        for kind, b in self.bounds:
+            ok = {"minInclusive": n >= b, "maxInclusive": n <= b,
+                  "minExclusive": n > b, "maxExclusive": n < b}[kind]
+            if not ok:
+                return True
+        return False
+
+    def run(self, regions: list[Region]) -> Iterator[Finding]:
+        for i, r in enumerate(regions):
+            term = _term(r, self.key)
+            if term is None:
+                if self.min_count:
+                    yield i, self.key, None, self.severity, self.zh, self.en
+                continue
+            value, dt = term
+            bad = (self.datatype is not None and dt != self.datatype) or (self.bounds and self._out_of_range(value))
+            if self.allowed is not None and (lexical_form(value, dt), dt) not in self.allowed:
+                bad = True
+            if self.less_or_equal:
+                other = _term(r, self.less_or_equal)
+                if other is not None and not _less_or_equal(value, other[0]):
+                    bad = True
+            if bad:
+                yield i, self.key, value, self.severity, self.zh, self.en
+
+
+def _less_or_equal(a, b) -> bool:
+    """SHACL's sh:lessThanOrEquals as pyshacl decides it: text vs number never conforms."""
+    if isinstance(a, str) or isinstance(b, str):
+        return isinstance(a, str) and isinstance(b, str) and a <= b
+    return _number(a) <= _number(b)
+
+
+def _literal_key(lit) -> tuple[str, str]:
+    dt = str(lit.datatype).rsplit("#", 1)[-1] if lit.datatype is not None else "string"
+    return str(lit), dt
+
+
+def _compile_property(g: Graph, ps) -> ColumnCheck:
+    key = column_key(g.value(ps, SH.path))
+    if key is None or key not in column_by_key():
+        raise UnsupportedShape(f"{ps}: sh:path must be a profile column (thp:…)")
+    zh, en = messages(g, ps)
+    check = ColumnCheck(key, SEVERITIES[g.value(ps, SH.severity) or SH.Violation], zh, en)
+    for p, o in g.predicate_objects(ps):
+        name = str(p)[len(str(SH)):] if str(p).startswith(str(SH)) else None
+        if p in _ANNOTATIONS:
+            continue
+        if name == "minCount":
+            check.min_count = int(o)
+        elif name == "datatype":
+            check.datatype = str(o).rsplit("#", 1)[-1]
+        elif name in ("minInclusive", "maxInclusive", "minExclusive", "maxExclusive"):
+            check.bounds.append((name, Decimal(str(o))))
+        elif name == "in":
+            check.allowed = {_literal_key(x) for x in Collection(g, o)}
+        elif name == "lessThanOrEquals":
+            check.less_or_equal = column_key(o)
+        else:
+            raise UnsupportedShape(f"{ps}: the fast engine does not compile {p}")
+    return check
+
+
+# --------------------------------------------------------------------------- SPARQL checks
+
+@dataclass
+class SparqlCheck:
+    name: str
+    query: str          # runs over the whole batch; ?this ranges over the target class
+    severity: str
+    zh: str
+    en: str
+
+
+def _prefix_block(g: Graph, node) -> str:
+    lines = []
+    for owner in g.objects(node, SH.prefixes):
+        for decl in g.objects(owner, SH.declare):
+            lines.append(f"PREFIX {g.value(decl, SH.prefix)}: <{g.value(decl, SH.namespace)}>")
+    return "\n".join(lines) + "\n"
+
+
+def _bulk_query(select: str, target: URIRef, params: dict[str, Any]) -> str:
+    """Pre-binding made explicit: $this becomes a variable bound by the shape's
+    target, each $parameter becomes its value from the shape (SHACL 5.3.1)."""
+    text = re.sub(r"\$this\b", "?this", select)
+    for name, value in params.items():
+        text = re.sub(rf"\${re.escape(name)}\b", value.n3(), text)
+    brace = re.search(r"\bWHERE\s*\{", text, re.IGNORECASE)
+    if brace is None:
+        raise UnsupportedShape("a SPARQL constraint needs SELECT … WHERE { … }")
+    return f"{text[:brace.end()]}\n ?this a <{target}> .{text[brace.end():]}"
+
+
+def _components(g: Graph) -> list[tuple[URIRef, list[URIRef], Any]]:
+    out = []
+    for comp in g.subjects(RDF.type, SH.ConstraintComponent):
+        params = [g.value(p, SH.path) for p in g.objects(comp, SH.parameter)]
+        validator = g.value(comp, SH.nodeValidator)
+        if validator is None:
+            raise UnsupportedShape(f"{comp}: only sh:nodeValidator components are compiled")
+        out.append((comp, params, validator))
+    return out
+
+
+def _compile_node(g: Graph, shape, components) -> list[SparqlCheck]:
+    target = g.value(shape, SH.targetClass)
+    severity = SEVERITIES[g.value(shape, SH.severity) or SH.Violation]
+    checks = []
+    for c in g.objects(shape, SH.sparql):
+        zh, en = messages(g, shape, c)
+        query = _prefix_block(g, c) + _bulk_query(str(g.value(c, SH.select)), target, {})
+        checks.append(SparqlCheck(str(shape), query, severity, zh, en))
+    for comp, params, validator in components:
+        values = {p: g.value(shape, p) for p in params}
+        if any(v is None for v in values.values()):
+            continue
+        zh, en = messages(g, shape, validator)
+        local = {str(p).rsplit("#", 1)[-1]: v for p, v in values.items()}
+        query = _prefix_block(g, validator) + _bulk_query(str(g.value(validator, SH.select)), target, local)
+        checks.append(SparqlCheck(str(shape), query, severity, zh, en))
+    return checks
+
+
+@dataclass
+class CompiledShapes:
+    columns: list[ColumnCheck]
+    sparql: list[SparqlCheck]
+
+
+@lru_cache(maxsize=1)
+def compiled() -> CompiledShapes:
+    g = shapes_graph()
+    components = _components(g)
+    known = {SH.targetClass, SH.property, SH.sparql, SH.severity, SH.message, SH.declare}
+    known |= {p for _, params, _ in components for p in params} | _ANNOTATIONS
+    col_checks, sparql_checks = [], []
+    for shape in set(g.subjects(RDF.type, SH.NodeShape)):
+        unknown = {p for p in g.predicates(shape) if p not in known}
+        if unknown:
+            raise UnsupportedShape(f"{shape}: the fast engine does not compile {sorted(map(str, unknown))}")
+        col_checks += [_compile_property(g, ps) for ps in g.objects(shape, SH.property)]
+        sparql_checks += _compile_node(g, shape, components)
+    col_checks.sort(key=lambda c: column_by_key()[c.key].order)
+    return CompiledShapes(col_checks, sparql_checks)
+
+
+def run(batch: ProfileBatch) -> list[Finding]:
+    """Every finding of the shapes on the batch (duplicates possible; the caller merges)."""
+    shapes = compiled()
+    findings: list[Finding] = []
+    for check in shapes.columns:
+        findings.extend(check.run(batch.regions))
+    if shapes.sparql and batch.regions:
+        store = ox.Store()
+        store.extend(batch.to_quads())
+        index = {str(n): i for i, n in enumerate(batch.node_iris())}
+        for check in shapes.sparql:
+            for sol in store.query(check.query):
+                key = column_key(sol["path"].value) if sol["path"] is not None else None
+                findings.append((index[sol["this"].value], key, plain(sol["value"]),
+                                 check.severity, check.zh, check.en))
+    return findings

@@ -1,0 +1,117 @@
+"""Validating a ProfileBatch against rules/profile-shapes.ttl.
+
+Two engines give the same report: "pyshacl" (the reference: the batch as RDF
+through pySHACL) and "fast" (kg.shacl_fast: the same shapes compiled into bulk
+checks). Read-level problems found by kg.profiles (unknown columns, repeated
+headers) join the report as warnings; cells that could not be parsed are kept as
+text by the reader and fail the column's sh:datatype like any other bad value."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from rdflib import RDF
+
+from . import shacl_fast
+from .namespaces import SH
+from .profiles import ProfileBatch, column_by_key
+
+ENGINES = ("fast", "pyshacl")
+_SEVERITY_RANK = {"violation": 0, "warning": 1, "info": 2}
+_CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+
+
+@dataclass
+class ValidationReport:
+    results: list[dict]
+    region_ids: list[str] = field(default_factory=list)
+    engine: str = "fast"
+
+    @property
+    def conforms(self) -> bool:
+        return not any(r["severity"] == "violation" for r in self.results)
+
+    def violations(self) -> list[dict]:
+        return [r for r in self.results if r["severity"] == "violation"]
+
+    def warnings(self) -> list[dict]:
+        return [r for r in self.results if r["severity"] == "warning"]
+
+    def for_region(self, region_id: str) -> list[dict]:
+        return [r for r in self.results if r["region_id"] == region_id]
+
+    def valid_region_ids(self) -> list[str]:
+        """Ids (file order) of regions without any violation; warnings are allowed."""
+        bad = {r["region_id"] for r in self.violations()}
+        return [i for i in dict.fromkeys(self.region_ids) if i and i not in bad]
+
+    def to_dict(self) -> dict:
+        return {"conforms": self.conforms, "results": self.results}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=1)
+
+
+def _result(region, key, value, severity, zh, en) -> dict:
+    return {"region_id": region.region_id if region else None, "row": region.row if region else None,
+            "field": key, "value": value, "severity": severity, "message_zh": zh, "message_en": en}
+
+
+def _sort_key(r: dict):
+    col = column_by_key().get(r["field"] or "")
+    return (r["row"] or 0, col.order if col else 0, r["field"] or "",
+            _SEVERITY_RANK[r["severity"]], r["message_en"], str(r["value"]))
+
+
+def _merge(results: list[dict]) -> list[dict]:
+    """One result per (region row, field, value, severity, message): SHACL may report
+    the same bad cell through several constraints of one shape."""
+    seen, out = set(), []
+    for r in sorted(results, key=_sort_key):
+        k = (r["row"], r["field"], repr(r["value"]), r["severity"], r["message_zh"], r["message_en"])
+        if k not in seen:
+            seen.add(k)
+            out.append(r)
+    return out
+
+
+def _fast(batch: ProfileBatch) -> list[dict]:
+    return [_result(batch.regions[i], key, value, sev, zh, en)
+            for i, key, value, sev, zh, en in shacl_fast.run(batch)]
+
+
+def _split_messages(literals) -> tuple[str, str]:
+    """pyshacl drops the language tag of messages it formats, so the script decides."""
+    zh = en = ""
+    for m in sorted(literals, key=str):
+        is_zh = m.language == "zh" if m.language else bool(_CJK.search(str(m)))
+        if is_zh and not zh:
+            zh = str(m)
+        elif not is_zh and not en:
+            en = str(m)
+    return zh, en
+
+
+def _pyshacl(batch: ProfileBatch) -> list[dict]:
+    import pyshacl
+
+    _, report, _ = pyshacl.validate(batch.to_rdf(), shacl_graph=shacl_fast.shapes_graph(),
+                                    inference="none", advanced=False, allow_warnings=True)
+    regions = {str(n): r for n, r in zip(batch.node_iris(), batch.regions)}
+    out = []
+    for res in report.subjects(RDF.type, SH.ValidationResult):
+        zh, en = _split_messages(report.objects(res, SH.resultMessage))
+        out.append(_result(regions[str(report.value(res, SH.focusNode))],
+                           shacl_fast.column_key(report.value(res, SH.resultPath)),
+                           shacl_fast.plain(report.value(res, SH.value)),
+                           shacl_fast.SEVERITIES[report.value(res, SH.resultSeverity)], zh, en))
+    return out
+
+
+def validate(batch: ProfileBatch, engine: str = "fast") -> ValidationReport:
+    if engine not in ENGINES:
+        raise ValueError(f"unknown validation engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    found = _fast(batch) if engine == "fast" else _pyshacl(batch)
+    read_level = [dict(w, row=None) for w in batch.warnings]
+    return ValidationReport(read_level + _merge(found), batch.ids(), engine)
