@@ -73,6 +73,10 @@ class StoreBase:
         self._load(files, digest)
         return True
 
+    def clear_knowledge(self) -> None:
+        """Forget the loaded knowledge graph, so that ensure_loaded reloads it."""
+        self.update(f"DROP SILENT GRAPH {KG_GRAPH} ; DROP SILENT GRAPH {META_GRAPH}", prefixed=False)
+
     def __enter__(self):
         return self
 
@@ -157,11 +161,19 @@ class KnowledgeStore(StoreBase):
         self.ensure_loaded()
 
 
+def _default_wait(write: bool) -> float:
+    """Seconds to wait for a store another process holds: writers 5 (or
+    TANHENG_STORE_WAIT), readers at most 1 before they take a read-only view."""
+    wait = float(os.environ.get("TANHENG_STORE_WAIT", 5.0))
+    return wait if write else min(wait, 1.0)
+
+
 def open_disk_store(path: str | Path | None = None, *, write: bool = False,
-                    wait: float = 5.0) -> KnowledgeStore:
-    """Open the embedded store, waiting up to `wait` seconds for another
-    process to release it; readers then fall back to a read-only view."""
+                    wait: float | None = None) -> KnowledgeStore:
+    """Open the embedded store, waiting a little for another process to
+    release it; readers then fall back to a read-only view."""
     path = Path(path) if path else default_store_dir()
+    wait = _default_wait(write) if wait is None else wait
     deadline = time.monotonic() + wait
     while True:
         try:
@@ -188,7 +200,7 @@ def remote_store(endpoint: str | None = None):
     return RemoteStore(url, os.environ.get("TANHENG_SPARQL_UPDATE_URL"))
 
 
-def open_store(endpoint: str | None = None, *, write: bool = False, wait: float = 5.0):
+def open_store(endpoint: str | None = None, *, write: bool = False, wait: float | None = None):
     """The configured store for reading and writing saved analyses: a remote
     server when configured, else the embedded store on disk."""
     return remote_store(endpoint) or open_disk_store(write=write, wait=wait)

@@ -117,3 +117,51 @@ def test_writer_waits_for_a_short_holder(tmp_path):
 def test_memory_store_is_shared_and_complete():
     assert store.memory_store() is store.memory_store()
     assert store.memory_store().info()["knowledge_triples"] == len(graph.knowledge_graph())
+
+
+def _tanheng(env, *args):
+    return subprocess.run([sys.executable, "-c", "import sys; from kg.cli import main; sys.exit(main())", *args],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_store_command_info_list_show_delete(tanheng_env):
+    info = _tanheng(tanheng_env, "store", "info")
+    assert info.returncode == 0
+    assert f"knowledge_triples  {len(graph.knowledge_graph())}" in info.stdout
+    from kg import history
+    with store.KnowledgeStore(tanheng_env["TANHENG_STORE"]) as s:
+        aid = history.save({"regions": [{"region_id": "县1"}]}, "命令行", store=s)
+    listed = _tanheng(tanheng_env, "store", "list")
+    assert listed.stdout.startswith(aid) and "命令行" in listed.stdout and "[县1]" in listed.stdout
+    assert '"title": "命令行"' in _tanheng(tanheng_env, "store", "show", aid).stdout
+    assert _tanheng(tanheng_env, "store", "delete", aid).returncode == 0
+    again = _tanheng(tanheng_env, "store", "delete", aid)
+    assert again.returncode == 2 and again.stderr.strip() == f"tanheng: no saved analysis '{aid}'"
+    refuse = _tanheng(tanheng_env, "store", "clear")
+    assert refuse.returncode == 2 and "--yes" in refuse.stderr
+
+
+def test_store_command_reports_a_busy_store_without_a_traceback(tanheng_env):
+    path = tanheng_env["TANHENG_STORE"]
+    store.KnowledgeStore(path).close()
+    holder = _hold_store(path, 30)
+    tanheng_env["TANHENG_STORE_WAIT"] = "0.5"
+    try:
+        out = _tanheng(tanheng_env, "store", "load", "--force")
+        assert out.returncode == 2 and "in use by another Tanheng process" in out.stderr
+        assert "Traceback" not in out.stderr
+        assert _tanheng(tanheng_env, "store", "info").returncode == 0      # reading still works
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_store_command_loads_a_remote_server(tanheng_env, oxigraph_server):
+    url = oxigraph_server + "/query"
+    first = _tanheng(tanheng_env, "store", "--endpoint", url, "load")
+    assert first.returncode == 0 and first.stdout.startswith("loaded")
+    assert _tanheng(tanheng_env, "store", "--endpoint", url, "load").stdout.startswith("already current")
+    from kg.remote import RemoteStore
+    assert RemoteStore(url).info()["knowledge_triples"] == len(graph.knowledge_graph())
+    bad = _tanheng(tanheng_env, "store", "--endpoint", "ftp://x", "info")
+    assert bad.returncode == 2 and "http" in bad.stderr
