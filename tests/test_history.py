@@ -101,3 +101,19 @@ def test_a_profile_batch_is_saved_as_json_and_as_queryable_rdf(disk):
     assert int(n.value) == len(set(batch.node_iris()))
     history.delete(aid, store=disk)
     assert not bool(disk.query("ASK { ?r a th:RegionProfile }"))     # the regions went with it
+
+
+def test_two_processes_saving_at_once_both_succeed(tmp_path):
+    """The app and the command line share one store: writers take turns."""
+    store_dir = tmp_path / "shared"
+    KnowledgeStore(store_dir).close()
+    code = ("import sys; from kg import history\n"
+            "for i in range(5): history.save({'regions': []}, f'{sys.argv[1]}-{i}')")
+    env = {**os.environ, "TANHENG_STORE": str(store_dir), "PYTHONPATH": str(ROOT)}
+    procs = [subprocess.Popen([sys.executable, "-c", code, who], env=env, cwd=ROOT, stderr=subprocess.PIPE,
+                              text=True) for who in ("app", "cli")]
+    for p in procs:
+        assert p.wait(120) == 0, p.stderr.read()
+    with KnowledgeStore(store_dir) as s:
+        titles = sorted(a.title for a in history.list(store=s))
+    assert titles == sorted(f"{w}-{i}" for w in ("app", "cli") for i in range(5))
