@@ -181,9 +181,9 @@ class ProfileBatch:
                 out.append(URIRef(f"{region_iri(r.region_id) if r.region_id else REGION}#row-{r.row}"))
         return out
 
-    def _literals(self, r: Region) -> Iterable[tuple[str, str, str]]:
-        """(key, lexical form, xsd local name) for every reported cell."""
-        for c in columns():
+    def _literals(self, r: Region, cols: Iterable[Column] | None = None) -> Iterable[tuple[str, str, str]]:
+        """(key, lexical form, xsd local name) for every reported cell (of `cols`)."""
+        for c in columns() if cols is None else cols:
             v = r.values.get(c.key)
             if v is not None:
                 yield c.key, lexical_form(v, c.datatype), c.datatype
@@ -202,28 +202,50 @@ class ProfileBatch:
                 g.add((node, THP[key], Literal(lex) if dt == "string" else Literal(lex, datatype=XSD[dt])))
         return g
 
-    def to_quads(self, graph=None) -> list:
-        """The same triples as to_rdf, built directly as pyoxigraph quads (fast, bulk)."""
+    def to_ntriples(self, keys: Iterable[str] | None = None) -> str:
+        """The same triples as to_rdf as N-Triples text (optionally only some columns):
+        the fast way into pyoxigraph for thousands of regions."""
+        cols = columns() if keys is None else [c for c in columns() if c.key in set(keys)]
+        iri = {c.key: f"<{c.iri}>" for c in columns()}
+        dt = {n: f"^^<{XSD[n]}>" for n in ("integer", "decimal")}
+        dt["string"] = ""
+        head = f" <{RDF.type}> <{TH.RegionProfile}> .\n"
+        row_p = f" <{TH.sourceRow}> "
+        parts = []
+        for node, r in zip(self.node_iris(), self.regions):
+            s = f"<{node}>"
+            parts.append(f"{s}{head}{s}{row_p}\"{r.row}\"{dt['integer']} .\n")
+            for key, lex, d in self._literals(r, cols):
+                parts.append(f'{s} {iri[key]} "{_nt_escape(lex)}"{dt[d]} .\n')
+        return "".join(parts)
+
+    def to_store(self, store=None, keys: Iterable[str] | None = None, graph=None):
+        """Load the batch into a pyoxigraph Store (a new in-memory one by default)."""
         import pyoxigraph as ox
 
-        graph = graph or ox.DefaultGraph()
-        rdf_type, cls = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(TH.RegionProfile))
-        row_p = ox.NamedNode(str(TH.sourceRow))
-        preds = {c.key: ox.NamedNode(str(c.iri)) for c in columns()}
-        dts = {n: ox.NamedNode(str(XSD[n])) for n in ("string", "integer", "decimal")}
-        quads = []
-        for node, r in zip(self.node_iris(), self.regions):
-            s = ox.NamedNode(str(node))
-            quads.append(ox.Quad(s, rdf_type, cls, graph))
-            quads.append(ox.Quad(s, row_p, ox.Literal(str(r.row), datatype=dts["integer"]), graph))
-            for key, lex, dt in self._literals(r):
-                quads.append(ox.Quad(s, preds[key], ox.Literal(lex, datatype=dts[dt]), graph))
-        return quads
+        store = store if store is not None else ox.Store()
+        store.load(self.to_ntriples(keys).encode(), format=ox.RdfFormat.N_TRIPLES,
+                   to_graph=graph if graph is not None else ox.DefaultGraph())
+        return store
+
+    def to_quads(self, graph=None) -> list:
+        """The batch as pyoxigraph quads (in `graph`, default graph if None)."""
+        import pyoxigraph as ox
+
+        quads = ox.parse(self.to_ntriples().encode(), format=ox.RdfFormat.N_TRIPLES)
+        if graph is None:
+            return list(quads)
+        return [ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads]
+
+
+def _nt_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
 
 
 def lexical_form(v, datatype: str) -> str:
     if datatype == "decimal":
-        return format(Decimal(repr(float(v))), "f")
+        text = repr(float(v))
+        return text if "e" not in text else format(Decimal(text), "f")   # xsd:decimal has no exponent
     return str(v)
 
 

@@ -9,6 +9,7 @@ constraint this compiler does not know is an error, never silently skipped.
 pyshacl (kg.validate, engine="pyshacl") is the reference these results must equal."""
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -101,29 +102,33 @@ class ColumnCheck:
     en: str
     min_count: int = 0
     datatype: str | None = None
-    bounds: list[tuple[str, Decimal]] = field(default_factory=list)   # (sh local name, bound)
+    bounds: list[tuple[Any, Decimal, float | None]] = field(default_factory=list)  # (comparison, bound, as float)
     allowed: set[tuple[str, str]] | None = None                       # (lexical, xsd local name)
     less_or_equal: str | None = None
+
+    def add_bound(self, kind: str, bound: Decimal) -> None:
+        # compare as floats when the bound is exactly a float (same answer, much faster)
+        exact = float(bound) if Decimal(float(bound)) == bound else None
+        self.bounds.append((_COMPARE[kind], bound, exact))
 
     def _out_of_range(self, v) -> bool:
         if isinstance(v, str):
             return True                    # a text cannot be compared with a number
-        n = _number(v)
-        for kind, b in self.bounds:
-            ok = {"minInclusive": n >= b, "maxInclusive": n <= b,
-                  "minExclusive": n > b, "maxExclusive": n < b}[kind]
-            if not ok:
+        for compare, b, b_float in self.bounds:
+            if not (compare(v, b_float) if b_float is not None else compare(_number(v), b)):
                 return True
         return False
 
     def run(self, regions: list[Region]) -> Iterator[Finding]:
+        key, col_dt = self.key, column_by_key()[self.key].datatype
         for i, r in enumerate(regions):
-            term = _term(r, self.key)
-            if term is None:
-                if self.min_count:
-                    yield i, self.key, None, self.severity, self.zh, self.en
-                continue
-            value, dt = term
+            value, dt = r.values[key], col_dt
+            if value is None:
+                if key not in r.raw:
+                    if self.min_count:
+                        yield i, key, None, self.severity, self.zh, self.en
+                    continue
+                value, dt = r.raw[key], "string"
             bad = (self.datatype is not None and dt != self.datatype) or (self.bounds and self._out_of_range(value))
             if self.allowed is not None and (lexical_form(value, dt), dt) not in self.allowed:
                 bad = True
@@ -132,14 +137,18 @@ class ColumnCheck:
                 if other is not None and not _less_or_equal(value, other[0]):
                     bad = True
             if bad:
-                yield i, self.key, value, self.severity, self.zh, self.en
+                yield i, key, value, self.severity, self.zh, self.en
+
+
+_COMPARE = {"minInclusive": operator.ge, "maxInclusive": operator.le,
+            "minExclusive": operator.gt, "maxExclusive": operator.lt}
 
 
 def _less_or_equal(a, b) -> bool:
     """SHACL's sh:lessThanOrEquals as pyshacl decides it: text vs number never conforms."""
     if isinstance(a, str) or isinstance(b, str):
         return isinstance(a, str) and isinstance(b, str) and a <= b
-    return _number(a) <= _number(b)
+    return a <= b          # floats keep the order of their exact decimal forms
 
 
 def _literal_key(lit) -> tuple[str, str]:
@@ -162,7 +171,7 @@ def _compile_property(g: Graph, ps) -> ColumnCheck:
         elif name == "datatype":
             check.datatype = str(o).rsplit("#", 1)[-1]
         elif name in ("minInclusive", "maxInclusive", "minExclusive", "maxExclusive"):
-            check.bounds.append((name, Decimal(str(o))))
+            check.add_bound(name, Decimal(str(o)))
         elif name == "in":
             check.allowed = {_literal_key(x) for x in Collection(g, o)}
         elif name == "lessThanOrEquals":
@@ -237,6 +246,20 @@ def _compile_node(g: Graph, shape, components) -> list[SparqlCheck]:
 class CompiledShapes:
     columns: list[ColumnCheck]
     sparql: list[SparqlCheck]
+    sparql_columns: set[str] | None = None   # the columns the SPARQL checks read (None: all)
+
+
+def _columns_read(queries: list[str]) -> set[str] | None:
+    """Which profile columns the queries mention, so only those are loaded;
+    a variable in predicate position could read any column, so then all are."""
+    keys: set[str] = set()
+    for q in queries:
+        body = q[q.upper().index("SELECT"):]
+        if re.search(r"[?$]\w+\s+[?$]\w+\s+[?$]\w+", body):
+            return None
+        keys |= set(re.findall(r"\bthp:(\w+)", body))
+        keys |= set(re.findall(re.escape(f"<{THP}") + r"(\w+)>", body))
+    return keys
 
 
 @lru_cache(maxsize=1)
@@ -253,7 +276,7 @@ def compiled() -> CompiledShapes:
         col_checks += [_compile_property(g, ps) for ps in g.objects(shape, SH.property)]
         sparql_checks += _compile_node(g, shape, components)
     col_checks.sort(key=lambda c: column_by_key()[c.key].order)
-    return CompiledShapes(col_checks, sparql_checks)
+    return CompiledShapes(col_checks, sparql_checks, _columns_read([c.query for c in sparql_checks]))
 
 
 def run(batch: ProfileBatch) -> list[Finding]:
@@ -263,8 +286,7 @@ def run(batch: ProfileBatch) -> list[Finding]:
     for check in shapes.columns:
         findings.extend(check.run(batch.regions))
     if shapes.sparql and batch.regions:
-        store = ox.Store()
-        store.extend(batch.to_quads())
+        store = batch.to_store(keys=shapes.sparql_columns)
         index = {str(n): i for i, n in enumerate(batch.node_iris())}
         for check in shapes.sparql:
             for sol in store.query(check.query):

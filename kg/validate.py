@@ -115,3 +115,11 @@ def validate(batch: ProfileBatch, engine: str = "fast") -> ValidationReport:
     found = _fast(batch) if engine == "fast" else _pyshacl(batch)
     read_level = [dict(w, row=None) for w in batch.warnings]
     return ValidationReport(read_level + _merge(found), batch.ids(), engine)
+
+
+def column_rules(lang: str) -> dict[str, list[str]]:
+    """Column key -> the messages of the shapes that check it: the rules a template explains."""
+    out: dict[str, list[str]] = {}
+    for check in shacl_fast.compiled().columns:
+        out.setdefault(check.key, []).append(check.zh if lang == "zh" else check.en)
+    return out
