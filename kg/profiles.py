@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import math
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -252,6 +253,7 @@ def lexical_form(v, datatype: str) -> str:
 # --------------------------------------------------------------------------- cells
 
 _MISSING = object()
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
 def _parse_number(v, datatype: str):
@@ -261,7 +263,9 @@ def _parse_number(v, datatype: str):
     if isinstance(v, (int, float)):
         d = Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
     else:
-        text = unicodedata.normalize("NFKC", str(v)).strip().replace(",", "").replace(" ", "")
+        text = unicodedata.normalize("NFKC", str(v)).strip()
+        if _GROUPED.match(text):
+            text = text.replace(",", "")      # thousands separators, as yearbooks print them
         try:
             d = Decimal(text)
         except InvalidOperation:

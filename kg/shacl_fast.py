@@ -264,7 +264,10 @@ def _columns_read(queries: list[str]) -> set[str] | None:
 
 @lru_cache(maxsize=1)
 def compiled() -> CompiledShapes:
-    g = shapes_graph()
+    return compile_shapes(shapes_graph())
+
+
+def compile_shapes(g: Graph) -> CompiledShapes:
     components = _components(g)
     known = {SH.targetClass, SH.property, SH.sparql, SH.severity, SH.message, SH.declare}
     known |= {p for _, params, _ in components for p in params} | _ANNOTATIONS
