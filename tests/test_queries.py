@@ -210,3 +210,28 @@ def test_cli_runs_an_expression_over_the_knowledge_graph(tanheng_env):
     out = tanheng("-e", "SELECT (COUNT(?m) AS ?n) WHERE { ?m a th:CommonRequirement }", "--format", "csv",
                   env=tanheng_env)
     assert out.stdout.splitlines() == ["n", "5"]
+
+
+def test_pathway_measures_follow_each_model_along_its_processes():
+    rows = answer("pathway-measures")
+    assert {(r["model_key"], r["process_key"]) for r in rows} == {
+        ("low-carbon-unit-layout", p) for p in
+        ("transport", "building-construction", "industrial-production", "daily-consumption")} | {
+        ("production-waste-cycle", p) for p in
+        ("agricultural-production", "transport", "building-construction", "waste-treatment")} | {
+        ("blue-green-sink", p) for p in ("transport", "community-construction")}
+    keys = {(r["model_key"], r["process_key"]): set(r["measure_keys"].split(", ")) for r in rows}
+    # §4.2.3: courtyard greening belongs to new living units (community construction); §4.2.2: urban agriculture
+    assert "bgs-courtyard-greening" in keys[("blue-green-sink", "community-construction")]
+    assert "pwc-urban-agriculture" in keys[("production-waste-cycle", "agricultural-production")]
+    # a model's pathway only gathers its own measures and the common requirements
+    for (model, _), ks in keys.items():
+        own = {"low-carbon-unit-layout": "lcu-", "production-waste-cycle": "pwc-", "blue-green-sink": "bgs-"}[model]
+        assert all(k.startswith((own, "common-")) for k in ks), (model, ks)
+
+
+def test_timeline_places_the_us_milestones_of_section_2_1():
+    rows = answer("timeline")
+    us = [(r["year"], r["label_en"]) for r in rows if r["country"] == "US"]
+    assert ("2007", "US carbon emissions peak") in us          # §2.1: peaked in 2007
+    assert {r["country"] for r in rows} >= {"CN", "US"}
