@@ -40,6 +40,15 @@ def number(value, digits: int = 0) -> str:
         return str(value)
 
 
+def plain(value) -> str:
+    """A value as the user wrote it: 120 rather than 120.0, blank for not reported."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def issues_table(results: list[dict]) -> None:
     """Validation results (region_id, field, value, severity, message_zh/en) as a table."""
     if not results:
@@ -47,8 +56,9 @@ def issues_table(results: list[dict]) -> None:
         return
     st.dataframe(pd.DataFrame([{
         t("valid.col.severity"): t_or(f"severity.{r.get('severity')}", str(r.get("severity"))),
-        t("valid.col.region"): r.get("region_id"), t("valid.col.field"): r.get("field"),
-        t("valid.col.value"): "" if r.get("value") is None else str(r.get("value")),
+        t("valid.col.region"): r.get("region_id"),
+        t("valid.col.field"): _field_label(r["field"]) if r.get("field") else "",
+        t("valid.col.value"): plain(r.get("value")),
         t("valid.col.message"): pick(r, "message")} for r in results]), hide_index=True, width="stretch")
 
 

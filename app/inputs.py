@@ -7,6 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from app.advice_view import plain
 from app.backend import kg_module
 from app.i18n import pick, t
 
@@ -41,8 +42,8 @@ def _field(field: dict, issues: list[dict]) -> object:
     else:
         value = st.text_input(label, help=helptext, key=key) or None
     for issue in issues:  # the validator's verdict right under the field it concerns
-        given = issue.get("value")
-        st.caption(f":red[{pick(issue, 'message')}" + (f" ({t('valid.col.value')}: {given})]" if given not in (None, "") else "]"))
+        given = plain(issue.get("value"))
+        st.caption(f":red[{pick(issue, 'message')}" + (f" ({t('valid.col.value')}: {given})]" if given else "]"))
     return value
 
 

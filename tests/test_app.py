@@ -197,3 +197,19 @@ def test_form_filled_from_an_example_region_passes_validation():
     no_exception(at)
     assert not [c.value for c in at.caption if ":red[" in c.value]   # a real county's numbers are valid
     assert not at.error
+
+
+def test_batch_lists_every_invalid_row_with_its_message():
+    at = open_page("batch", "zh")
+    at.selectbox(key="batch_example").set_value("invalid-regions.csv").run()
+    at.button(key="batch_run").click().run()
+    no_exception(at)
+    issues = next(df.value for df in at.dataframe if "说明" in df.value.columns)
+    # examples/README.md: rows 900001–900013 each carry one deliberate mistake
+    assert {f"9000{i:02d}" for i in range(1, 14)} <= set(issues["区域"].dropna())
+    row = issues[issues["区域"] == "900005"].iloc[0]
+    assert row["字段"] == "城镇化率（%）" and row["取值"] == "120" and "0–100" in row["说明"]
+    metrics = {m.label: m.value for m in at.metric}
+    # valid: 310115, 152528, and 900012 whose only problem is a warning
+    assert metrics["有效"] == "3"
+    assert int(metrics["无效"]) == int(metrics["区域总数"]) - 3 >= 12
