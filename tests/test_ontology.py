@@ -404,3 +404,17 @@ def test_every_cited_source_is_described_in_the_graph(kg):
     cited = {o for o in kg.objects(None, DCTERMS.source) if isinstance(o, URIRef)}
     missing = [str(o) for o in cited if (o, RDF.type, None) not in kg]
     assert missing == []
+
+
+def test_owl_rl_gives_a_region_of_a_type_its_recommended_model():
+    # A region placed in a type gets the type's model from the owl:hasValue restriction (OWL 2 RL rule cls-hv1).
+    import owlrl
+
+    g = Graph()
+    for name in ("core.ttl", "types-models.ttl"):
+        g.parse(ONTOLOGY_DIR / name)
+    region = URIRef("https://w3id.org/tanheng/region/%E5%B4%87%E6%98%8E")
+    g.add((region, RDF.type, TH.EcologicalFunctionArea))
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False).expand(g)
+    assert set(g.objects(region, TH.recommendedModel)) == {THR["model-blue-green-sink"]}
+    assert (region, RDF.type, TH.Region) in g
