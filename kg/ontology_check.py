@@ -66,10 +66,14 @@ def run_hermit(data: Graph | None = None) -> ReasonerResult:
         data.serialize(path, format="nt", encoding="utf-8")
         world = owlready2.World()
         world.get_ontology(path.as_uri()).load()
+        # owlready2 leaves its own temp copy behind when HermiT finds an inconsistency: keep it in ours
+        saved_tempdir, tempfile.tempdir = tempfile.tempdir, tmp
         try:
             owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
         except owlready2.OwlReadyInconsistentOntologyError:
             return ReasonerResult(False, [], time.perf_counter() - start)
+        finally:
+            tempfile.tempdir = saved_tempdir
         unsat = sorted(c.iri for c in world.inconsistent_classes() if c is not owlready2.Nothing)
     return ReasonerResult(True, unsat, time.perf_counter() - start)
 
