@@ -1,0 +1,123 @@
+"""Derived indicators (population density, ecological land share, …) computed
+from a profile and its carbon account, as declared in rules/indicators.ttl.
+
+The declaration is the only place that says what an indicator is made of; this
+module executes it, one region at a time (`compute`) or for a whole batch as
+numpy columns (`compute_batch`). A missing input gives NaN/None, never zero."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from rdflib import Literal
+
+from .graph import rules_file
+from .namespaces import RDF, RDFS, TH, THX
+
+INDICATORS_FILE = "indicators.ttl"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    iri: str
+    numerators: tuple[str, ...]      # profile column keys, summed
+    denominator: str | None          # a profile column key, or None
+    scale: float
+    from_account: str | None         # key in the balance dict instead of columns
+    label_zh: str
+    label_en: str
+    unit_zh: str
+    unit_en: str
+
+    def label(self, lang: str) -> str:
+        return self.label_zh if lang == "zh" else self.label_en
+
+    def unit(self, lang: str) -> str:
+        return self.unit_zh if lang == "zh" else self.unit_en
+
+
+def _column(iri) -> str:
+    return str(iri).rsplit("#", 1)[-1]
+
+
+def lang_text(g, subject, prop) -> dict[str, str]:
+    """{"zh": …, "en": …} for a bilingual literal property."""
+    out = {}
+    for o in g.objects(subject, prop):
+        if isinstance(o, Literal) and o.language:
+            out[o.language.split("-")[0]] = str(o)
+    return out
+
+
+@lru_cache(maxsize=1)
+def indicators() -> dict[str, Indicator]:
+    g = rules_file(INDICATORS_FILE)
+    out = {}
+    for s in g.subjects(RDF.type, THX.Indicator):
+        labels, units = lang_text(g, s, RDFS.label), lang_text(g, s, THX.unitLabel)
+        den = g.value(s, THX.denominator)
+        acc = g.value(s, THX.fromAccount)
+        key = str(g.value(s, TH.key))
+        out[key] = Indicator(
+            key=key, iri=str(s),
+            numerators=tuple(sorted(_column(o) for o in g.objects(s, THX.numerator))),
+            denominator=_column(den) if den is not None else None,
+            scale=float(g.value(s, THX.scale) or 1.0),
+            from_account=str(acc) if acc is not None else None,
+            label_zh=labels.get("zh", key), label_en=labels.get("en", key),
+            unit_zh=units.get("zh", ""), unit_en=units.get("en", ""))
+    return dict(sorted(out.items()))
+
+
+def number(v) -> float | None:
+    """A profile cell as a float; None for not reported (None, '', NaN, text)."""
+    if v is None or isinstance(v, bool):
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) or math.isinf(f) else f
+
+
+def compute(values: dict, balance: dict | None = None) -> dict[str, float | None]:
+    """All indicators for one region: {key: value or None}."""
+    cols = compute_batch([values], [balance])
+    return {k: (None if math.isnan(a[0]) else float(a[0])) for k, a in cols.items()}
+
+
+def column_array(rows: list[dict], key: str) -> np.ndarray:
+    out = np.full(len(rows), np.nan)
+    for i, r in enumerate(rows):
+        f = number(r.get(key))
+        if f is not None:
+            out[i] = f
+    return out
+
+
+def compute_batch(rows: list[dict], balances: list[dict | None] | None = None) -> dict[str, np.ndarray]:
+    """All indicators for many regions as float arrays (NaN = not available)."""
+    balances = balances if balances is not None else [None] * len(rows)
+    cache: dict[str, np.ndarray] = {}
+
+    def col(key):
+        if key not in cache:
+            cache[key] = column_array(rows, key)
+        return cache[key]
+
+    out = {}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for ind in indicators().values():
+            if ind.from_account:
+                out[ind.key] = column_array([b or {} for b in balances], ind.from_account)
+                continue
+            num = sum(col(k) for k in ind.numerators)   # NaN anywhere -> NaN
+            val = ind.scale * num
+            if ind.denominator:
+                den = col(ind.denominator)
+                val = np.where(den > 0, val / den, np.nan)
+            out[ind.key] = val
+    return out

@@ -1,0 +1,337 @@
+"""The fast reasoning path: integration type, model and ranked measures for a
+whole batch at once.
+
+It executes the rule data (rules/type-scoring.ttl, rules/measure-ranking.ttl)
+as numpy arrays, read once; the model of each type comes from the ontology
+(kg.pathway.type_models, the hasValue restriction), never from a table here.
+kg/reason_reference.py reaches the same answers through pySHACL rules and an
+OWL RL closure; both hand a `Verdict` to `present`, so the output is built once."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from . import pathway
+from .graph import rules_file
+from .indicators import indicators, lang_text, number
+from .namespaces import RDF, RDFS, TH, THX
+
+SCORE_DIGITS = 4
+
+
+# ------------------------------------------------------------------ rule data
+
+@dataclass(frozen=True)
+class Evidence:
+    iri: str
+    type_iri: str
+    indicator: str
+    increasing: bool
+    low: float
+    high: float
+    weight: float
+    rationale_zh: str
+    rationale_en: str
+
+
+@dataclass(frozen=True)
+class Boost:
+    iri: str
+    indicator: str
+    at_least: bool
+    threshold: float
+    weight: float
+    targets: frozenset[str]          # processes, pool or flux classes
+    measures: frozenset[str]         # measures named directly
+    reason_zh: str
+    reason_en: str
+
+
+@dataclass(frozen=True)
+class Rules:
+    evidence: tuple[Evidence, ...]
+    type_order: tuple[str, ...]      # type class IRIs by thx:tieOrder
+    margin: float
+    model_base: float
+    common_base: float
+    big_flux_share: float
+    reach_weight: float
+    max_cases: int
+    boosts: tuple[Boost, ...]
+    messages: dict = field(default_factory=dict)   # key -> {"zh","en"}
+
+
+def _float(g, s, p) -> float:
+    return float(g.value(s, p))
+
+
+def _indicator_key(iri) -> str:
+    return str(iri).rsplit("#", 1)[-1]
+
+
+@lru_cache(maxsize=1)
+def rules() -> Rules:
+    g = rules_file("type-scoring.ttl") + rules_file("measure-ranking.ttl") + rules_file("advice-messages.ttl")
+    evidence = []
+    for s in sorted(g.subjects(RDF.type, THX.TypeEvidence)):
+        rat = lang_text(g, s, THX.rationale)
+        evidence.append(Evidence(str(s), str(g.value(s, THX.forType)), _indicator_key(g.value(s, THX.indicator)),
+                                 g.value(s, THX.direction) == THX.increasing, _float(g, s, THX.lowAnchor),
+                                 _float(g, s, THX.highAnchor), _float(g, s, THX.weight),
+                                 rat.get("zh", ""), rat.get("en", "")))
+    order = sorted(g.subject_objects(THX.tieOrder), key=lambda so: int(so[1]))
+    boosts = []
+    for s in sorted(g.subjects(RDF.type, THX.RankingBoost)):
+        reason = lang_text(g, s, THX.reason)
+        targets = {str(o) for p in (THX.targetProcess, THX.targetPool, THX.targetFlux) for o in g.objects(s, p)}
+        boosts.append(Boost(str(s), _indicator_key(g.value(s, THX.indicator)),
+                            g.value(s, THX.comparator) == THX.atLeast, _float(g, s, THX.threshold),
+                            _float(g, s, THX.weight), frozenset(targets),
+                            frozenset(str(o) for o in g.objects(s, THX.targetMeasure)),
+                            reason.get("zh", ""), reason.get("en", "")))
+    scoring, ranking = THX["type-scoring"], THX["measure-ranking"]
+    messages = {str(g.value(s, TH.key)): lang_text(g, s, RDFS.label) for s in g.subjects(RDF.type, THX.Message)}
+    messages["reach"] = lang_text(g, ranking, THX.reachReason)
+    return Rules(tuple(evidence), tuple(str(t) for t, _ in order), _float(g, scoring, THX.closeCallMargin),
+                 _float(g, ranking, THX.modelMeasureBase), _float(g, ranking, THX.commonRequirementBase),
+                 _float(g, ranking, THX.bigFluxShare), _float(g, ranking, THX.fluxReachWeight),
+                 int(g.value(ranking, THX.maxCasesPerMeasure)), tuple(boosts), messages)
+
+
+# ------------------------------------------------------------------ the verdict both paths produce
+
+@dataclass
+class Verdict:
+    """What a reasoning path concludes for one region, before presentation."""
+    type_iri: str | None
+    scores: dict[str, float | None]              # type IRI -> score
+    contributions: dict[str, float]              # evidence IRI -> contribution (available evidence)
+    indicators: dict[str, float | None]
+    model_iri: str | None
+    measure_scores: dict[str, dict[str, float]]  # model IRI -> {measure IRI: score}
+    fired: frozenset[str]                        # boost IRIs whose condition holds
+    big_fluxes: frozenset[str]
+
+
+def big_fluxes(balance: dict | None, share: float) -> frozenset[str]:
+    """Table 1 flux classes carrying at least `share` of the region's gross flux
+    (balance["by_table1"]: {class local name or IRI: amount, sinks negative})."""
+    lines = (balance or {}).get("by_table1") or {}
+    amounts = {}
+    for k, v in lines.items():
+        f = number(v.get("t_co2e") if isinstance(v, dict) else v)
+        if f is not None:
+            amounts[k if str(k).startswith("http") else str(TH[k])] = abs(f)
+    gross = sum(amounts.values())
+    if gross <= 0:
+        return frozenset()
+    return frozenset(k for k, a in amounts.items() if a / gross >= share)
+
+
+def condition_holds(b: Boost, x: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return (x >= b.threshold) if b.at_least else (x <= b.threshold)
+
+
+def boost_matches(b: Boost, m: pathway.Measure) -> bool:
+    return m.iri in b.measures or bool(b.targets & pathway.measure_targets(m.iri))
+
+
+# ------------------------------------------------------------------ fast path, in bulk
+
+def membership(x: np.ndarray, ev: Evidence) -> np.ndarray:
+    rising = np.clip((x - ev.low) / (ev.high - ev.low), 0.0, 1.0)
+    return rising if ev.increasing else 1.0 - rising
+
+
+def score_types(ind: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Scores (n × types in tie order, NaN when no evidence) and each evidence's contribution."""
+    r = rules()
+    n = len(next(iter(ind.values()))) if ind else 0
+    num = {t: np.zeros(n) for t in r.type_order}
+    den = {t: np.zeros(n) for t in r.type_order}
+    parts = {}
+    for ev in r.evidence:
+        x = ind[ev.indicator]
+        ok = ~np.isnan(x)
+        wm = np.where(ok, ev.weight * membership(np.nan_to_num(x), ev), 0.0)
+        parts[ev.iri] = (wm, ok)
+        num[ev.type_iri] += wm
+        den[ev.type_iri] += ev.weight * ok
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scores = np.column_stack([np.where(den[t] > 0, num[t] / den[t], np.nan) for t in r.type_order])
+        contrib = {e.iri: np.where(parts[e.iri][1], parts[e.iri][0] / den[e.type_iri], np.nan) for e in r.evidence}
+    return scores, contrib
+
+
+def rank_scores(model_iri: str, ind: dict[str, np.ndarray], fired: np.ndarray,
+                bigs: list[frozenset[str]]) -> dict[str, np.ndarray]:
+    """{measure IRI: score array} for one model over the regions given."""
+    r = rules()
+    out = {}
+    for m in pathway.model_measures().get(model_iri, ()):
+        base = r.common_base if m.common else r.model_base
+        reach = pathway.measure_reach(m.iri)
+        s = base + r.reach_weight * np.array([len(reach & b) for b in bigs], dtype=float)
+        for j, b in enumerate(r.boosts):
+            if boost_matches(b, m):
+                s = s + b.weight * fired[:, j]
+        out[m.iri] = s
+    return out
+
+
+def reason_batch(rows: list[dict], balances: list[dict | None]) -> list[Verdict]:
+    """The fast path: one Verdict per region (rows are profile value dicts)."""
+    from .indicators import compute_batch
+
+    r = rules()
+    n = len(rows)
+    if n == 0:
+        return []
+    ind = compute_batch(rows, balances)
+    scores, contrib = score_types(ind)
+    types = pathway.type_models()
+    has = ~np.all(np.isnan(scores), axis=1)
+    best = np.argmax(np.nan_to_num(scores, nan=-1.0), axis=1)   # first max = lowest tie order
+    fired = np.column_stack([condition_holds(b, ind[b.indicator]) for b in r.boosts]) if r.boosts \
+        else np.zeros((n, 0), bool)
+    bigs = [big_fluxes(b, r.big_flux_share) for b in balances]
+    # models to rank for each region: the chosen one and, on a close call, the runner-up
+    second = np.argsort(-np.nan_to_num(scores, nan=-1.0), axis=1, kind="stable")[:, 1] if scores.shape[1] > 1 \
+        else best
+    top, runner = np.take_along_axis(scores, best[:, None], 1)[:, 0], np.take_along_axis(scores, second[:, None], 1)[:, 0]
+    close = has & (top - np.nan_to_num(runner, nan=-np.inf) < r.margin)
+    wanted: dict[str, list[int]] = {}
+    for i in range(n):
+        if has[i]:
+            wanted.setdefault(types[r.type_order[best[i]]].model_iri, []).append(i)
+            if close[i]:
+                wanted.setdefault(types[r.type_order[second[i]]].model_iri, []).append(i)
+    ranked: dict[str, tuple[np.ndarray, dict[str, np.ndarray]]] = {}
+    for model, idx in wanted.items():
+        ix = np.array(idx)
+        ranked[model] = (ix, rank_scores(model, {k: v[ix] for k, v in ind.items()}, fired[ix],
+                                         [bigs[i] for i in idx]))
+    pos = {model: {i: p for p, i in enumerate(idx)} for model, idx in wanted.items()}
+    boost_iris = [b.iri for b in r.boosts]
+    keys = list(ind)
+    out = []
+    for i in range(n):
+        tiri = r.type_order[best[i]] if has[i] else None
+        ms = {}
+        for model in wanted:
+            p = pos[model].get(i)
+            if p is not None:
+                ms[model] = {m: float(a[p]) for m, a in ranked[model][1].items()}
+        out.append(Verdict(
+            type_iri=tiri,
+            scores={t: (None if math.isnan(scores[i, j]) else float(scores[i, j])) for j, t in enumerate(r.type_order)},
+            contributions={e.iri: float(contrib[e.iri][i]) for e in r.evidence
+                           if e.type_iri == tiri and not math.isnan(contrib[e.iri][i])},
+            indicators={k: (None if math.isnan(ind[k][i]) else float(ind[k][i])) for k in keys},
+            model_iri=types[tiri].model_iri if tiri else None,
+            measure_scores=ms,
+            fired=frozenset(b for j, b in enumerate(boost_iris) if fired[i, j]),
+            big_fluxes=bigs[i]))
+    return out
+
+
+# ------------------------------------------------------------------ presentation (shared by both paths)
+
+def _fmt(x: float | None) -> str:
+    if x is None:
+        return "—"
+    if abs(x) >= 100:
+        return f"{x:,.0f}"
+    return f"{x:.3g}" if abs(x) < 1 else f"{x:.1f}"
+
+
+def _fill(template: dict, **kw) -> dict[str, str]:
+    return {lang: template.get(lang, "").format(**{k: (v[lang] if isinstance(v, dict) else v) for k, v in kw.items()})
+            for lang in ("zh", "en")}
+
+
+def order_measures(scores: dict[str, float]) -> list[str]:
+    """Measure IRIs by score (rounded), then by key: a total order both paths share."""
+    keys = {m.iri: m.key for ms in pathway.model_measures().values() for m in ms}
+    return sorted(scores, key=lambda m: (-round(scores[m], SCORE_DIGITS), keys.get(m, m)))
+
+
+def present_measures(model_iri: str, v: Verdict) -> list[dict]:
+    r = rules()
+    ind_defs = indicators()
+    model_label = {"zh": pathway.label(model_iri, "zh"), "en": pathway.label(model_iri, "en")}
+    by_iri = {m.iri: m for m in pathway.model_measures().get(model_iri, ())}
+    scores = v.measure_scores.get(model_iri, {})
+    fired = [b for b in r.boosts if b.iri in v.fired]
+    out = []
+    for iri in order_measures(scores):
+        m = by_iri[iri]
+        reasons = [_fill(r.messages["common-requirement"]) if m.common
+                   else _fill(r.messages["model-measure"], model=model_label)]
+        reached = sorted(pathway.measure_reach(iri) & v.big_fluxes)
+        if reached:
+            names = {lang: "、".join(pathway.label(f, lang) for f in reached) if lang == "zh"
+                     else ", ".join(pathway.label(f, lang) for f in reached) for lang in ("zh", "en")}
+            reasons.append(_fill(r.messages["reach"], fluxes=names))
+        for b in fired:
+            if boost_matches(b, m):
+                ind = ind_defs[b.indicator]
+                reasons.append(_fill({"zh": b.reason_zh, "en": b.reason_en},
+                                     value=_fmt(v.indicators.get(b.indicator)), threshold=_fmt(b.threshold),
+                                     unit={"zh": ind.unit_zh, "en": ind.unit_en}))
+        out.append({"id": m.key, "label_zh": m.label_zh, "label_en": m.label_en, "common": m.common,
+                    "score": round(scores[iri], SCORE_DIGITS), "reasons": reasons,
+                    "cases": list(pathway.measure_cases().get(iri, ()))[:r.max_cases]})
+    return out
+
+
+def drivers(v: Verdict) -> list[dict]:
+    r = rules()
+    ind_defs = indicators()
+    out = []
+    for e in r.evidence:
+        if e.iri not in v.contributions:
+            continue
+        d = ind_defs[e.indicator]
+        out.append({"indicator": e.indicator, "label_zh": d.label_zh, "label_en": d.label_en,
+                    "value": round(v.indicators[e.indicator], SCORE_DIGITS), "unit_zh": d.unit_zh, "unit_en": d.unit_en,
+                    "direction": "increasing" if e.increasing else "decreasing",
+                    "low": e.low, "high": e.high, "weight": e.weight,
+                    "contribution": round(v.contributions[e.iri], SCORE_DIGITS),
+                    "rationale_zh": e.rationale_zh, "rationale_en": e.rationale_en})
+    return sorted(out, key=lambda d: (-d["contribution"], -d["weight"], d["indicator"]))
+
+
+def present(v: Verdict, official_zone_type: str | None = None) -> dict:
+    """The advice fields of one region (type … close_call) from a Verdict."""
+    r = rules()
+    types = pathway.type_models()
+    key_of = {t: types[t].key for t in r.type_order}
+    ranked = sorted((s, -i, t) for i, (t, s) in enumerate(v.scores.items()) if s is not None)[::-1]
+    close = None
+    if v.type_iri and len(ranked) > 1 and ranked[0][0] - ranked[1][0] < r.margin:
+        second = ranked[1][2]
+        close = {"runner_up_type": key_of[second], "runner_up_model": types[second].model_key,
+                 "margin": round(ranked[0][0] - ranked[1][0], SCORE_DIGITS), "threshold": r.margin,
+                 "runner_up_pathway": pathway.model_pathways().get(types[second].model_iri,
+                                                                  {"pools": [], "processes": []}),
+                 "runner_up_measures": present_measures(types[second].model_iri, v)}
+    type_key = key_of.get(v.type_iri) if v.type_iri else None
+    official = (official_zone_type or "").strip() or None
+    return {
+        "type": type_key,
+        "type_scores": {key_of[t]: (None if s is None else round(s, SCORE_DIGITS)) for t, s in v.scores.items()},
+        "drivers": drivers(v) if v.type_iri else [],
+        "model": types[v.type_iri].model_key if v.type_iri else None,
+        "measures": present_measures(v.model_iri, v) if v.model_iri else [],
+        "pathway": pathway.model_pathways().get(v.model_iri, {"pools": [], "processes": []}) if v.model_iri
+        else {"pools": [], "processes": []},
+        "indicators": {k: (None if x is None else round(x, SCORE_DIGITS)) for k, x in v.indicators.items()},
+        "official_zone_type": official,
+        "zone_agreement": None if official is None or type_key is None else official == type_key,
+        "close_call": close,
+    }
