@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 import rdflib
-from SPARQLWrapper import CSV, JSON, POST, TSV, XML, SPARQLWrapper
+from SPARQLWrapper import CSV, JSON, POST, TSV, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from conftest import ROOT, free_port, stop, wait_for_port
@@ -109,6 +109,16 @@ def test_construct_as_turtle_and_json_ld(endpoint):
         assert status == 200 and ctype == accept
         g = rdflib.Graph().parse(data=body, format=fmt)
         assert sorted(str(s) for s in g.subjects()) == endpoint["models"]
+
+
+def test_describe_as_turtle_with_sparqlwrapper(endpoint):
+    sw = SPARQLWrapper(endpoint["url"])
+    sw.setQuery("DESCRIBE <https://w3id.org/tanheng/resource/case-raumordnungsgesetz>")
+    sw.setReturnFormat(TURTLE)
+    g = rdflib.Graph().parse(data=sw.query().convert(), format="turtle")
+    case = rdflib.URIRef("https://w3id.org/tanheng/resource/case-raumordnungsgesetz")
+    assert (case, rdflib.URIRef("https://w3id.org/tanheng/ontology#countryCode"), rdflib.Literal("DE")) in g
+    assert any("Raumordnungsgesetz" in str(o) for o in g.objects(case, rdflib.RDFS.label))
 
 
 def test_ask_and_saved_analyses_are_served(endpoint):
