@@ -160,56 +160,73 @@ def _matching_cases(store, filters: dict, country_list: list[str]) -> set[str]:
     return found
 
 
-def _all_records(store) -> dict[str, dict]:
-    recs: dict[str, dict] = {}
+def _record_fields(store) -> dict[str, dict]:
+    """Each case's own literals: scalars, lists and bilingual title/targets."""
     raw: dict[str, dict[str, list]] = {}
     for r in _rows(_FIELDS, store):
-        raw.setdefault(r["case"].value, {}).setdefault(r["p"].value[len(TH):] if r["p"].value.startswith(TH)
-                                                       else "label", []).append(r["o"])
+        p = r["p"].value
+        raw.setdefault(r["case"].value, {}).setdefault(p[len(TH):] if p.startswith(TH) else "label", []) \
+            .append(r["o"])
+    recs = {}
     for iri, f in raw.items():
         rec = {"iri": iri}
-        for prop, name in _SCALARS.items():
-            rec[name] = _value(f.get(prop, [None])[0])
-        for prop, name in _LISTS.items():
-            rec[name] = sorted({t.value for t in f.get(prop, [])})
+        rec.update({name: _value(f.get(prop, [None])[0]) for prop, name in _SCALARS.items()})
+        rec.update({name: sorted({t.value for t in f.get(prop, [])}) for prop, name in _LISTS.items()})
         titles = _by_lang(f.get("label", []))
         rec["title_zh"], rec["title_en"] = titles.get("zh"), titles.get("en")
         rec["targets"] = _by_lang(f.get("target", [])) or None
         rec.update(models=[], measures=[], source=[], discrepancy=None)
         recs[iri] = rec
-    rel_field = {TH + "supportsModel": "models", TH + "exemplifies": "measures",
-                 "http://purl.org/dc/terms/source": "source"}
+    return recs
+
+
+_REL_FIELD = {TH + "supportsModel": "models", TH + "exemplifies": "measures",
+              "http://purl.org/dc/terms/source": "source"}
+
+
+def _add_links(recs: dict, store) -> None:
+    """Models, measures and sources as {id, iri, zh, en}."""
     links: dict[tuple, dict] = {}
     for r in _rows(_LINKS, store):
-        if r["case"].value not in recs:
-            continue
         entry = links.setdefault((r["case"].value, r["rel"].value, r["node"].value),
                                  {"id": _value(r["key"]), "iri": r["node"].value, "labels": []})
         entry["labels"].append(r["label"])
     for (case, rel, _), e in sorted(links.items()):
         names = _by_lang(e.pop("labels"))
         e["zh"], e["en"] = names.get("zh"), names.get("en")
-        recs[case][rel_field[rel]].append(e)
-    disc: dict[str, dict] = {}
-    for r in _rows(_DISCREPANCIES, store):
-        d = disc.setdefault(r["case"].value, {"paper_claim": [], "verified_fact": [], "verified_year": None,
-                                              "source": None, "source_labels": []})
-        p = r["p"].value
-        if p == TH + "paperClaim":
-            d["paper_claim"].append(r["o"])
-        elif p == TH + "verifiedFact":
-            d["verified_fact"].append(r["o"])
-        elif p == TH + "verifiedYear":
-            d["verified_year"] = _value(r["o"])
-        else:
-            d["source"] = r["o"].value
-            d["source_labels"].append(r["label"])
-    for case, d in disc.items():
         if case in recs:
-            d["paper_claim"], d["verified_fact"] = _by_lang(d["paper_claim"]), _by_lang(d["verified_fact"])
-            d["source"] = d["source"] and {"iri": d["source"], **_by_lang(d.pop("source_labels"))}
-            d.pop("source_labels", None)
-            recs[case]["discrepancy"] = d
+            recs[case][_REL_FIELD[rel]].append(e)
+
+
+_DISC_FIELD = {TH + "paperClaim": "paper_claim", TH + "verifiedFact": "verified_fact",
+               "http://purl.org/dc/terms/source": "source"}
+
+
+def _add_discrepancies(recs: dict, store) -> None:
+    """The paper's claim beside the verified fact, where they differ."""
+    found: dict[str, dict] = {}
+    for r in _rows(_DISCREPANCIES, store):
+        d = found.setdefault(r["case"].value, {"paper_claim": [], "verified_fact": [], "source": [],
+                                               "verified_year": None, "source_iri": None})
+        if r["p"].value == TH + "verifiedYear":
+            d["verified_year"] = _value(r["o"])
+            continue
+        field = _DISC_FIELD[r["p"].value]
+        if field == "source":
+            d["source_iri"] = r["o"].value
+        d[field].append(r["label"] if field == "source" else r["o"])
+    for case, d in found.items():
+        if case in recs:
+            source = {"iri": d.pop("source_iri"), **_by_lang(d["source"])}
+            recs[case]["discrepancy"] = {**d, "paper_claim": _by_lang(d["paper_claim"]),
+                                         "verified_fact": _by_lang(d["verified_fact"]),
+                                         "source": source if source["iri"] else None}
+
+
+def _all_records(store) -> dict[str, dict]:
+    recs = _record_fields(store)
+    _add_links(recs, store)
+    _add_discrepancies(recs, store)
     return recs
 
 
