@@ -33,6 +33,7 @@ from ..store import open_disk_store
 USAGE = ("Tanheng 碳衡 read-only SPARQL endpoint 只读 SPARQL 端点: "
          "GET or POST /sparql?query=… (SPARQL 1.1 Protocol)\n")
 _FORWARDED = ("Accept", "Content-Type")
+_MAX_QUERY_BYTES = 1_000_000          # a query text, not data: updates are refused anyway
 
 
 def _free_port(host: str) -> int:
@@ -105,7 +106,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
 
     def _reply(self, code: int, text: str, ctype: str = "text/plain; charset=utf-8") -> None:
         body = text.encode("utf-8")
-        self.send_response(code, "Result Too Large" if code == 413 else None)
+        self.send_response(code)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -143,7 +144,10 @@ class SparqlHandler(BaseHTTPRequestHandler):
         if route is None:
             return
         qs, params = route
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > _MAX_QUERY_BYTES:
+            return self._reply(413, f"A query of more than {_MAX_QUERY_BYTES:,} bytes is refused.\n")
+        body = self.rfile.read(length)
         ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if ctype == "application/sparql-update" or "update" in params:
             return self._refuse_update()
