@@ -95,6 +95,8 @@ def rules() -> Rules:
     scoring, ranking = THX["type-scoring"], THX["measure-ranking"]
     messages = {str(g.value(s, TH.key)): lang_text(g, s, RDFS.label) for s in g.subjects(RDF.type, THX.Message)}
     messages["reach"] = lang_text(g, ranking, THX.reachReason)
+    for d in (THX.increasing, THX.decreasing):
+        messages[_indicator_key(d)] = lang_text(g, d, RDFS.label)
     return Rules(tuple(evidence), tuple(str(t) for t, _ in order), _float(g, scoring, THX.closeCallMargin),
                  _float(g, ranking, THX.modelMeasureBase), _float(g, ranking, THX.commonRequirementBase),
                  _float(g, ranking, THX.bigFluxShare), _float(g, ranking, THX.fluxReachWeight),

@@ -1,0 +1,76 @@
+"""The advice pipeline — read → validate → account → reason → present — behind
+one call, `advise(batch, …)`, which both `tanheng advise` and the app use.
+
+Invalid regions are listed with their violations and left out of the rest;
+the valid ones of the same batch are still advised."""
+from __future__ import annotations
+
+from typing import Callable
+
+from . import reason
+from .balance import account_many
+from .validate import validate
+
+ENGINES = ("fast", "reference")
+Progress = Callable[[int, int], None]
+
+
+def _balance_view(balance: dict) -> dict:
+    """The balance without its coefficient records (listed once for the whole batch)."""
+    return {k: v for k, v in balance.items() if k != "coefficients"}
+
+
+def _verdicts(engine: str, ids, rows, balances, progress: Progress | None) -> list[reason.Verdict]:
+    if engine == "fast":
+        return reason.reason_batch(rows, balances)
+    from . import reason_reference
+
+    out = []
+    for n, (i, v, b) in enumerate(zip(ids, rows, balances), start=1):
+        out.append(reason_reference.reason_one(i, v, b))
+        if progress:
+            progress(n, len(rows))
+    return out
+
+
+def advise(batch, coefficient_set: str = "default", lang: str = "zh", progress: Progress | None = None,
+           engine: str = "fast") -> dict:
+    """Advice for every region of a ProfileBatch (see docs/CONVENTIONS.md for the JSON).
+    `progress(done, total)` is called as regions are done. The result always carries
+    both languages; `lang` is the caller's language, kept for the renderers."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    report = validate(batch, engine="fast")
+    valid_ids = set(report.valid_region_ids())
+    valid = [r for r in batch.regions if r.region_id in valid_ids]
+    rows = [r.values for r in valid]
+    balances = account_many(rows, coefficient_set)
+    verdicts = _verdicts(engine, [r.region_id for r in valid], rows, balances, progress if engine != "fast" else None)
+    advised = {id(r): (v, b) for r, v, b in zip(valid, verdicts, balances)}
+    coefficients = {}
+    for b in balances:
+        for c in b.get("coefficients", ()):
+            coefficients.setdefault(c["id"], c)
+    regions = []
+    total = len(batch.regions)
+    for n, r in enumerate(batch.regions, start=1):
+        entry = {"region_id": r.region_id, "name": r.name, "valid": id(r) in advised,
+                 "violations": [x for x in report.for_region(r.region_id) if x["severity"] == "violation"],
+                 "warnings": [x for x in report.for_region(r.region_id) if x["severity"] == "warning"]}
+        if id(r) in advised:
+            v, b = advised[id(r)]
+            entry.update(reason.present(v, r.values.get("official_zone_type")))
+            entry["balance"] = _balance_view(b)
+        else:
+            entry.update({"type": None, "type_scores": None, "drivers": [], "model": None, "measures": [],
+                          "pathway": {"pools": [], "processes": []}, "indicators": {}, "balance": None,
+                          "official_zone_type": r.values.get("official_zone_type") or None,
+                          "zone_agreement": None, "close_call": None})
+        regions.append(entry)
+        if progress and engine == "fast":
+            progress(n, total)
+    return {"summary": {"total": total, "valid": len(advised), "invalid": total - len(advised)},
+            "regions": regions,
+            "batch_warnings": [x for x in report.results if x["region_id"] is None],
+            "coefficient_set": coefficient_set,
+            "coefficients": list(coefficients.values())}

@@ -1,0 +1,134 @@
+"""Renderers for the advice JSON of kg.advice: a Markdown report a planner can
+hand on (Chinese by default) and a one-line-per-region text table. Every heading
+and sentence comes from rules/advice-messages.ttl; labels from the ontology."""
+from __future__ import annotations
+
+import json
+
+from . import pathway
+from .query import Result, to_table
+from .reason import rules
+
+
+def msg(key: str, lang: str, **fields) -> str:
+    text = rules().messages.get(key, {}).get(lang, key)
+    return text.format(**fields) if fields else text
+
+
+def type_label(key: str | None, lang: str) -> str:
+    for t in pathway.type_models().values():
+        if t.key == key:
+            return pathway.label(t.iri, lang)
+    return key or "—"
+
+
+def model_label(key: str | None, lang: str) -> str:
+    for t in pathway.type_models().values():
+        if t.model_key == key:
+            return pathway.label(t.model_iri, lang)
+    return key or "—"
+
+
+def _num(x, digits: int = 0) -> str:
+    return "—" if x is None else f"{x:,.{digits}f}"
+
+
+def notes(region: dict, lang: str) -> list[str]:
+    """The sentences a planner must not miss: close call, zone (dis)agreement."""
+    out = []
+    cc = region.get("close_call")
+    if cc:
+        scores = region["type_scores"]
+        out.append(msg("close-call", lang, first=type_label(region["type"], lang), s1=f"{scores[region['type']]:.2f}",
+                       second=type_label(cc["runner_up_type"], lang), s2=f"{scores[cc['runner_up_type']]:.2f}",
+                       margin=f"{cc['margin']:.2f}", threshold=f"{cc['threshold']:.2f}"))
+    if region.get("zone_agreement") is False:
+        out.append(msg("zone-disagree", lang, inferred=type_label(region["type"], lang),
+                       official=type_label(region["official_zone_type"], lang)))
+    elif region.get("zone_agreement"):
+        out.append(msg("zone-agree", lang, official=type_label(region["official_zone_type"], lang)))
+    return out
+
+
+def _measures_md(measures: list[dict], lang: str) -> list[str]:
+    lines = []
+    for n, m in enumerate(measures, start=1):
+        lines.append(f"{n}. **{m['label_' + lang]}** ({m['score']:.2f})")
+        lines += [f"   - {r[lang]}" for r in m["reasons"]]
+        if m["cases"]:
+            cases = "; ".join(f"{c['title_' + lang]} ({c['country']}, {c['year']})" for c in m["cases"])
+            lines.append(f"   - {msg('h-cases', lang)}: {cases}")
+    return lines
+
+
+def _pathway_md(p: dict, lang: str) -> list[str]:
+    return [f"- {msg('h-pools', lang)}: " + "、".join(x["label_" + lang] for x in p["pools"]),
+            f"- {msg('h-processes', lang)}: " + "、".join(x["label_" + lang] for x in p["processes"])]
+
+
+def region_md(r: dict, lang: str) -> list[str]:
+    lines = [f"## {r['name']} ({r['region_id']})", ""]
+    if not r["type"]:
+        return lines + [msg("no-type", lang), ""]
+    scores = " · ".join(f"{type_label(k, lang)} {v:.2f}" for k, v in r["type_scores"].items() if v is not None)
+    lines += [f"- {msg('h-type', lang)}: **{type_label(r['type'], lang)}**",
+              f"- {msg('h-scores', lang)}: {scores}",
+              f"- {msg('h-model', lang)}: **{model_label(r['model'], lang)}**"]
+    b = r.get("balance") or {}
+    ratio = b.get("balance_ratio")
+    lines.append("- " + msg("h-balance", lang, emissions=_num(b.get("emissions_t_co2e")),
+                             sinks=_num(b.get("sinks_t_co2e")), ratio="—" if ratio is None else f"{ratio:.3f}"))
+    lines += [f"- {msg('h-note', lang)}: {n}" for n in notes(r, lang)]
+    lines += ["", f"### {msg('h-drivers', lang)}", "",
+              "| " + " | ".join(msg(h, lang) for h in ("h-indicator", "h-value", "h-direction", "h-weight",
+                                                        "h-contribution")) + " |",
+              "|---|---:|---|---:|---:|"]
+    for d in r["drivers"]:
+        unit = d["unit_" + lang]
+        lines.append(f"| {d['label_' + lang]} | {d['value']:,.2f} {unit} | {msg(d['direction'], lang)} "
+                     f"| {d['weight']:g} | {d['contribution']:.3f} |")
+    lines += ["", f"### {msg('h-pathway', lang)}", ""] + _pathway_md(r["pathway"], lang)
+    lines += ["", f"### {msg('h-measures', lang)}", ""] + _measures_md(r["measures"], lang)
+    cc = r.get("close_call")
+    if cc:
+        lines += ["", f"### {msg('h-runner-up', lang)}: {model_label(cc['runner_up_model'], lang)}", ""]
+        lines += _pathway_md(cc["runner_up_pathway"], lang) + [""] + _measures_md(cc["runner_up_measures"], lang)
+    return lines + [""]
+
+
+def to_markdown(advice: dict, lang: str = "zh") -> str:
+    s = advice["summary"]
+    lines = [f"# {msg('h-title', lang)}", "", msg("h-summary", lang, **s), "", f"> {msg('heuristic', lang)}", ""]
+    for r in advice["regions"]:
+        if r["valid"]:
+            lines += region_md(r, lang)
+    invalid = [r for r in advice["regions"] if not r["valid"]]
+    if invalid:
+        lines += [f"## {msg('h-invalid', lang)}", ""]
+        for r in invalid:
+            lines.append(f"- {r['name'] or '—'} ({r['region_id'] or '—'})")
+            lines += [f"  - {v['field']} = {v['value']!r}: {v['message_' + lang]}" for v in r["violations"]]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def to_table_text(advice: dict, lang: str = "zh") -> str:
+    heads = [msg(h, lang) for h in ("h-region", "h-name", "h-type", "h-scores", "h-model", "h-top-measures",
+                                     "h-note")]
+    rows = []
+    for r in advice["regions"]:
+        if not r["valid"]:
+            rows.append([r["region_id"], r["name"], msg("h-invalid-row", lang), "", "", "",
+                         "; ".join(f"{v['field']}: {v['message_' + lang]}" for v in r["violations"])])
+            continue
+        scores = "/".join("—" if v is None else f"{v:.2f}" for v in r["type_scores"].values())
+        top = "; ".join(m["label_" + lang] for m in r["measures"][:3])
+        rows.append([r["region_id"], r["name"], type_label(r["type"], lang), scores,
+                     model_label(r["model"], lang), top, " ".join(notes(r, lang))])
+    return to_table(Result(heads, rows), width=40) + "\n" + msg("h-summary", lang, **advice["summary"]) + "\n"
+
+
+def to_json(advice: dict) -> str:
+    return json.dumps(advice, ensure_ascii=False, indent=1)
+
+
+RENDERERS = {"json": lambda a, lang: to_json(a), "md": to_markdown, "table": to_table_text}
