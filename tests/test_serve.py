@@ -40,7 +40,7 @@ def endpoint(tmp_path_factory):
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         wait_for_port(port, proc, timeout=60)
-        yield {"url": f"http://127.0.0.1:{port}/sparql", "store": store_dir, "saved": saved,
+        yield {"url": f"http://127.0.0.1:{port}/sparql", "store": store_dir, "saved": saved, "pid": proc.pid,
                "models": local_models, "count": local_count}
     finally:
         stop(proc)
@@ -179,3 +179,16 @@ def test_answers_above_the_size_limit_are_refused(endpoint):
 
 def test_unknown_paths_are_404(endpoint):
     assert _http(endpoint["url"].replace("/sparql", "/store"))[0] == 404
+
+
+def test_the_endpoint_recovers_when_its_engine_dies(endpoint):
+    # find the engine through the endpoint's own process tree: the oxigraph child of the server
+    import pathlib
+    server_pid = endpoint["pid"]
+    children = pathlib.Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()
+    engines = [int(c) for c in children if "oxigraph" in pathlib.Path(f"/proc/{c}/cmdline").read_text()]
+    assert len(engines) == 1
+    os.kill(engines[0], 9)
+    time.sleep(0.3)
+    assert _get(endpoint, MODELS)[0] == 502          # the request that finds it dead
+    assert _count(endpoint) == endpoint["count"]      # the next one is answered again

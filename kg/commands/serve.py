@@ -208,6 +208,8 @@ class SparqlHandler(BaseHTTPRequestHandler):
             return self._reply(413, f"The result is larger than the limit of {self.max_bytes:,} bytes; "
                                     "narrow the query or add LIMIT. 结果超出大小限制，请缩小查询或加 LIMIT。\n")
         if failed is not None or resp is None:
+            if up.proc.poll() is not None:          # it died: bring it back for the next request
+                up.restart(port)
             return self._reply(502, f"The SPARQL engine failed: {failed}\n")
         payload = b"".join(chunks)
         self.send_response(resp.status)
