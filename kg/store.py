@@ -164,7 +164,10 @@ class KnowledgeStore(StoreBase):
 def _default_wait(write: bool) -> float:
     """Seconds to wait for a store another process holds: writers 5 (or
     TANHENG_STORE_WAIT), readers at most 1 before they take a read-only view."""
-    wait = float(os.environ.get("TANHENG_STORE_WAIT", 5.0))
+    try:
+        wait = float(os.environ.get("TANHENG_STORE_WAIT", 5.0))
+    except ValueError:
+        wait = 5.0
     return wait if write else min(wait, 1.0)
 
 

@@ -157,6 +157,10 @@ def test_remote_server_gives_the_same_comparison(oxigraph_server):
     assert cmp.compare(model="blue-green-sink", store=remote) == cmp.compare(model="blue-green-sink")
     assert cmp.matrix("zh", store=remote) == cmp.matrix("zh")
     assert cmp.timeline(store=remote) == cmp.timeline()
+    via_cli = _cli("--endpoint", oxigraph_server + "/query", "--country", "DE", "--format", "json")
+    assert json.loads(via_cli.stdout) == json.loads(_cli("--country", "DE", "--format", "json").stdout)
+    down = _cli("--endpoint", "http://127.0.0.1:9/query")
+    assert down.returncode == 2 and "cannot reach the SPARQL endpoint" in down.stderr
 
 
 def _cli(*args):

@@ -63,9 +63,9 @@ def to_markdown(heads, rows) -> str:
 
 
 def run(args):
-    store = remote_store(args.endpoint)
     countries = [c for c in (args.country or "").split(",") if c.strip()]
     try:
+        store = remote_store(args.endpoint)
         if args.view == "records":
             data = cmp.compare(countries, args.model, args.measure, args.sector, store=store)
             table = _records_table
@@ -85,9 +85,7 @@ def run(args):
             sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
             return 0
         heads, rows, notes = table(data, args.lang, store)
-    except cmp.UnknownValue as exc:
-        raise UserError(str(exc)) from None
-    except OSError as exc:          # a remote endpoint that cannot be reached
+    except (ValueError, OSError) as exc:    # an unknown value, a bad or unreachable endpoint
         raise UserError(str(exc)) from None
     if args.format == "md":
         out = to_markdown(heads, rows)
