@@ -1,0 +1,147 @@
+"""`tanheng validate` and `tanheng template` as a planner uses them: exit codes,
+readable reports in both languages, JSON, and one sentence for unreadable files."""
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg.cli import main
+from kg.profiles import read_profiles
+
+ROOT = Path(__file__).resolve().parent.parent
+EX = ROOT / "examples"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def run(capsys, *argv):
+    code = main(["validate", *map(str, argv)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_valid_file_exits_0_with_a_chinese_summary(capsys):
+    code, out, err = run(capsys, EX / "typical-regions.csv")
+    assert code == 0 and err == ""
+    assert "7 个区域" in out and "全部通过" in out
+
+
+def test_invalid_file_exits_1_and_groups_by_region_in_chinese(capsys):
+    code, out, _ = run(capsys, EX / "invalid-regions.csv")
+    assert code == 1
+    block = out.split("900001 ")[1].split("\n900002")[0]
+    assert "第 4 行" in block and "第一产业占比（%）" in block and "100 ± 2" in block
+    assert "约一千八" in out                             # the unparseable value is shown as given
+    assert "列“备注”不是档案字段" in out                 # the unknown column is reported
+    assert "3 个可用于分析" in out
+
+
+def test_english_report(capsys):
+    code, out, _ = run(capsys, "--lang", "en", EX / "invalid-regions.csv")
+    assert code == 1
+    assert "900003" in out and "may not exceed cropland_ha" in out
+    assert "row 6" in out and "3 usable" in out
+
+
+def test_json_report_is_machine_readable(capsys):
+    code, out, _ = run(capsys, "--format", "json", EX / "invalid-regions.csv")
+    assert code == 1
+    doc = json.loads(out)
+    assert doc["conforms"] is False
+    r = next(x for x in doc["results"] if x["region_id"] == "900007")
+    assert r == {"region_id": "900007", "row": 10, "field": "area_km2", "value": "约一千八",
+                 "severity": "violation", "message_zh": r["message_zh"], "message_en": r["message_en"],
+                 "file": str(EX / "invalid-regions.csv")}
+    assert "国土面积" in r["message_zh"] and "area_km2" in r["message_en"]
+
+
+def test_both_engines_give_the_same_json(capsys):
+    _, fast, _ = run(capsys, "--format", "json", EX / "invalid-regions.csv")
+    _, ref, _ = run(capsys, "--format", "json", "--engine", "pyshacl", EX / "invalid-regions.csv")
+    assert json.loads(fast) == json.loads(ref)
+
+
+def test_warnings_alone_exit_0(capsys, tmp_path):
+    rows = list(csv.reader(open(EX / "invalid-regions.csv", encoding="utf-8")))
+    keep = [rows[0][:-1]] + [r[:-1] for r in rows if r[0] == "900012"]    # land classes < 90 %: a warning
+    path = tmp_path / "warn.csv"
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(keep)
+    code, out, _ = run(capsys, path)
+    assert code == 0 and "[警告]" in out
+
+
+@pytest.mark.parametrize("name,words", [
+    ("binary.csv", "二进制"), ("empty.csv", "空"), ("not-a-profile.csv", "表头"), ("no-such-file.csv", "不存在"),
+])
+def test_unreadable_files_exit_2_with_one_sentence(capsys, name, words):
+    code, out, err = run(capsys, DATA / name)
+    assert code == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and name in lines[0] and words in lines[0]
+    assert "Traceback" not in err
+
+
+def test_unreadable_in_english_and_json(capsys, tmp_path):
+    code, out, err = run(capsys, "--lang", "en", "--format", "json", tmp_path, EX / "typical-regions.csv")
+    assert code == 2
+    assert "directory" in err
+    doc = json.loads(out)
+    assert doc["conforms"] is False and doc["errors"][0]["file"] == str(tmp_path)
+    assert doc["results"] == []                         # the readable file was still checked
+
+
+def test_entry_point_process_never_shows_a_traceback():
+    bad = subprocess.run([sys.executable, "-c", "import sys; from kg.cli import main; sys.exit(main())",
+                          "validate", str(DATA / "binary.csv")], capture_output=True, text=True, cwd=ROOT)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    wrong = subprocess.run([sys.executable, "-c", "import sys; from kg.cli import main; sys.exit(main())",
+                            "validate", "--engine", "magic", "x.csv"], capture_output=True, text=True, cwd=ROOT)
+    assert wrong.returncode == 2 and "Traceback" not in wrong.stderr
+
+
+# ---------------------------------------------------------------- template
+
+def test_csv_template_has_headers_and_units_and_reads_back_empty(capsys, tmp_path):
+    assert main(["template", "--format", "csv", "--lang", "zh"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("区域代码,区域名称,年份,国土面积（平方千米）")
+    assert lines[1].startswith("文本,文本,年,平方千米")
+    path = tmp_path / "t.csv"
+    assert main(["template", "--lang", "en", "-o", str(path)]) == 0
+    assert path.read_bytes().startswith(b"\xef\xbb\xbfregion_id,name,year,area_km2")
+    assert len(read_profiles(path)) == 0
+
+
+def test_filled_template_validates(capsys, tmp_path):
+    path = tmp_path / "t.csv"
+    main(["template", "-o", str(path)])
+    row = next(r for r in csv.reader(open(EX / "typical-regions.csv", encoding="utf-8")) if r[0] == "320117")
+    with open(path, "a", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerow(row)
+    capsys.readouterr()
+    code, out, _ = run(capsys, path)
+    assert code == 0 and "1 个区域" in out
+
+
+def test_xlsx_template_explains_each_column(tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    path = tmp_path / "t.xlsx"
+    assert main(["template", "--format", "xlsx", "--lang", "zh", "-o", str(path)]) == 0
+    wb = load_workbook(path)
+    ws = wb.worksheets[0]
+    assert ws["D1"].value == "国土面积（平方千米）"
+    note = ws["D1"].comment.text
+    assert "平方千米" in note and "必填" in note and "大于 0" in note
+    assert wb.worksheets[1].max_row == 1 + 41            # one line of notes per column
+    assert len(read_profiles(path)) == 0
+
+
+def test_xlsx_template_needs_an_output_file(capsys):
+    assert main(["template", "--format", "xlsx"]) == 2
+    err = capsys.readouterr().err
+    assert "-o" in err and len(err.strip().splitlines()) == 1
