@@ -41,6 +41,8 @@ def check_shapes(data: Graph | None = None) -> ShapesResult:
     shapes = rules_file(SHAPES_FILE)
     conforms, report, text = validate(data, shacl_graph=shapes, advanced=True, inference="none",
                                       allow_warnings=True)
+    if not isinstance(report, Graph):      # pyshacl could not run the shapes themselves
+        raise ValueError(f"the ontology shapes in rules/{SHAPES_FILE} cannot run: {text}")
     SH = "http://www.w3.org/ns/shacl#"
     problems = []
     for r in report.subjects(URIRef(SH + "resultSeverity"), None):

@@ -418,3 +418,12 @@ def test_owl_rl_gives_a_region_of_a_type_its_recommended_model():
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False).expand(g)
     assert set(g.objects(region, TH.recommendedModel)) == {THR["model-blue-green-sink"]}
     assert (region, RDF.type, TH.Region) in g
+
+
+def test_pathway_link_to_the_wrong_side_of_table1_fails_the_shapes(kg):
+    g = copy_of(kg)
+    model = THR["model-blue-green-sink"]
+    g.add((model, TH.protectsPool, TH.BuildingCarbonPool))          # an anthropogenic pool is not "natural"
+    g.add((THR["process-transport"], TH.drivesFlux, TH.SoilCarbonPool))   # a pool is not a flux
+    focus = {p["focus"] for p in _violations(g)}
+    assert {str(model), str(THR["process-transport"])} <= focus
