@@ -452,13 +452,42 @@ def _read_json(text: str) -> tuple[list, list]:
     if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
         raise UnreadableInput('JSON profiles must be a list of objects or {"regions": [...]}',
                               'JSON 档案须为对象列表，或 {"regions": [...]}。')
-    header = list(dict.fromkeys(k for item in items for k in item))
-    cells = lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v
-    return header, [(i, [cells(item.get(h)) for h in header]) for i, item in enumerate(items, start=1)]
+    header = list(dict.fromkeys(_whole_text(k) for item in items for k in item))
+    items = [{_whole_text(k): v for k, v in item.items()} for item in items]
+    return header, [(i, [_json_cell(item.get(h)) for h in header]) for i, item in enumerate(items, start=1)]
+
+
+def _whole_text(text: str) -> str:
+    """JSON may spell half a surrogate pair ("\\ud800"); such text cannot be stored, so it becomes U+FFFD."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _json_cell(v):
+    if isinstance(v, (dict, list)):
+        v = json.dumps(v, ensure_ascii=False)
+    return _whole_text(v) if isinstance(v, str) else v
+
+
+def _remote_contexts(node) -> bool:
+    """True if a JSON-LD document names a @context by URL (which rdflib would fetch)."""
+    if isinstance(node, dict):
+        ctx = node.get("@context")
+        ctxs = ctx if isinstance(ctx, list) else [ctx]
+        return any(isinstance(c, str) for c in ctxs) or any(_remote_contexts(v) for v in node.values())
+    if isinstance(node, list):
+        return any(_remote_contexts(v) for v in node)
+    return False
 
 
 def _read_rdf(text: str, fmt: str) -> tuple[list, list, list]:
     """Subjects typed th:RegionProfile or carrying a thp: property become rows."""
+    if fmt == "json-ld":
+        try:
+            if _remote_contexts(json.loads(text)):
+                raise UnreadableInput("the JSON-LD names a remote @context, which is not fetched; put the context inline",
+                                      "JSON-LD 引用了远程 @context，系统不会联网获取，请把 context 写在文件内。")
+        except json.JSONDecodeError:
+            pass                                   # rdflib names the syntax error below
     g = Graph()
     try:
         g.parse(data=text, format=fmt)

@@ -252,6 +252,7 @@ def test_to_rdf_uses_the_vocabulary_and_typed_literals():
     (b"@prefix : <urn:x#> . :a :b :c .", "x.ttl"),
     (b"@prefix : <urn:x#> . :a :b", "x.ttl"),
     (b"whatever", "old.xls"),
+    (b'{"@context": "https://example.org/ctx.jsonld", "@id": "urn:a"}', "x.jsonld"),
 ])
 def test_unreadable_input_gets_one_sentence_in_both_languages(data, filename):
     with pytest.raises(UnreadableInput) as e:
@@ -276,3 +277,9 @@ def test_csv_written_by_the_csv_module_with_semicolons():
     assert b.regions[0].raw == {"area_km2": "1200,5"}
     grouped = read_profiles("region_id,area_km2\nA1,\"1,200.5\"\n".encode(), "y.csv")
     assert grouped.regions[0].values["area_km2"] == 1200.5
+
+
+def test_json_half_surrogates_cannot_break_the_store():
+    b = read_profiles(b'[{"region_id": "A\\ud800", "name": "x\\udc00y"}]', "x.json")
+    assert b.ids() == ["A\ufffd"] and b.regions[0].name == "x\ufffdy"
+    assert len(b.to_store()) > 0
