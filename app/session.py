@@ -1,90 +1,86 @@
-"""One analysis through the kg API (read → validate → advise), kept in the
-Streamlit session, and what the user can take away from it (downloads, history)."""
+"""One analysis through the kg API (read → advise, which validates and accounts),
+kept in the Streamlit session, and what the user can take away from it
+(downloads, history)."""
 from __future__ import annotations
 
 import json
 
 import streamlit as st
 
-from app.backend import kg_module, require, user_error
+from app.backend import kg_module, user_error
 from app.i18n import lang, t
 
 
-def _results(report) -> list[dict]:
-    return list(getattr(report, "results", None) or (report.get("results", []) if isinstance(report, dict) else []))
+def coefficient_set() -> str:
+    return st.session_state.get("coefficient_set") or "default"
 
 
 def analyse(data: bytes, filename: str, progress=None) -> dict:
-    """Read, validate and advise; {"error": message} when the file cannot be read."""
+    """Read and advise; {"error": message} when the file cannot be read at all."""
     profiles = kg_module("profiles")
     try:
         batch = profiles.read_profiles(data, filename=filename)
     except Exception as exc:  # UnreadableInput and friends: one clear message, no traceback
-        return {"error": t("diag.unreadable", file=filename, error=user_error(exc))}
-    validate = kg_module("validate")
-    issues = _results(validate.validate(batch)) if validate and hasattr(validate, "validate") else []
-    outcome = {"batch": batch, "filename": filename, "issues": issues, "advice": {},
-               "warnings": list(getattr(batch, "warnings", []) or [])}
-    outcome["advice"][_advice_key()] = _advise(batch, progress)
-    return outcome
+        reason = exc.message(lang()) if hasattr(exc, "message") else user_error(exc)
+        return {"error": t("diag.unreadable", file=filename, error=reason)}
+    advice = _advise(batch, progress)
+    return {"batch": batch, "filename": filename, "advice": {coefficient_set(): advice},
+            "issues": issues_of(advice), "warnings": list(batch.warnings)}
 
 
-def _advice_key() -> str:
-    return f"{lang()}|{st.session_state.get('coefficient_set') or 'default'}"
+def _advise(batch, progress=None) -> dict:
+    return kg_module("advice").advise(batch, coefficient_set=coefficient_set(), lang=lang(), progress=progress)
 
 
-def _advise(batch, progress=None) -> dict | None:
-    advice = kg_module("advice")
-    if advice is None or not hasattr(advice, "advise"):
-        st.info(t("notice.unavailable", module="kg.advice"))
-        return None
-    kwargs = {"coefficient_set": st.session_state.get("coefficient_set") or "default", "lang": lang()}
-    if progress is not None:
-        kwargs["progress"] = progress
-    return advice.advise(batch, **kwargs)
+def issues_of(advice: dict) -> list[dict]:
+    """Every validation result the advice carries: file-level first, then by region."""
+    out = list(advice.get("batch_warnings", []))
+    for r in advice["regions"]:
+        out += r.get("violations", []) + r.get("warnings", [])
+    return out
 
 
-def advice_in_language(analysis: dict) -> dict | None:
-    """The advice in the current language and coefficient set (computed again once after a switch)."""
-    if _advice_key() not in analysis["advice"]:
-        analysis["advice"][_advice_key()] = _advise(analysis["batch"])
-    return analysis["advice"][_advice_key()]
+def current_advice(analysis: dict) -> dict:
+    """The advice for the chosen coefficient set (computed once after a switch); it
+    carries both languages, so a language switch needs no new run."""
+    if coefficient_set() not in analysis["advice"]:
+        analysis["advice"][coefficient_set()] = _advise(analysis["batch"])
+    return analysis["advice"][coefficient_set()]
 
 
 def advice_json(advice: dict) -> bytes:
     return json.dumps(advice, ensure_ascii=False, indent=1, default=str).encode("utf-8")
 
 
-def report_text(advice: dict, fmt: str) -> str | None:
-    """The report from kg.report as Markdown or HTML (None while kg.report is absent)."""
-    report = kg_module("report")
-    fn = getattr(report, "to_html" if fmt == "html" else "to_markdown", None) if report else None
-    if fn is None:
-        fn = getattr(report, "render", None) if report else None
-        return fn(advice, fmt=fmt, lang=lang()) if fn else None
-    return fn(advice, lang=lang())
+def report_markdown(advice: dict) -> str:
+    return kg_module("report").to_markdown(advice, lang=lang())
 
 
-def download_buttons(analysis: dict, advice: dict, region_id: str) -> None:
-    stem = "tanheng-" + "".join(c if c.isalnum() else "-" for c in str(region_id))[:40]
+def report_html(advice: dict) -> str:
+    """The Markdown report as a self-contained HTML page (opens in any browser, prints well)."""
+    import markdown
+
+    body = markdown.markdown(report_markdown(advice), extensions=["tables", "sane_lists"])
+    return (f'<!DOCTYPE html><html lang="{lang()}"><head><meta charset="utf-8"><title>{t("report.title")}</title>'
+            '<style>body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;max-width:60rem;'
+            'margin:2rem auto;line-height:1.6;padding:0 1rem}table{border-collapse:collapse}'
+            'td,th{border:1px solid #ccc;padding:.2rem .5rem}</style></head>'
+            f"<body>{body}</body></html>")
+
+
+def download_buttons(analysis: dict, advice: dict) -> None:
+    stem = "tanheng-" + "".join(c if c.isalnum() else "-" for c in analysis["filename"].rsplit(".", 1)[0])[:40]
     c1, c2, c3, c4 = st.columns(4)
-    for col, fmt, mime in ((c1, "md", "text/markdown"), (c2, "html", "text/html")):
-        text = report_text(advice, fmt)
-        if text is None:
-            col.caption(t("notice.unavailable", module="kg.report"))
-        else:
-            col.download_button(t(f"download.{fmt}"), text.encode("utf-8"), f"{stem}.{fmt}", mime,
-                                key=f"dl_{fmt}")
-    c3.download_button(t("download.json"), advice_json(advice), f"{stem}.json", "application/json",
-                       key="dl_json")
-    history = kg_module("history")
-    if history is None or not hasattr(history, "save"):
-        c4.caption(t("notice.unavailable", module="kg.history"))
-    elif c4.button(t("history.save"), key="dl_save"):
+    c1.download_button(t("download.md"), report_markdown(advice).encode("utf-8"), f"{stem}.md", "text/markdown",
+                       key="dl_md")
+    c2.download_button(t("download.html"), report_html(advice).encode("utf-8"), f"{stem}.html", "text/html",
+                       key="dl_html")
+    c3.download_button(t("download.json"), advice_json(advice), f"{stem}.json", "application/json", key="dl_json")
+    if c4.button(t("history.save"), key="dl_save"):
+        title = f"{analysis['filename']} · " + ", ".join(r.get("name") or r["region_id"]
+                                                       for r in advice["regions"][:3])
         try:
-            title = f"{analysis['filename']} · " + ", ".join(r.get("name") or r["region_id"]
-                                                           for r in advice.get("regions", [])[:3])
-            history.save(title=title, advice=advice, profiles=analysis["batch"])
+            kg_module("history").save(title=title, advice=advice, profiles=analysis["batch"])
             st.success(t("history.saved", title=title))
-        except Exception as exc:
+        except Exception as exc:  # a locked or unwritable store: say so, keep the page
             st.error(t("history.save_failed", error=user_error(exc)))

@@ -38,9 +38,9 @@ if st.button(t("batch.run"), type="primary", key="batch_run", disabled=up is Non
 
 outcome = st.session_state.get("batch")
 if outcome:
-    advice = session.advice_in_language(outcome)
-    regions = (advice or {}).get("regions", [])
-    valid = [r for r in regions if r.get("valid", True) and r.get("type")]
+    advice = session.current_advice(outcome)
+    regions = advice["regions"]
+    valid = [r for r in regions if r["valid"]]
     rows = [{
         t("batch.col.region_id"): r["region_id"], t("batch.col.name"): r.get("name"),
         t("batch.col.type"): name_of(r.get("type")), t("batch.col.model"): name_of(r.get("model")),
@@ -49,9 +49,9 @@ if outcome:
         t("batch.col.measures"): join(name_of(m) for m in (r.get("measures") or [])[:3])} for r in valid]
     table = pd.DataFrame(rows)
     c1, c2, c3 = st.columns(3)
-    c1.metric(t("batch.total"), len(regions))
-    c2.metric(t("batch.valid"), len(valid))
-    c3.metric(t("batch.invalid"), len(regions) - len(valid))
+    c1.metric(t("batch.total"), advice["summary"]["total"])
+    c2.metric(t("batch.valid"), advice["summary"]["valid"])
+    c3.metric(t("batch.invalid"), advice["summary"]["invalid"])
     if rows:
         st.dataframe(table, hide_index=True, width="stretch")
         left, right = st.columns(2)

@@ -1,15 +1,14 @@
 """Region diagnosis: a profile from the entry form, an uploaded file or a
 bundled example → validation, type, model, ranked measures, carbon account,
 what-if, downloads."""
-import json
-
 import streamlit as st
 
 from app import session
-from app.advice_view import issues_table, region_panel
+from app.advice_view import region_panel
 from app.backend import require
-from app.i18n import lang, pick, t
+from app.i18n import pick, t
 from app.inputs import example_files, profile_form, upload_types
+from app.whatif import whatif_panel
 
 st.title(t("page.diagnosis"))
 st.caption(t("diag.intro"))
@@ -53,28 +52,18 @@ if request is not None:
 
 analysis = st.session_state.get("diagnosis")
 if analysis:
-    advice = session.advice_in_language(analysis)
-    regions = (advice or {}).get("regions", [])
-    for w in analysis.get("warnings", []):
-        st.warning(w if isinstance(w, str) else pick(w, "message") or str(w))
-    if advice is None:  # the advice engine has not landed: still show what validation found
-        st.info(t("notice.unavailable", module="kg.advice"))
-        st.subheader(t("valid.title", n=len(analysis["issues"])))
-        issues_table(analysis["issues"])
-        st.stop()
-    ids = [r["region_id"] for r in regions]
-    if not ids:
+    advice = session.current_advice(analysis)
+    for w in advice.get("batch_warnings", []):  # file-level: unknown columns and the like
+        st.warning(pick(w, "message"))
+    regions = advice["regions"]
+    if not regions:
         st.info(t("diag.no_regions"))
         st.stop()
-    rid = st.selectbox(t("diag.region"), ids, key="diag_region",
-                       format_func=lambda i: next(f"{r.get('name')} ({i})" for r in regions if r["region_id"] == i)
-                       ) if len(ids) > 1 else ids[0]
+    names = {r["region_id"]: f"{r.get('name') or '—'} ({r['region_id']})" for r in regions}
+    rid = st.selectbox(t("diag.region"), list(names), format_func=names.get, key="diag_region")
     region = next(r for r in regions if r["region_id"] == rid)
     region_panel(region, [r for r in analysis["issues"] if r.get("region_id") == rid], key="diag")
-
-    if region.get("valid", True) and region.get("balance"):
-        from app.whatif import whatif_panel
+    if region["valid"] and region.get("balance"):
         whatif_panel(analysis, region)
-
     st.markdown(f"### {t('diag.downloads')}")
-    session.download_buttons(analysis, advice, rid)
+    session.download_buttons(analysis, advice)
