@@ -254,9 +254,11 @@ def test_fast_engine_handles_a_province_in_well_under_a_second():
 
 
 def _timed(fn) -> float:
-    t = time.perf_counter()
+    """CPU seconds of this process (Oxigraph runs in it too): other jobs on a busy
+    machine do not count, the engine's own work does."""
+    t = time.process_time()
     fn()
-    return time.perf_counter() - t
+    return time.process_time() - t
 
 
 # ---------------------------------------------------------------- generated profiles
