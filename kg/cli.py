@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 
@@ -50,7 +51,16 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # a bug of ours: one sentence, the traceback only on request
+        if os.environ.get("TANHENG_DEBUG"):
+            raise
+        print(f"tanheng: internal error ({type(exc).__name__}: {exc}); "
+              "set TANHENG_DEBUG=1 for the traceback", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # import by name so that `python -m kg.cli` shares one UserError class with the commands
+    from kg.cli import main as _main
+
+    sys.exit(_main())

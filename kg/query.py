@@ -11,7 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .paths import QUERIES_DIR
-from .store import KnowledgeStore, memory_store
+from .store import KnowledgeStore, knowledge_store
 
 
 @dataclass
@@ -57,7 +57,8 @@ def _term_value(t) -> str | None:
 
 
 def run(sparql: str, store: KnowledgeStore | None = None) -> Result:
-    store = store or memory_store()
+    """Run over `store`, else the configured one (TANHENG_SPARQL_URL or the in-memory copy)."""
+    store = store or knowledge_store()
     res = store.query(sparql)
     if isinstance(res, ox.QueryBoolean):
         return Result(["boolean"], [[str(bool(res)).lower()]], boolean=bool(res))

@@ -13,6 +13,7 @@ def register(sub):
     src.add_argument("-e", "--expression", help="the query text")
     p.add_argument("--format", choices=sorted(q.FORMATTERS), default="table")
     p.add_argument("--list", action="store_true", help="list the named competency questions")
+    p.add_argument("--endpoint", help="a SPARQL 1.1 server URL to ask instead of the embedded graph")
     p.set_defaults(func=run)
 
 
@@ -35,8 +36,14 @@ def run(args):
     else:
         raise UserError("give a query file, a named query or -e 'SPARQL'")
     try:
-        result = q.run(text)
+        store = None
+        if args.endpoint:
+            from ..store import knowledge_store
+            store = knowledge_store(args.endpoint)
+        result = q.run(text, store)
     except SyntaxError as exc:
         raise UserError(f"the query is not valid SPARQL: {exc}") from None
+    except (OSError, ValueError) as exc:  # unreachable or malformed endpoint
+        raise UserError(str(exc)) from None
     sys.stdout.write(q.FORMATTERS[args.format](result).rstrip("\n") + "\n")
     return 0
