@@ -258,36 +258,59 @@ def _fill(template: dict, **kw) -> dict[str, str]:
 
 def order_measures(scores: dict[str, float]) -> list[str]:
     """Measure IRIs by score (rounded), then by key: a total order both paths share."""
-    keys = {m.iri: m.key for ms in pathway.model_measures().values() for m in ms}
+    keys = _measure_keys()
     return sorted(scores, key=lambda m: (-round(scores[m], SCORE_DIGITS), keys.get(m, m)))
 
 
-def present_measures(model_iri: str, v: Verdict) -> list[dict]:
+@lru_cache(maxsize=1)
+def _measure_keys() -> dict[str, str]:
+    return {m.iri: m.key for ms in pathway.model_measures().values() for m in ms}
+
+
+@lru_cache(maxsize=None)
+def _measure_static(model_iri: str, measure_iri: str) -> tuple[dict, dict, tuple[str, ...]]:
+    """What does not depend on the region: the measure's fields, its base reason, the
+    boosts it matches (a measure is presented for thousands of regions)."""
     r = rules()
-    ind_defs = indicators()
+    m = next(x for x in pathway.model_measures()[model_iri] if x.iri == measure_iri)
     model_label = {"zh": pathway.label(model_iri, "zh"), "en": pathway.label(model_iri, "en")}
-    by_iri = {m.iri: m for m in pathway.model_measures().get(model_iri, ())}
+    base = _fill(r.messages["common-requirement"]) if m.common else _fill(r.messages["model-measure"], model=model_label)
+    fields = {"id": m.key, "label_zh": m.label_zh, "label_en": m.label_en, "common": m.common}
+    fields["cases"] = list(pathway.measure_cases().get(measure_iri, ()))[:r.max_cases]
+    return fields, base, tuple(b.iri for b in r.boosts if boost_matches(b, m))
+
+
+@lru_cache(maxsize=4096)
+def _reach_reason(fluxes: frozenset[str]) -> dict[str, str]:
+    names = {"zh": "、".join(pathway.label(f, "zh") for f in sorted(fluxes)),
+             "en": ", ".join(pathway.label(f, "en") for f in sorted(fluxes))}
+    return _fill(rules().messages["reach"], fluxes=names)
+
+
+def boost_reasons(v: Verdict) -> dict[str, dict[str, str]]:
+    """{boost IRI: reason filled with the region's figures} for the boosts that fired."""
+    ind_defs = indicators()
+    out = {}
+    for b in rules().boosts:
+        if b.iri in v.fired:
+            ind = ind_defs[b.indicator]
+            out[b.iri] = _fill({"zh": b.reason_zh, "en": b.reason_en}, value=_fmt(v.indicators.get(b.indicator)),
+                               threshold=_fmt(b.threshold), unit={"zh": ind.unit_zh, "en": ind.unit_en})
+    return out
+
+
+def present_measures(model_iri: str, v: Verdict, fired_reasons: dict | None = None) -> list[dict]:
+    fired_reasons = boost_reasons(v) if fired_reasons is None else fired_reasons
     scores = v.measure_scores.get(model_iri, {})
-    fired = [b for b in r.boosts if b.iri in v.fired]
     out = []
     for iri in order_measures(scores):
-        m = by_iri[iri]
-        reasons = [_fill(r.messages["common-requirement"]) if m.common
-                   else _fill(r.messages["model-measure"], model=model_label)]
-        reached = sorted(pathway.measure_reach(iri) & v.big_fluxes)
+        fields, base, matching = _measure_static(model_iri, iri)
+        reasons = [base]
+        reached = pathway.measure_reach(iri) & v.big_fluxes
         if reached:
-            names = {lang: "、".join(pathway.label(f, lang) for f in reached) if lang == "zh"
-                     else ", ".join(pathway.label(f, lang) for f in reached) for lang in ("zh", "en")}
-            reasons.append(_fill(r.messages["reach"], fluxes=names))
-        for b in fired:
-            if boost_matches(b, m):
-                ind = ind_defs[b.indicator]
-                reasons.append(_fill({"zh": b.reason_zh, "en": b.reason_en},
-                                     value=_fmt(v.indicators.get(b.indicator)), threshold=_fmt(b.threshold),
-                                     unit={"zh": ind.unit_zh, "en": ind.unit_en}))
-        out.append({"id": m.key, "label_zh": m.label_zh, "label_en": m.label_en, "common": m.common,
-                    "score": round(scores[iri], SCORE_DIGITS), "reasons": reasons,
-                    "cases": list(pathway.measure_cases().get(iri, ()))[:r.max_cases]})
+            reasons.append(_reach_reason(reached))
+        reasons += [fired_reasons[b] for b in matching if b in fired_reasons]
+        out.append({**fields, "score": round(scores[iri], SCORE_DIGITS), "reasons": reasons})
     return out
 
 
@@ -313,6 +336,7 @@ def present(v: Verdict, official_zone_type: str | None = None) -> dict:
     r = rules()
     types = pathway.type_models()
     key_of = {t: types[t].key for t in r.type_order}
+    fired = boost_reasons(v)
     ranked = sorted((s, -i, t) for i, (t, s) in enumerate(v.scores.items()) if s is not None)[::-1]
     close = None
     if v.type_iri and len(ranked) > 1 and ranked[0][0] - ranked[1][0] < r.margin:
@@ -321,7 +345,7 @@ def present(v: Verdict, official_zone_type: str | None = None) -> dict:
                  "margin": round(ranked[0][0] - ranked[1][0], SCORE_DIGITS), "threshold": r.margin,
                  "runner_up_pathway": pathway.model_pathways().get(types[second].model_iri,
                                                                   {"pools": [], "processes": []}),
-                 "runner_up_measures": present_measures(types[second].model_iri, v)}
+                 "runner_up_measures": present_measures(types[second].model_iri, v, fired)}
     type_key = key_of.get(v.type_iri) if v.type_iri else None
     official = (official_zone_type or "").strip() or None
     return {
@@ -329,7 +353,7 @@ def present(v: Verdict, official_zone_type: str | None = None) -> dict:
         "type_scores": {key_of[t]: (None if s is None else round(s, SCORE_DIGITS)) for t, s in v.scores.items()},
         "drivers": drivers(v) if v.type_iri else [],
         "model": types[v.type_iri].model_key if v.type_iri else None,
-        "measures": present_measures(v.model_iri, v) if v.model_iri else [],
+        "measures": present_measures(v.model_iri, v, fired) if v.model_iri else [],
         "pathway": pathway.model_pathways().get(v.model_iri, {"pools": [], "processes": []}) if v.model_iri
         else {"pools": [], "processes": []},
         "indicators": {k: (None if x is None else round(x, SCORE_DIGITS)) for k, x in v.indicators.items()},

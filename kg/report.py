@@ -128,7 +128,9 @@ def to_table_text(advice: dict, lang: str = "zh") -> str:
 
 
 def to_json(advice: dict) -> str:
-    return json.dumps(advice, ensure_ascii=False, indent=1)
+    # indented for a handful of regions; compact (and ten times faster: C encoder) for a batch
+    indent = 1 if len(advice["regions"]) <= 50 else None
+    return json.dumps(advice, ensure_ascii=False, indent=indent)
 
 
 RENDERERS = {"json": lambda a, lang: to_json(a), "md": to_markdown, "table": to_table_text}
