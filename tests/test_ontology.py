@@ -144,6 +144,14 @@ def test_measure_without_model_fails_the_shapes(own):
     assert any(p["focus"] == str(m) for p in _violations(g))
 
 
+def test_measure_acting_on_nothing_fails_the_shapes(own):
+    g = copy_of(own)
+    m = THR["measure-lcu-land-use-mix"]
+    for p in (TH.actsOnProcess, TH.actsOnPool, TH.actsOnFlux):
+        g.remove((m, p, None))
+    assert any(p["focus"] == str(m) and "acts on" in p["message"] for p in _violations(g))
+
+
 def test_type_without_model_restriction_fails_the_shapes(own):
     g = copy_of(own)
     for r in list(g.objects(TH.EcologicalFunctionArea, RDFS.subClassOf)):
