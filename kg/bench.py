@@ -96,18 +96,24 @@ def generate(n: int, seed: int = 2844) -> list[dict]:
 
 
 def write_csv(rows: list[dict], path: Path) -> Path:
+    header = HEADER + sorted({k for r in rows for k in r} - set(HEADER))
     with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=HEADER)
+        w = csv.DictWriter(f, fieldnames=header)
         w.writeheader()
         w.writerows(rows)
     return path
 
 
-def generated_batch(n: int, seed: int = 2844):
+def batch_from_rows(rows: list[dict]):
+    """A ProfileBatch read (through the real CSV reader) from value dicts."""
     from .profiles import read_profiles
 
     with tempfile.TemporaryDirectory() as d:
-        return read_profiles(write_csv(generate(n, seed), Path(d) / "gen.csv"))
+        return read_profiles(write_csv(rows, Path(d) / "profiles.csv"))
+
+
+def generated_batch(n: int, seed: int = 2844):
+    return batch_from_rows(generate(n, seed))
 
 
 _CHILD = """import json, os, resource, sys, time

@@ -1,0 +1,213 @@
+"""The advice a planner gets for the bundled typical regions: type, model, drivers,
+pathway, ranked measures with reasons and cases, zone comparison, close calls.
+
+Expected types are reasoned from the paper (§4.1) and REFERENCE-DATA §5, not read
+off the program's output:
+- 浦东新区: 4,776 people/km², 92 % urban, built-up 56 % — "high density, high carrying
+  capacity" → urbanized.
+- 滑县: cropland 61 %, 1.3 t grain per person, primary 25 % — a traditional farming base → agricultural.
+- 镶黄旗: grassland 82 %, 6 people/km², red line 45 %, forest < 1 % — grassland counties are
+  ecological although forest < 10 % → ecological.
+- 婺源县: forest 81 %, red line 40 %, 111 people/km² → ecological.
+- 五常市: forest 40 % but cropland 35 %, 2.1 t grain per person, primary 40 % — a forested grain
+  county: forest cover alone must not decide → agricultural.
+- 溧水区: 65 % urban, built-up 23 %, GDP 19 ×10k CNY per person, primary 4 % → urbanized.
+- 崇明区: an eco-island district: red line 34 % and wetland + water 37 % of the area, but 451
+  people/km², cropland 28 % and a district's GDP. The paper puts ecological security first for such
+  places, so ecological — yet the farmland is real: we expect ecological *as a reported close call*
+  with the agricultural model shown too.
+"""
+import math
+
+import pytest
+from rdflib import Graph
+
+from kg.advice import advise
+from kg.bench import batch_from_rows
+from kg.namespaces import THX
+from kg.paths import EXAMPLES_DIR, RULES_DIR
+from kg.profiles import read_profiles
+from kg.report import to_markdown
+
+EXPECTED = {
+    "310115": ("urbanized", "low-carbon-unit-layout"),
+    "410526": ("agricultural", "production-waste-cycle"),
+    "152528": ("ecological", "blue-green-sink"),
+    "361130": ("ecological", "blue-green-sink"),
+    "230184": ("agricultural", "production-waste-cycle"),
+    "320117": ("urbanized", "low-carbon-unit-layout"),
+    "310151": ("ecological", "blue-green-sink"),
+}
+MODEL_PREFIX = {"low-carbon-unit-layout": "lcu-", "production-waste-cycle": "pwc-", "blue-green-sink": "bgs-"}
+# the carbon pathway of each type, paper §4.1 and Fig. 1-3
+PROCESSES = {
+    "urbanized": {"process-transport", "process-building-construction", "process-industrial-production",
+                  "process-daily-consumption"},
+    "agricultural": {"process-agricultural-production", "process-transport", "process-building-construction",
+                     "process-waste-treatment"},
+    "ecological": {"process-transport", "process-community-construction"},
+}
+ANTHROPOGENIC_POOLS = {
+    "urbanized": {"BuildingCarbonPool", "FurnitureAndBookCarbonPool", "WasteCarbonPool"},
+    "agricultural": {"BuildingCarbonPool", "FurnitureAndBookCarbonPool"},
+    "ecological": set(),
+}
+
+
+def rows():
+    return [r.values for r in read_profiles(EXAMPLES_DIR / "typical-regions.csv").regions]
+
+
+@pytest.fixture(scope="module")
+def advice():
+    result = advise(read_profiles(EXAMPLES_DIR / "typical-regions.csv"))
+    return {r["region_id"]: r for r in result["regions"]}
+
+
+def _rule_number(subject, prop) -> float:
+    g = Graph().parse(RULES_DIR / "measure-ranking.ttl")
+    return float(g.value(THX[subject], THX[prop]))
+
+
+@pytest.mark.parametrize("region_id", sorted(EXPECTED))
+def test_type_and_model_of_each_typical_region(advice, region_id):
+    r = advice[region_id]
+    assert (r["type"], r["model"]) == EXPECTED[region_id]
+    assert max(r["type_scores"], key=r["type_scores"].get) == r["type"]
+
+
+def test_eco_island_is_a_reported_close_call_showing_both_models(advice):
+    r = advice["310151"]
+    cc = r["close_call"]
+    assert cc and cc["runner_up_type"] == "agricultural" and cc["runner_up_model"] == "production-waste-cycle"
+    assert r["type_scores"]["ecological"] - r["type_scores"]["agricultural"] < cc["threshold"]
+    assert all(m["id"].startswith(("pwc-", "common-")) for m in cc["runner_up_measures"])
+    md = to_markdown({"summary": {"total": 1, "valid": 1, "invalid": 0}, "regions": [r]}, "zh")
+    assert "绿色高效产废循环模式" in md and "蓝绿协同生态增汇模式" in md and "接近" in md
+
+
+def test_clear_cases_are_not_close_calls(advice):
+    for rid in ("310115", "410526", "152528"):
+        assert advice[rid]["close_call"] is None
+
+
+def test_drivers_explain_the_score(advice):
+    for r in advice.values():
+        total = sum(d["contribution"] for d in r["drivers"])
+        assert math.isclose(total, r["type_scores"][r["type"]], abs_tol=1e-3)
+        assert all({"indicator", "value", "direction", "weight", "contribution"} <= set(d) for d in r["drivers"])
+        contributions = [d["contribution"] for d in r["drivers"]]
+        assert contributions == sorted(contributions, reverse=True)
+
+
+def test_pastoral_county_is_ecological_because_of_grassland_and_red_line(advice):
+    r = advice["152528"]
+    top = {d["indicator"] for d in r["drivers"][:2]}
+    assert top == {"ecological_land_share", "ecological_redline_share"}
+    assert r["indicators"]["forest_share"] < 10            # forest alone would have said "not ecological"
+    assert "forest_share" not in {d["indicator"] for d in r["drivers"]}
+
+
+def test_forest_cover_alone_does_not_move_the_type():
+    """Swapping forest and grassland areas leaves every type score unchanged."""
+    base = rows()
+    swapped = [dict(v, forest_ha=v["grassland_ha"], grassland_ha=v["forest_ha"]) for v in base]
+    a = advise(batch_from_rows(base))["regions"]
+    b = advise(batch_from_rows(swapped))["regions"]
+    assert [r["type_scores"] for r in a] == [r["type_scores"] for r in b]
+
+
+@pytest.mark.parametrize("region_id", sorted(EXPECTED))
+def test_pathway_is_the_papers(advice, region_id):
+    r = advice[region_id]
+    pools = {p["id"] for p in r["pathway"]["pools"]}
+    assert {p["id"] for p in r["pathway"]["processes"]} == PROCESSES[r["type"]]
+    assert "WaterBodyCarbonPool" in pools and any("Vegetation" in p for p in pools)
+    assert ANTHROPOGENIC_POOLS[r["type"]] <= pools
+    assert all(p["label_zh"] and p["label_en"] for p in r["pathway"]["pools"] + r["pathway"]["processes"])
+
+
+@pytest.mark.parametrize("region_id", sorted(EXPECTED))
+def test_measures_are_the_models_ranked_with_reasons_and_cases(advice, region_id):
+    r = advice[region_id]
+    ms = r["measures"]
+    prefix = MODEL_PREFIX[r["model"]]
+    assert all(m["id"].startswith((prefix, "common-")) for m in ms)
+    assert any(m["id"].startswith(prefix) for m in ms) and sum(m["id"].startswith("common-") for m in ms) >= 5
+    assert [m["score"] for m in ms] == sorted((m["score"] for m in ms), reverse=True)
+    for m in ms:
+        assert m["label_zh"] and m["label_en"] and m["reasons"]
+        assert all(x["zh"] and x["en"] for x in m["reasons"])
+        for c in m["cases"]:
+            assert c["country"] in {"US", "GB", "DE", "JP", "CN"} and isinstance(c["year"], int)
+            assert c["title_zh"] and c["title_en"]
+    assert any(m["cases"] for m in ms)
+    # the model's own measures come before the common requirements unless the region lifts them
+    assert not ms[0]["common"]
+
+
+def test_large_transport_share_lifts_transport_measures():
+    base = [v for v in rows() if v["region_id"] == "320117"][0]
+    weight = _rule_number("boost-transport-energy", "weight")
+    threshold = _rule_number("boost-transport-energy", "threshold")
+    low, high = (advise(batch_from_rows([dict(base, transport_energy_pct=t, industry_energy_pct=40)]))["regions"][0]
+                 for t in (threshold - 15, threshold + 15))
+    score = lambda r, key: next(m["score"] for m in r["measures"] if m["id"] == key)  # noqa: E731
+    for key in ("lcu-public-transport", "lcu-slow-travel-system", "common-green-transport"):
+        assert math.isclose(score(high, key) - score(low, key), weight, abs_tol=1e-6)
+    reasons = next(m for m in high["measures"] if m["id"] == "lcu-public-transport")["reasons"]
+    assert any(f"{threshold + 15:.1f}" in x["zh"] and "交通" in x["zh"] for x in reasons)
+    # a measure that does not act on transport is not lifted
+    assert score(high, "lcu-green-building-technology") == score(low, "lcu-green-building-technology")
+
+
+def test_heavy_fertilizer_and_livestock_lift_the_production_waste_cycle(advice):
+    r = advice["410526"]          # 滑县: 409 kg N/ha of cropland, 900,000 pigs on 110,000 ha
+    reasons = {m["id"]: " ".join(x["en"] for x in m["reasons"]) for m in r["measures"]}
+    assert "Nitrogen fertilizer" in reasons["pwc-low-carbon-agriculture"]
+    assert "pigs per hectare" in reasons["pwc-low-carbon-agriculture"]
+
+
+def test_thin_ecological_land_lifts_blue_green_measures(advice):
+    r = advice["310115"]          # 浦东: forest + grassland + wetland + water = 29 % of the area
+    lifted = [m for m in r["measures"] if any("Ecological land is only" in x["en"] for x in m["reasons"])]
+    assert lifted and all(m["score"] > 1.0 for m in lifted)
+
+
+def test_official_zone_disagreement_is_reported_not_copied():
+    base = [v for v in rows() if v["region_id"] == "410526"][0]
+    r = advise(batch_from_rows([dict(base, official_zone_type="urbanized")]))
+    region = r["regions"][0]
+    assert region["type"] == "agricultural" and region["official_zone_type"] == "urbanized"
+    assert region["zone_agreement"] is False
+    assert "不一致" in to_markdown(r, "zh") and "differs from the stated" in to_markdown(r, "en")
+
+
+def test_zone_agreement_when_stated_and_none_when_not(advice):
+    assert advice["310115"]["zone_agreement"] is True          # official urbanized
+    assert advice["361130"]["zone_agreement"] is None          # no official type given
+
+
+def test_invalid_rows_are_listed_and_the_rest_advised():
+    result = advise(read_profiles(EXAMPLES_DIR / "invalid-regions.csv"))
+    by_id = {}
+    for r in result["regions"]:
+        by_id.setdefault(r["region_id"], []).append(r)
+    assert result["summary"]["valid"] >= 2 and result["summary"]["invalid"] >= 13
+    assert by_id["310115"][0]["type"] == "urbanized" and by_id["152528"][0]["type"] == "ecological"
+    bad = by_id["900005"][0]                                    # urbanization rate 120
+    assert not bad["valid"] and bad["type"] is None and bad["measures"] == []
+    assert any(v["field"] == "urbanization_rate_pct" and v["value"] == 120 for v in bad["violations"])
+    assert all(not r["valid"] for r in by_id["900008"])         # the duplicated id, both rows
+
+
+def test_missing_optional_figures_still_give_advice():
+    required = ["region_id", "name", "year", "area_km2", "population", "urbanization_rate_pct", "gdp_100m_cny",
+                "primary_industry_pct", "secondary_industry_pct", "tertiary_industry_pct", "cropland_ha",
+                "forest_ha", "grassland_ha", "wetland_ha", "water_ha", "built_up_ha", "other_land_ha",
+                "ecological_redline_pct"]
+    base = [v for v in rows() if v["region_id"] == "152528"][0]
+    r = advise(batch_from_rows([{k: base[k] for k in required}]))["regions"][0]
+    assert r["valid"] and r["type"] == "ecological" and r["measures"]
+    assert "grain_per_person" not in {d["indicator"] for d in r["drivers"]}
+    assert r["indicators"]["transport_energy_share"] is None
