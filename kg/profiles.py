@@ -328,6 +328,7 @@ def from_table(header: list, rows: Iterable[tuple[int, list]], source_name: str 
     extras: list[str | None] = []
     warnings: list[dict] = []
     seen: set[str] = set()
+    repeated: set[str] = set()          # kept in Region.extra, already warned about
     for i, h in enumerate(header):
         text = "" if h is None else _text(h).strip()
         key = hmap.get(_norm(text)) if text else None
@@ -336,6 +337,7 @@ def from_table(header: list, rows: Iterable[tuple[int, list]], source_name: str 
                                      f"列“{text}”与前面的列重复，已忽略，只使用第一列。",
                                      f"Column '{text}' repeats an earlier column for {key}; only the first is used."))
             key, text = None, f"{text} ({i + 1})"
+            repeated.add(text)
         if key:
             seen.add(key)
         keys.append(key)
@@ -362,7 +364,7 @@ def from_table(header: list, rows: Iterable[tuple[int, list]], source_name: str 
             continue
         regions.append(make_region(row_cells, rownum, extra))
     named_extras = [e for e in extras if e] + sorted(used_extra - {e for e in extras if e})
-    for name in dict.fromkeys(named_extras):
+    for name in dict.fromkeys(n for n in named_extras if n not in repeated):
         warnings.append(_warning(name, None,
                                  f"列“{name}”不是档案字段，已原样保留但不参与计算。",
                                  f"Column '{name}' is not a profile field; it is kept as given but not used."))
@@ -433,13 +435,22 @@ def _read_xlsx(data: bytes, sheet: str | None) -> tuple[list, list]:
             raise UnreadableInput(f"the workbook has no sheet named {sheet!r} (sheets: {', '.join(wb.sheetnames)})",
                                   f"工作簿中没有名为“{sheet}”的工作表（现有：{'、'.join(wb.sheetnames)}）。")
         ws = wb[sheet] if sheet is not None else wb.worksheets[0]
-        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        rows = [[_shown_value(c) for c in r] for r in ws.iter_rows()]
     finally:
         wb.close()
     numbered = [(i, r) for i, r in enumerate(rows, start=1) if any(not _is_empty(c) for c in r)]
     if not numbered:
         raise UnreadableInput("the sheet holds no rows", "工作表中没有任何数据行。")
     return numbered[0][1], numbered[1:]
+
+
+def _shown_value(cell):
+    """The number as the sheet shows it: a cell formatted as percent holds 0.918 for 91.8 %."""
+    v = getattr(cell, "value", None)
+    fmt = getattr(cell, "number_format", "") or ""
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and fmt.endswith("%"):
+        return float(f"{v * 100:.12g}")
+    return v
 
 
 def _read_json(text: str) -> tuple[list, list]:

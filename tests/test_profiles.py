@@ -283,3 +283,22 @@ def test_json_half_surrogates_cannot_break_the_store():
     b = read_profiles(b'[{"region_id": "A\\ud800", "name": "x\\udc00y"}]', "x.json")
     assert b.ids() == ["A\ufffd"] and b.regions[0].name == "x\ufffdy"
     assert len(b.to_store()) > 0
+
+
+def test_xlsx_percent_cells_read_as_shown():
+    import openpyxl
+    wb = openpyxl.Workbook()
+    wb.active.append(["region_id", "urbanization_rate_pct", "population"])
+    wb.active.append(["A1", 0.918, 1000])
+    wb.active["B2"].number_format = "0.0%"               # the sheet shows 91.8%
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = read_profiles(buf.getvalue(), "p.xlsx").regions[0]
+    assert r.values["urbanization_rate_pct"] == 91.8 and r.values["population"] == 1000
+
+
+def test_repeated_header_keeps_the_first_column_and_warns():
+    b = read_profiles("region_id,area_km2,国土面积（平方千米）\nA1,100,200\n".encode(), "x.csv")
+    assert b.regions[0].values["area_km2"] == 100
+    assert b.regions[0].extra == {"国土面积（平方千米） (3)": "200"}
+    assert [w["field"] for w in b.warnings] == ["area_km2"]
