@@ -29,11 +29,13 @@ PROFILE_TTL = ONTOLOGY_DIR / "profile.ttl"
 
 
 class UnreadableInput(ValueError):
-    """The input is not a profile table at all; one sentence, in English and Chinese."""
+    """The input is not a profile table at all; one sentence, in English and Chinese
+    (the th:ReadProblem named by `key` in profile.ttl)."""
 
-    def __init__(self, message_en: str, message_zh: str):
-        super().__init__(message_en)
-        self.message_en, self.message_zh = message_en, message_zh
+    def __init__(self, problem: str, **params):
+        self.key = problem
+        self.message_zh, self.message_en = say(problem, **params)
+        super().__init__(self.message_en)
 
     def message(self, lang: str = "en") -> str:
         return self.message_zh if lang == "zh" else self.message_en
@@ -149,8 +151,22 @@ class Region:
         return region_iri(self.region_id)
 
 
-def _warning(field_: str | None, value, zh: str, en: str, region_id: str | None = None) -> dict:
-    return {"region_id": region_id, "field": field_, "value": value, "severity": "warning",
+@lru_cache(maxsize=1)
+def read_problems() -> dict[str, tuple[str, str]]:
+    """th:key -> (zh, en) message templates of the th:ReadProblem individuals."""
+    g = vocabulary_graph()
+    return {str(g.value(p, TH.key)): (_lang(g, p, TH.messageTemplate, "zh"), _lang(g, p, TH.messageTemplate, "en"))
+            for p in g.subjects(RDF.type, TH.ReadProblem)}
+
+
+def say(problem: str, **params) -> tuple[str, str]:
+    zh, en = read_problems()[problem]
+    return zh.format(**params), en.format(**params)
+
+
+def _warning(field_: str | None, value, problem: str, **params) -> dict:
+    zh, en = say(problem, **params)
+    return {"region_id": None, "field": field_, "value": value, "severity": "warning",
             "message_zh": zh, "message_en": en}
 
 
@@ -333,9 +349,7 @@ def from_table(header: list, rows: Iterable[tuple[int, list]], source_name: str 
         text = "" if h is None else _text(h).strip()
         key = hmap.get(_norm(text)) if text else None
         if key and key in seen:
-            warnings.append(_warning(key, text,
-                                     f"列“{text}”与前面的列重复，已忽略，只使用第一列。",
-                                     f"Column '{text}' repeats an earlier column for {key}; only the first is used."))
+            warnings.append(_warning(key, text, "repeated-column", column=text, key=key))
             key, text = None, f"{text} ({i + 1})"
             repeated.add(text)
         if key:
@@ -343,9 +357,7 @@ def from_table(header: list, rows: Iterable[tuple[int, list]], source_name: str 
         keys.append(key)
         extras.append(None if key else (text or None))
     if not seen:
-        raise UnreadableInput(
-            "no profile column (such as region_id or 区域代码) was found in the header row",
-            "表头中没有任何档案字段（如 region_id 或 区域代码），无法识别为区域档案。")
+        raise UnreadableInput("no-columns")
     regions: list[Region] = []
     used_extra: set[str] = set()
     for rownum, cells in rows:
@@ -365,9 +377,7 @@ def from_table(header: list, rows: Iterable[tuple[int, list]], source_name: str 
         regions.append(make_region(row_cells, rownum, extra))
     named_extras = [e for e in extras if e] + sorted(used_extra - {e for e in extras if e})
     for name in dict.fromkeys(n for n in named_extras if n not in repeated):
-        warnings.append(_warning(name, None,
-                                 f"列“{name}”不是档案字段，已原样保留但不参与计算。",
-                                 f"Column '{name}' is not a profile field; it is kept as given but not used."))
+        warnings.append(_warning(name, None, "unknown-column", column=name))
     return ProfileBatch(regions, warnings, source_name, fmt)
 
 
@@ -393,8 +403,7 @@ def _decode_text(data: bytes) -> str:
         controls = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\t\r\n")
         if "\x00" not in text and controls == 0:
             return text
-    raise UnreadableInput("the file is binary or in an unknown text encoding, not a CSV, XLSX, JSON or RDF profile",
-                          "文件是二进制或未知编码，不是 CSV、XLSX、JSON 或 RDF 格式的区域档案。")
+    raise UnreadableInput("binary")
 
 
 def _sniff(data: bytes, text: str | None) -> str:
@@ -418,7 +427,7 @@ def _read_csv(text: str) -> tuple[list, list]:
     while rows and all(not c.strip() for c in rows[0]):
         rows.pop(0)
     if not rows:
-        raise UnreadableInput("the file holds no rows", "文件中没有任何数据行。")
+        raise UnreadableInput("no-rows")
     return rows[0], [(i, r) for i, r in enumerate(rows[1:], start=2)]
 
 
@@ -428,19 +437,17 @@ def _read_xlsx(data: bytes, sheet: str | None) -> tuple[list, list]:
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
-        raise UnreadableInput("the file is not a readable XLSX workbook",
-                              "文件不是可读取的 XLSX 工作簿。") from None
+        raise UnreadableInput("xlsx") from None
     try:
         if sheet is not None and sheet not in wb.sheetnames:
-            raise UnreadableInput(f"the workbook has no sheet named {sheet!r} (sheets: {', '.join(wb.sheetnames)})",
-                                  f"工作簿中没有名为“{sheet}”的工作表（现有：{'、'.join(wb.sheetnames)}）。")
+            raise UnreadableInput("no-sheet", sheet=sheet, sheets=", ".join(wb.sheetnames))
         ws = wb[sheet] if sheet is not None else wb.worksheets[0]
         rows = [[_shown_value(c) for c in r] for r in ws.iter_rows()]
     finally:
         wb.close()
     numbered = [(i, r) for i, r in enumerate(rows, start=1) if any(not _is_empty(c) for c in r)]
     if not numbered:
-        raise UnreadableInput("the sheet holds no rows", "工作表中没有任何数据行。")
+        raise UnreadableInput("empty-sheet")
     return numbered[0][1], numbered[1:]
 
 
@@ -457,12 +464,10 @@ def _read_json(text: str) -> tuple[list, list]:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise UnreadableInput(f"the file is not valid JSON (line {exc.lineno}: {exc.msg})",
-                              f"文件不是有效的 JSON（第 {exc.lineno} 行：{exc.msg}）。") from None
+        raise UnreadableInput("json", line=exc.lineno, detail=exc.msg) from None
     items = doc.get("regions") if isinstance(doc, dict) else doc
     if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
-        raise UnreadableInput('JSON profiles must be a list of objects or {"regions": [...]}',
-                              'JSON 档案须为对象列表，或 {"regions": [...]}。')
+        raise UnreadableInput("json-shape")
     header = list(dict.fromkeys(_whole_text(k) for item in items for k in item))
     items = [{_whole_text(k): v for k, v in item.items()} for item in items]
     return header, [(i, [_json_cell(item.get(h)) for h in header]) for i, item in enumerate(items, start=1)]
@@ -495,8 +500,7 @@ def _read_rdf(text: str, fmt: str) -> tuple[list, list, list]:
     if fmt == "json-ld":
         try:
             if _remote_contexts(json.loads(text)):
-                raise UnreadableInput("the JSON-LD names a remote @context, which is not fetched; put the context inline",
-                                      "JSON-LD 引用了远程 @context，系统不会联网获取，请把 context 写在文件内。")
+                raise UnreadableInput("remote-context")
         except json.JSONDecodeError:
             pass                                   # rdflib names the syntax error below
     g = Graph()
@@ -504,8 +508,7 @@ def _read_rdf(text: str, fmt: str) -> tuple[list, list, list]:
         g.parse(data=text, format=fmt)
     except Exception as exc:
         first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
-        raise UnreadableInput(f"the file is not valid {fmt.upper()} ({first})",
-                              f"文件不是有效的 {fmt.upper()}（{first}）。") from None
+        raise UnreadableInput("rdf", format=fmt.upper(), detail=first) from None
     thp = str(THP)
     subjects = set(g.subjects(RDF.type, TH.RegionProfile))
     subjects |= {s for s, p in g.subject_predicates() if str(p).startswith(thp)}
@@ -522,8 +525,7 @@ def _read_rdf(text: str, fmt: str) -> tuple[list, list, list]:
                 name = str(p) if name is None else name
             value = str(o)
             if name in cells and cells[name] != value:
-                warnings.append(_warning(name, value, f"“{name}”有多个值，只使用一个。",
-                                         f"'{name}' has several values; only one is used."))
+                warnings.append(_warning(name, value, "several-values", column=name))
                 value = min(cells[name], value)
             cells[name] = value
         row = g.value(s, TH.sourceRow)
@@ -546,11 +548,10 @@ def read_profiles(source: str | Path | bytes, filename: str | None = None,
     else:
         data = bytes(source)
     if not data.strip():
-        raise UnreadableInput("the file is empty", "文件是空的。")
+        raise UnreadableInput("empty")
     ext = Path(filename).suffix.lower() if filename else ""
     if ext == ".xls":
-        raise UnreadableInput("old Excel .xls files are not supported; save the sheet as .xlsx or .csv",
-                              "不支持旧版 Excel .xls 文件，请另存为 .xlsx 或 .csv。")
+        raise UnreadableInput("xls")
     fmt = _EXTENSIONS.get(ext)
     text = None
     if fmt != "xlsx" and not data.startswith(b"PK\x03\x04"):
@@ -558,8 +559,7 @@ def read_profiles(source: str | Path | bytes, filename: str | None = None,
     if fmt is None or (fmt == "json" and text is not None and _sniff(data, text) == "json-ld"):
         fmt = _sniff(data, text)
     elif fmt != "xlsx" and text is None:
-        raise UnreadableInput(f"the file is a ZIP/XLSX archive, not {fmt.upper()}",
-                              f"文件是 ZIP/XLSX 压缩包，不是 {fmt.upper()}。")
+        raise UnreadableInput("zip", format=fmt.upper())
     warnings: list[dict] = []
     if fmt == "xlsx":
         header, rows = _read_xlsx(data, sheet)
@@ -568,8 +568,7 @@ def read_profiles(source: str | Path | bytes, filename: str | None = None,
     elif fmt in ("turtle", "json-ld"):
         header, rows, warnings = _read_rdf(text, fmt)
         if not rows:
-            raise UnreadableInput("the RDF holds no region profile (no th:RegionProfile or thp: property)",
-                                  "RDF 中没有区域档案（没有 th:RegionProfile 或 thp: 属性）。")
+            raise UnreadableInput("rdf-empty")
     else:
         header, rows = _read_csv(text)
     batch = from_table(header, rows, filename, fmt)

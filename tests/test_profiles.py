@@ -302,3 +302,17 @@ def test_repeated_header_keeps_the_first_column_and_warns():
     assert b.regions[0].values["area_km2"] == 100
     assert b.regions[0].extra == {"国土面积（平方千米） (3)": "200"}
     assert [w["field"] for w in b.warnings] == ["area_km2"]
+
+
+def test_every_read_problem_the_reader_names_has_both_messages_with_the_same_blanks():
+    import re
+    import string
+    from kg.profiles import read_problems
+    source = (ROOT / "kg" / "profiles.py").read_text(encoding="utf-8")
+    used = set(re.findall(r'UnreadableInput\("([\w-]+)"', source))
+    used |= set(re.findall(r'_warning\([^)]*?"([\w-]+)"', source))
+    problems = read_problems()
+    assert used and used <= set(problems), used - set(problems)
+    blanks = lambda t: {f for _, f, _, _ in string.Formatter().parse(t) if f}
+    for key, (zh, en) in problems.items():
+        assert zh and en and blanks(zh) == blanks(en), key
