@@ -400,8 +400,9 @@ def _decode_text(data: bytes) -> str:
             text = data.decode(enc)
         except UnicodeDecodeError:
             continue
-        controls = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\t\r\n")
-        if "\x00" not in text and controls == 0:
+        sample = text[:4096]
+        controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n")
+        if "\x00" not in text and controls <= max(2, len(sample) // 100):   # a stray escape is still text
             return text
     raise UnreadableInput("binary")
 

@@ -145,3 +145,12 @@ def test_xlsx_template_needs_an_output_file(capsys):
     assert main(["template", "--format", "xlsx"]) == 2
     err = capsys.readouterr().err
     assert "-o" in err and len(err.strip().splitlines()) == 1
+
+
+def test_terminal_escapes_in_user_text_are_shown_not_obeyed(capsys, tmp_path):
+    path = tmp_path / "esc.csv"
+    path.write_text("region_id,name,area_km2\nX\x1b[2J,名\u202e字,abc\n", encoding="utf-8")
+    code, out, _ = run(capsys, "--lang", "en", path)
+    assert code == 1
+    assert "\x1b" not in out and "\u202e" not in out
+    assert "X\\x1b[2J" in out and "abc" in out

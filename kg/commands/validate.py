@@ -2,6 +2,7 @@
 
 Exit 0: no violation (warnings allowed); 1: some violation; 2: a file could not be read."""
 import sys
+import unicodedata
 
 from ..profiles import UnreadableInput, column_by_key, read_profiles
 from ..validate import ENGINES, ValidationReport, validate
@@ -38,10 +39,17 @@ def _field_label(key, lang: str) -> str:
     return col.label(lang) if col else (key or "")
 
 
+def _printable(text: str) -> str:
+    """User text on a terminal: control and format characters (escape sequences,
+    direction overrides) are shown escaped, never obeyed."""
+    return "".join(c.encode("unicode_escape").decode("ascii") if unicodedata.category(c)[0] == "C" else c
+                   for c in text)
+
+
 def _show(value, t) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
-    return t["empty"] if value is None else str(value)
+    return t["empty"] if value is None else _printable(str(value))
 
 
 def render_text(name: str, batch, report: ValidationReport, lang: str) -> str:
@@ -59,7 +67,7 @@ def render_text(name: str, batch, report: ValidationReport, lang: str) -> str:
     regions = {reg.row: reg for reg in batch.regions}
     for row, results in by_row.items():
         reg = regions[row]
-        title = " ".join(x for x in (reg.region_id or t["no_id"], reg.name or "") if x)
+        title = _printable(" ".join(x for x in (reg.region_id or t["no_id"], reg.name or "") if x))
         lines.append(f"{title}（{t['row'].format(row=row)}）" if lang == "zh" else f"{title} ({t['row'].format(row=row)})")
         for r in results:
             where = f"{_field_label(r['field'], lang)} = {_show(r['value'], t)}" if r["field"] else ""
