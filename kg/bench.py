@@ -120,8 +120,9 @@ _CHILD = """import json, os, resource, sys, time
 t = time.perf_counter()
 from kg.cli import main
 rc = main(["advise", sys.argv[1], "-o", os.devnull])
-print(json.dumps({"rc": rc, "in_process_s": time.perf_counter() - t,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))"""
+u = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"rc": rc, "in_process_s": time.perf_counter() - t, "cpu_s": u.ru_utime + u.ru_stime,
+                  "peak_rss_mb": u.ru_maxrss / 1024}))"""
 
 
 def cli_run(path: Path) -> dict:
@@ -185,8 +186,8 @@ def run(sizes: list[int], reference_n: int, out=sys.stdout) -> dict:
             r = cli_run(path)
             r["regions"] = n
             results["sizes"].append(r)
-            say(f"{n:>7,} regions  CLI end to end {r['wall_s']:7.2f} s  (in process {r['in_process_s']:6.2f} s)"
-                f"  peak RSS {r['peak_rss_mb']:6.0f} MB  {1000 * r['wall_s'] / n:8.3f} ms/region")
+            say(f"{n:>7,} regions  CLI end to end {r['wall_s']:7.2f} s  (CPU {r['cpu_s']:6.2f} s, in process "
+                f"{r['in_process_s']:6.2f} s)  peak RSS {r['peak_rss_mb']:6.0f} MB  {1000 * r['wall_s'] / n:8.3f} ms/region")
     by = {r["regions"]: r["wall_s"] for r in results["sizes"]}
     for a, b in zip(sizes, sizes[1:]):
         if b == 10 * a:
@@ -194,6 +195,7 @@ def run(sizes: list[int], reference_n: int, out=sys.stdout) -> dict:
     one = generated_batch(1)
     results["warm_one_s"] = warm_one(one)
     say(f"one region warm in process: {results['warm_one_s'] * 1000:.0f} ms")
+    say(f"(load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: wall times include waiting for CPU)")
     if reference_n:
         big = max(sizes)
         ref = reference_sample(generated_batch(max(reference_n, 1)), reference_n)

@@ -133,4 +133,31 @@ def to_json(advice: dict) -> str:
     return json.dumps(advice, ensure_ascii=False, indent=indent)
 
 
+def write_json(advice: dict, fp) -> None:
+    """The same JSON as to_json, written region by region, so that a large batch
+    never exists as one string in memory."""
+    if len(advice["regions"]) <= 50:
+        fp.write(to_json(advice) + "\n")
+        return
+    fp.write("{")
+    for n, (key, value) in enumerate(advice.items()):
+        fp.write(("," if n else "") + json.dumps(key) + ":")
+        if key == "regions":
+            fp.write("[")
+            for i, r in enumerate(value):
+                fp.write(("," if i else "") + json.dumps(r, ensure_ascii=False))
+            fp.write("]")
+        else:
+            fp.write(json.dumps(value, ensure_ascii=False))
+    fp.write("}\n")
+
+
 RENDERERS = {"json": lambda a, lang: to_json(a), "md": to_markdown, "table": to_table_text}
+
+
+def write(advice: dict, fmt: str, lang: str, fp) -> None:
+    if fmt == "json":
+        write_json(advice, fp)
+    else:
+        text = RENDERERS[fmt](advice, lang)
+        fp.write(text if text.endswith("\n") else text + "\n")

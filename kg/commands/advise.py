@@ -59,11 +59,10 @@ def run(args):
     finally:
         if bar:
             bar.close()
-    text = report.RENDERERS[args.format](result, args.lang)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as f:
-            f.write(text)
+            report.write(result, args.format, args.lang, f)
         print(f"wrote {args.output} ({len(result['regions'])} regions)", file=sys.stderr)
     else:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        report.write(result, args.format, args.lang, sys.stdout)
     return 0 if result["summary"]["invalid"] == 0 else 1
