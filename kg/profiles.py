@@ -10,7 +10,6 @@ import codecs
 import csv
 import io
 import json
-import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -269,6 +268,11 @@ def lexical_form(v, datatype: str) -> str:
 # --------------------------------------------------------------------------- cells
 
 _MISSING = object()
+# Numbers both SHACL engines compute alike: Oxigraph's xsd:decimal holds 18 fractional
+# digits and about 1.7e20, pySHACL's Python Decimal more; a cell outside this common
+# ground (no county measures 10^15 of anything) is kept as text and reported.
+_LARGEST = Decimal("1e15")
+_DECIMALS = 9
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
@@ -286,12 +290,11 @@ def _parse_number(v, datatype: str):
             d = Decimal(text)
         except InvalidOperation:
             return _MISSING
-    if not d.is_finite():
+    if not d.is_finite() or abs(d) >= _LARGEST:
         return _MISSING
     if datatype == "integer":
         return int(d) if d == d.to_integral_value() else _MISSING
-    f = float(d)
-    return f if math.isfinite(f) else _MISSING
+    return float(round(d, _DECIMALS))
 
 
 def _is_empty(v) -> bool:

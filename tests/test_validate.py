@@ -369,3 +369,41 @@ def test_engines_agree_on_generated_batches(items):
         profiles.append(p)
     batch = read_profiles(_as_bytes(profiles), "g.json")
     assert validate(batch, "fast").results == validate(batch, "pyshacl").results
+
+
+@pytest.mark.parametrize("key,cell,field", [
+    ("cropland_ha", "1e30", "cropland_ha"),            # no county has 10^30 ha: kept as text, reported
+    ("area_km2", "123456789012345678901234567890", "area_km2"),
+    ("population", "1e20", "population"),
+    ("primary_industry_pct", "0.0000000000000000000001", "primary_industry_pct"),   # rounds to 0: sum is 74.7
+    ("cropland_ha", "1e-30", "permanent_basic_farmland_ha"),   # rounds to 0: farmland > cropland
+])
+def test_extreme_numbers_are_judged_alike_by_both_engines(key, cell, field):
+    row = dict(BASE, **{key: cell})
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=KEYS)
+    w.writeheader()
+    w.writerow(row)
+    batch = read_profiles(buf.getvalue().encode(), "x.csv")
+    fast, ref = validate(batch, "fast"), validate(batch, "pyshacl")
+    assert fast.results == ref.results and not fast.conforms
+    assert field in {r["field"] for r in fast.violations()} | {r["field"] for r in fast.warnings()}
+
+
+SUM_KEYS = ["area_km2", "cropland_ha", "forest_ha", "grassland_ha", "wetland_ha", "water_ha", "built_up_ha",
+            "other_land_ha", "garden_ha", "permanent_basic_farmland_ha", "primary_industry_pct",
+            "secondary_industry_pct", "tertiary_industry_pct", "industry_energy_pct"]
+
+
+@settings(max_examples=10, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.sampled_from(SUM_KEYS),
+                       st.floats(-1e16, 1e16, allow_nan=False) | st.decimals(-1000, 1000, places=12).map(str),
+                       min_size=1, max_size=5))
+def test_engines_agree_on_arbitrary_numbers_in_the_summed_columns(changes):
+    row = dict(BASE, **{k: (repr(v) if isinstance(v, float) else v) for k, v in changes.items()})
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=KEYS)
+    w.writeheader()
+    w.writerow(row)
+    batch = read_profiles(buf.getvalue().encode(), "x.csv")
+    assert validate(batch, "fast").results == validate(batch, "pyshacl").results
