@@ -137,8 +137,10 @@ def region_panel(region: dict, report_results: list[dict], key: str) -> None:
         return
 
     c1, c2 = st.columns(2)
-    c1.metric(t("advice.type"), name_of(region["type"]))
-    c2.metric(t("advice.model"), name_of(region.get("model")))
+    for col, label, value in ((c1, "advice.type", region["type"]), (c2, "advice.model", region.get("model"))):
+        with col.container(border=True):  # not st.metric: it cuts long model names short
+            st.caption(t(label))
+            st.subheader(name_of(value), anchor=False)
     if region.get("zone_agreement") is False:
         st.warning(t("advice.zone_disagrees", official=name_of(region.get("official_zone_type")),
                      inferred=name_of(region["type"])))
