@@ -114,20 +114,19 @@ case("duplicate-a", {"region_id": "DUP"}, {("region_id", V)})
 case("duplicate-b", {"region_id": "DUP"}, {("region_id", V)})
 
 
-def _case_csv() -> bytes:
+def _batch_of(rows: list[dict]):
+    """Rows (column key -> cell text) through the real CSV reader."""
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=KEYS)
     w.writeheader()
-    for i, (name, changes, _) in enumerate(CASES):
-        row = dict(BASE, region_id=f"C{i:03d}", name=name)
-        row.update(changes)
-        w.writerow(row)
-    return buf.getvalue().encode()
+    w.writerows(rows)
+    return read_profiles(buf.getvalue().encode(), "cases.csv")
 
 
 @pytest.fixture(scope="module")
 def case_batch():
-    return read_profiles(_case_csv(), "cases.csv")
+    return _batch_of([{**BASE, "region_id": f"C{i:03d}", "name": name, **changes}
+                      for i, (name, changes, _) in enumerate(CASES)])
 
 
 @pytest.fixture(scope="module")
@@ -380,11 +379,7 @@ def test_engines_agree_on_generated_batches(items):
 ])
 def test_extreme_numbers_are_judged_alike_by_both_engines(key, cell, field):
     row = dict(BASE, **{key: cell})
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=KEYS)
-    w.writeheader()
-    w.writerow(row)
-    batch = read_profiles(buf.getvalue().encode(), "x.csv")
+    batch = _batch_of([row])
     fast, ref = validate(batch, "fast"), validate(batch, "pyshacl")
     assert fast.results == ref.results and not fast.conforms
     assert field in {r["field"] for r in fast.violations()} | {r["field"] for r in fast.warnings()}
@@ -401,9 +396,5 @@ SUM_KEYS = ["area_km2", "cropland_ha", "forest_ha", "grassland_ha", "wetland_ha"
                        min_size=1, max_size=5))
 def test_engines_agree_on_arbitrary_numbers_in_the_summed_columns(changes):
     row = dict(BASE, **{k: (repr(v) if isinstance(v, float) else v) for k, v in changes.items()})
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=KEYS)
-    w.writeheader()
-    w.writerow(row)
-    batch = read_profiles(buf.getvalue().encode(), "x.csv")
+    batch = _batch_of([row])
     assert validate(batch, "fast").results == validate(batch, "pyshacl").results
