@@ -227,7 +227,9 @@ def _compile_node(g: Graph, shape, components) -> list[SparqlCheck]:
     target = g.value(shape, SH.targetClass)
     severity = SEVERITIES[g.value(shape, SH.severity) or SH.Violation]
     checks = []
-    if target is None and (set(g.objects(shape, SH.sparql)) or any(g.value(shape, p) for _, ps, _ in components for p in ps)):
+    uses_sparql = any(g.objects(shape, SH.sparql)) or any(
+        g.value(shape, p) is not None for _, params, _ in components for p in params)
+    if target is None and uses_sparql:
         raise UnsupportedShape(f"{shape}: a node shape with SPARQL checks needs sh:targetClass")
     for c in g.objects(shape, SH.sparql):
         zh, en = messages(g, shape, c)
