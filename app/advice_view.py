@@ -40,6 +40,11 @@ def number(value, digits: int = 0) -> str:
         return str(value)
 
 
+def ratio(value) -> str:
+    """A balance ratio to three significant digits: 0.000766 stays readable, so does 2.41."""
+    return "—" if value is None else f"{value:.3g}"
+
+
 def plain(value) -> str:
     """A value as the user wrote it: 120 rather than 120.0, blank for not reported."""
     if value is None:
@@ -82,7 +87,7 @@ def balance_panel(balance: dict, key: str) -> None:
     c1.metric(t("balance.emissions"), number(balance.get("emissions_t_co2e")))
     c2.metric(t("balance.sinks"), number(balance.get("sinks_t_co2e")))
     c3.metric(t("balance.net"), number(balance.get("net_t_co2e")))
-    c4.metric(t("balance.ratio"), number(balance.get("balance_ratio"), 2))
+    c4.metric(t("balance.ratio"), ratio(balance.get("balance_ratio")))
     st.caption(t("balance.unit"))
     if not balance.get("complete", True):
         st.warning(t("balance.incomplete", fields=join(_field_label(m) for m in balance.get("missing", []))))

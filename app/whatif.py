@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.advice_view import balance_panel, number
+from app.advice_view import balance_panel, number, ratio
 from app.backend import kg_module, user_error
 from app.i18n import pick, t
 
@@ -46,12 +46,11 @@ def whatif_panel(analysis: dict, region: dict) -> None:
         return
     totals = result["totals"]
     c = st.columns(4)
-    for col, key, label, digits in zip(c, ("emissions_t_co2e", "sinks_t_co2e", "net_t_co2e", "balance_ratio"),
-                                       ("balance.emissions", "balance.sinks", "balance.net", "balance.ratio"),
-                                       (0, 0, 0, 2)):
+    for col, key, label, shown in zip(c, ("emissions_t_co2e", "sinks_t_co2e", "net_t_co2e", "balance_ratio"),
+                                      ("balance.emissions", "balance.sinks", "balance.net", "balance.ratio"),
+                                      (number, number, number, ratio)):
         change = totals[key]["change"]
-        col.metric(t(label), number(totals[key]["after"], digits),
-                   delta=None if change is None else number(change, digits), delta_color="inverse"
-                   if key in ("emissions_t_co2e", "net_t_co2e") else "normal")
+        col.metric(t(label), shown(totals[key]["after"]), delta=None if change is None else shown(change),
+                   delta_color="inverse" if key in ("emissions_t_co2e", "net_t_co2e") else "normal")
     with st.expander(t("whatif.after")):
         balance_panel(result["after"], key=f"whatif_{region['region_id']}")

@@ -109,12 +109,20 @@ def assert_no_exception(pg):
 
 
 def shot(pg, name: str, tmp_path: Path):
+    """A screenshot of the whole page: Streamlit scrolls inside its main block, so the
+    viewport is stretched to the content for the picture and set back afterwards."""
     target = SHOTS if os.environ.get("TANHENG_SCREENSHOTS") else tmp_path
     target.mkdir(parents=True, exist_ok=True)
-    pg.screenshot(path=str(target / f"{name}.png"), full_page=True)
+    size = pg.viewport_size
+    height = pg.evaluate("document.querySelector('[data-testid=stMain]')?.scrollHeight || 1000")
+    pg.set_viewport_size({"width": size["width"], "height": max(size["height"], min(int(height) + 40, 5000))})
+    pg.wait_for_timeout(1200)                   # plotly redraws at the new size
+    pg.screenshot(path=str(target / f"{name}.png"))
+    pg.set_viewport_size(size)
 
 
-PAGES = {"": "区域诊断",                # the default page lives at the root "batch": "批量分析", "knowledge": "知识库", "compare": "政策比较",
+# url path → title; the default page (diagnosis) lives at the root
+PAGES = {"": "区域诊断", "batch": "批量分析", "knowledge": "知识库", "compare": "政策比较",
          "sparql": "SPARQL 查询", "history": "历史记录"}
 
 
@@ -183,6 +191,7 @@ def test_history_survives_a_restart(browser, tmp_path):
         pg.get_by_role("button", name="开始诊断").click()
         pg.get_by_role("button", name="保存到历史记录").wait_for(timeout=90_000)
         settle(pg)
+        shot(pg, "diagnosis-advice-zh", tmp_path)
         pg.get_by_role("button", name="保存到历史记录").click()
         pg.get_by_text("已保存").first.wait_for(timeout=30_000)
         pg.close()
@@ -197,7 +206,7 @@ def test_history_survives_a_restart(browser, tmp_path):
         pg.get_by_text("typical-regions", exact=False).first.wait_for(state="attached", timeout=30_000)
         pg.get_by_text("浦东新区 (310115)").first.wait_for(timeout=30_000)     # and its advice opens
         assert_no_exception(pg)
-        shot(pg, "history", tmp_path)
+        shot(pg, "history-saved", tmp_path)
         pg.close()
     finally:
         second.stop()
