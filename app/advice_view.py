@@ -61,7 +61,7 @@ def issues_table(results: list[dict]) -> None:
         return
     st.dataframe(pd.DataFrame([{
         t("valid.col.severity"): t_or(f"severity.{r.get('severity')}", str(r.get("severity"))),
-        t("valid.col.region"): r.get("region_id"),
+        t("valid.col.region"): plain(r.get("region_id")),
         t("valid.col.field"): _field_label(r["field"]) if r.get("field") else "",
         t("valid.col.value"): plain(r.get("value")),
         t("valid.col.message"): pick(r, "message")} for r in results]), hide_index=True, width="stretch")
