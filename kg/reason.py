@@ -252,14 +252,17 @@ def _fmt(x: float | None) -> str:
 
 
 def _fill(template: dict, **kw) -> dict[str, str]:
-    return {lang: template.get(lang, "").format(**{k: (v[lang] if isinstance(v, dict) else v) for k, v in kw.items()})
+    """A bilingual message with its placeholders filled (a dict value gives each language its own)."""
+    plain = {k: v for k, v in kw.items() if not isinstance(v, dict)}
+    return {lang: template.get(lang, "").format(**plain, **{k: v[lang] for k, v in kw.items() if isinstance(v, dict)})
             for lang in ("zh", "en")}
 
 
-def order_measures(scores: dict[str, float]) -> list[str]:
-    """Measure IRIs by score (rounded), then by key: a total order both paths share."""
+def order_measures(scores: dict[str, float]) -> list[tuple[str, float]]:
+    """(measure IRI, rounded score) by score, then by key: a total order both paths share."""
     keys = _measure_keys()
-    return sorted(scores, key=lambda m: (-round(scores[m], SCORE_DIGITS), keys.get(m, m)))
+    rounded = [(m, round(s, SCORE_DIGITS)) for m, s in scores.items()]
+    return sorted(rounded, key=lambda ms: (-ms[1], keys.get(ms[0], ms[0])))
 
 
 @lru_cache(maxsize=1)
@@ -303,14 +306,14 @@ def present_measures(model_iri: str, v: Verdict, fired_reasons: dict | None = No
     fired_reasons = boost_reasons(v) if fired_reasons is None else fired_reasons
     scores = v.measure_scores.get(model_iri, {})
     out = []
-    for iri in order_measures(scores):
+    for iri, score in order_measures(scores):
         fields, base, matching = _measure_static(model_iri, iri)
         reasons = [base]
         reached = pathway.measure_reach(iri) & v.big_fluxes
         if reached:
             reasons.append(_reach_reason(reached))
         reasons += [fired_reasons[b] for b in matching if b in fired_reasons]
-        out.append({**fields, "score": round(scores[iri], SCORE_DIGITS), "reasons": reasons})
+        out.append({**fields, "score": score, "reasons": reasons})
     return out
 
 
