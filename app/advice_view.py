@@ -106,6 +106,9 @@ def _field_label(key: str) -> str:
     return pick(field, "label") if field else key
 
 
+PATHWAY_COLUMNS = {"process": 0, "model": 1, "pool": 2}  # processes left, the model, pools right
+
+
 def pathway_graph(region: dict) -> nx.DiGraph:
     """The region's model and its pathway (pools and processes of Fig. 1–3) as a graph."""
     g = nx.DiGraph()
@@ -163,7 +166,8 @@ def region_panel(region: dict, report_results: list[dict], key: str) -> None:
             st.markdown(f"- {_driver_line(d)}")
     with right:
         st.markdown(f"**{t('advice.pathway')}**")
-        st.plotly_chart(charts.graph(pathway_graph(region), height=380), width="stretch", key=f"pathway_{key}")
+        st.plotly_chart(charts.graph(pathway_graph(region), height=380, columns=PATHWAY_COLUMNS),
+                        width="stretch", key=f"pathway_{key}")
 
     st.markdown(f"### {t('advice.measures')}")
     for i, m in enumerate(region.get("measures") or [], start=1):

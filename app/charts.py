@@ -48,12 +48,13 @@ def sankey(sources: dict[str, float], sinks: dict[str, float]) -> go.Figure:
     return _layout(fig, height=420)
 
 
-def graph(g: nx.DiGraph, height: int = 560) -> go.Figure:
-    """A knowledge graph view: nodes in columns by kind (cases → model → measures →
-    processes/fluxes → pools), edges as lines, hover shows the label."""
+def graph(g: nx.DiGraph, height: int = 560, columns: dict[str, int] | None = None) -> go.Figure:
+    """A knowledge graph view: nodes in columns by kind (by default cases → model →
+    measures → processes/fluxes → pools), edges as lines, hover shows the label."""
     g = g.copy()
+    columns = columns or KIND_COLUMNS
     for n, data in g.nodes(data=True):
-        data["layer"] = KIND_COLUMNS.get(data.get("kind"), 2)
+        data["layer"] = columns.get(data.get("kind"), 2)
     pos = nx.multipartite_layout(g, subset_key="layer") if g.number_of_nodes() else {}
     edge_x, edge_y = [], []
     for a, b in g.edges():
