@@ -6,8 +6,8 @@ import sys
 import types
 from pathlib import Path
 
-from rdflib import Graph
-from rdflib.namespace import RDF, SKOS
+from rdflib import Graph, Literal
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from .graph import knowledge_graph
 from .paths import ROOT
@@ -41,9 +41,21 @@ def ontology_html(graph: Graph | None = None) -> str:
         copy.add(t)
     # pyLODE takes any skos:ConceptScheme for "the ontology" as well; keep the page's header the owl:Ontology's
     copy.remove((None, RDF.type, SKOS.ConceptScheme))
+    _join_bilingual(copy, RDFS.label)
+    _join_bilingual(copy, DCTERMS.title)
     for prefix, ns in source.namespaces():
         copy.bind(prefix, ns, override=True)
     return OntPub(ontology=copy, sort_subjects=True).make_html()
+
+
+def _join_bilingual(g: Graph, prop) -> None:
+    """pyLODE runs a subject's labels together ("Urbanized area城市化地区"): show one "English · 中文" label."""
+    for subject in set(g.subjects(prop, None)):
+        by_lang = {o.language: o for o in g.objects(subject, prop) if isinstance(o, Literal)}
+        if "en" in by_lang and "zh" in by_lang:
+            g.remove((subject, prop, by_lang["en"]))
+            g.remove((subject, prop, by_lang["zh"]))
+            g.add((subject, prop, Literal(f"{by_lang['en']} · {by_lang['zh']}", lang="en")))
 
 
 def generate(out_dir: Path | str = DOCS_DIR) -> Path:
