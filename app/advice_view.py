@@ -11,6 +11,7 @@ import streamlit as st
 from app import charts
 from app.backend import kg_module
 from app.i18n import join, lang, pick, t, t_or
+from app.widgets import md
 
 
 def name_of(ref) -> str:
@@ -135,7 +136,7 @@ def _case_line(case: dict) -> str:
 
 def region_panel(region: dict, report_results: list[dict], key: str) -> None:
     """Everything Tanheng says about one region."""
-    st.subheader(f"{region.get('name') or ''} ({region.get('region_id')})")
+    st.subheader(md(f"{region.get('name') or ''} ({region.get('region_id')})"), anchor=False)
     issues = list(report_results) or list(region.get("violations") or [])
     if not region.get("valid", True):
         st.error(t("valid.invalid"))

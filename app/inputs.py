@@ -10,6 +10,7 @@ import streamlit as st
 from app.advice_view import plain
 from app.backend import kg_module
 from app.i18n import pick, t
+from app.widgets import md
 
 UPLOAD_TYPES = ["csv", "xlsx", "json", "ttl", "jsonld"]
 INTEGER = {"integer", "int", "nonNegativeInteger", "positiveInteger"}
@@ -43,7 +44,7 @@ def _field(field: dict, issues: list[dict]) -> object:
         value = st.text_input(label, help=helptext, key=key) or None
     for issue in issues:  # the validator's verdict right under the field it concerns
         given = plain(issue.get("value"))
-        st.caption(f":red[{pick(issue, 'message')}" + (f" ({t('valid.col.value')}: {given})]" if given else "]"))
+        st.caption(f":red[{md(pick(issue, 'message'))}" + (f" ({t('valid.col.value')}: {md(given)})]" if given else "]"))
     return value
 
 

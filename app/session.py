@@ -9,6 +9,7 @@ import streamlit as st
 
 from app.backend import kg_module, user_error
 from app.i18n import lang, t
+from app.widgets import md
 
 
 def coefficient_set() -> str:
@@ -22,7 +23,7 @@ def analyse(data: bytes, filename: str, progress=None) -> dict:
         batch = profiles.read_profiles(data, filename=filename)
     except Exception as exc:  # UnreadableInput and friends: one clear message, no traceback
         reason = exc.message(lang()) if hasattr(exc, "message") else user_error(exc)
-        return {"error": t("diag.unreadable", file=filename, error=reason)}
+        return {"error": t("diag.unreadable", file=md(filename), error=md(reason))}
     advice = _advise(batch, progress)
     return {"batch": batch, "filename": filename, "advice": {coefficient_set(): advice},
             "issues": issues_of(advice), "warnings": list(batch.warnings)}
@@ -81,6 +82,6 @@ def download_buttons(analysis: dict, advice: dict) -> None:
                                                        for r in advice["regions"][:3])
         try:
             kg_module("history").save(title=title, advice=advice, profiles=analysis["batch"])
-            st.success(t("history.saved", title=title))
+            st.success(t("history.saved", title=md(title)))
         except Exception as exc:  # a locked or unwritable store: say so, keep the page
-            st.error(t("history.save_failed", error=user_error(exc)))
+            st.error(t("history.save_failed", error=md(user_error(exc))))

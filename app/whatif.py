@@ -8,6 +8,7 @@ import streamlit as st
 from app.advice_view import balance_panel, number, ratio
 from app.backend import kg_module, user_error
 from app.i18n import pick, t
+from app.widgets import md
 
 
 @st.fragment
@@ -42,7 +43,7 @@ def whatif_panel(analysis: dict, region: dict) -> None:
     try:
         result = scenario.run(values, changes, region_id=region["region_id"], coefficient_set=coefficient_set)
     except Exception as exc:  # kg.cli.UserError: a message naming region, field and value
-        st.error(user_error(exc))
+        st.error(md(user_error(exc)))
         return
     totals = result["totals"]
     c = st.columns(4)

@@ -9,6 +9,7 @@ from app.backend import require
 from app.i18n import pick, t
 from app.inputs import example_files, profile_form, upload_types
 from app.whatif import whatif_panel
+from app.widgets import md
 
 st.title(t("page.diagnosis"))
 st.caption(t("diag.intro"))
@@ -54,7 +55,7 @@ analysis = st.session_state.get("diagnosis")
 if analysis:
     advice = session.current_advice(analysis)
     for w in advice.get("batch_warnings", []):  # file-level: unknown columns and the like
-        st.warning(pick(w, "message"))
+        st.warning(md(pick(w, "message")))
     regions = advice["regions"]
     if not regions:
         st.info(t("diag.no_regions"))

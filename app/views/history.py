@@ -6,6 +6,7 @@ import streamlit as st
 from app.advice_view import region_panel
 from app.backend import require, user_error
 from app.i18n import t
+from app.widgets import md
 
 st.title(t("page.history"))
 history = require("history", "list_saved", "get", "delete")
@@ -25,7 +26,7 @@ chosen = st.selectbox(t("history.open"), list(names), format_func=names.get, key
 try:
     item = history.get(chosen)
 except Exception as exc:  # deleted meanwhile, or an unreadable entry
-    st.error(user_error(exc))
+    st.error(md(user_error(exc)))
     st.stop()
 
 left, right = st.columns([4, 1])

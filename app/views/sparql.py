@@ -5,6 +5,7 @@ import streamlit as st
 
 from app.backend import require, user_error
 from app.i18n import lang, t
+from app.widgets import md
 
 st.title(t("page.sparql"))
 query = require("query", "named_queries", "run", "to_csv", "to_json")
@@ -41,7 +42,7 @@ if st.button(t("sparql.run"), type="primary", key="sparql_run"):
         st.session_state.pop("sparql_result", None)
 
 if "sparql_error" in st.session_state:
-    st.error(t("sparql.error", error=st.session_state["sparql_error"]))
+    st.error(t("sparql.error", error=md(st.session_state["sparql_error"])))
 result = st.session_state.get("sparql_result")
 if result is not None:
     st.success(t("sparql.rows", n=len(result.rows)))
