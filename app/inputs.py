@@ -72,6 +72,9 @@ def profile_form(issues_by_field: dict[str, list[dict]]) -> tuple[bytes, str] | 
         submitted = st.form_submit_button(t("diag.analyse"), type="primary")
     if not submitted:
         return None
+    if all(v in (None, "") for v in values.values()):  # a blank form is no profile at all
+        st.warning(t("form.empty"))
+        return None
     integers = {f["key"] for f in fields if f["datatype"] in INTEGER}
     # every column present, blanks as null (= not reported), so the validator names each missing field
     row = {k: (None if v in (None, "") else int(v) if k in integers else v) for k, v in values.items()}

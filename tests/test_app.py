@@ -263,3 +263,12 @@ def test_hostile_names_and_ids_are_shown_as_text_not_markup():
     heading = next(h.value for h in at.subheader if "粗体" in h.value)
     assert shown(heading) == "**粗体**[点我](javascript:alert(1)) :red[x] $x$ (<b>1</b>)"
     assert not re.search(r"(?<!\\)[*\[\]()<>$:]", heading), heading     # every markup character escaped
+
+
+def test_an_empty_form_asks_for_the_required_fields():
+    at = open_page("diagnosis", "zh")
+    at.radio(key="diag_source").set_value("form").run()
+    next(b for b in at.button if b.label == "开始诊断").click().run()
+    no_exception(at)
+    assert any("必填项" in w.value for w in at.warning)
+    assert "diagnosis" not in at.session_state
