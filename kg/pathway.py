@@ -180,12 +180,12 @@ def measure_reach(measure_iri: str) -> frozenset[str]:
 
 @lru_cache(maxsize=None)
 def measure_targets(measure_iri: str) -> frozenset[str]:
-    """What a measure acts on (pools, fluxes, processes), with every superclass of a
-    pool or flux class it names, so that a boost on a general class matches."""
+    """What a measure acts on directly: pool and flux classes, processes."""
     g = pathway_graph()
-    direct = {v for _, v, k in g.out_edges(measure_iri, data="kind")
-              if k in ("acts-on-pool", "acts-on-flux", "acts-on-process")} if measure_iri in g else set()
-    return frozenset(direct | {s for d in direct for s in superclasses(d)})
+    if measure_iri not in g:
+        return frozenset()
+    return frozenset(v for _, v, k in g.out_edges(measure_iri, data="kind")
+                     if k in ("acts-on-pool", "acts-on-flux", "acts-on-process"))
 
 
 @lru_cache(maxsize=1)

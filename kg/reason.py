@@ -138,8 +138,16 @@ def condition_holds(b: Boost, x: np.ndarray) -> np.ndarray:
         return (x >= b.threshold) if b.at_least else (x <= b.threshold)
 
 
-def boost_matches(b: Boost, m: pathway.Measure) -> bool:
-    return m.iri in b.measures or bool(b.targets & pathway.measure_targets(m.iri))
+@lru_cache(maxsize=None)
+def boost_share(b: Boost, m: pathway.Measure) -> float:
+    """How much of a boost a measure gets: all of it when the boost names the measure,
+    else the share of the measure's own targets that the boost concerns (a target or a
+    subclass of one) — a focused measure gains the full weight, a broad one a part."""
+    if m.iri in b.measures:
+        return 1.0
+    own = pathway.measure_targets(m.iri)
+    hit = [x for x in own if x in b.targets or b.targets & pathway.superclasses(x)]
+    return len(hit) / len(own) if own else 0.0
 
 
 # ------------------------------------------------------------------ fast path, in bulk
@@ -179,8 +187,9 @@ def rank_scores(model_iri: str, ind: dict[str, np.ndarray], fired: np.ndarray,
         reach = pathway.measure_reach(m.iri)
         s = base + r.reach_weight * np.array([len(reach & b) for b in bigs], dtype=float)
         for j, b in enumerate(r.boosts):
-            if boost_matches(b, m):
-                s = s + b.weight * fired[:, j]
+            share = boost_share(b, m)
+            if share:
+                s = s + b.weight * share * fired[:, j]
         out[m.iri] = s
     return out
 
@@ -280,7 +289,7 @@ def _measure_static(model_iri: str, measure_iri: str) -> tuple[dict, dict, tuple
     base = _fill(r.messages["common-requirement"]) if m.common else _fill(r.messages["model-measure"], model=model_label)
     fields = {"id": m.key, "label_zh": m.label_zh, "label_en": m.label_en, "common": m.common}
     fields["cases"] = list(pathway.measure_cases().get(measure_iri, ()))[:r.max_cases]
-    return fields, base, tuple(b.iri for b in r.boosts if boost_matches(b, m))
+    return fields, base, tuple(b.iri for b in r.boosts if boost_share(b, m))
 
 
 @lru_cache(maxsize=4096)
