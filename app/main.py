@@ -21,6 +21,7 @@ if "lang" not in st.session_state:  # ?lang=en opens the app in English
 
 with st.sidebar:
     st.radio(t("lang.label"), LANGS, key="lang", horizontal=True, format_func={c: t(f"lang.{c}") for c in LANGS}.get)
+    st.query_params["lang"] = st.session_state["lang"]  # a reload or a shared link keeps the language
     sets = {s["key"]: s for s in catalog.coefficient_sets()}
     if sets:
         st.selectbox(t("coefset.label"), list(sets), key="coefficient_set", help=t("coefset.help"),
