@@ -16,7 +16,7 @@ import numpy as np
 
 from . import pathway
 from .graph import rules_file
-from .indicators import indicators, lang_text, number
+from .indicators import compute_batch, indicators, lang_text, number
 from .namespaces import RDF, RDFS, TH, THX
 
 SCORE_DIGITS = 4
@@ -177,9 +177,9 @@ def score_types(ind: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.nd
     return scores, contrib
 
 
-def rank_scores(model_iri: str, ind: dict[str, np.ndarray], fired: np.ndarray,
-                bigs: list[frozenset[str]]) -> dict[str, np.ndarray]:
-    """{measure IRI: score array} for one model over the regions given."""
+def rank_scores(model_iri: str, fired: np.ndarray, bigs: list[frozenset[str]]) -> dict[str, np.ndarray]:
+    """{measure IRI: score array} for one model over the regions given (their fired
+    boosts, regions × boosts, and their big fluxes)."""
     r = rules()
     out = {}
     for m in pathway.model_measures().get(model_iri, ()):
@@ -196,8 +196,6 @@ def rank_scores(model_iri: str, ind: dict[str, np.ndarray], fired: np.ndarray,
 
 def reason_batch(rows: list[dict], balances: list[dict | None]) -> list[Verdict]:
     """The fast path: one Verdict per region (rows are profile value dicts)."""
-    from .indicators import compute_batch
-
     r = rules()
     n = len(rows)
     if n == 0:
@@ -221,11 +219,8 @@ def reason_batch(rows: list[dict], balances: list[dict | None]) -> list[Verdict]
             wanted.setdefault(types[r.type_order[best[i]]].model_iri, []).append(i)
             if close[i]:
                 wanted.setdefault(types[r.type_order[second[i]]].model_iri, []).append(i)
-    ranked: dict[str, tuple[np.ndarray, dict[str, np.ndarray]]] = {}
-    for model, idx in wanted.items():
-        ix = np.array(idx)
-        ranked[model] = (ix, rank_scores(model, {k: v[ix] for k, v in ind.items()}, fired[ix],
-                                         [bigs[i] for i in idx]))
+    ranked = {model: rank_scores(model, fired[np.array(idx)], [bigs[i] for i in idx])
+              for model, idx in wanted.items()}
     pos = {model: {i: p for p, i in enumerate(idx)} for model, idx in wanted.items()}
     boost_iris = [b.iri for b in r.boosts]
     keys = list(ind)
@@ -236,7 +231,7 @@ def reason_batch(rows: list[dict], balances: list[dict | None]) -> list[Verdict]
         for model in wanted:
             p = pos[model].get(i)
             if p is not None:
-                ms[model] = {m: float(a[p]) for m, a in ranked[model][1].items()}
+                ms[model] = {m: float(a[p]) for m, a in ranked[model].items()}
         out.append(Verdict(
             type_iri=tiri,
             scores={t: (None if math.isnan(scores[i, j]) else float(scores[i, j])) for j, t in enumerate(r.type_order)},
