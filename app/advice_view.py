@@ -9,9 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from app import charts
-from app.backend import kg_module
 from app.i18n import join, lang, pick, t, t_or
 from app.widgets import md
+from kg import balance, catalog
 
 
 def name_of(ref) -> str:
@@ -19,10 +19,7 @@ def name_of(ref) -> str:
     classes …) or of a dict that carries label_zh/label_en or title_zh/title_en."""
     if isinstance(ref, dict):
         return pick(ref, "label") or pick(ref, "title") or str(ref.get("id") or ref.get("key") or "")
-    if ref is None:
-        return "—"
-    catalog = kg_module("catalog")
-    return pick(catalog.describe(ref), "label") if catalog else str(ref)
+    return "—" if ref is None else pick(catalog.describe(ref), "label")
 
 
 def text_of(item) -> str:
@@ -70,8 +67,7 @@ def issues_table(results: list[dict]) -> None:
 
 def line_label(key: str) -> str:
     """An accounting line (kg.balance.lines()) or a Table 1 class, by key."""
-    balance = kg_module("balance")
-    line = next((ln for ln in balance.lines() if ln.key == key), None) if balance else None
+    line = next((ln for ln in balance.lines() if ln.key == key), None)
     return line.label(lang()) if line else name_of(key)
 
 
@@ -102,8 +98,7 @@ def balance_panel(balance: dict, key: str) -> None:
 
 
 def _field_label(key: str) -> str:
-    catalog = kg_module("catalog")
-    field = next((f for f in catalog.profile_fields() if f["key"] == key), None) if catalog else None
+    field = next((f for f in catalog.profile_fields() if f["key"] == key), None)
     return pick(field, "label") if field else key
 
 

@@ -1,6 +1,7 @@
-"""Access to the kg API from the app. The app holds no logic of its own: it
-imports the kg modules and shows a bilingual notice while one of them has not
-landed yet (or fails to import) instead of crashing."""
+"""The guard each page puts in front of the kg API: a page that needs a kg module
+shows a bilingual notice, not a traceback, when the module is missing or cannot
+be loaded (a broken knowledge file, say). The helpers below the pages import kg
+directly."""
 from __future__ import annotations
 
 import importlib

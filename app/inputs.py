@@ -8,9 +8,9 @@ from pathlib import Path
 import streamlit as st
 
 from app.advice_view import plain
-from app.backend import kg_module
 from app.i18n import pick, t
 from app.widgets import md
+from kg import catalog, profiles
 
 UPLOAD_TYPES = ["csv", "xlsx", "json", "ttl", "jsonld"]
 INTEGER = {"integer", "int", "nonNegativeInteger", "positiveInteger"}
@@ -50,11 +50,7 @@ def _field(field: dict, issues: list[dict]) -> object:
 
 def profile_form(issues_by_field: dict[str, list[dict]]) -> tuple[bytes, str] | None:
     """The entry form; on submit the profile as JSON bytes for kg.profiles.read_profiles."""
-    catalog = kg_module("catalog")
-    fields = catalog.profile_fields() if catalog else []
-    if not fields:
-        st.info(t("notice.unavailable", module="ontology/profile.ttl"))
-        return None
+    fields = catalog.profile_fields()
     _prefill_picker(fields)
     values = {}
     with st.form("profile_form"):
@@ -85,8 +81,7 @@ def profile_form(issues_by_field: dict[str, list[dict]]) -> tuple[bytes, str] | 
 def _prefill_picker(fields: list[dict]) -> None:
     """Fill the form from a region of a bundled example, to start from real numbers."""
     files = {n: p for n, p in example_files().items() if "invalid" not in n and p.suffix == ".csv"}
-    profiles = kg_module("profiles")
-    if not files or profiles is None:
+    if not files:
         return
     batch = profiles.read_profiles(next(iter(files.values())))
     names = {r.region_id: f"{r.name} ({r.region_id})" for r in batch.regions}

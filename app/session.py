@@ -7,9 +7,11 @@ import json
 
 import streamlit as st
 
-from app.backend import kg_module, user_error
+from app.backend import user_error
 from app.i18n import lang, t
 from app.widgets import md
+from kg import advice as advice_engine
+from kg import history, profiles, report
 
 
 def coefficient_set() -> str:
@@ -18,7 +20,6 @@ def coefficient_set() -> str:
 
 def analyse(data: bytes, filename: str, progress=None) -> dict:
     """Read and advise; {"error": message} when the file cannot be read at all."""
-    profiles = kg_module("profiles")
     try:
         batch = profiles.read_profiles(data, filename=filename)
     except Exception as exc:  # UnreadableInput and friends: one clear message, no traceback
@@ -30,7 +31,7 @@ def analyse(data: bytes, filename: str, progress=None) -> dict:
 
 
 def _advise(batch, progress=None) -> dict:
-    return kg_module("advice").advise(batch, coefficient_set=coefficient_set(), lang=lang(), progress=progress)
+    return advice_engine.advise(batch, coefficient_set=coefficient_set(), lang=lang(), progress=progress)
 
 
 def issues_of(advice: dict) -> list[dict]:
@@ -54,7 +55,7 @@ def advice_json(advice: dict) -> bytes:
 
 
 def report_markdown(advice: dict) -> str:
-    return kg_module("report").to_markdown(advice, lang=lang())
+    return report.to_markdown(advice, lang=lang())
 
 
 def report_html(advice: dict) -> str:
@@ -81,7 +82,7 @@ def download_buttons(analysis: dict, advice: dict) -> None:
         title = f"{analysis['filename']} · " + ", ".join(r.get("name") or r["region_id"]
                                                        for r in advice["regions"][:3])
         try:
-            kg_module("history").save(title=title, advice=advice, profiles=analysis["batch"])
+            history.save(title=title, advice=advice, profiles=analysis["batch"])
             st.success(t("history.saved", title=md(title)))
         except Exception as exc:  # a locked or unwritable store: say so, keep the page
             st.error(t("history.save_failed", error=md(user_error(exc))))

@@ -6,23 +6,20 @@ from __future__ import annotations
 import streamlit as st
 
 from app.advice_view import balance_panel, number, ratio
-from app.backend import kg_module, user_error
+from app.backend import user_error
 from app.i18n import pick, t
 from app.widgets import md
+from kg import balance, catalog, scenario
 
 
 @st.fragment
 def whatif_panel(analysis: dict, region: dict) -> None:
     st.markdown(f"### {t('whatif.title')}")
-    scenario, balance = kg_module("scenario"), kg_module("balance")
-    if scenario is None or balance is None or not hasattr(scenario, "run"):
-        st.info(t("notice.unavailable", module="kg.scenario"))
-        return
     profile = analysis["batch"].get(region["region_id"])
     if profile is None:
         return
     values = dict(profile.values)
-    labels = {f["key"]: f for f in kg_module("catalog").profile_fields()}
+    labels = {f["key"]: f for f in catalog.profile_fields()}
     # only numeric inputs the region reported can be scaled
     fields = [f for f in balance.input_fields() if isinstance(values.get(f), (int, float))]
     if not fields:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from app import charts
-from app.backend import kg_module, require
+from app.backend import require
 from app.i18n import join, lang, pick, t
 from app.policy_view import records_view
 from app.widgets import sources_line
@@ -64,7 +64,7 @@ with tab_models:
             sources_line(m["sources"])
 
 with tab_measures:
-    compare_mod = kg_module("compare")
+    compare_mod = require("compare", "compare")
     cases_per_measure = Counter(m["id"] for r in (compare_mod.compare()["records"] if compare_mod else [])
                                 for m in r["measures"])
     st.dataframe(pd.DataFrame([{
