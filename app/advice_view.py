@@ -11,7 +11,7 @@ import streamlit as st
 from app import charts
 from app.i18n import join, lang, pick, t, t_or
 from app.widgets import md
-from kg import balance, catalog
+from kg import balance, catalog, indicators
 
 
 def name_of(ref) -> str:
@@ -118,6 +118,17 @@ def pathway_graph(region: dict) -> nx.DiGraph:
     return g
 
 
+def _indicators_table(values: dict) -> None:
+    """The derived indicators Tanheng computed from the profile (rules/indicators.ttl)."""
+    known = indicators.indicators()
+    rows = [{t("advice.col.indicator"): known[k].label(lang()) if k in known else k,
+             t("valid.col.value"): number(v, 2), t("advice.col.unit"): known[k].unit(lang()) if k in known else ""}
+            for k, v in values.items() if v is not None]
+    if rows:
+        with st.expander(t("advice.indicators", n=len(rows))):
+            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
 def _driver_line(d: dict) -> str:
     unit = pick(d, "unit")
     value = f"{number(d.get('value'), 2)}{(' ' + unit) if unit else ''}"
@@ -160,6 +171,7 @@ def region_panel(region: dict, report_results: list[dict], key: str) -> None:
         st.markdown(f"**{t('advice.drivers')}**")
         for d in region.get("drivers") or []:
             st.markdown(f"- {_driver_line(d)}")
+        _indicators_table(region.get("indicators") or {})
     with right:
         st.markdown(f"**{t('advice.pathway')}**")
         st.plotly_chart(charts.graph(pathway_graph(region), height=380, columns=PATHWAY_COLUMNS),

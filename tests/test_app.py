@@ -117,6 +117,9 @@ def test_example_profile_gets_a_type_model_and_ranked_measures():
     assert "城市化地区" in headings and "低碳单元集约布局模式" in headings
     assert len([e for e in at.expander if re.match(r"\d+\. ", e.label)]) >= 3
     assert at.get("download_button"), "report and JSON downloads are offered"
+    indicators = next(d.value for d in at.dataframe if "指标" in d.value.columns).set_index("指标")
+    # examples/typical-regions.csv: 5,781,000 people on 1,210.4 km²
+    assert indicators.loc["人口密度", "取值"] == f"{5_781_000 / 1210.4:,.2f}"
 
 
 def test_upload_of_an_unreadable_file_is_one_clear_message():
