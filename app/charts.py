@@ -81,16 +81,19 @@ def graph(g: nx.DiGraph, height: int = 560, columns: dict[str, int] | None = Non
 
 def sunburst(trees: list[dict], label_of) -> go.Figure:
     """Table 1 as a sunburst: pools and fluxes, their groups and leaves."""
-    ids, labels, parents = [], [], []
+    ids, labels, parents, sizes = [], [], [], []
 
-    def walk(node, parent):
+    def walk(node, parent) -> int:  # each leaf counts 1, so every ring closes
+        at = len(ids)
         ids.append(node["iri"])
         labels.append(label_of(node))
         parents.append(parent)
-        for child in node["children"]:
-            walk(child, node["iri"])
+        sizes.append(0)
+        sizes[at] = sum(walk(child, node["iri"]) for child in node["children"]) or 1
+        return sizes[at]
 
     for tree in trees:
         walk(tree, "")
-    fig = go.Figure(go.Sunburst(ids=ids, labels=labels, parents=parents, insidetextorientation="radial"))
+    fig = go.Figure(go.Sunburst(ids=ids, labels=labels, parents=parents, values=sizes, branchvalues="total",
+                                insidetextorientation="radial"))
     return _layout(fig, height=560)
