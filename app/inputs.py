@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from app.advice_view import plain
-from app.i18n import pick, t
+from app.i18n import lang, pick, t
 from app.widgets import md
 from kg import catalog, profiles
 
@@ -19,6 +19,17 @@ NUMERIC = INTEGER | {"decimal", "double", "float"}
 
 def upload_types() -> list[str]:
     return UPLOAD_TYPES
+
+
+def template_buttons(key: str) -> None:
+    """The empty profile table (headers in the current language, units, rules) to fill in."""
+    from kg.commands.template import csv_template, xlsx_template
+
+    c1, c2, _ = st.columns([1, 1, 2])
+    c1.download_button(t("template.xlsx"), xlsx_template(lang()), f"tanheng-template-{lang()}.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_tpl_xlsx")
+    c2.download_button(t("template.csv"), csv_template(lang()).encode("utf-8-sig"), f"tanheng-template-{lang()}.csv",
+                       "text/csv", key=f"{key}_tpl_csv")
 
 
 def example_files() -> dict[str, Path]:

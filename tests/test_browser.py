@@ -210,3 +210,37 @@ def test_history_survives_a_restart(browser, tmp_path):
         pg.close()
     finally:
         second.stop()
+
+
+def test_blank_template_filled_in_chinese_gets_advice(app, page, tmp_path):
+    """A planner downloads the Excel template, fills in one county under the Chinese
+    headers and uploads it: the app reads it back and advises."""
+    from openpyxl import load_workbook
+
+    from kg import profiles
+
+    page.goto(f"{app.url}/")
+    settle(page)
+    page.get_by_text("上传文件", exact=True).click()
+    settle(page)
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="下载空白模板（Excel）").click()
+    template = tmp_path / dl.value.suggested_filename
+    dl.value.save_as(template)
+    assert template.suffix == ".xlsx"
+    book = load_workbook(template)
+    sheet = book.worksheets[0]
+    headers = [c.value for c in sheet[1]]
+    assert "区域代码" in headers and "国土面积（平方千米）" in headers      # Chinese headers
+    county = profiles.read_profiles(ROOT / "examples" / "typical-regions.csv").get("152528")   # 镶黄旗
+    by_label = {f.label_zh: f.key for f in profiles.columns()}
+    sheet.append([county.values.get(by_label.get(h)) for h in headers])
+    filled = tmp_path / "我的档案.xlsx"
+    book.save(filled)
+    _upload(page, filled)
+    page.get_by_role("button", name="开始诊断").click()
+    page.get_by_text("推荐发展模式").first.wait_for(timeout=90_000)
+    settle(page)
+    assert_no_exception(page)
+    # a pastoral banner with 82 % grassland and 6 people per km² is an ecological function area (§4.1)
+    assert page.get_by_text("生态功能区", exact=True).count() >= 1

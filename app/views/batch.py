@@ -11,7 +11,7 @@ from app import session
 from app.advice_view import issues_table, name_of
 from app.backend import require
 from app.i18n import join, t
-from app.inputs import example_files, upload_types
+from app.inputs import example_files, template_buttons, upload_types
 
 st.title(t("page.batch"))
 st.caption(t("batch.intro"))
@@ -19,6 +19,7 @@ if require("profiles", "read_profiles") is None:
     st.stop()
 
 up = st.file_uploader(t("batch.upload"), type=upload_types(), key="batch_upload")
+template_buttons("batch")
 files = example_files()
 example = st.selectbox(t("batch.or_example"), [None, *files], key="batch_example",
                        format_func=lambda n: "—" if n is None else n)

@@ -7,7 +7,7 @@ from app import session
 from app.advice_view import region_panel
 from app.backend import require
 from app.i18n import pick, t
-from app.inputs import example_files, profile_form, upload_types
+from app.inputs import example_files, profile_form, template_buttons, upload_types
 from app.whatif import whatif_panel
 from app.widgets import md
 
@@ -30,6 +30,7 @@ if source == "form":
     request = profile_form(issues_by_field)
 elif source == "upload":
     up = st.file_uploader(t("diag.upload"), type=upload_types(), key="diag_upload")
+    template_buttons("diag")
     if up is not None and st.button(t("diag.analyse"), type="primary", key="diag_analyse_upload"):
         request = (up.getvalue(), up.name)
 else:
