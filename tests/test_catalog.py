@@ -106,3 +106,12 @@ def test_model_graph_links_cases_to_measures_of_the_model():
     for case, measure in g.edges():
         if g.nodes[case]["kind"] == "case":
             assert g.nodes[measure]["kind"] == "measure"
+
+
+def test_coefficient_sets_offer_the_default_first_with_bilingual_labels():
+    sets = catalog.coefficient_sets()
+    assert sets[0]["key"] == "default"
+    keys = {s["key"] for s in sets}
+    # REFERENCE-DATA: the forest sink has a variant per mean forest area (0.581 instead of 0.644)
+    assert "forest-mean-area" in keys
+    assert all(s["label_zh"] != s["label_en"] and s["definition_zh"] and s["definition_en"] for s in sets)
