@@ -209,7 +209,7 @@ def export(model_key: str | None = None) -> dict[str, list[dict]]:
         keep = set()
         for mo in models:
             keep |= {mo} | set(nx.descendants(g, mo))
-            keep |= {c for m in g.successors(mo) for c, _ in g.in_edges(m)}
+            keep |= {c for m in g.successors(mo) for c, _, k in g.in_edges(m, data="kind") if k == "exemplifies"}
         g = g.subgraph(keep)
     nodes = [{"id": n, "label_zh": d.get("label_zh", ""), "label_en": d.get("label_en", "")}
              for n, d in g.nodes(data=True)]

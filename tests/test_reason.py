@@ -25,7 +25,7 @@ from rdflib import Graph
 from kg.advice import advise
 from kg.bench import batch_from_rows
 from kg.graph import knowledge_graph
-from kg.namespaces import TH, THR, THX
+from kg.namespaces import RDFS, TH, THR, THX
 from kg.paths import EXAMPLES_DIR, RULES_DIR
 from kg.profiles import read_profiles
 from kg.report import to_markdown
@@ -232,3 +232,29 @@ def test_missing_optional_figures_still_give_advice():
     assert r["valid"] and r["type"] == "ecological" and r["measures"]
     assert "grain_per_person" not in {d["indicator"] for d in r["drivers"]}
     assert r["indicators"]["transport_energy_share"] is None
+
+
+def test_pathway_graph_reach_follows_the_ontology():
+    """A measure reaches the fluxes it acts on, those its processes drive, and their subclasses."""
+    from kg import pathway
+
+    kg = knowledge_graph()
+    measure = THR["measure-lcu-public-transport"]
+    expected = set(kg.objects(measure, TH.actsOnFlux))
+    for process in kg.objects(measure, TH.actsOnProcess):
+        expected |= set(kg.objects(process, TH.drivesFlux))
+    expected |= {sub for c in set(expected) for sub in kg.transitive_subjects(RDFS.subClassOf, c)}
+    assert {str(x) for x in expected} == set(pathway.measure_reach(str(measure)))
+    assert str(TH.FossilFuelCombustion) in pathway.measure_reach(str(measure))
+
+
+def test_pathway_export_for_the_graph_view():
+    from kg import pathway
+
+    data = pathway.export("blue-green-sink")
+    ids = {n["id"] for n in data["nodes"]}
+    assert str(THR["model-blue-green-sink"]) in ids and str(THR["measure-bgs-blue-green-connectivity"]) in ids
+    assert str(THR["model-low-carbon-unit-layout"]) not in ids
+    assert all(n["label_zh"] and n["label_en"] for n in data["nodes"] if n["id"].startswith(str(THR)))
+    kinds = {e["kind"] for e in data["edges"]}
+    assert {"has-measure", "pathway-pool", "pathway-process", "exemplifies"} <= kinds
