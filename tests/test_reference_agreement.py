@@ -64,3 +64,14 @@ def test_verdicts_agree_on_fired_boosts_and_big_fluxes():
     for r, v, b in zip(batch.regions, fast, bal):
         w = reason_reference.reason_one(r.region_id, r.values, b)
         assert (v.type_iri, v.model_iri, v.fired, v.big_fluxes) == (w.type_iri, w.model_iri, w.fired, w.big_fluxes)
+
+
+def test_hostile_ids_and_zero_population_agree():
+    """User text never reaches an IRI or a query unescaped; a zero denominator gives no indicator."""
+    rows = generate(2, seed=5)
+    rows[0] = dict(rows[0], population=0, gdp_100m_cny=0, region_id='a b/c#?"<>{}\\ 中文 \'; DROP')
+    rows[1] = dict(rows[1], region_id='x"} ; ?s ?p ?o {')
+    fast, ref = both(batch_from_rows(rows))
+    assert [r["region_id"] for r in ref] == [rows[0]["region_id"], rows[1]["region_id"]]
+    assert all(a["valid"] and same_answer(a, b) for a, b in zip(fast, ref))
+    assert fast[0]["indicators"]["gdp_per_person"] is None and ref[0]["indicators"]["gdp_per_person"] is None
