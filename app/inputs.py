@@ -9,7 +9,7 @@ import streamlit as st
 
 from app.advice_view import plain
 from app.i18n import lang, pick, t
-from app.widgets import md
+from app.widgets import download, md
 from kg import catalog, profiles
 
 UPLOAD_TYPES = ["csv", "xlsx", "json", "ttl", "jsonld"]
@@ -26,10 +26,11 @@ def template_buttons(key: str) -> None:
     from kg.commands.template import csv_template, xlsx_template
 
     c1, c2, _ = st.columns([1, 1, 2])
-    c1.download_button(t("template.xlsx"), xlsx_template(lang()), f"tanheng-template-{lang()}.xlsx",
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_tpl_xlsx")
-    c2.download_button(t("template.csv"), csv_template(lang()).encode("utf-8-sig"), f"tanheng-template-{lang()}.csv",
-                       "text/csv", key=f"{key}_tpl_csv")
+    language = lang()
+    download(c1, t("template.xlsx"), lambda: xlsx_template(language), f"tanheng-template-{language}.xlsx",
+             f"{key}_tpl_xlsx")
+    download(c2, t("template.csv"), lambda: csv_template(language).encode("utf-8-sig"),
+             f"tanheng-template-{language}.csv", f"{key}_tpl_csv")
 
 
 def example_files() -> dict[str, Path]:

@@ -8,8 +8,8 @@ import json
 import streamlit as st
 
 from app.backend import user_error
-from app.i18n import lang, t
-from app.widgets import md
+from app.i18n import lang, strings, t
+from app.widgets import download, md
 from kg import advice as advice_engine
 from kg import history, profiles, report
 
@@ -54,30 +54,36 @@ def advice_json(advice: dict) -> bytes:
     return json.dumps(advice, ensure_ascii=False, indent=1, default=str).encode("utf-8")
 
 
-def report_markdown(advice: dict) -> str:
-    return report.to_markdown(advice, lang=lang())
+def report_markdown(advice: dict, language: str) -> bytes:
+    return report.to_markdown(advice, lang=language).encode("utf-8")
 
 
-def report_html(advice: dict) -> str:
+def report_html(advice: dict, language: str) -> bytes:
     """The Markdown report as a self-contained HTML page (opens in any browser, prints well)."""
     import markdown
 
-    body = markdown.markdown(report_markdown(advice), extensions=["tables", "sane_lists"])
-    return (f'<!DOCTYPE html><html lang="{lang()}"><head><meta charset="utf-8"><title>{t("report.title")}</title>'
+    body = markdown.markdown(report.to_markdown(advice, lang=language), extensions=["tables", "sane_lists"])
+    title = strings()["report.title"][language]
+    return (f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8"><title>{title}</title>'
             '<style>body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;max-width:60rem;'
             'margin:2rem auto;line-height:1.6;padding:0 1rem}table{border-collapse:collapse}'
             'td,th{border:1px solid #ccc;padding:.2rem .5rem}</style></head>'
-            f"<body>{body}</body></html>")
+            f"<body>{body}</body></html>").encode("utf-8")
+
+
+def report_buttons(advice: dict, stem: str, columns, key: str) -> None:
+    """Markdown report, HTML report and the advice JSON, each made when clicked."""
+    language = lang()
+    for col, fmt, make in ((columns[0], "md", report_markdown), (columns[1], "html", report_html)):
+        download(col, t(f"download.{fmt}"), lambda make=make: make(advice, language), f"{stem}.{fmt}",
+                 f"{key}_{fmt}")
+    download(columns[2], t("download.json"), lambda: advice_json(advice), f"{stem}.json", f"{key}_json")
 
 
 def download_buttons(analysis: dict, advice: dict) -> None:
     stem = "tanheng-" + "".join(c if c.isalnum() else "-" for c in analysis["filename"].rsplit(".", 1)[0])[:40]
     c1, c2, c3, c4 = st.columns(4)
-    c1.download_button(t("download.md"), report_markdown(advice).encode("utf-8"), f"{stem}.md", "text/markdown",
-                       key="dl_md")
-    c2.download_button(t("download.html"), report_html(advice).encode("utf-8"), f"{stem}.html", "text/html",
-                       key="dl_html")
-    c3.download_button(t("download.json"), advice_json(advice), f"{stem}.json", "application/json", key="dl_json")
+    report_buttons(advice, stem, (c1, c2, c3), "dl")
     if c4.button(t("history.save"), key="dl_save"):
         title = f"{analysis['filename']} · " + ", ".join(r.get("name") or r["region_id"]
                                                        for r in advice["regions"][:3])

@@ -22,3 +22,14 @@ def md(text) -> str:
     """User text (names, ids, file names, values) made inert for Streamlit markdown:
     no bold, links, colour directives (:red[…]), LaTeX or HTML from what a user typed."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+MIME = {"md": "text/markdown", "html": "text/html", "json": "application/json", "csv": "text/csv",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def download(where, label: str, make, filename: str, key: str) -> None:
+    """A download button whose file `make()` builds only when clicked (so a page with a
+    2,800-region batch stays quick) and which does not rerun the page. `make` runs off
+    the script thread: it must not read the session (bind the language beforehand)."""
+    where.download_button(label, make, filename, MIME[filename.rsplit(".", 1)[-1]], key=key, on_click="ignore")

@@ -96,9 +96,11 @@ def _keys() -> dict[str, str]:
     return {r["k"].value: r["x"].value for r in _select("SELECT ?x ?k WHERE { ?x th:key ?k FILTER(isIRI(?x)) }")}
 
 
+@lru_cache(maxsize=4096)
 def describe(ref: str) -> dict:
     """A record (iri, key, labels, definitions) for an IRI, a th:key, or a local name
-    under th:/thr:; an unknown reference is its own label (never an error)."""
+    under th:/thr:; an unknown reference is its own label (never an error). Cached:
+    a batch names the same few types, models and measures thousands of times."""
     ref = str(ref)
     iri = ref if ref.startswith(("http://", "https://", "urn:")) else _keys().get(ref)
     if iri is None:
@@ -108,7 +110,7 @@ def describe(ref: str) -> dict:
                 break
     if iri is None:
         return {"iri": None, "key": ref, "label_zh": ref, "label_en": ref, "definition_zh": "", "definition_en": ""}
-    return _record(iri, key=next((k for k, v in _keys().items() if v == iri), None))
+    return _record(iri, key={v: k for k, v in _keys().items()}.get(iri))
 
 
 # ---------------------------------------------------------------- Table 1 tree
@@ -332,7 +334,7 @@ def profile_fields() -> list[dict]:
 
 
 def clear_cache() -> None:
-    for f in (_texts, _keys, _sources, coefficient_sets, _subclass_edges, _orders, types, _model_keys, measures, models,
+    for f in (_texts, _keys, describe, _sources, coefficient_sets, _subclass_edges, _orders, types, _model_keys, measures, models,
               profile_fields):
         f.cache_clear()
 

@@ -165,6 +165,11 @@ def test_upload_advice_and_json_download(app, page, tmp_path):
         page.get_by_role("button", name="Download JSON").click()
     advice = json.loads(Path(dl.value.path()).read_text(encoding="utf-8"))
     assert {r["region_id"] for r in advice["regions"]} >= {"310115", "410526"}
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Download report (HTML)").click()
+    html = Path(dl.value.path()).read_text(encoding="utf-8")
+    # the report in English names Pudong's type (92 % urbanized → urbanized area, §4.1)
+    assert html.startswith("<!DOCTYPE html>") and "浦东新区" in html and "Urbanized area" in html
     shot(page, "diagnosis-advice-en", tmp_path)
 
 

@@ -12,6 +12,14 @@ from app.advice_view import issues_table, name_of
 from app.backend import require
 from app.i18n import join, t
 from app.inputs import example_files, template_buttons, upload_types
+from app.widgets import download
+
+
+def _xlsx(table: pd.DataFrame) -> bytes:
+    buf = io.BytesIO()
+    table.to_excel(buf, index=False)
+    return buf.getvalue()
+
 
 st.title(t("page.batch"))
 st.caption(t("batch.intro"))
@@ -64,11 +72,7 @@ if outcome:
     issues_table(outcome["issues"])
     if rows:
         c1, c2, c3 = st.columns(3)
-        c1.download_button(t("download.csv"), table.to_csv(index=False).encode("utf-8-sig"), "tanheng-batch.csv",
-                           "text/csv", key="batch_csv")
-        xlsx = io.BytesIO()
-        table.to_excel(xlsx, index=False)
-        c2.download_button(t("download.xlsx"), xlsx.getvalue(), "tanheng-batch.xlsx",
-                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="batch_xlsx")
-        c3.download_button(t("download.json"), session.advice_json(advice), "tanheng-batch.json",
-                           "application/json", key="batch_json")
+        download(c1, t("download.csv"), lambda: table.to_csv(index=False).encode("utf-8-sig"), "tanheng-batch.csv",
+                 "batch_csv")
+        download(c2, t("download.xlsx"), lambda: _xlsx(table), "tanheng-batch.xlsx", "batch_xlsx")
+        download(c3, t("download.json"), lambda: session.advice_json(advice), "tanheng-batch.json", "batch_json")

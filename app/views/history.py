@@ -39,11 +39,7 @@ if right.button(t("history.delete"), key="history_delete", type="secondary"):
 
 regions = (item.advice or {}).get("regions", [])
 if item.advice:
-    c1, c2 = st.columns(2)
-    c1.download_button(t("download.md"), session.report_markdown(item.advice).encode("utf-8"),
-                       f"tanheng-{chosen[:8]}.md", "text/markdown", key="history_md")
-    c2.download_button(t("download.json"), session.advice_json(item.advice), f"tanheng-{chosen[:8]}.json",
-                       "application/json", key="history_json")
+    session.report_buttons(item.advice, f"tanheng-{chosen[:8]}", st.columns(3), "history")
 if regions:
     labels = {r["region_id"]: f"{r.get('name') or ''} ({r['region_id']})" for r in regions}
     rid = left.selectbox(t("diag.region"), list(labels), format_func=labels.get, key="history_region")

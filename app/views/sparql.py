@@ -5,7 +5,7 @@ import streamlit as st
 
 from app.backend import require, user_error
 from app.i18n import lang, t
-from app.widgets import md
+from app.widgets import download, md
 
 st.title(t("page.sparql"))
 query = require("query", "named_queries", "run", "to_csv", "to_json")
@@ -48,7 +48,7 @@ if result is not None:
     st.success(t("sparql.rows", n=len(result.rows)))
     st.dataframe(pd.DataFrame(result.rows, columns=result.variables), hide_index=True, width="stretch")
     c1, c2 = st.columns(2)
-    c1.download_button(t("download.csv"), query.to_csv(result).encode("utf-8-sig"), "tanheng-query.csv",
-                       "text/csv", key="sparql_csv")
-    c2.download_button(t("download.json"), query.to_json(result).encode("utf-8"), "tanheng-query.json",
-                       "application/sparql-results+json", key="sparql_json")
+    download(c1, t("download.csv"), lambda: query.to_csv(result).encode("utf-8-sig"), "tanheng-query.csv",
+             "sparql_csv")
+    download(c2, t("download.json"), lambda: query.to_json(result).encode("utf-8"), "tanheng-query.json",
+             "sparql_json")
