@@ -31,6 +31,22 @@ with st.sidebar:
             st.caption(pick(sets[chosen], "definition"))
     st.caption(t("app.tagline"))
 
+def _css_text(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# Streamlit's own widget texts are English only: the uploader's button and limits are
+# re-labelled from the translation table, and the developer's Deploy button is hidden.
+st.html(f"""<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
+  content: {_css_text(t("upload.button"))}; font-size: 0.875rem; }}
+[data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {{
+  content: {_css_text(t("upload.limits"))}; font-size: 0.875rem; }}
+[data-testid="stAppDeployButton"] {{ display: none; }}
+</style>""")
+
 PAGES = [  # (module file, translation key, icon, url path)
     ("views/diagnosis.py", "page.diagnosis", ":material/troubleshoot:", "diagnosis"),
     ("views/batch.py", "page.batch", ":material/table_view:", "batch"),

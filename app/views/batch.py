@@ -64,10 +64,11 @@ if outcome:
     if rows:
         st.dataframe(table, hide_index=True, width="stretch")
         left, right = st.columns(2)
-        left.plotly_chart(px.histogram(table, x=t("batch.col.type"), title=t("batch.chart.types")),
-                          width="stretch", key="batch_types")
-        right.plotly_chart(px.histogram(table, x=t("batch.col.ratio"), nbins=20, title=t("batch.chart.ratio")),
-                           width="stretch", key="batch_ratio")
+        for col, x, title, bins in ((left, "batch.col.type", "batch.chart.types", None),
+                                    (right, "batch.col.ratio", "batch.chart.ratio", 20)):
+            fig = px.histogram(table, x=t(x), nbins=bins, title=t(title))
+            fig.update_yaxes(title_text=t("batch.count"))  # plotly's own "count" is English
+            col.plotly_chart(fig, width="stretch", key=f"batch_{x}")
     st.subheader(t("batch.issues", n=len(outcome["issues"])))
     issues_table(outcome["issues"])
     if rows:
