@@ -25,7 +25,7 @@ def template_buttons(key: str) -> None:
     """The empty profile table (headers in the current language, units, rules) to fill in."""
     from kg.commands.template import csv_template, xlsx_template
 
-    c1, c2, _ = st.columns([1, 1, 2])
+    c1, c2, _ = st.columns(3)
     language = lang()
     download(c1, t("template.xlsx"), lambda: xlsx_template(language), f"tanheng-template-{language}.xlsx",
              f"{key}_tpl_xlsx")
