@@ -11,6 +11,7 @@ if str(ROOT) not in sys.path:  # streamlit runs this file as a script, not as pa
 import streamlit as st  # noqa: E402
 
 from app.i18n import DEFAULT_LANG, LANGS, pick, t  # noqa: E402
+from app.widgets import relabel_streamlit_texts  # noqa: E402
 from kg import catalog  # noqa: E402
 
 st.set_page_config(page_title="碳衡 Tanheng", page_icon="🌿", layout="wide")
@@ -23,29 +24,14 @@ with st.sidebar:
     st.radio(t("lang.label"), LANGS, key="lang", horizontal=True, format_func={c: t(f"lang.{c}") for c in LANGS}.get)
     st.query_params["lang"] = st.session_state["lang"]  # a reload or a shared link keeps the language
     sets = {s["key"]: s for s in catalog.coefficient_sets()}
-    if sets:
-        st.selectbox(t("coefset.label"), list(sets), key="coefficient_set", help=t("coefset.help"),
-                     format_func={k: pick(s, "label") for k, s in sets.items()}.get)
-        chosen = st.session_state.get("coefficient_set") or "default"
-        if chosen != "default":  # what this set changes against the default
-            st.caption(pick(sets[chosen], "definition"))
+    st.selectbox(t("coefset.label"), list(sets), key="coefficient_set", help=t("coefset.help"),
+                 format_func={k: pick(s, "label") for k, s in sets.items()}.get)
+    chosen = st.session_state.get("coefficient_set") or "default"
+    if chosen != "default":  # what this set changes against the default
+        st.caption(pick(sets[chosen], "definition"))
     st.caption(t("app.tagline"))
 
-def _css_text(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-# Streamlit's own widget texts are English only: the uploader's button and limits are
-# re-labelled from the translation table, and the developer's Deploy button is hidden.
-st.html(f"""<style>
-[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{ font-size: 0; }}
-[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
-  content: {_css_text(t("upload.button"))}; font-size: 0.875rem; }}
-[data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}
-[data-testid="stFileUploaderDropzoneInstructions"] span::after {{
-  content: {_css_text(t("upload.limits"))}; font-size: 0.875rem; }}
-[data-testid="stAppDeployButton"] {{ display: none; }}
-</style>""")
+relabel_streamlit_texts()
 
 PAGES = [  # (module file, translation key, icon, url path)
     ("views/diagnosis.py", "page.diagnosis", ":material/troubleshoot:", "diagnosis"),

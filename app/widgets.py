@@ -33,3 +33,21 @@ def download(where, label: str, make, filename: str, key: str) -> None:
     2,800-region batch stays quick) and which does not rerun the page. `make` runs off
     the script thread: it must not read the session (bind the language beforehand)."""
     where.download_button(label, make, filename, MIME[filename.rsplit(".", 1)[-1]], key=key, on_click="ignore")
+
+
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def relabel_streamlit_texts() -> None:
+    """Streamlit's own widget texts are English only: the uploader's button and limits
+    are re-labelled from the translation table, and the developer's Deploy button goes."""
+    st.html(f"""<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
+  content: {_css_string(t("upload.button"))}; font-size: 0.875rem; }}
+[data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {{
+  content: {_css_string(t("upload.limits"))}; font-size: 0.875rem; }}
+[data-testid="stAppDeployButton"] {{ display: none; }}
+</style>""")
