@@ -2,6 +2,8 @@
 nothing but positions and colours."""
 from __future__ import annotations
 
+from collections import Counter
+
 import networkx as nx
 import plotly.graph_objects as go
 
@@ -73,10 +75,12 @@ def graph(g: nx.DiGraph, height: int = 560, columns: dict[str, int] | None = Non
             hovertext=labels, hoverinfo="text", textposition="middle right", textfont=dict(size=10),
             marker=dict(size=14, color=colour, line=dict(width=1, color="white"))))
     xs = [x for x, _ in pos.values()] or [0]
-    fig.update_xaxes(visible=False, range=[min(xs) - 0.05, max(xs) + 0.45])  # room for the last column's labels
+    width = (max(xs) - min(xs)) or 1
+    fig.update_xaxes(visible=False, range=[min(xs) - 0.03 * width, max(xs) + 0.3 * width])  # last column's labels
     fig.update_yaxes(visible=False)
     fig.update_layout(legend=dict(orientation="h"))
-    return _layout(fig, height=height)
+    tallest = max(Counter(d["layer"] for _, d in g.nodes(data=True)).values(), default=1)
+    return _layout(fig, height=max(height, 24 * tallest))  # one line of text per node in the longest column
 
 
 def sunburst(trees: list[dict], label_of) -> go.Figure:
