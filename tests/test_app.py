@@ -96,7 +96,13 @@ def test_knowledge_graph_view_switches_models():
     assert len(box.options) == 3
     box.set_value("blue-green-sink").run()
     no_exception(at)
-    assert any("个节点" in c.value for c in at.caption)
+    caption = next(c.value for c in at.caption if "个节点" in c.value)
+    at.multiselect(key="kb_graph_kinds").set_value(["model", "measure"]).run()
+    no_exception(at)
+    # a model with only its measures: every edge runs from the model to one of them
+    fewer = next(c.value for c in at.caption if "个节点" in c.value)
+    nodes, edges = map(int, re.findall(r"\d+", fewer)[:2])
+    assert nodes == edges + 1 and fewer != caption
 
 
 def _analyse_example(lang: str, name: str = "typical-regions.csv") -> AppTest:

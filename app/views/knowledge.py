@@ -90,8 +90,13 @@ with tab_cases:
 with tab_graph:
     keys = list(model_names)
     if keys:
-        key = st.selectbox(t("kb.graph.model"), keys, format_func=model_names.get, key="kb_graph_model")
+        left, right = st.columns([1, 2])
+        key = left.selectbox(t("kb.graph.model"), keys, format_func=model_names.get, key="kb_graph_model")
         g = catalog.model_graph(key)
+        kinds = {k: t(f"kind.{k}") for k in ("model", "measure", "process", "flux", "pool", "case")}
+        shown = right.multiselect(t("kb.graph.kinds"), list(kinds), default=list(kinds), format_func=kinds.get,
+                                  key="kb_graph_kinds")
+        g = g.subgraph([n for n, kind in g.nodes(data="kind") if kind in shown])
         st.plotly_chart(charts.graph(g), width="stretch")
         st.caption(t("kb.graph.caption", nodes=g.number_of_nodes(), edges=g.number_of_edges()))
     else:
