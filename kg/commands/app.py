@@ -1,6 +1,5 @@
 """tanheng app — start the Streamlit advisory interface on the embedded store."""
 import os
-import subprocess
 import sys
 
 from ..paths import ROOT
@@ -18,4 +17,6 @@ def run(args):
            "--server.port", str(args.port), "--browser.gatherUsageStats", "false",
            "--server.headless", "true" if args.headless else "false"]
     print(f"Tanheng 碳衡: http://localhost:{args.port}", file=sys.stderr)
-    return subprocess.call(cmd, env=os.environ.copy())
+    sys.stderr.flush()
+    # replace this process, so one signal (Ctrl-C, SIGTERM) stops the app with nothing left behind
+    os.execv(sys.executable, cmd)
