@@ -20,6 +20,9 @@ from .indicators import compute_batch, indicators, lang_text, number
 from .namespaces import RDF, RDFS, TH, THX
 
 SCORE_DIGITS = 4
+# both paths add the same parts in different orders (SPARQL SUM has none): first round away that
+# float noise, so that a score lying exactly on a 4-digit boundary rounds the same way in both
+NOISE_DIGITS = 9
 
 
 # ------------------------------------------------------------------ rule data
@@ -41,8 +44,8 @@ class Evidence:
 class Boost:
     iri: str
     indicator: str
-    at_least: bool
-    threshold: float
+    typical: float                   # intensity 0 here ...
+    full: float                      # ... and 1 here (below typical: the boost is for low values)
     weight: float
     targets: frozenset[str]          # processes, pool or flux classes
     measures: frozenset[str]         # measures named directly
@@ -59,6 +62,9 @@ class Rules:
     common_base: float
     big_flux_share: float
     reach_weight: float
+    governance: frozenset[str]       # governance measures (monitoring, disclosure, laws, procedure)
+    governance_offset: float
+    governance_factor: float
     max_cases: int
     boosts: tuple[Boost, ...]
     messages: dict = field(default_factory=dict)   # key -> {"zh","en"}
@@ -88,7 +94,7 @@ def rules() -> Rules:
         reason = lang_text(g, s, THX.reason)
         targets = {str(o) for p in (THX.targetProcess, THX.targetPool, THX.targetFlux) for o in g.objects(s, p)}
         boosts.append(Boost(str(s), _indicator_key(g.value(s, THX.indicator)),
-                            g.value(s, THX.comparator) == THX.atLeast, _float(g, s, THX.threshold),
+                            _float(g, s, THX.typicalValue), _float(g, s, THX.fullEffectAt),
                             _float(g, s, THX.weight), frozenset(targets),
                             frozenset(str(o) for o in g.objects(s, THX.targetMeasure)),
                             reason.get("zh", ""), reason.get("en", "")))
@@ -100,6 +106,8 @@ def rules() -> Rules:
     return Rules(tuple(evidence), tuple(str(t) for t, _ in order), _float(g, scoring, THX.closeCallMargin),
                  _float(g, ranking, THX.modelMeasureBase), _float(g, ranking, THX.commonRequirementBase),
                  _float(g, ranking, THX.bigFluxShare), _float(g, ranking, THX.fluxReachWeight),
+                 frozenset(str(o) for o in g.objects(ranking, THX.governanceMeasure)),
+                 _float(g, ranking, THX.governanceBaseOffset), _float(g, ranking, THX.governanceEvidenceFactor),
                  int(g.value(ranking, THX.maxCasesPerMeasure)), tuple(boosts), messages)
 
 
@@ -133,9 +141,12 @@ def big_fluxes(balance: dict | None, share: float) -> frozenset[str]:
     return frozenset(k for k, a in amounts.items() if a / gross >= share)
 
 
-def condition_holds(b: Boost, x: np.ndarray) -> np.ndarray:
+def intensity(b: Boost, x: np.ndarray) -> np.ndarray:
+    """How far beyond the typical value the region lies, 0 … 1 (0 where the indicator is missing);
+    the boost fires where this is above 0."""
     with np.errstate(invalid="ignore"):
-        return (x >= b.threshold) if b.at_least else (x <= b.threshold)
+        raw = (x - b.typical) / (b.full - b.typical)
+    return np.where(raw > 0, np.minimum(raw, 1.0), 0.0)
 
 
 @lru_cache(maxsize=None)
@@ -148,6 +159,21 @@ def boost_share(b: Boost, m: pathway.Measure) -> float:
     own = pathway.measure_targets(m.iri)
     hit = [x for x in own if x in b.targets or b.targets & pathway.superclasses(x)]
     return len(hit) / len(own) if own else 0.0
+
+
+@lru_cache(maxsize=None)
+def target_reach(m_iri: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """For each thing a measure acts on, the flux classes it reaches (a flux class reaches
+    itself and its subclasses, a process the fluxes it drives and their subclasses)."""
+    flux = pathway.flux_classes()
+    return tuple((x, (frozenset({x}) & flux) | pathway.measure_reach(x))
+                 for x in sorted(pathway.measure_targets(m_iri)))
+
+
+def reach_fraction(m_iri: str, big: frozenset[str]) -> float:
+    """The fraction of what a measure acts on that reaches one of the region's big fluxes."""
+    tr = target_reach(m_iri)
+    return sum(1 for _, fl in tr if fl & big) / len(tr) if tr else 0.0
 
 
 # ------------------------------------------------------------------ fast path, in bulk
@@ -177,20 +203,20 @@ def score_types(ind: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.nd
     return scores, contrib
 
 
-def rank_scores(model_iri: str, fired: np.ndarray, bigs: list[frozenset[str]]) -> dict[str, np.ndarray]:
-    """{measure IRI: score array} for one model over the regions given (their fired
-    boosts, regions × boosts, and their big fluxes)."""
+def rank_scores(model_iri: str, strength: np.ndarray, bigs: list[frozenset[str]]) -> dict[str, np.ndarray]:
+    """{measure IRI: score array} for one model over the regions given (their boost
+    intensities, regions × boosts, and their big fluxes)."""
     r = rules()
     out = {}
     for m in pathway.model_measures().get(model_iri, ()):
-        base = r.common_base if m.common else r.model_base
-        reach = pathway.measure_reach(m.iri)
-        s = base + r.reach_weight * np.array([len(reach & b) for b in bigs], dtype=float)
+        gov = m.iri in r.governance
+        base = (r.common_base if m.common else r.model_base) + (r.governance_offset if gov else 0.0)
+        evidence = r.reach_weight * np.array([reach_fraction(m.iri, b) for b in bigs], dtype=float)
         for j, b in enumerate(r.boosts):
             share = boost_share(b, m)
             if share:
-                s = s + b.weight * share * fired[:, j]
-        out[m.iri] = s
+                evidence = evidence + b.weight * share * strength[:, j]
+        out[m.iri] = base + (r.governance_factor if gov else 1.0) * evidence
     return out
 
 
@@ -205,8 +231,9 @@ def reason_batch(rows: list[dict], balances: list[dict | None]) -> list[Verdict]
     types = pathway.type_models()
     has = ~np.all(np.isnan(scores), axis=1)
     best = np.argmax(np.nan_to_num(scores, nan=-1.0), axis=1)   # first max = lowest tie order
-    fired = np.column_stack([condition_holds(b, ind[b.indicator]) for b in r.boosts]) if r.boosts \
-        else np.zeros((n, 0), bool)
+    strength = np.column_stack([intensity(b, ind[b.indicator]) for b in r.boosts]) if r.boosts \
+        else np.zeros((n, 0))
+    fired = strength > 0
     bigs = [big_fluxes(b, r.big_flux_share) for b in balances]
     # models to rank for each region: the chosen one and, on a close call, the runner-up
     second = np.argsort(-np.nan_to_num(scores, nan=-1.0), axis=1, kind="stable")[:, 1] if scores.shape[1] > 1 \
@@ -219,7 +246,7 @@ def reason_batch(rows: list[dict], balances: list[dict | None]) -> list[Verdict]
             wanted.setdefault(types[r.type_order[best[i]]].model_iri, []).append(i)
             if close[i]:
                 wanted.setdefault(types[r.type_order[second[i]]].model_iri, []).append(i)
-    ranked = {model: rank_scores(model, fired[np.array(idx)], [bigs[i] for i in idx])
+    ranked = {model: rank_scores(model, strength[np.array(idx)], [bigs[i] for i in idx])
               for model, idx in wanted.items()}
     pos = {model: {i: p for p, i in enumerate(idx)} for model, idx in wanted.items()}
     boost_iris = [b.iri for b in r.boosts]
@@ -265,7 +292,7 @@ def _fill(template: dict, **kw) -> dict[str, str]:
 def order_measures(scores: dict[str, float]) -> list[tuple[str, float]]:
     """(measure IRI, rounded score) by score, then by key: a total order both paths share."""
     keys = _measure_keys()
-    rounded = [(m, round(s, SCORE_DIGITS)) for m, s in scores.items()]
+    rounded = [(m, round(round(s, NOISE_DIGITS), SCORE_DIGITS)) for m, s in scores.items()]
     return sorted(rounded, key=lambda ms: (-ms[1], keys.get(ms[0], ms[0])))
 
 
@@ -302,7 +329,7 @@ def boost_reasons(v: Verdict) -> dict[str, dict[str, str]]:
         if b.iri in v.fired:
             ind = ind_defs[b.indicator]
             out[b.iri] = _fill({"zh": b.reason_zh, "en": b.reason_en}, value=_fmt(v.indicators.get(b.indicator)),
-                               threshold=_fmt(b.threshold), unit={"zh": ind.unit_zh, "en": ind.unit_en})
+                               typical=_fmt(b.typical), unit={"zh": ind.unit_zh, "en": ind.unit_en})
     return out
 
 

@@ -71,6 +71,14 @@ def measure_targets(key: str) -> set:
     return {o for p in (TH.actsOnPool, TH.actsOnFlux, TH.actsOnProcess) for o in kg.objects(m, p)}
 
 
+REACH_PREFIX = "Acts on this region's large fluxes"
+
+
+def _figure_reasons(measure) -> list[str]:
+    """The reasons drawn from the region's own figures (not the model line, not the flux reach)."""
+    return [x["en"] for x in measure["reasons"][1:] if not x["en"].startswith(REACH_PREFIX)]
+
+
 def _rule_number(subject, prop) -> float:
     g = Graph().parse(RULES_DIR / "measure-ranking.ttl")
     return float(g.value(THX[subject], THX[prop]))
@@ -149,16 +157,18 @@ def test_measures_are_the_models_ranked_with_reasons_and_cases(advice, region_id
             assert c["country"] in {"US", "GB", "DE", "JP", "CN"} and isinstance(c["year"], int)
             assert c["title_zh"] and c["title_en"]
     assert any(m["cases"] for m in ms)
-    # the model's own measures come before the common requirements unless the region lifts them
-    assert not ms[0]["common"]
+    # the model's own measures come before the common requirements unless the region's figures lift one
+    assert not ms[0]["common"] or _figure_reasons(ms[0])
 
 
 def test_large_transport_share_lifts_transport_measures():
     base = [v for v in rows() if v["region_id"] == "320117"][0]
     weight = _rule_number("boost-transport-energy", "weight")
-    threshold = _rule_number("boost-transport-energy", "threshold")
+    typical = _rule_number("boost-transport-energy", "typicalValue")
+    full = _rule_number("boost-transport-energy", "fullEffectAt")
+    assert full > typical
     low, high = (advise(batch_from_rows([dict(base, transport_energy_pct=t, industry_energy_pct=40)]))["regions"][0]
-                 for t in (threshold - 15, threshold + 15))
+                 for t in (typical - 5, full + 5))
     score = lambda r, key: next(m["score"] for m in r["measures"] if m["id"] == key)  # noqa: E731
     for key in ("lcu-public-transport", "lcu-slow-travel-system", "common-green-transport"):
         # the boost's documented share: the part of what the measure acts on that is transport
@@ -167,7 +177,7 @@ def test_large_transport_share_lifts_transport_measures():
         assert share > 0
         assert math.isclose(score(high, key) - score(low, key), weight * share, abs_tol=1e-4)
     reasons = next(m for m in high["measures"] if m["id"] == "lcu-public-transport")["reasons"]
-    assert any(f"{threshold + 15:.1f}" in x["zh"] and "交通" in x["zh"] for x in reasons)
+    assert any(f"{full + 5:.1f}" in x["zh"] and f"{typical:.1f}" in x["zh"] and "交通" in x["zh"] for x in reasons)
     # a measure that does not act on transport is not lifted
     assert score(high, "lcu-green-building-technology") == score(low, "lcu-green-building-technology")
 
@@ -184,11 +194,12 @@ def test_thin_ecological_land_lifts_blue_green_measures(advice):
     lifted = {m["id"]: m["score"] for m in r["measures"]
               if any("Ecological land is only" in x["en"] for x in m["reasons"])}
     assert lifted
-    # 6,000 ha of built-up land turned to water: ecological land 34 %, above the boost's threshold
+    # 8,000 ha of built-up land turned to water: ecological land 35.7 %, no longer below the typical value
     base = [v for v in rows() if v["region_id"] == "310115"][0]
-    greener = advise(batch_from_rows([dict(base, water_ha=base["water_ha"] + 6000,
-                                           built_up_ha=base["built_up_ha"] - 6000)]))["regions"][0]
-    assert greener["type"] == "urbanized" and greener["indicators"]["ecological_land_share"] > 30
+    greener = advise(batch_from_rows([dict(base, water_ha=base["water_ha"] + 8000,
+                                           built_up_ha=base["built_up_ha"] - 8000)]))["regions"][0]
+    typical = _rule_number("boost-thin-ecological-land", "typicalValue")
+    assert greener["type"] == "urbanized" and greener["indicators"]["ecological_land_share"] > typical
     after = {m["id"]: m for m in greener["measures"]}
     for key, score in lifted.items():
         assert after[key]["score"] < score
