@@ -66,6 +66,7 @@ class Rules:
     governance_offset: float
     governance_factor: float
     max_cases: int
+    reason_minimum: float            # a boost's part of a score below this is not shown as a reason
     boosts: tuple[Boost, ...]
     messages: dict = field(default_factory=dict)   # key -> {"zh","en"}
 
@@ -108,7 +109,8 @@ def rules() -> Rules:
                  _float(g, ranking, THX.bigFluxShare), _float(g, ranking, THX.fluxReachWeight),
                  frozenset(str(o) for o in g.objects(ranking, THX.governanceMeasure)),
                  _float(g, ranking, THX.governanceBaseOffset), _float(g, ranking, THX.governanceEvidenceFactor),
-                 int(g.value(ranking, THX.maxCasesPerMeasure)), tuple(boosts), messages)
+                 int(g.value(ranking, THX.maxCasesPerMeasure)), _float(g, ranking, THX.reasonMinimumPart),
+                 tuple(boosts), messages)
 
 
 # ------------------------------------------------------------------ the verdict both paths produce
@@ -333,17 +335,36 @@ def boost_reasons(v: Verdict) -> dict[str, dict[str, str]]:
     return out
 
 
+def _boost_parts(v: Verdict, model_iri: str, measure_iri: str, matching: tuple[str, ...]) -> list[str]:
+    """The fired boosts a measure matches whose part of its score (weight × share × intensity, before
+    the governance factor) reaches the reason minimum, the largest part first (then by IRI)."""
+    r = rules()
+    by_iri = {b.iri: b for b in r.boosts}
+    m = next(x for x in pathway.model_measures()[model_iri] if x.iri == measure_iri)
+    parts = []
+    for iri in matching:
+        if iri in v.fired:
+            b = by_iri[iri]
+            x = v.indicators.get(b.indicator)
+            strength = float(intensity(b, np.array([np.nan if x is None else x]))[0])
+            part = round(b.weight * boost_share(b, m) * strength, NOISE_DIGITS)
+            if part >= r.reason_minimum:
+                parts.append((-part, iri))
+    return [iri for _, iri in sorted(parts)]
+
+
 def present_measures(model_iri: str, v: Verdict, fired_reasons: dict | None = None) -> list[dict]:
+    """The ranked measures, each with its reasons: the model line, then the region's own figures
+    (largest part of the score first), then the big fluxes it reaches."""
     fired_reasons = boost_reasons(v) if fired_reasons is None else fired_reasons
     scores = v.measure_scores.get(model_iri, {})
     out = []
     for iri, score in order_measures(scores):
         fields, base, matching = _measure_static(model_iri, iri)
-        reasons = [base]
+        reasons = [base] + [fired_reasons[b] for b in _boost_parts(v, model_iri, iri, matching) if b in fired_reasons]
         reached = pathway.measure_reach(iri) & v.big_fluxes
         if reached:
             reasons.append(_reach_reason(reached))
-        reasons += [fired_reasons[b] for b in matching if b in fired_reasons]
         out.append({**fields, "score": score, "reasons": reasons})
     return out
 
