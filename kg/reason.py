@@ -304,16 +304,16 @@ def _measure_keys() -> dict[str, str]:
 
 
 @lru_cache(maxsize=None)
-def _measure_static(model_iri: str, measure_iri: str) -> tuple[dict, dict, tuple[str, ...]]:
+def _measure_static(model_iri: str, measure_iri: str) -> tuple[dict, dict, tuple[tuple[str, float], ...]]:
     """What does not depend on the region: the measure's fields, its base reason, the
-    boosts it matches (a measure is presented for thousands of regions)."""
+    boosts it matches with weight × share (a measure is presented for thousands of regions)."""
     r = rules()
     m = next(x for x in pathway.model_measures()[model_iri] if x.iri == measure_iri)
     model_label = {"zh": pathway.label(model_iri, "zh"), "en": pathway.label(model_iri, "en")}
     base = _fill(r.messages["common-requirement"]) if m.common else _fill(r.messages["model-measure"], model=model_label)
     fields = {"id": m.key, "label_zh": m.label_zh, "label_en": m.label_en, "common": m.common}
     fields["cases"] = list(pathway.measure_cases().get(measure_iri, ()))[:r.max_cases]
-    return fields, base, tuple(b.iri for b in r.boosts if boost_share(b, m))
+    return fields, base, tuple((b.iri, b.weight * boost_share(b, m)) for b in r.boosts if boost_share(b, m))
 
 
 @lru_cache(maxsize=4096)
@@ -335,20 +335,25 @@ def boost_reasons(v: Verdict) -> dict[str, dict[str, str]]:
     return out
 
 
-def _boost_parts(v: Verdict, model_iri: str, measure_iri: str, matching: tuple[str, ...]) -> list[str]:
+def _intensities(v: Verdict) -> dict[str, float]:
+    """{boost IRI: intensity} for the boosts that fired (the same arithmetic as `intensity`)."""
+    out = {}
+    for b in rules().boosts:
+        if b.iri in v.fired:
+            raw = (v.indicators[b.indicator] - b.typical) / (b.full - b.typical)
+            out[b.iri] = min(raw, 1.0)
+    return out
+
+
+def _boost_parts(strength: dict[str, float], matching: tuple[tuple[str, float], ...]) -> list[str]:
     """The fired boosts a measure matches whose part of its score (weight × share × intensity, before
     the governance factor) reaches the reason minimum, the largest part first (then by IRI)."""
-    r = rules()
-    by_iri = {b.iri: b for b in r.boosts}
-    m = next(x for x in pathway.model_measures()[model_iri] if x.iri == measure_iri)
+    minimum = rules().reason_minimum
     parts = []
-    for iri in matching:
-        if iri in v.fired:
-            b = by_iri[iri]
-            x = v.indicators.get(b.indicator)
-            strength = float(intensity(b, np.array([np.nan if x is None else x]))[0])
-            part = round(b.weight * boost_share(b, m) * strength, NOISE_DIGITS)
-            if part >= r.reason_minimum:
+    for iri, weighted_share in matching:
+        if iri in strength:
+            part = round(weighted_share * strength[iri], NOISE_DIGITS)
+            if part >= minimum:
                 parts.append((-part, iri))
     return [iri for _, iri in sorted(parts)]
 
@@ -357,11 +362,12 @@ def present_measures(model_iri: str, v: Verdict, fired_reasons: dict | None = No
     """The ranked measures, each with its reasons: the model line, then the region's own figures
     (largest part of the score first), then the big fluxes it reaches."""
     fired_reasons = boost_reasons(v) if fired_reasons is None else fired_reasons
+    strength = _intensities(v)
     scores = v.measure_scores.get(model_iri, {})
     out = []
     for iri, score in order_measures(scores):
         fields, base, matching = _measure_static(model_iri, iri)
-        reasons = [base] + [fired_reasons[b] for b in _boost_parts(v, model_iri, iri, matching) if b in fired_reasons]
+        reasons = [base] + [fired_reasons[b] for b in _boost_parts(strength, matching) if b in fired_reasons]
         reached = pathway.measure_reach(iri) & v.big_fluxes
         if reached:
             reasons.append(_reach_reason(reached))
