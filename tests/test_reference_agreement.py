@@ -75,3 +75,24 @@ def test_hostile_ids_and_zero_population_agree():
     assert [r["region_id"] for r in ref] == [rows[0]["region_id"], rows[1]["region_id"]]
     assert all(a["valid"] and same_answer(a, b) for a, b in zip(fast, ref))
     assert fast[0]["indicators"]["gdp_per_person"] is None and ref[0]["indicators"]["gdp_per_person"] is None
+
+
+def test_graded_boosts_agree_at_the_typical_value_halfway_and_beyond_full_effect():
+    """The boosts are graded from the typical value to full effect: both paths must agree exactly at the
+    edges — at the typical value (no boost), halfway, at full effect and beyond it (clipped) — and on the
+    governance measures, whose evidence is damped."""
+    typical_rows = read_profiles(EXAMPLES_DIR / "typical-regions.csv").regions
+    base = [r.values for r in typical_rows if r.values["region_id"] == "320117"][0]
+    b = {x.indicator: x for x in reason.rules().boosts}["transport_energy_share"]
+    i = {x.indicator: x for x in reason.rules().boosts}["industry_energy_share"]
+    rows = []
+    for n, t in enumerate((b.typical, (b.typical + b.full) / 2, b.full, b.full + 10)):
+        rows.append(dict(base, region_id=f"t{n}", transport_energy_pct=t, industry_energy_pct=i.full if n == 0 else 40,
+                         building_energy_pct=100 - t - (i.full if n == 0 else 40)))
+    fast, ref = both(batch_from_rows(rows))
+    assert all(a["valid"] for a in fast)
+    for a, c in zip(fast, ref):
+        assert a["measures"] == c["measures"], a["region_id"]
+    fired = [{x for m in a["measures"] for r in m["reasons"] for x in [r["en"]] if x.startswith("Transport uses")}
+             for a in fast]
+    assert not fired[0] and all(fired[1:])
