@@ -51,6 +51,24 @@ class Boost:
     measures: frozenset[str]         # measures named directly
     reason_zh: str
     reason_en: str
+    gate: str | None = None          # a second indicator that must also lie beyond its typical value
+    gate_typical: float = 0.0
+    gate_full: float = 1.0
+    gate_reason_scale: float = 1.0   # the gate figure is shown × this in the reason (a ratio as a percentage)
+
+
+@dataclass(frozen=True)
+class AccountShare:
+    """An indicator read from the carbon account: scale × one line ÷ an account total."""
+    key: str
+    source: str | None               # a by_source line key ...
+    flux: str | None                 # ... or a Table 1 class (local name) of by_table1
+    total: str                       # the account total it is divided by
+    scale: float
+    label_zh: str
+    label_en: str
+    unit_zh: str
+    unit_en: str
 
 
 @dataclass(frozen=True)
@@ -69,6 +87,7 @@ class Rules:
     reason_minimum: float            # a boost's part of a score below this is not shown as a reason
     boosts: tuple[Boost, ...]
     messages: dict = field(default_factory=dict)   # key -> {"zh","en"}
+    account_shares: tuple[AccountShare, ...] = ()
 
 
 def _float(g, s, p) -> float:
@@ -94,11 +113,23 @@ def rules() -> Rules:
     for s in sorted(g.subjects(RDF.type, THX.RankingBoost)):
         reason = lang_text(g, s, THX.reason)
         targets = {str(o) for p in (THX.targetProcess, THX.targetPool, THX.targetFlux) for o in g.objects(s, p)}
+        gate = g.value(s, THX.gateIndicator)
         boosts.append(Boost(str(s), _indicator_key(g.value(s, THX.indicator)),
                             _float(g, s, THX.typicalValue), _float(g, s, THX.fullEffectAt),
                             _float(g, s, THX.weight), frozenset(targets),
                             frozenset(str(o) for o in g.objects(s, THX.targetMeasure)),
-                            reason.get("zh", ""), reason.get("en", "")))
+                            reason.get("zh", ""), reason.get("en", ""),
+                            *((_indicator_key(gate), _float(g, s, THX.gateTypicalValue),
+                               _float(g, s, THX.gateFullEffectAt), float(g.value(s, THX.gateReasonScale) or 1.0))
+                              if gate is not None else ())))
+    shares = []
+    for s in sorted(g.subjects(RDF.type, THX.AccountShare)):
+        labels, units = lang_text(g, s, RDFS.label), lang_text(g, s, THX.unitLabel)
+        src, flux = g.value(s, THX.shareOfSource), g.value(s, THX.shareOfFlux)
+        shares.append(AccountShare(str(g.value(s, TH.key)), None if src is None else str(src),
+                                   None if flux is None else _indicator_key(flux), str(g.value(s, THX.ofAccount)),
+                                   _float(g, s, THX.scale), labels.get("zh", ""), labels.get("en", ""),
+                                   units.get("zh", ""), units.get("en", "")))
     scoring, ranking = THX["type-scoring"], THX["measure-ranking"]
     messages = {str(g.value(s, TH.key)): lang_text(g, s, RDFS.label) for s in g.subjects(RDF.type, THX.Message)}
     messages["reach"] = lang_text(g, ranking, THX.reachReason)
@@ -110,7 +141,29 @@ def rules() -> Rules:
                  frozenset(str(o) for o in g.objects(ranking, THX.governanceMeasure)),
                  _float(g, ranking, THX.governanceBaseOffset), _float(g, ranking, THX.governanceEvidenceFactor),
                  int(g.value(ranking, THX.maxCasesPerMeasure)), _float(g, ranking, THX.reasonMinimumPart),
-                 tuple(boosts), messages)
+                 tuple(boosts), messages, tuple(shares))
+
+
+def account_share(a: AccountShare, balances: list[dict | None]) -> np.ndarray:
+    """The account share of each region (NaN when the line or the total is missing, or the total is not above 0)."""
+    out = np.full(len(balances), np.nan)
+    for i, b in enumerate(balances):
+        b = b or {}
+        lines = b.get("by_source") if a.source else b.get("by_table1")
+        part = number((lines or {}).get(a.source or a.flux))
+        total = number(b.get(a.total))
+        if part is not None and total is not None and total > 0:
+            out[i] = a.scale * part / total
+    return out
+
+
+def indicator_unit(key: str) -> dict[str, str]:
+    """{"zh","en"} unit of an indicator of rules/indicators.ttl or an account share."""
+    d = indicators().get(key)
+    if d is not None:
+        return {"zh": d.unit_zh, "en": d.unit_en}
+    a = next(x for x in rules().account_shares if x.key == key)
+    return {"zh": a.unit_zh, "en": a.unit_en}
 
 
 # ------------------------------------------------------------------ the verdict both paths produce
@@ -143,12 +196,19 @@ def big_fluxes(balance: dict | None, share: float) -> frozenset[str]:
     return frozenset(k for k, a in amounts.items() if a / gross >= share)
 
 
-def intensity(b: Boost, x: np.ndarray) -> np.ndarray:
-    """How far beyond the typical value the region lies, 0 … 1 (0 where the indicator is missing);
-    the boost fires where this is above 0."""
+def _graded(x: np.ndarray, typical: float, full: float) -> np.ndarray:
     with np.errstate(invalid="ignore"):
-        raw = (x - b.typical) / (b.full - b.typical)
+        raw = (x - typical) / (full - typical)
     return np.where(raw > 0, np.minimum(raw, 1.0), 0.0)
+
+
+def intensity(b: Boost, x: np.ndarray, gate: np.ndarray | None = None) -> np.ndarray:
+    """How far beyond the typical value the region lies, 0 … 1 (0 where the indicator is missing),
+    times the same grading of the gate indicator for a gated boost; the boost fires where this is above 0."""
+    main = _graded(x, b.typical, b.full)
+    if b.gate is None:
+        return main
+    return main * _graded(np.full(len(x), np.nan) if gate is None else gate, b.gate_typical, b.gate_full)
 
 
 @lru_cache(maxsize=None)
@@ -229,11 +289,14 @@ def reason_batch(rows: list[dict], balances: list[dict | None]) -> list[Verdict]
     if n == 0:
         return []
     ind = compute_batch(rows, balances)
+    for a in r.account_shares:
+        ind[a.key] = account_share(a, balances)
     scores, contrib = score_types(ind)
     types = pathway.type_models()
     has = ~np.all(np.isnan(scores), axis=1)
     best = np.argmax(np.nan_to_num(scores, nan=-1.0), axis=1)   # first max = lowest tie order
-    strength = np.column_stack([intensity(b, ind[b.indicator]) for b in r.boosts]) if r.boosts \
+    strength = np.column_stack([intensity(b, ind[b.indicator], ind[b.gate] if b.gate else None)
+                                for b in r.boosts]) if r.boosts \
         else np.zeros((n, 0))
     fired = strength > 0
     bigs = [big_fluxes(b, r.big_flux_share) for b in balances]
@@ -291,11 +354,28 @@ def _fill(template: dict, **kw) -> dict[str, str]:
             for lang in ("zh", "en")}
 
 
-def order_measures(scores: dict[str, float]) -> list[tuple[str, float]]:
-    """(measure IRI, rounded score) by score, then by key: a total order both paths share."""
+def order_measures(scores: dict[str, float], concern: dict[str, float] | None = None) -> list[tuple[str, float]]:
+    """(measure IRI, rounded score) by score, then by how strongly the region's figures concern the
+    measure (`concern`), then by key: a total order both paths share."""
     keys = _measure_keys()
+    concern = concern or {}
     rounded = [(m, round(round(s, NOISE_DIGITS), SCORE_DIGITS)) for m, s in scores.items()]
-    return sorted(rounded, key=lambda ms: (-ms[1], keys.get(ms[0], ms[0])))
+    return sorted(rounded, key=lambda ms: (-ms[1], -concern.get(ms[0], 0.0), keys.get(ms[0], ms[0])))
+
+
+def concern(v: Verdict, model_iri: str) -> dict[str, float]:
+    """{measure IRI: Σ over the boosts matching it of weight × share × the region's position
+    clip((x − typical) ÷ (full − typical), −1, 1)}, fired or not (missing figures count 0): how strongly
+    the region's own figures point at the measure, the tie-break between equal scores."""
+    pos = {}
+    for b in rules().boosts:
+        x = v.indicators.get(b.indicator)
+        pos[b.iri] = 0.0 if x is None else max(-1.0, min(1.0, (x - b.typical) / (b.full - b.typical)))
+    out = {}
+    for iri in v.measure_scores.get(model_iri, {}):
+        _, _, matching = _measure_static(model_iri, iri)
+        out[iri] = round(round(sum(ws * pos[b] for b, ws in matching), NOISE_DIGITS), SCORE_DIGITS)
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -325,13 +405,12 @@ def _reach_reason(fluxes: frozenset[str]) -> dict[str, str]:
 
 def boost_reasons(v: Verdict) -> dict[str, dict[str, str]]:
     """{boost IRI: reason filled with the region's figures} for the boosts that fired."""
-    ind_defs = indicators()
     out = {}
     for b in rules().boosts:
         if b.iri in v.fired:
-            ind = ind_defs[b.indicator]
             out[b.iri] = _fill({"zh": b.reason_zh, "en": b.reason_en}, value=_fmt(v.indicators.get(b.indicator)),
-                               typical=_fmt(b.typical), unit={"zh": ind.unit_zh, "en": ind.unit_en})
+                               typical=_fmt(b.typical), unit=indicator_unit(b.indicator),
+                               gate=_fmt(v.indicators[b.gate] * b.gate_reason_scale) if b.gate else "")
     return out
 
 
@@ -342,6 +421,9 @@ def _intensities(v: Verdict) -> dict[str, float]:
         if b.iri in v.fired:
             raw = (v.indicators[b.indicator] - b.typical) / (b.full - b.typical)
             out[b.iri] = min(raw, 1.0)
+            if b.gate is not None:
+                gate = (v.indicators[b.gate] - b.gate_typical) / (b.gate_full - b.gate_typical)
+                out[b.iri] = out[b.iri] * min(gate, 1.0)
     return out
 
 
@@ -365,7 +447,7 @@ def present_measures(model_iri: str, v: Verdict, fired_reasons: dict | None = No
     strength = _intensities(v)
     scores = v.measure_scores.get(model_iri, {})
     out = []
-    for iri, score in order_measures(scores):
+    for iri, score in order_measures(scores, concern(v, model_iri)):
         fields, base, matching = _measure_static(model_iri, iri)
         reasons = [base] + [fired_reasons[b] for b in _boost_parts(strength, matching) if b in fired_reasons]
         reached = pathway.measure_reach(iri) & v.big_fluxes

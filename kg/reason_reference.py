@@ -116,6 +116,13 @@ def region_graph(region_id: str, values: dict, balance: dict | None) -> tuple[Gr
             g.add((r, THX.accountValue, line))
             g.add((line, THX.accountKey, Literal(k)))
             g.add((line, RDF.value, Literal(f, datatype=XSD.double)))
+    for k, v in ((balance or {}).get("by_source") or {}).items():
+        f = number(v)
+        if f is not None:
+            line = BNode()
+            g.add((r, THX.sourceLine, line))
+            g.add((line, THX.accountKey, Literal(k)))
+            g.add((line, RDF.value, Literal(f, datatype=XSD.double)))
     for k, v in ((balance or {}).get("by_table1") or {}).items():
         f = number(v)
         if f is not None:
@@ -168,7 +175,7 @@ def reason_one(region_id: str, values: dict, balance: dict | None) -> Verdict:
             own = {m.iri for m in pathway.model_measures().get(model, ())}
             ranked[model] = {m: s for m, s in measure_score.items() if m in own}
     ind = {}
-    for key in indicators():
+    for key in [*indicators(), *(a.key for a in rules().account_shares)]:
         v = g.value(r, THX[key])
         ind[key] = None if v is None else float(v)
     return Verdict(type_iri=type_iri, scores=scores, contributions=contributions, indicators=ind,
