@@ -432,3 +432,113 @@ def test_every_ranking_number_is_a_documented_heuristic():
         assert all("{typical}" in str(o) and "{value}" in str(o) for o in g.objects(b, THX.reason)), b
     # the carbon deficit is near-universal: no boost on the balance ratio
     assert not any(g.value(b, THX.indicator) == THX.carbon_balance_ratio for b in boosts)
+
+
+# ------------------------------------------------------------------ clean energy and the order of equal scores
+
+def _rank(region, key) -> int:
+    return [m["id"] for m in region["measures"]].index(key)
+
+
+def _coal_share(region_values) -> tuple[float, float]:
+    """(coal % of emissions, balance ratio) from the region's own account."""
+    from kg.balance import account
+    a = account(region_values)
+    return 100 * a["by_source"]["coal"] / a["emissions_t_co2e"], a["balance_ratio"]
+
+
+def test_coal_heavy_county_with_thin_sinks_gets_clean_energy_in_its_top_five(advice):
+    """滑县 burns 900,000 t of coal — about 42 % of its emissions, against a typical quarter — and its
+    sinks (cropland county, 10.7 % ecological land) offset under 1 % of them: clean energy belongs in its
+    top five, and the reason names the coal share."""
+    values = [v for v in rows() if v["region_id"] == "410526"][0]
+    coal, ratio = _coal_share(values)
+    assert coal > _rule_number("boost-coal", "typicalValue") and ratio < _rule_number("boost-coal", "gateFullEffectAt")
+    r = advice["410526"]
+    top5 = r["measures"][:5]
+    clean = [m for m in top5 if "clean-energy" in m["id"]]
+    assert clean, [m["id"] for m in top5]
+    assert any(x["en"].startswith(f"Coal makes up {coal:.1f} %") for x in clean[0]["reasons"])
+    assert any(f"{coal:.1f}" in x["zh"] and "燃煤" in x["zh"] for x in clean[0]["reasons"])
+
+
+def test_energy_dominated_district_gets_clean_energy_in_its_top_five(advice):
+    """浦东: fossil fuel combustion is ~99.9 % of the account and sinks offset < 0.1 %: clean energy is a
+    top-five measure even for the low-carbon-unit model, before the governance measures."""
+    r = advice["310115"]
+    assert _rank(r, "common-clean-energy") < 5
+    reasons = " ".join(x["en"] for x in next(m for m in r["measures"] if m["id"] == "common-clean-energy")["reasons"])
+    assert "Fossil fuel combustion makes up 99.9 %" in reasons
+
+
+def test_clean_energy_lift_grows_with_coal_and_needs_thin_sinks():
+    base = [v for v in rows() if v["region_id"] == "410526"][0]
+    less, more, sinky = advise(batch_from_rows([
+        dict(base, region_id="less", coal_t=base["coal_t"] / 3),
+        dict(base, region_id="more", coal_t=base["coal_t"] * 2),
+        # forest on the cropland: sinks now offset more than the typical share of emissions
+        dict(base, region_id="sinky", forest_ha=base["forest_ha"] + 600000, area_km2=base["area_km2"] + 6000),
+    ]))["regions"]
+    score = lambda r, key: next(m["score"] for m in r["measures"] if m["id"] == key)  # noqa: E731
+    coal_less, _ = _coal_share(dict(base, coal_t=base["coal_t"] / 3))
+    assert coal_less < _rule_number("boost-coal", "typicalValue")
+    assert score(more, "pwc-clean-energy-share") > score(less, "pwc-clean-energy-share")
+    assert _rank(more, "pwc-clean-energy-share") < _rank(less, "pwc-clean-energy-share")
+    assert not any(x["en"].startswith("Coal makes up") for m in less["measures"] for x in m["reasons"])
+    # the same coal where sinks offset a large part: the gate holds the lift back
+    _, ratio = _coal_share(dict(base, forest_ha=base["forest_ha"] + 600000, area_km2=base["area_km2"] + 6000))
+    assert ratio > _rule_number("boost-coal", "gateTypicalValue")
+    if sinky["model"] == "production-waste-cycle":
+        assert score(sinky, "pwc-clean-energy-share") < score(more, "pwc-clean-energy-share")
+    assert not any(x["en"].startswith(("Coal makes up", "Fossil fuel combustion makes up"))
+                   for m in sinky["measures"] for x in m["reasons"])
+
+
+def test_forest_county_whose_sinks_offset_half_gets_no_clean_energy_lift(advice):
+    """婺源: forest 81 %, sinks offset about half its emissions — beyond the gate's typical value."""
+    r = advice["361130"]
+    assert not any(x["en"].startswith(("Coal makes up", "Fossil fuel combustion makes up"))
+                   for m in r["measures"] for x in m["reasons"])
+
+
+def test_building_share_orders_the_building_measures():
+    """Two 溧水 twins differing only in the building share of energy (22 % vs 34 %, typical 20 %): the
+    one whose buildings use more puts the building measures higher."""
+    base = [v for v in rows() if v["region_id"] == "320117"][0]
+    lo, hi = advise(batch_from_rows([dict(base, region_id="lo", building_energy_pct=22, industry_energy_pct=40),
+                                     dict(base, region_id="hi", building_energy_pct=34, industry_energy_pct=40)]))["regions"]
+    for key in ("lcu-sustainable-building", "lcu-building-orientation-microclimate", "lcu-green-building-technology"):
+        assert _rank(hi, key) < _rank(lo, key), key
+
+
+def test_low_public_transport_puts_transit_measures_before_other_transport_measures():
+    """溧水 (public transport 28 %, above the typical 25 %) ties jobs-housing balance and transit-hub
+    connection; a twin with 12 % of trips by public transport lifts the transit measures, which the
+    boost names, above the other transport measures."""
+    base = [v for v in rows() if v["region_id"] == "320117"][0]
+    ok, low = advise(batch_from_rows([dict(base, region_id="ok"),
+                                      dict(base, region_id="low", public_transport_share_pct=12)]))["regions"]
+    assert _rank(ok, "lcu-jobs-housing-balance") < _rank(ok, "lcu-transit-hub-connection")
+    assert _rank(low, "lcu-transit-hub-connection") < _rank(low, "lcu-jobs-housing-balance")
+    assert _rank(low, "lcu-public-transport") < _rank(ok, "lcu-public-transport")
+
+
+def test_equal_scores_are_ordered_by_the_regions_own_figures():
+    """Within equal scores the measure the region's figures concern more comes first; the key only
+    settles what the figures cannot tell apart."""
+    from kg import reason
+    from kg.balance import account_many
+    vals = rows()
+    verdicts = reason.reason_batch(vals, account_many(vals))
+    keys = reason._measure_keys()
+    for v in verdicts:
+        c = reason.concern(v, v.model_iri)
+        order = reason.order_measures(v.measure_scores[v.model_iri], c)
+        for (m1, s1), (m2, s2) in zip(order, order[1:]):
+            if s1 == s2:
+                assert (-c[m1], keys[m1]) <= (-c[m2], keys[m2])
+    # a figure on the near side of typical counts against: with public transport at 48 % (typical 25 %),
+    # transit-hub connection, named by the public-transport boost, has less concern than jobs-housing
+    pd = next(v for v in verdicts if v.indicators["public_transport_share"] == 48.0)
+    c = reason.concern(pd, pd.model_iri)
+    assert c[str(THR["measure-lcu-transit-hub-connection"])] < c[str(THR["measure-lcu-jobs-housing-balance"])]

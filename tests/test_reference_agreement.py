@@ -96,3 +96,24 @@ def test_graded_boosts_agree_at_the_typical_value_halfway_and_beyond_full_effect
     fired = [{x for m in a["measures"] for r in m["reasons"] for x in [r["en"]] if x.startswith("Transport uses")}
              for a in fast]
     assert not fired[0] and all(fired[1:])
+
+
+def test_gated_clean_energy_boosts_agree():
+    """The coal and fossil-combustion shares come from the account and are gated by the balance ratio:
+    both paths must agree with the coal share below typical, with the gate closed (sinks offsetting much),
+    with the gate missing (sinks not reported) and with both beyond full effect."""
+    typical_rows = read_profiles(EXAMPLES_DIR / "typical-regions.csv").regions
+    base = [r.values for r in typical_rows if r.values["region_id"] == "410526"][0]
+    rows = [dict(base, region_id="low-coal", coal_t=base["coal_t"] / 3),
+            dict(base, region_id="sinks", forest_ha=base["forest_ha"] + 600000, area_km2=base["area_km2"] + 6000),
+            dict(base, region_id="no-sinks", forest_ha=None),
+            dict(base, region_id="heavy", coal_t=base["coal_t"] * 4),
+            dict(base, region_id="no-coal", coal_t=None)]
+    fast, ref = both(batch_from_rows(rows))
+    for a, c in zip(fast, ref):
+        assert a["valid"] == c["valid"], a["region_id"]
+        assert a["measures"] == c["measures"], a["region_id"]
+        assert a["indicators"] == c["indicators"], a["region_id"]
+    coal = {a["region_id"]: any(r["en"].startswith("Coal makes up") for m in a["measures"] for r in m["reasons"])
+            for a in fast}
+    assert coal == {"low-coal": False, "sinks": False, "no-sinks": False, "heavy": True, "no-coal": False}
