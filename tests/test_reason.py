@@ -511,16 +511,30 @@ def test_building_share_orders_the_building_measures():
         assert _rank(hi, key) < _rank(lo, key), key
 
 
-def test_low_public_transport_puts_transit_measures_before_other_transport_measures():
-    """溧水 (public transport 28 %, above the typical 25 %) ties jobs-housing balance and transit-hub
-    connection; a twin with 12 % of trips by public transport lifts the transit measures, which the
-    boost names, above the other transport measures."""
+def test_public_transport_share_orders_the_transport_measures():
+    """Where public transport carries few trips (a 溧水 twin at 12 %, typical 25 %) building public
+    transport itself comes up; where it already carries many (浦东 48 %) joining walking and cycling to
+    its hubs leads."""
     base = [v for v in rows() if v["region_id"] == "320117"][0]
     ok, low = advise(batch_from_rows([dict(base, region_id="ok"),
                                       dict(base, region_id="low", public_transport_share_pct=12)]))["regions"]
-    assert _rank(ok, "lcu-jobs-housing-balance") < _rank(ok, "lcu-transit-hub-connection")
-    assert _rank(low, "lcu-transit-hub-connection") < _rank(low, "lcu-jobs-housing-balance")
     assert _rank(low, "lcu-public-transport") < _rank(ok, "lcu-public-transport")
+    assert any("Public transport carries only 12.0%" in x["en"]
+               for x in next(m for m in low["measures"] if m["id"] == "lcu-public-transport")["reasons"])
+
+
+def test_dense_transit_district_and_sparse_district_order_their_transport_measures_differently(advice):
+    """浦东 (4,776 people/km², public transport 48 %) and 溧水 (469 people/km², 28 %) both use more than
+    the typical share of energy for transport, so the same transport measures rise in both; their own
+    figures order them: 浦东 first joins slow travel to its transit hubs, 溧水 — where people live thinly
+    and trips are long — first brings jobs and services near homes."""
+    pd, ls = advice["310115"], advice["320117"]
+    for key in ("lcu-slow-travel-system", "lcu-transit-hub-connection"):
+        assert _rank(pd, key) < _rank(pd, "lcu-jobs-housing-balance")
+        assert _rank(ls, key) > _rank(ls, "lcu-jobs-housing-balance")
+    assert [m["id"] for m in pd["measures"][:3]] != [m["id"] for m in ls["measures"][:3]]
+    jh = next(m for m in ls["measures"] if m["id"] == "lcu-jobs-housing-balance")
+    assert any("Population density is 469" in x["en"] for x in jh["reasons"])
 
 
 def test_equal_scores_are_ordered_by_the_regions_own_figures():
@@ -537,8 +551,9 @@ def test_equal_scores_are_ordered_by_the_regions_own_figures():
         for (m1, s1), (m2, s2) in zip(order, order[1:]):
             if s1 == s2:
                 assert (-c[m1], keys[m1]) <= (-c[m2], keys[m2])
-    # a figure on the near side of typical counts against: with public transport at 48 % (typical 25 %),
-    # transit-hub connection, named by the public-transport boost, has less concern than jobs-housing
+    # a figure on the near side of typical counts against: 浦东 has 4,776 people/km², far denser than the
+    # 2,000 typical of a fully urban district, so jobs-housing balance (named by the sparse-district boost)
+    # is less its concern than slow travel
     pd = next(v for v in verdicts if v.indicators["public_transport_share"] == 48.0)
     c = reason.concern(pd, pd.model_iri)
-    assert c[str(THR["measure-lcu-transit-hub-connection"])] < c[str(THR["measure-lcu-jobs-housing-balance"])]
+    assert c[str(THR["measure-lcu-jobs-housing-balance"])] < c[str(THR["measure-lcu-slow-travel-system"])]
