@@ -11,7 +11,7 @@ import streamlit as st
 from app import charts
 from app.i18n import join, lang, pick, t, t_or
 from app.widgets import md
-from kg import balance, catalog, indicators
+from kg import balance, catalog, reason
 
 
 def name_of(ref) -> str:
@@ -119,10 +119,9 @@ def pathway_graph(region: dict) -> nx.DiGraph:
 
 
 def _indicators_table(values: dict) -> None:
-    """The derived indicators Tanheng computed from the profile (rules/indicators.ttl)."""
-    known = indicators.indicators()
-    rows = [{t("advice.col.indicator"): known[k].label(lang()) if k in known else k,
-             t("valid.col.value"): number(v, 2), t("advice.col.unit"): known[k].unit(lang()) if k in known else ""}
+    """The derived indicators and account shares Tanheng computed (rules/indicators.ttl, rules/measure-ranking.ttl)."""
+    rows = [{t("advice.col.indicator"): reason.indicator_label(k)[lang()],
+             t("valid.col.value"): number(v, 2), t("advice.col.unit"): reason.indicator_unit(k)[lang()]}
             for k, v in values.items() if v is not None]
     if rows:
         with st.expander(t("advice.indicators", n=len(rows))):

@@ -157,13 +157,22 @@ def account_share(a: AccountShare, balances: list[dict | None]) -> np.ndarray:
     return out
 
 
-def indicator_unit(key: str) -> dict[str, str]:
-    """{"zh","en"} unit of an indicator of rules/indicators.ttl or an account share."""
+def _figure(key: str):
+    """An indicator of rules/indicators.ttl or an account share of rules/measure-ranking.ttl."""
     d = indicators().get(key)
-    if d is not None:
-        return {"zh": d.unit_zh, "en": d.unit_en}
-    a = next(x for x in rules().account_shares if x.key == key)
-    return {"zh": a.unit_zh, "en": a.unit_en}
+    return d if d is not None else next((x for x in rules().account_shares if x.key == key), None)
+
+
+def indicator_unit(key: str) -> dict[str, str]:
+    """{"zh","en"} unit of an indicator or an account share."""
+    f = _figure(key)
+    return {"zh": f.unit_zh, "en": f.unit_en} if f else {"zh": "", "en": ""}
+
+
+def indicator_label(key: str) -> dict[str, str]:
+    """{"zh","en"} label of an indicator or an account share (the key itself if unknown)."""
+    f = _figure(key)
+    return {"zh": f.label_zh, "en": f.label_en} if f else {"zh": key, "en": key}
 
 
 # ------------------------------------------------------------------ the verdict both paths produce

@@ -49,3 +49,16 @@ def test_every_format_of_the_typical_regions_gives_the_same_advice(tmp_path):
     first = next(iter(seen.values()))
     assert len(first) >= 7
     assert all(v == first for v in seen.values()), seen.keys()
+
+
+def test_every_figure_in_the_advice_has_a_bilingual_label_and_unit(tmp_path):
+    # the app and the report show these figures by name, never by their raw key
+    from kg.reason import indicator_label, indicator_unit
+
+    _, advice = advise(TYPICAL[0], tmp_path)
+    keys = {k for r in advice["regions"] for k in (r.get("indicators") or {})}
+    assert {"coal_emission_share", "population_density"} <= keys
+    for key in keys:
+        label = indicator_label(key)
+        assert label["zh"] != key and label["en"] != key, key
+        assert set(indicator_unit(key)) == {"zh", "en"}
