@@ -43,14 +43,18 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"tanheng: {exc}", file=sys.stderr)
         return exc.code
-    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-        print(f"tanheng: cannot read {exc.filename}: {exc.strerror}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print("tanheng: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a file or directory the command needed: which one, and why
+        if exc.filename is not None:
+            # commands say "cannot write" themselves where they write; here we cannot tell which
+            print(f"tanheng: cannot read or write {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
+        else:              # already one sentence (the store is busy or cannot be opened, …)
+            print(f"tanheng: {exc.strerror if exc.errno and exc.strerror else exc}", file=sys.stderr)
+        return 2
     except Exception as exc:  # a bug of ours: one sentence, the traceback only on request
         if os.environ.get("TANHENG_DEBUG"):
             raise

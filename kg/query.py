@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from .namespaces import SPARQL_PREFIXES
 from .paths import QUERIES_DIR
 from .store import KnowledgeStore, knowledge_store
 
@@ -57,7 +59,10 @@ def _term_value(t) -> str | None:
 
 
 def run(sparql: str, store: KnowledgeStore | None = None) -> Result:
-    """Run over `store`, else the configured one (TANHENG_SPARQL_URL or the in-memory copy)."""
+    """Run over `store`, else the configured one (TANHENG_SPARQL_URL or the in-memory copy).
+    An update is refused (UpdateNotAllowed) before anything is asked."""
+    if is_update(sparql):
+        raise UpdateNotAllowed()
     store = store or knowledge_store()
     res = store.query(sparql)
     if isinstance(res, ox.QueryBoolean):
@@ -132,3 +137,98 @@ def to_table(result: Result, width: int = 60) -> str:
 
 
 FORMATTERS = {"table": to_table, "json": to_json, "csv": to_csv}
+
+
+# ------------------------------------------------------------------ updates and error messages
+_UPDATE_OPERATIONS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD",
+                                "WITH"})   # WITH <g> DELETE/INSERT … is an update too
+_PROLOGUE_TOKEN = re.compile(
+    r"""\s+|\#[^\n]*                                  # blanks and comments
+      |(?i:BASE)\s*<[^>]*>                            # BASE <iri>
+      |(?i:PREFIX)\s*[^\s:]*:\s*<[^>]*>               # PREFIX p: <iri>
+      |(?i:VERSION)\s*(?:"[^"]*"|'[^']*')             # VERSION "1.2"
+    """, re.X)
+_FIRST_WORD = re.compile(r"[A-Za-z]+")
+
+UPDATE_REFUSED = {"zh": "不允许更新：这是只读查询接口",
+                  "en": "updates are not allowed; this is a read-only query interface"}
+
+
+class UpdateNotAllowed(ValueError):
+    """An update (INSERT, DELETE, LOAD, CLEAR, …) sent where only queries are run."""
+
+    def __init__(self, message: str = f"{UPDATE_REFUSED['zh']} / {UPDATE_REFUSED['en']}"):
+        super().__init__(message)
+
+
+def is_update(text: str) -> bool:
+    """True when the operation after the prologue (BASE, PREFIX, VERSION,
+    comments) is a SPARQL update; the text is only read, never run."""
+    pos = 0
+    while m := _PROLOGUE_TOKEN.match(text, pos):
+        if m.end() == pos:
+            break
+        pos = m.end()
+    word = _FIRST_WORD.match(text, pos)
+    return bool(word) and word.group(0).upper() in _UPDATE_OPERATIONS
+
+
+PREFIX_LINES = SPARQL_PREFIXES.count("\n")     # the lines KnowledgeStore.query puts before a user's query
+_POSITION = re.compile(r"^\s*error at (\d+):(\d+):\s*")
+_CHAR_CLASS = re.compile(r"^\[.*\]$", re.S)
+_PREFIXED_NAME = re.compile(r"(?<![\w<?$])([A-Za-z][\w.\-]*)?:")
+_DECLARED = re.compile(r"PREFIX\s*([^\s:]*):", re.I)
+
+
+def _undeclared_prefix(text: str, line: int | None, col: int | None) -> str | None:
+    declared = {p for p in _DECLARED.findall(SPARQL_PREFIXES + text)}
+    lines = text.splitlines()
+    if line and 1 <= line <= len(lines):           # the prefixed name just before the error position
+        before = lines[line - 1][: col or None]
+        found = [p for p in _PREFIXED_NAME.findall(before) if p not in declared]
+        if found:
+            return found[-1]
+    # anywhere else, outside IRIs and strings
+    stripped = re.sub(r"<[^>\s]*>|\"[^\"\n]*\"|'[^'\n]*'|#[^\n]*", " ", text)
+    found = [p for p in _PREFIXED_NAME.findall(stripped) if p not in declared]
+    return found[0] if found else None
+
+
+def error_message(exc: BaseException | str, text: str, lang: str = "zh",
+                  prefix_lines: int = PREFIX_LINES) -> str:
+    """One bilingual sentence for a SPARQL syntax error: the position in the
+    user's own text (the prepended prefix lines taken off), 'prefix x: is not
+    declared' where that is the cause, else the parser's first clause without
+    its character-range lists. zh first when lang is "zh"."""
+    msg = str(exc).strip()
+    line = col = None
+    if m := _POSITION.match(msg):
+        line, col = int(m.group(1)) - prefix_lines, int(m.group(2))
+        if line < 1:                                # inside the prefixes: cannot point into the user's text
+            line = col = None
+        msg = msg[m.end():]
+    if "Prefix not found" in msg:
+        prefix = _undeclared_prefix(text, line, col)
+        zh_what = f"未声明前缀 {prefix}:" if prefix is not None else "使用了未声明的前缀"
+        en_what = f"prefix {prefix}: is not declared" if prefix is not None else "a prefix is not declared"
+    else:
+        first = msg.split("\n")[0]
+        if first.startswith("expected one of "):
+            items = [i.strip() for i in msg[len("expected one of "):].replace("\n", " ").split(", ")]
+            items = [i for i in items if i and not i.startswith("[") and not i.endswith("]")]
+            shown = ", ".join(items[:8]) + (", …" if len(items) > 8 else "")
+            first = f"expected one of {shown}" if items else "unexpected text"
+        first = first.rstrip(" ,")
+        zh_what = en_what = first
+    if line is not None:
+        zh = f"查询不是有效的 SPARQL（第 {line} 行第 {col} 列）：{zh_what}"
+        en = f"the query is not valid SPARQL at line {line}, column {col}: {en_what}"
+    else:
+        zh = f"查询不是有效的 SPARQL：{zh_what}"
+        en = f"the query is not valid SPARQL: {en_what}"
+    return f"{zh} / {en}" if lang == "zh" else f"{en} / {zh}"
+
+
+def update_refused_message(lang: str = "zh") -> str:
+    zh, en = UPDATE_REFUSED["zh"], UPDATE_REFUSED["en"]
+    return f"{zh} / {en}" if lang == "zh" else f"{en} / {zh}"

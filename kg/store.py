@@ -33,6 +33,11 @@ class StoreBusy(OSError):
     """Another process holds the store read-write for longer than we waited."""
 
 
+class StoreUnavailable(OSError):
+    """The store directory cannot be opened or created (not a directory, no permission, …):
+    one sentence naming the path."""
+
+
 def parse_files(files: list[Path]) -> list[ox.Triple]:
     """The triples of the given Turtle files; a broken file names itself."""
     out = []
@@ -183,7 +188,9 @@ def open_disk_store(path: str | Path | None = None, *, write: bool = False,
             return KnowledgeStore(path)
         except OSError as exc:
             if not _is_lock_error(exc):
-                raise
+                reason = exc.strerror or str(exc)
+                raise StoreUnavailable(f"cannot open the store at {path}: {reason} "
+                                       "(set TANHENG_STORE to a directory Tanheng may write)") from None
             if time.monotonic() < deadline:
                 time.sleep(0.1)
                 continue

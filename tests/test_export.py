@@ -121,3 +121,47 @@ def test_docs_command_refuses_a_file_as_output_directory(tmp_path, tanheng_env):
                           capture_output=True, text=True, env=tanheng_env, timeout=60)
     assert proc.returncode == 2
     assert "a-file" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# ------------------------------------------------------------------ write and store errors are worded as such
+def _tanheng(*args, env):
+    return subprocess.run([str(VENV_BIN / "tanheng"), *args], capture_output=True, text=True, env=env, timeout=180)
+
+
+@pytest.mark.parametrize("args, target", [
+    (("export", "-o", "{tmp}/no/such/dir/x.ttl"), "{tmp}/no/such/dir/x.ttl"),
+    (("template", "-o", "{tmp}"), "{tmp}"),
+    (("template", "--format", "xlsx", "-o", "{tmp}/missing/t.xlsx"), "{tmp}/missing/t.xlsx"),
+])
+def test_a_file_that_cannot_be_written_is_named_as_a_write_error(tmp_path, tanheng_env, args, target):
+    proc = _tanheng(*(a.format(tmp=tmp_path) for a in args), env=tanheng_env)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"tanheng: cannot write {target.format(tmp=tmp_path)}: "), lines
+    assert "cannot read" not in proc.stderr and "Errno" not in proc.stderr
+
+
+def test_a_store_path_that_is_not_a_directory_is_one_sentence(tmp_path, tanheng_env):
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    env = {**tanheng_env, "TANHENG_STORE": str(blocker / "store")}
+    proc = _tanheng("store", "info", env=env)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert lines == [f"tanheng: cannot open the store at {blocker / 'store'}: Not a directory "
+                     "(set TANHENG_STORE to a directory Tanheng may write)"], lines
+
+
+def test_the_generic_handler_says_read_or_write_and_names_the_file(capsys, monkeypatch):
+    from kg import cli
+
+    def boom(args):
+        raise NotADirectoryError(20, "Not a directory", "/dev/null/x")
+
+    parser = cli.build_parser()
+    monkeypatch.setattr(cli, "build_parser", lambda: parser)
+    args = parser.parse_args(["store", "info"])
+    monkeypatch.setattr(parser, "parse_args", lambda argv=None: args)
+    monkeypatch.setattr(args, "func", boom)
+    assert cli.main([]) == 2
+    assert capsys.readouterr().err == "tanheng: cannot read or write /dev/null/x: Not a directory\n"

@@ -32,7 +32,9 @@ def endpoint(tmp_path_factory):
     with KnowledgeStore(store_dir) as s:
         saved = history.save({"regions": [{"region_id": "serve-1"}]}, "served", store=s)
         local_models = [r["m"].value for r in s.query(MODELS)]
-        local_count = int(next(iter(s.query(COUNT_ALL)))["n"].value)
+        # everything but the store's own bookkeeping (the meta graph), which the endpoint does not serve
+        local_count = int(next(iter(s.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != <urn:tanheng:graph:meta>) }")))["n"].value)
     port = free_port()
     env = {**os.environ, "TANHENG_STORE": str(store_dir), "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--port", str(port),
@@ -192,3 +194,36 @@ def test_the_endpoint_recovers_when_its_engine_dies(endpoint):
     time.sleep(0.3)
     assert _get(endpoint, MODELS)[0] == 502          # the request that finds it dead
     assert _count(endpoint) == endpoint["count"]      # the next one is answered again
+
+
+def test_the_store_bookkeeping_is_not_served(endpoint):
+    status, _, body = _get(endpoint, "SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+    assert status == 200 and "urn:tanheng:store" not in body and "urn:tanheng:digest" not in body
+    for q in ("ASK { <urn:tanheng:store> ?p ?o }", "ASK { GRAPH <urn:tanheng:graph:meta> { ?s ?p ?o } }",
+              "ASK { ?s <urn:tanheng:digest> ?o }"):
+        status, _, body = _get(endpoint, q)
+        assert status == 200 and json.loads(body)["boolean"] is False, q
+
+
+@pytest.mark.parametrize("update", ["INSERT DATA { <a:b> <a:c> <a:d> }", "DELETE WHERE { ?s ?p ?o }",
+                                    "# a comment\nPREFIX x: <urn:x:>\nCLEAR ALL", "drop all",
+                                    "WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+                                    "LOAD <http://example.org/data.ttl>"])
+def test_updates_sent_as_queries_are_refused_with_403(endpoint, update):
+    attempts = [
+        _get(endpoint, update),
+        _http(endpoint["url"], urllib.parse.urlencode({"query": update}).encode(),
+              {"Content-Type": "application/x-www-form-urlencoded"}),
+        _http(endpoint["url"], update.encode(), {"Content-Type": "application/sparql-query"}),
+    ]
+    assert [a[0] for a in attempts] == [403] * 3, attempts
+    assert all("read-only" in a[2] for a in attempts)
+    assert _count(endpoint) == endpoint["count"]
+
+
+def test_a_query_mentioning_update_words_is_still_answered(endpoint):
+    q = ('# DELETE nothing\nPREFIX insert: <https://w3id.org/tanheng/ontology#>\n'
+         'SELECT ?m WHERE { ?m a insert:IntegrationModel FILTER(!CONTAINS(STR(?m), "DROP")) } ORDER BY ?m')
+    status, _, body = _get(endpoint, q)
+    assert status == 200, body
+    assert [b["m"]["value"] for b in json.loads(body)["results"]["bindings"]] == endpoint["models"]

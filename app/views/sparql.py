@@ -8,7 +8,7 @@ from app.i18n import lang, t
 from app.widgets import download, md
 
 st.title(t("page.sparql"))
-query = require("query", "named_queries", "run", "to_csv", "to_json")
+query = require("query", "named_queries", "run", "to_csv", "to_json", "error_message", "update_refused_message")
 if query is None:
     st.stop()
 
@@ -37,6 +37,12 @@ if st.button(t("sparql.run"), type="primary", key="sparql_run"):
     try:
         st.session_state["sparql_result"] = query.run(text)
         st.session_state.pop("sparql_error", None)
+    except query.UpdateNotAllowed:  # the console only reads
+        st.session_state["sparql_error"] = query.update_refused_message(lang())
+        st.session_state.pop("sparql_result", None)
+    except SyntaxError as exc:  # one sentence, the line counted in the user's text (the same as `tanheng query`)
+        st.session_state["sparql_error"] = query.error_message(exc, text, lang())
+        st.session_state.pop("sparql_result", None)
     except Exception as exc:  # a user's malformed query is a message, not a traceback
         st.session_state["sparql_error"] = user_error(exc)
         st.session_state.pop("sparql_result", None)

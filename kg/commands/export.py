@@ -2,6 +2,7 @@
 import sys
 
 from .. import graph
+from ..cli import UserError
 
 
 def register(sub):
@@ -15,8 +16,11 @@ def register(sub):
 def run(args):
     text = graph.export(args.format, args.inferred)
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as f:
-            f.write(text)
+        try:
+            with open(args.output, "w", encoding="utf-8") as f:
+                f.write(text)
+        except OSError as exc:
+            raise UserError(f"cannot write {args.output}: {exc.strerror or exc}") from None
         print(f"wrote {args.output} ({len(text.encode()):,} bytes)", file=sys.stderr)
     else:
         sys.stdout.write(text)

@@ -13,6 +13,8 @@ def register(sub):
     src.add_argument("-e", "--expression", help="the query text")
     p.add_argument("--format", choices=sorted(q.FORMATTERS), default="table")
     p.add_argument("--list", action="store_true", help="list the named competency questions")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh",
+                   help="language of the messages: zh first or en first (default zh)")
     p.add_argument("--endpoint", help="a SPARQL 1.1 server URL to ask instead of the embedded graph")
     p.set_defaults(func=run)
 
@@ -28,21 +30,31 @@ def run(args):
     elif args.file:
         path = Path(args.file)
         if path.is_file():
-            text = path.read_text(encoding="utf-8")
+            try:
+                text = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                zh, en = f"无法将 {args.file} 读作 UTF-8 编码的 SPARQL 查询", \
+                    f"cannot read {args.file} as a UTF-8 SPARQL query"
+                raise UserError(f"{zh} / {en}" if args.lang == "zh" else f"{en} / {zh}") from None
         elif args.file in named:
             text = named[args.file].text
         else:
             raise UserError(f"no query file or named query {args.file!r} (see `tanheng query --list`)")
     else:
         raise UserError("give a query file, a named query or -e 'SPARQL'")
+    lang = getattr(args, "lang", "zh")
+    if q.is_update(text):
+        raise UserError(q.update_refused_message(lang))
     try:
         store = None
         if args.endpoint:
             from ..store import knowledge_store
             store = knowledge_store(args.endpoint)
         result = q.run(text, store)
+    except q.UpdateNotAllowed:
+        raise UserError(q.update_refused_message(lang)) from None
     except SyntaxError as exc:
-        raise UserError(f"the query is not valid SPARQL: {exc}") from None
+        raise UserError(q.error_message(exc, text, lang)) from None
     except (OSError, ValueError) as exc:  # unreachable or malformed endpoint
         raise UserError(str(exc)) from None
     sys.stdout.write(q.FORMATTERS[args.format](result).rstrip("\n") + "\n")

@@ -28,7 +28,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from ..cli import UserError
-from ..store import open_disk_store
+from ..query import is_update
+from ..store import META_GRAPH, open_disk_store
 
 USAGE = ("Tanheng 碳衡 read-only SPARQL endpoint 只读 SPARQL 端点: "
          "GET or POST /sparql?query=… (SPARQL 1.1 Protocol)\n")
@@ -137,6 +138,8 @@ class SparqlHandler(BaseHTTPRequestHandler):
             return self._refuse_update()
         if "query" not in params:
             return self._reply(200, USAGE)
+        if any(is_update(q) for q in params["query"]):     # an update sent as a query
+            return self._refuse_update()
         self._forward("GET", qs, None)
 
     def do_POST(self):
@@ -157,9 +160,14 @@ class SparqlHandler(BaseHTTPRequestHandler):
                 return self._refuse_update()
             if "query" not in form:
                 return self._reply(400, "Missing the `query` parameter.\n")
-        elif ctype != "application/sparql-query":
+            texts = form["query"]
+        elif ctype == "application/sparql-query":
+            texts = [body.decode("utf-8", "replace")]
+        else:
             return self._reply(415, "POST a form (application/x-www-form-urlencoded) or "
                                     "application/sparql-query.\n")
+        if any(is_update(q) for q in texts + params.get("query", [])):   # an update sent as a query
+            return self._refuse_update()
         self._forward("POST", qs, body)
 
     def _refuse_method(self):
@@ -220,13 +228,22 @@ class SparqlHandler(BaseHTTPRequestHandler):
 
 
 def make_snapshot(target: Path) -> dict:
-    """Copy the embedded store (knowledge graph loaded and current) to `target`."""
+    """Copy the embedded store (knowledge graph loaded and current) to `target`,
+    without the store's own bookkeeping (the meta graph): only the knowledge
+    graph and the saved analyses are served."""
     with open_disk_store() as s:
         if s.read_only and s.is_stale():
             print("tanheng: the store is busy and its knowledge graph is older than ontology/; "
                   "serving it as it is", file=sys.stderr)
         s.snapshot(target)
-        return s.info()
+        info = s.info()
+    import pyoxigraph as ox
+
+    copy = ox.Store(str(target))                 # the private copy, never the user's store
+    copy.remove_graph(META_GRAPH)
+    copy.flush()
+    del copy                                     # Oxigraph releases the directory with the last reference
+    return info
 
 
 def register(sub):

@@ -68,20 +68,26 @@ def xlsx_template(lang: str) -> bytes:
     return buf.getvalue()
 
 
+def _write(name: str, opener, content) -> None:
+    try:
+        with opener() as f:
+            f.write(content)
+    except OSError as exc:
+        raise UserError(f"cannot write {name}: {exc.strerror or exc}") from None
+
+
 def run(args):
     if args.format == "xlsx":
         if not args.output:
             raise UserError("an XLSX template is a binary file: give -o FILE.xlsx")
         data = xlsx_template(args.lang)
-        with open(args.output, "wb") as f:
-            f.write(data)
+        _write(args.output, lambda: open(args.output, "wb"), data)
     else:
         text = csv_template(args.lang)
         if not args.output:
             sys.stdout.write(text)
             return 0
         # with a BOM, Excel on a Chinese system opens the UTF-8 file correctly
-        with open(args.output, "w", encoding="utf-8-sig", newline="") as f:
-            f.write(text)
+        _write(args.output, lambda: open(args.output, "w", encoding="utf-8-sig", newline=""), text)
     print(f"wrote {args.output}", file=sys.stderr)
     return 0
