@@ -7,7 +7,7 @@ import streamlit as st
 
 from app.advice_view import balance_panel, number, ratio
 from app.backend import user_error
-from app.i18n import pick, t
+from app.i18n import lang, pick, t
 from app.widgets import md
 from kg import balance, catalog, scenario
 
@@ -42,6 +42,11 @@ def whatif_panel(analysis: dict, region: dict) -> None:
     except Exception as exc:  # kg.cli.UserError: a message naming region, field and value
         st.error(md(user_error(exc)))
         return
+    # the changed profile is validated like a file: a broken rule (forest larger than the county)
+    # is an error above the figures, a warning a warning
+    checks = scenario.validation_lines(result, region["region_id"], lang())
+    if checks:
+        (st.warning if result["after_valid"] else st.error)(md("  \n".join(checks)))
     totals = result["totals"]
     c = st.columns(4)
     for col, key, label, shown in zip(c, ("emissions_t_co2e", "sinks_t_co2e", "net_t_co2e", "balance_ratio"),

@@ -4,7 +4,20 @@ sliders both call run().
 
 A change is written FIELD=CHANGE:  coal_t=-20%  (relative, sign required),
 coal_t=+5000 / coal_t=-5000 (added), coal_t=50000 (new value),
-grid_region=south (a grid region key)."""
+grid_region=south (a grid region key).
+
+Changes apply in the order given; a field changed twice is shown step by step
+(coal_t=-20% then coal_t=50000: 80,000 → 64,000 → 50,000), and the result says
+that the later change overrides or builds on the earlier one.
+
+The changed profile is validated with the same SHACL shapes as a file
+(kg.validate, fast engine). run() reports, under "after_validation", the
+violations and warnings the changes bring (those the profile did not already
+have); "after_valid" is False when a change breaks a rule (forest larger than
+the county). The account after is still computed and shown, always beside a
+clear warning naming the rules broken (`tanheng scenario` then exits 1; the app
+shows the warning above the figures): a planner exploring "+10% forest" sees
+the effect and is told the land must come from another class."""
 from __future__ import annotations
 
 import json
@@ -77,10 +90,17 @@ def _scopes(coefficient_set: str) -> list[str]:
 
 def apply_changes(values: dict, changes: list[Change], region_id: str = "") -> dict:
     """A copy of values with the changes applied in order; never writes into the user's dict."""
-    out = dict(values)
+    return _apply_steps(values, changes, region_id)[0]
+
+
+def _apply_steps(values: dict, changes: list[Change], region_id: str = "") -> tuple[dict, list[dict]]:
+    """The changed values and one step per change: the field's value before and after that change."""
+    out, steps = dict(values), []
     for ch in changes:
+        step = {"field": ch.field, "change": ch.text, "before": out.get(ch.field)}
+        steps.append(step)
         if ch.kind == "set":
-            out[ch.field] = ch.amount
+            out[ch.field] = step["after"] = ch.amount
             continue
         current = out.get(ch.field)
         if current is None or (isinstance(current, float) and math.isnan(current)):
@@ -89,8 +109,58 @@ def apply_changes(values: dict, changes: list[Change], region_id: str = "") -> d
         if new < 0:
             raise UserError(message("negative-result", region=region_id, field=ch.field, value=ch.text,
                                     result=f"{new:,.2f}"))
-        out[ch.field] = new
-    return out
+        out[ch.field] = step["after"] = new
+    for i, step in enumerate(steps):
+        earlier = sum(1 for st in steps[:i] if st["field"] == step["field"])
+        if earlier:
+            step["step"] = earlier + 1          # the 2nd, 3rd … change of this field, applied to the one before
+    return out, steps
+
+
+# Messages of the checks on a changed profile (zh, en).
+_TEXT = {
+    "invalid-after": ("注意：区域 {region} 按 {changes} 调整后的档案未通过校验，调整后的核算不是一致的档案，仅供参考"
+                      "（例如增加的地类面积须从其他地类调出）：",
+                      "WARNING: region {region}: after {changes} the profile fails validation, so the account after "
+                      "is not a consistent profile — read it with care (e.g. land added to one class must come from "
+                      "another):"),
+    "warning-after": ("区域 {region}：按 {changes} 调整后的档案有警告（核算仍显示）：",
+                      "region {region}: after {changes} the profile has warnings (the account is still shown):"),
+    "repeated-field": ("字段 {field} 被调整 {n} 次，按顺序依次应用：{path}",
+                       "field {field} is changed {n} times, applied in order: {path}"),
+    "invalid-region": ("区域 {region} 未通过校验，不能做情景分析：",
+                       "region {region} failed validation, so no scenario can be run on it:"),
+}
+
+
+def text(key: str, lang: str | None = None, **fields) -> str:
+    """A scenario message in one language, or "zh / en" when lang is None."""
+    zh, en = (t.format(**fields) for t in _TEXT[key])
+    return zh if lang == "zh" else en if lang == "en" else f"{zh} / {en}"
+
+
+def _profile(values: dict, region_id: str):
+    """values as a one-region ProfileBatch, every profile column present (None = not reported)."""
+    from .profiles import ProfileBatch, Region, columns
+
+    full = {c.key: values.get(c.key) for c in columns()}
+    full["region_id"] = full.get("region_id") or region_id or None
+    return ProfileBatch([Region(region_id=full["region_id"] or "", name=full.get("name"), row=1, values=full)])
+
+
+def _issue_key(r: dict):
+    return r["field"], r["severity"], r["message_en"]
+
+
+def check_after(before_values: dict, after_values: dict, region_id: str = "") -> list[dict]:
+    """The validation results (kg.validate dicts) of the changed profile that the profile before did
+    not have: what the changes broke. Checked with the fast engine, one region on its own."""
+    from .validate import validate
+
+    before = {_issue_key(r) for r in validate(_profile(before_values, region_id)).results}
+    after = validate(_profile(after_values, region_id)).results
+    return [dict(r, region_id=region_id or r["region_id"], row=None) for r in after
+            if r.get("row") is not None and _issue_key(r) not in before]
 
 
 def _diff(a, b):
@@ -118,13 +188,54 @@ def run(values: dict, settings, region_id: str = "", coefficient_set: str = DEFA
     changes = [parse_change(f, c, region_id, coefficient_set) for f, c in pairs]
     if not changes:
         raise UserError(message("no-settings"))
-    new_values = apply_changes(values, changes, region_id)
+    new_values, applied = _apply_steps(values, changes, region_id)
     before = account(values, coefficient_set)
     after = account(new_values, coefficient_set)
-    applied = [{"field": ch.field, "change": ch.text, "before": values.get(ch.field), "after": new_values.get(ch.field)}
-               for ch in changes]
+    issues = check_after(values, new_values, region_id)
     return {"region_id": region_id, "changes": applied, "before": before, "after": after,
+            "after_valid": not any(r["severity"] == "violation" for r in issues), "after_validation": issues,
             **compare(before, after)}
+
+
+def changes_text(result: dict) -> str:
+    """"forest_ha=+10%, coal_t=-20%": the changes of a result as the user wrote them."""
+    return ", ".join(f"{c['field']}={c['change']}" for c in result["changes"])
+
+
+def validation_lines(result: dict, region: str, lang: str | None = None) -> list[str]:
+    """What the changes broke, worded as `tanheng validate` (both languages when lang is None):
+    a heading, then one line per violation or warning."""
+    from .validate import WORDS, format_result
+
+    issues = result.get("after_validation") or []
+    if not issues:
+        return []
+    key = "warning-after" if result.get("after_valid", True) else "invalid-after"
+    out = [text(key, lang, region=region, changes=changes_text(result))]
+    for r in issues:
+        if lang in ("zh", "en"):
+            out.append(f"  - [{WORDS[lang][r['severity']]}] {format_result(r, lang)}")
+        else:
+            out.append(f"  - [{WORDS['zh'][r['severity']]}] {format_result(r, 'zh')} / "
+                       f"[{WORDS['en'][r['severity']]}] {format_result(r, 'en')}")
+    return out
+
+
+def repeated_fields(result: dict, lang: str | None = None) -> list[str]:
+    """One note per field changed more than once: its values step by step."""
+    from .balance import fmt_number
+
+    out, done = [], set()
+    for c in result["changes"]:
+        f = c["field"]
+        steps = [s for s in result["changes"] if s["field"] == f]
+        if f in done or len(steps) < 2:
+            continue
+        done.add(f)
+        show = lambda x: fmt_number(x, 1) if isinstance(x, (int, float)) else ("—" if x is None else str(x))
+        path = " → ".join([show(steps[0]["before"])] + [f"{show(s['after'])} ({s['change']})" for s in steps])
+        out.append(text("repeated-field", lang, field=f, n=len(steps), path=path))
+    return out
 
 
 def read_scenario_file(path: str | Path) -> dict:
@@ -172,17 +283,30 @@ def _num(x):
 
 
 def render(named_results, fmt: str = "table", lang: str = "zh") -> str:
-    """Scenario results [(region label, result)] as text table, Markdown or JSON."""
+    """Scenario results [(region label, result)] as text table, Markdown or JSON. When the changed
+    profile fails validation the warning (the rules broken) comes right under the title, before the
+    figures; warnings of the changed profile follow the table."""
     from .balance import markdown_table, text_table
 
     if fmt == "json":
-        return json.dumps([{"region": n, "scenario": r} for n, r in named_results], ensure_ascii=False, indent=1)
+        return json.dumps([json_item(n, r) for n, r in named_results], ensure_ascii=False, indent=1)
     table = markdown_table if fmt == "md" else text_table
     parts = []
     for name, r in named_results:
         title = f"{name} — {message('head-coefficient-set', lang)}: {r['after']['coefficient_set']}"
         parts.append(f"### {title}" if fmt == "md" else title)
+        checks = validation_lines(r, name, lang)
+        if checks and not r.get("after_valid", True):
+            parts.append("\n".join(checks))
         parts.append(table(*table_rows(r, lang)))
         if r["after"]["missing"]:
             parts.append(message("incomplete", lang, fields=", ".join(r["after"]["missing"])))
+        notes = repeated_fields(r, lang) + (checks if r.get("after_valid", True) else [])
+        if notes:
+            parts.append("\n".join(notes))
     return "\n\n".join(parts)
+
+
+def json_item(label: str, result: dict, **more) -> dict:
+    """One region of the JSON output ("scenario" holds after_valid and after_validation too)."""
+    return {"region": label, **more, "scenario": result}

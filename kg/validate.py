@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -142,6 +143,50 @@ def validate(batch: ProfileBatch, engine: str = "fast") -> ValidationReport:
     found = _fast(batch) if engine == "fast" else _pyshacl(batch)
     read_level = [dict(w, row=None) for w in batch.warnings]
     return ValidationReport(read_level + _merge(found), batch.ids(), engine)
+
+
+# ----------------------------------------------------------------------------- wording for people
+# `tanheng validate`, `tanheng balance` and `tanheng scenario` word a result the same way.
+WORDS = {"zh": {"violation": "错误", "warning": "警告", "info": "提示", "empty": "（空）", "no_id": "（无区域代码）",
+                "sep": "："},
+         "en": {"violation": "error", "warning": "warning", "info": "note", "empty": "(empty)", "no_id": "(no region id)",
+                "sep": ": "}}
+
+
+def field_label(key, lang: str) -> str:
+    """The column's label in ontology/profile.ttl (the key itself if it is not a profile column)."""
+    col = column_by_key().get(key or "")
+    return col.label(lang) if col else (key or "")
+
+
+def printable(text: str) -> str:
+    """User text on a terminal: control and format characters (escape sequences,
+    direction overrides) are shown escaped, never obeyed."""
+    return "".join(c.encode("unicode_escape").decode("ascii") if unicodedata.category(c)[0] == "C" else c
+                   for c in text)
+
+
+def show_value(value, lang: str) -> str:
+    """A cell as a planner wrote it: no quotes, whole numbers without ".0", "(empty)" for nothing."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return WORDS[lang]["empty"] if value is None else printable(str(value))
+
+
+def format_result(r: dict, lang: str) -> str:
+    """One result without its severity: "<field label> = <value>: <message>" (just the message
+    when the result names no field)."""
+    text = r.get(f"message_{lang}") or r.get("message_en") or ""
+    if not r.get("field"):
+        return text
+    return f"{field_label(r['field'], lang)} = {show_value(r.get('value'), lang)}{WORDS[lang]['sep']}{text}"
+
+
+def region_title(region, lang: str) -> str:
+    """"<id> <name>", with a placeholder for a missing id and no stray spaces; safe for a terminal.
+    region: a kg.profiles.Region or anything with region_id and name."""
+    rid, name = getattr(region, "region_id", None), getattr(region, "name", None)
+    return printable(" ".join(x for x in (rid or WORDS[lang]["no_id"], name or "") if x))
 
 
 def column_rules(lang: str) -> dict[str, list[str]]:

@@ -221,7 +221,7 @@ def test_cli_balance_all_valid_exits_0_and_accounts_every_region(capsys):
     assert main(["balance", _examples("typical-regions.csv"), "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert len(out) == 7
-    wuyuan = next(i["balance"] for i in out if i["region"].startswith("361130"))
+    wuyuan = next(i["balance"] for i in out if i["region_id"] == "361130")
     # 婺源县 forest 240,000 ha × 0.644 × 44/12 = 566,720 t CO2 removed
     assert wuyuan["by_sink"]["forest"] == pytest.approx(566_720, rel=1e-9)
 
@@ -242,7 +242,7 @@ def test_cli_balance_with_invalid_regions_exits_1_and_still_accounts_valid_ones(
     assert main(["balance", _examples("invalid-regions.csv"), "--format", "md", "--lang", "en"]) == 1
     captured = capsys.readouterr()
     assert "| region |" in captured.out and "900001" not in captured.out
-    assert "900001" in captured.err and "primary_industry_pct" in captured.err
+    assert "900001" in captured.err and "primary industry share (%) = 90: " in captured.err
 
 
 def test_cli_balance_unreadable_or_wrong_request_exits_2(tmp_path, capsys):
@@ -261,6 +261,61 @@ def test_cli_balance_coefficient_switch_is_visible(capsys):
 
     main(["balance", _examples("typical-regions.csv"), "--format", "json", "--coefficients", "forest-mean-area"])
     out = json.loads(capsys.readouterr().out)
-    wuyuan = next(i["balance"] for i in out if i["region"].startswith("361130"))
+    wuyuan = next(i["balance"] for i in out if i["region_id"] == "361130")
     assert wuyuan["by_sink"]["forest"] == pytest.approx(240_000 * 0.581 * 44 / 12, rel=1e-9)
     assert "coef-landuse-forest-fang2007-mean-area" in {c["id"] for c in wuyuan["coefficients"]}
+
+
+def test_cli_balance_json_lists_every_region_with_id_name_validity_and_violations(capsys):
+    from kg.cli import main
+    from kg.profiles import read_profiles
+    from kg.validate import validate
+
+    assert main(["balance", _examples("invalid-regions.csv"), "--format", "json"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    batch = read_profiles(_examples("invalid-regions.csv"))
+    assert [i["region_id"] for i in out] == batch.ids()          # invalid regions are in the JSON too
+    for item in out:
+        assert set(item) == {"region_id", "name", "valid", "violations", "balance"}
+    bad = next(i for i in out if i["region_id"] == "900003")
+    assert bad["name"] == "示例县丙（永久基本农田大于耕地）" and bad["valid"] is False and bad["balance"] is None
+    # the validation results of that row, as kg.validate gives them
+    assert bad["violations"] == [r for r in validate(batch).results if r["row"] == 6]
+    assert bad["violations"][0]["field"] == "permanent_basic_farmland_ha"
+    ok = next(i for i in out if i["region_id"] == "310115")
+    assert ok["valid"] is True and ok["violations"] == [] and ok["balance"]["emissions_t_co2e"] > 0
+    warned = next(i for i in out if i["region_id"] == "900012")   # a warning does not make it invalid
+    assert warned["valid"] is True and warned["balance"] is not None
+    assert [v["severity"] for v in warned["violations"]] == ["warning"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_cli_balance_problems_are_worded_as_tanheng_validate(capsys, lang):
+    from kg.cli import main
+
+    main(["validate", _examples("invalid-regions.csv"), "--lang", lang])
+    validate_out = capsys.readouterr().out
+    assert main(["balance", _examples("invalid-regions.csv"), "--lang", lang]) == 1
+    err = capsys.readouterr().err
+    listed = [ln[4:] for ln in err.splitlines() if ln.startswith("  - ")]
+    assert len(listed) == 13                  # 12 invalid regions, 900008 twice
+    for text in listed:                       # each line is the one tanheng validate prints
+        assert text in validate_out, text
+    for raw in ("None", "'", "= 90.0", "primary_industry_pct =", "area_km2 ="):
+        assert raw not in err, raw
+    empty = "（空）" if lang == "zh" else "(empty)"
+    assert (f"区域名称 = {empty}" if lang == "zh" else f"region name = {empty}") in err
+    assert ("电网区域 = north-china" if lang == "zh" else "grid region = north-china") in err
+
+
+def test_cli_balance_region_without_id_has_no_double_space(tmp_path, capsys):
+    from kg.cli import main
+
+    header, *rows = open(_examples("typical-regions.csv"), encoding="utf-8").read().splitlines()
+    row = next(r for r in rows if r.startswith("361130,"))
+    f = tmp_path / "noid.csv"
+    f.write_text(header + "\n" + row.replace("361130,婺源县", ",无代码", 1) + "\n", encoding="utf-8")
+    assert main(["balance", str(f)]) == 1
+    err = capsys.readouterr().err
+    assert "区域 （无区域代码） 无代码 未通过校验" in err and "  无代码" not in err
+    assert "区域代码 = （空）" in err

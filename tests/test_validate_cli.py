@@ -154,3 +154,22 @@ def test_terminal_escapes_in_user_text_are_shown_not_obeyed(capsys, tmp_path):
     assert code == 1
     assert "\x1b" not in out and "\u202e" not in out
     assert "X\\x1b[2J" in out and "abc" in out
+
+
+def test_one_formatter_words_results_for_validate_balance_and_scenario():
+    import kg.commands.balance as balance_cmd
+    import kg.commands.validate as validate_cmd
+    import kg.scenario as scenario
+    from kg import validate as v
+
+    r = {"field": "name", "value": None, "message_zh": "缺少必填字段。", "message_en": "missing."}
+    assert v.format_result(r, "zh") == "区域名称 = （空）：缺少必填字段。"
+    assert v.format_result(r, "en") == "region name = (empty): missing."
+    assert v.format_result(dict(r, field="grid_region", value="mars"), "en") == "grid region = mars: missing."
+    assert v.format_result(dict(r, field="area_km2", value=-100.0), "en").startswith("land area (km²) = -100: ")
+    assert v.format_result(dict(r, field=None), "en") == "missing."
+    # the commands import it rather than keep their own copy
+    assert validate_cmd.format_result is v.format_result and validate_cmd.region_title is v.region_title
+    assert not hasattr(validate_cmd, "_show") and not hasattr(validate_cmd, "_field_label")
+    assert "format_result" in open(balance_cmd.__file__, encoding="utf-8").read()
+    assert "format_result" in open(scenario.__file__, encoding="utf-8").read()

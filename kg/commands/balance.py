@@ -4,6 +4,7 @@ Exit codes: 0 every region valid and accounted; 1 some regions invalid (the vali
 ones are still accounted); 2 a file could not be read or the request is wrong."""
 from __future__ import annotations
 
+import json
 import sys
 
 from .. import balance, coefficients
@@ -29,40 +30,54 @@ def add_common_options(p) -> None:
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
 
 
-def region_label(region) -> str:
-    return f"{region.region_id} {region.name}" if region.name else str(region.region_id)
+def region_label(region, lang: str = "zh") -> str:
+    """"<id> <name>" as `tanheng validate` titles a region (no stray spaces, a placeholder for no id)."""
+    from ..validate import region_title
+
+    return region_title(region, lang)
 
 
-def load_regions(paths, lang: str = "zh"):
-    """Read and validate the files: (valid regions, printed problems, exit code 0 or 1).
-    A file that cannot be read raises UserError (exit 2)."""
+def check_files(paths):
+    """Read and validate the files: [(region, its validation results, valid)] in file order; results
+    are kg.validate result dicts for that row (violations and warnings). A file that cannot be read
+    raises UserError (exit 2)."""
     from ..profiles import UnreadableInput, read_profiles
     from ..validate import validate
 
-    valid, problems = [], []
+    out = []
     for path in paths:
         try:
             batch = read_profiles(path)
         except UnreadableInput as exc:
             raise UserError(f"{path}: {exc.message('zh')} / {exc.message('en')}") from None
-        bad = violations_by_row(validate(batch), lang)
+        by_row: dict = {}
+        for r in validate(batch).results:
+            if r.get("row") is not None:
+                by_row.setdefault(r["row"], []).append(r)
         for region in batch.regions:
-            if region.row in bad:
-                problems.append(balance.message("invalid-region", lang, region=region_label(region)))
-                problems.extend(f"  - {m}" for m in bad[region.row])
-            else:
-                valid.append(region)
-    return valid, problems, 1 if problems else 0
-
-
-def violations_by_row(report, lang: str) -> dict[int, list[str]]:
-    """File row → the messages of its violations (warnings do not make a region invalid)."""
-    out: dict[int, list[str]] = {}
-    for issue in report.violations():
-        text = issue.get(f"message_{lang}") or issue.get("message_en") or ""
-        field = f"{issue['field']} = {issue.get('value')!r}: " if issue.get("field") else ""
-        out.setdefault(issue.get("row"), []).append(field + text)
+            results = by_row.get(region.row, [])
+            out.append((region, results, not any(r["severity"] == "violation" for r in results)))
     return out
+
+
+def problem_lines(region, results, lang: str) -> list[str]:
+    """"region … failed validation and was not accounted:" and its violations, worded as `tanheng validate`."""
+    from ..validate import format_result
+
+    return [balance.message("invalid-region", lang, region=region_label(region, lang))] + \
+        [f"  - {format_result(r, lang)}" for r in results if r["severity"] == "violation"]
+
+
+def load_regions(paths, lang: str = "zh"):
+    """Read and validate the files: (valid regions, printed problems, exit code 0 or 1).
+    A file that cannot be read raises UserError (exit 2)."""
+    valid, problems = [], []
+    for region, results, ok in check_files(paths):
+        if ok:
+            valid.append(region)
+        else:
+            problems += problem_lines(region, results, lang)
+    return valid, problems, 1 if problems else 0
 
 
 def run(args):
@@ -72,19 +87,28 @@ def run(args):
     if not args.files:
         raise UserError("give one or more profile files, or --list-coefficients")
     coefficients.resolve(args.coefficients)            # an unknown set name fails before any reading
-    regions, problems, code = load_regions(args.files, args.lang)
-    for line in problems:
-        print(line, file=sys.stderr)
-    results = balance.account_many(regions, args.coefficients)
-    named = [(region_label(r), res) for r, res in zip(regions, results)]
+    checked = check_files(args.files)
+    code = 0
+    for region, results, ok in checked:
+        if not ok:
+            code = 1
+            for line in problem_lines(region, results, args.lang):
+                print(line, file=sys.stderr)
+    regions = [region for region, _, ok in checked if ok]
+    accounts = iter(balance.account_many(regions, args.coefficients))
+    if args.format == "json":
+        # every region, invalid ones too (balance null), with the validation results of its row
+        items = [{"region_id": region.region_id, "name": region.name, "valid": ok, "violations": results,
+                  "balance": next(accounts) if ok else None} for region, results, ok in checked]
+        sys.stdout.write(json.dumps(items, ensure_ascii=False, indent=1) + "\n")
+        return code
+    named = [(region_label(r, args.lang), res) for r, res in zip(regions, accounts)]
     sys.stdout.write(balance.render(named, args.format, args.lang, args.detail or None) + "\n")
     return code
 
 
 def list_coefficients(lang: str, fmt: str = "table") -> str:
     """The coefficient sets (what each changes) and, per variant group, its variants."""
-    import json
-
     sets = coefficients.coefficient_sets()
     default_members = set(sets[coefficients.DEFAULT_SET].members)
     if fmt == "json":

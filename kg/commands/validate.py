@@ -2,18 +2,17 @@
 
 Exit 0: no violation (warnings allowed); 1: some violation; 2: a file could not be read."""
 import sys
-import unicodedata
 
-from ..profiles import UnreadableInput, column_by_key, read_profiles
-from ..validate import ENGINES, ValidationReport, validate
+from ..profiles import UnreadableInput, read_profiles
+from ..validate import ENGINES, WORDS, ValidationReport, format_result, region_title, validate
 
-TEXT = {
-    "zh": {"violation": "错误", "warning": "警告", "info": "提示", "empty": "（空）", "file": "文件级提示",
-           "row": "第 {row} 行", "no_id": "（无区域代码）", "cannot": "无法读取 {file}：{msg}",
+TEXT = {      # with WORDS of kg.validate (severities, "(empty)"), shared with balance and scenario
+    "zh": {"file": "文件级提示",
+           "row": "第 {row} 行", "cannot": "无法读取 {file}：{msg}",
            "summary": "{file}：{n} 个区域，{ok} 个可用于分析，{bad} 个有错误，{warn} 条警告。",
            "all_ok": "全部通过校验。"},
-    "en": {"violation": "error", "warning": "warning", "info": "note", "empty": "(empty)", "file": "file",
-           "row": "row {row}", "no_id": "(no region id)", "cannot": "cannot read {file}: {msg}",
+    "en": {"file": "file",
+           "row": "row {row}", "cannot": "cannot read {file}: {msg}",
            "summary": "{file}: {n} regions, {ok} usable, {bad} with errors, {warn} warnings.",
            "all_ok": "all regions pass."},
 }
@@ -34,27 +33,9 @@ def register(sub):
     p.set_defaults(func=run)
 
 
-def _field_label(key, lang: str) -> str:
-    col = column_by_key().get(key or "")
-    return col.label(lang) if col else (key or "")
-
-
-def _printable(text: str) -> str:
-    """User text on a terminal: control and format characters (escape sequences,
-    direction overrides) are shown escaped, never obeyed."""
-    return "".join(c.encode("unicode_escape").decode("ascii") if unicodedata.category(c)[0] == "C" else c
-                   for c in text)
-
-
-def _show(value, t) -> str:
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return t["empty"] if value is None else _printable(str(value))
-
-
 def render_text(name: str, batch, report: ValidationReport, lang: str) -> str:
     """A planner's reading of the report: grouped by region, in one language."""
-    t = TEXT[lang]
+    t = {**WORDS[lang], **TEXT[lang]}
     lines = []
     file_level = [r for r in report.results if r["row"] is None]
     if file_level:
@@ -67,12 +48,9 @@ def render_text(name: str, batch, report: ValidationReport, lang: str) -> str:
     regions = {reg.row: reg for reg in batch.regions}
     for row, results in by_row.items():
         reg = regions[row]
-        title = _printable(" ".join(x for x in (reg.region_id or t["no_id"], reg.name or "") if x))
+        title = region_title(reg, lang)
         lines.append(f"{title}（{t['row'].format(row=row)}）" if lang == "zh" else f"{title} ({t['row'].format(row=row)})")
-        for r in results:
-            where = f"{_field_label(r['field'], lang)} = {_show(r['value'], t)}" if r["field"] else ""
-            lines.append(f"  [{t[r['severity']]}] {where}{'：' if lang == 'zh' else ': '}{r['message_' + lang]}"
-                         if where else f"  [{t[r['severity']]}] {r['message_' + lang]}")
+        lines += [f"  [{t[r['severity']]}] {format_result(r, lang)}" for r in results]
     bad = {r["row"] for r in report.violations() if r["row"] is not None}
     lines.append(t["summary"].format(file=name, n=len(batch), ok=len(batch) - len(bad), bad=len(bad),
                                      warn=len(report.warnings())))
