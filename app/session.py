@@ -4,6 +4,7 @@ kept in the Streamlit session, and what the user can take away from it
 from __future__ import annotations
 
 import json
+import re
 
 import streamlit as st
 
@@ -50,6 +51,20 @@ def current_advice(analysis: dict) -> dict:
     return analysis["advice"][coefficient_set()]
 
 
+def region_choices(regions: list[dict], language: str | None = None) -> dict[int, str]:
+    """Position → label for a region picker: every row of the file is listed, as
+    "name (id)", with "· row N" added where an id appears on more than one row."""
+    language = language or lang()
+    repeated = report.repeated_ids(regions)
+    out = {}
+    for n, r in enumerate(regions):
+        label = f"{r.get('name') or '—'} ({r.get('region_id') or '—'})"
+        if r.get("region_id") in repeated:
+            label += " · " + (report.row_label(r, language) if r.get("row") is not None else f"#{n + 1}")
+        out[n] = label
+    return out
+
+
 def advice_json(advice: dict) -> bytes:
     return json.dumps(advice, ensure_ascii=False, indent=1, default=str).encode("utf-8")
 
@@ -58,11 +73,38 @@ def report_markdown(advice: dict, language: str) -> bytes:
     return report.to_markdown(advice, lang=language).encode("utf-8")
 
 
-def report_html(advice: dict, language: str) -> bytes:
-    """The Markdown report as a self-contained HTML page (opens in any browser, prints well)."""
-    import markdown
+_SAFE_URL = re.compile(r"^(https?:|mailto:|#|/|\.{0,2}/|[^:/?#]*(?:[/?#]|$))", re.IGNORECASE)
 
-    body = markdown.markdown(report.to_markdown(advice, lang=language), extensions=["tables", "sane_lists"])
+
+def _safe_markdown():
+    """Python-Markdown that never passes raw HTML through (it is shown as text) and
+    drops links or images to anything but http(s), mailto or a relative address
+    (no javascript: or data:) — a second guard behind kg.report's escaping of user text."""
+    import markdown
+    from markdown.extensions import Extension
+    from markdown.treeprocessors import Treeprocessor
+
+    class _DropUnsafeUrls(Treeprocessor):
+        def run(self, root):
+            for el in root.iter():
+                for attr in ("href", "src"):
+                    url = "".join(ch for ch in (el.get(attr) or "") if ch.isprintable() and not ch.isspace())
+                    if el.get(attr) is not None and not _SAFE_URL.match(url):
+                        del el.attrib[attr]
+
+    class _NoRawHtml(Extension):
+        def extendMarkdown(self, md):
+            md.preprocessors.deregister("html_block")
+            md.inlinePatterns.deregister("html")
+            md.treeprocessors.register(_DropUnsafeUrls(md), "drop_unsafe_urls", 0)
+
+    return markdown.Markdown(extensions=["tables", "sane_lists", _NoRawHtml()])
+
+
+def report_html(advice: dict, language: str) -> bytes:
+    """The Markdown report as a self-contained HTML page (opens in any browser, prints well).
+    User text is escaped by kg.report; raw HTML and unsafe links are dropped here as well."""
+    body = _safe_markdown().convert(report.to_markdown(advice, lang=language))
     title = strings()["report.title"][language]
     return (f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8"><title>{title}</title>'
             '<style>body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;max-width:60rem;'

@@ -41,8 +41,13 @@ def advise(batch, coefficient_set: str = "default", lang: str = "zh", progress: 
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     report = validate(batch, engine="fast")
-    valid_ids = set(report.valid_region_ids())
-    valid = [r for r in batch.regions if r.region_id in valid_ids]
+    # results are kept per file row, never per id: an id may repeat (itself a violation)
+    by_row: dict[int, list[dict]] = {}
+    for x in report.results:
+        if x.get("row") is not None:
+            by_row.setdefault(x["row"], []).append(x)
+    bad_rows = {x["row"] for x in report.violations() if x.get("row") is not None}
+    valid = [r for r in batch.regions if r.row not in bad_rows and r.region_id]
     rows = [r.values for r in valid]
     balances = account_many(rows, coefficient_set)
     verdicts = _verdicts(engine, [r.region_id for r in valid], rows, balances, progress if engine != "fast" else None)
@@ -54,9 +59,10 @@ def advise(batch, coefficient_set: str = "default", lang: str = "zh", progress: 
     regions = []
     total = len(batch.regions)
     for n, r in enumerate(batch.regions, start=1):
-        entry = {"region_id": r.region_id, "name": r.name, "valid": id(r) in advised,
-                 "violations": [x for x in report.for_region(r.region_id) if x["severity"] == "violation"],
-                 "warnings": [x for x in report.for_region(r.region_id) if x["severity"] == "warning"]}
+        results = by_row.get(r.row, [])
+        entry = {"region_id": r.region_id, "name": r.name, "row": r.row, "valid": id(r) in advised,
+                 "violations": [x for x in results if x["severity"] == "violation"],
+                 "warnings": [x for x in results if x["severity"] == "warning"]}
         if id(r) in advised:
             v, b = advised[id(r)]
             entry.update(reason.present(v, r.values.get("official_zone_type")))
@@ -71,6 +77,6 @@ def advise(batch, coefficient_set: str = "default", lang: str = "zh", progress: 
             progress(n, total)
     return {"summary": {"total": total, "valid": len(advised), "invalid": total - len(advised)},
             "regions": regions,
-            "batch_warnings": [x for x in report.results if x["region_id"] is None],
+            "batch_warnings": [x for x in report.results if x.get("row") is None],
             "coefficient_set": coefficient_set,
             "coefficients": list(coefficients.values())}

@@ -4,10 +4,38 @@ and sentence comes from rules/advice-messages.ttl; labels from the ontology."""
 from __future__ import annotations
 
 import json
+import re
 
 from . import pathway
 from .query import Result, to_table
 from .reason import rules
+
+
+# Markdown punctuation that Python-Markdown (and CommonMark) honour a backslash before;
+# `<`, `>` and `&` become entities instead, so that no user text turns into raw HTML.
+# "(", ")", "!" and "." need no escape once "[" and "]" are escaped (no link, no image);
+# "~" and "$" are left alone: Python-Markdown has neither strikethrough nor maths.
+_MD_SPECIAL = re.compile(r"([\\`*{}\[\]#|]|_(?!\w)|(?<!\w)_)")
+_HTML_SPECIAL = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_ROW = {"zh": "第 {row} 行", "en": "row {row}"}
+
+
+def md_text(text, line_start: bool = False) -> str:
+    """User text (ids, names, values, messages quoting values, file names) made inert for
+    Markdown: it shows literally, with no emphasis, links, headings or HTML. `line_start`:
+    the text begins a line (or a list item), where "-", "+" or "1." would start a list."""
+    text = re.sub(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+", " ", str(text))   # no line break starts a block
+    text = "".join(_HTML_SPECIAL.get(c, c) for c in text)
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    if line_start:
+        text = re.sub(r"^(\s*)([-+])", r"\1\\\2", text)
+        text = re.sub(r"^(\s*\d+)([.)])", r"\1\\\2", text)
+    return text
+
+
+def row_label(region: dict, lang: str) -> str:
+    """ "row N" of the input file, to tell apart regions that share an id."""
+    return _ROW.get(lang, _ROW["en"]).format(row=region.get("row"))
 
 
 def msg(key: str, lang: str, **fields) -> str:
@@ -66,8 +94,22 @@ def _pathway_md(p: dict, lang: str) -> list[str]:
             f"- {msg('h-processes', lang)}: " + "、".join(x["label_" + lang] for x in p["processes"])]
 
 
-def region_md(r: dict, lang: str) -> list[str]:
-    lines = [f"## {r['name']} ({r['region_id']})", ""]
+def _region_title(r: dict, lang: str, repeated: set) -> str:
+    title = f"{md_text(r['name'] or '—', line_start=True)} ({md_text(r['region_id'] or '—')})"
+    if r.get("region_id") in repeated and r.get("row") is not None:
+        title += f" · {row_label(r, lang)}"             # one id on several rows: say which row
+    return title
+
+
+def repeated_ids(regions: list[dict]) -> set:
+    seen, repeated = set(), set()
+    for r in regions:
+        (repeated if r.get("region_id") in seen else seen).add(r.get("region_id"))
+    return repeated
+
+
+def region_md(r: dict, lang: str, repeated: set = frozenset()) -> list[str]:
+    lines = [f"## {_region_title(r, lang, repeated)}", ""]
     if not r["type"]:
         return lines + [msg("no-type", lang), ""]
     scores = " · ".join(f"{type_label(k, lang)} {v:.2f}" for k, v in r["type_scores"].items() if v is not None)
@@ -99,15 +141,17 @@ def region_md(r: dict, lang: str) -> list[str]:
 def to_markdown(advice: dict, lang: str = "zh") -> str:
     s = advice["summary"]
     lines = [f"# {msg('h-title', lang)}", "", msg("h-summary", lang, **s), "", f"> {msg('heuristic', lang)}", ""]
+    repeated = repeated_ids(advice["regions"])
     for r in advice["regions"]:
         if r["valid"]:
-            lines += region_md(r, lang)
+            lines += region_md(r, lang, repeated)
     invalid = [r for r in advice["regions"] if not r["valid"]]
     if invalid:
         lines += [f"## {msg('h-invalid', lang)}", ""]
         for r in invalid:
-            lines.append(f"- {r['name'] or '—'} ({r['region_id'] or '—'})")
-            lines += [f"  - {v['field']} = {v['value']!r}: {v['message_' + lang]}" for v in r["violations"]]
+            lines.append(f"- {_region_title(r, lang, repeated)}")
+            lines += [f"  - {md_text(v['field'], line_start=True)} = {md_text(repr(v['value']))}: {md_text(v['message_' + lang])}"
+                      for v in r["violations"]]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -113,11 +113,17 @@ def _analyse_example(lang: str, name: str = "typical-regions.csv") -> AppTest:
     return at
 
 
+def _pick_region(at: AppTest, region_id: str) -> None:
+    """Choose a region in the diagnosis picker (its options are positions: an id may repeat)."""
+    regions = at.session_state["diagnosis"]["advice"]["default"]["regions"]
+    at.selectbox(key="diag_region").set_value(next(n for n, r in enumerate(regions)
+                                                    if r["region_id"] == region_id)).run()
+
+
 def test_example_profile_gets_a_type_model_and_ranked_measures():
     at = _analyse_example("zh")
-    regions = at.selectbox(key="diag_region")
     # 浦东新区 (91.8 % urban, tertiary 74.7 %) is an urbanized area → low-carbon unit layout (§4.1, §4.2.1)
-    regions.set_value("310115").run()
+    _pick_region(at, "310115")
     no_exception(at)
     headings = [h.value for h in at.subheader]
     assert "城市化地区" in headings and "低碳单元集约布局模式" in headings
@@ -239,7 +245,7 @@ def _metrics(at: AppTest) -> list[tuple[str, float | None, str]]:
 
 def test_whatif_slider_and_coefficient_set_recompute_the_balance():
     at = _analyse_example("en")
-    at.selectbox(key="diag_region").set_value("361130").run()      # 婺源县, a forest county
+    _pick_region(at, "361130")      # 婺源县, a forest county
     before = dict((label, value) for label, value, _ in _metrics(at)[:4])
     advice = at.session_state["diagnosis"]["advice"]["default"]
     balance = next(r for r in advice["regions"] if r["region_id"] == "361130")["balance"]

@@ -61,10 +61,10 @@ if analysis:
     if not regions:
         st.info(t("diag.no_regions"))
         st.stop()
-    names = {r["region_id"]: f"{r.get('name') or '—'} ({r['region_id']})" for r in regions}
-    rid = st.selectbox(t("diag.region"), list(names), format_func=names.get, key="diag_region")
-    region = next(r for r in regions if r["region_id"] == rid)
-    region_panel(region, [r for r in analysis["issues"] if r.get("region_id") == rid], key="diag")
+    choices = session.region_choices(regions)   # by position: an id may repeat, every row is listed
+    pick_n = st.selectbox(t("diag.region"), list(choices), format_func=choices.get, key="diag_region")
+    region = regions[pick_n if pick_n in choices else 0]
+    region_panel(region, list(region.get("violations") or []) + list(region.get("warnings") or []), key="diag")
     if region["valid"] and region.get("balance"):
         whatif_panel(analysis, region)
     st.markdown(f"### {t('diag.downloads')}")

@@ -41,6 +41,6 @@ regions = (item.advice or {}).get("regions", [])
 if item.advice:
     session.report_buttons(item.advice, f"tanheng-{chosen[:8]}", st.columns(3), "history")
 if regions:
-    labels = {r["region_id"]: f"{r.get('name') or ''} ({r['region_id']})" for r in regions}
-    rid = left.selectbox(t("diag.region"), list(labels), format_func=labels.get, key="history_region")
-    region_panel(next(r for r in regions if r["region_id"] == rid), [], key="history")
+    choices = session.region_choices(regions)   # by position: an id may repeat, every row is listed
+    pick_n = left.selectbox(t("diag.region"), list(choices), format_func=choices.get, key="history_region")
+    region_panel(regions[pick_n if pick_n in choices else 0], [], key="history")
