@@ -247,3 +247,11 @@ def test_taking_too_much_cropland_breaks_the_farmland_rule():
     wuyuan = read_profiles(TYPICAL).get("361130")
     r = scenario.run(wuyuan.values, ["forest_ha=+10%", "cropland_ha=-17000"], "361130")
     assert [(v["field"], v["value"]) for v in r["after_validation"]] == [("permanent_basic_farmland_ha", 18_500)]
+
+
+def test_help_documents_the_validation_and_order(capsys):
+    with pytest.raises(SystemExit):
+        main(["scenario", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "--set coal_t=-20% --set coal_t=50000" in out and "%%" not in out
+    assert "exit code is 1" in out and "clear warning" in out

@@ -20,9 +20,9 @@ from .. import balance, coefficients, scenario
 from ..cli import UserError
 from .balance import add_common_options, check_files, problem_lines, region_label
 
-EPILOG = """Changes apply in the order given: --set coal_t=-20%% --set coal_t=50000 shows coal_t going
+EPILOG = """Changes apply in the order given: --set coal_t=-20% --set coal_t=50000 shows coal_t going
 80,000 -> 64,000 -> 50,000 (the later value overrides). The changed profile is validated like a file
-(tanheng validate): if a change breaks a rule (forest larger than the county, shares over 100%%) the
+(tanheng validate): if a change breaks a rule (forest larger than the county, shares over 100%) the
 account after is still shown for comparison, under a clear warning naming the rules broken (also on
 stderr in Chinese and English), and the exit code is 1 - e.g. land added to forest must be taken from
 another land class (--set cropland_ha=-...). Warnings alone are shown beside the account (exit 0).
