@@ -19,10 +19,29 @@ TH = "https://w3id.org/tanheng/ontology#"
 COUNTRY_SCHEME = "https://w3id.org/tanheng/resource/scheme-compare-countries"
 DIMENSION_SCHEME = "https://w3id.org/tanheng/resource/scheme-compare-dimensions"
 STRONGEST_RULE = "https://w3id.org/tanheng/resource/rule-strongest-example"
+THR = "https://w3id.org/tanheng/resource/"
+# the codes of the policy records (kept in the JSON) and the schemes that label them for tables
+CODE_SCHEMES = {"category": THR + "scheme-compare-categories", "status": THR + "scheme-compare-statuses",
+                "instrument": THR + "scheme-compare-instruments", "sector": THR + "scheme-compare-sectors"}
+# what a filter's kind is called, from the graph's labels
+_KIND_LABEL = {"country": THR + "heading-country", "model": TH + "IntegrationModel",
+               "measure": TH + "Measure", "sector": TH + "sector"}
 
 
 class UnknownValue(ValueError):
-    """A filter value the graph does not know; the message lists the valid ones."""
+    """A filter value the graph does not know; the message lists the valid ones.
+    str() is the English message; .message(lang) gives either language."""
+
+    def __init__(self, en: str, zh: str | None = None):
+        super().__init__(en)
+        self.en, self.zh = en, zh or en
+
+    def message(self, lang: str = "en") -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def bilingual(self, lang: str = "zh") -> str:
+        """Both languages, the chosen one first."""
+        return f"{self.zh}\n{self.en}" if lang == "zh" else f"{self.en}\n{self.zh}"
 
 
 def _rows(sparql: str, store=None, **subs) -> list[dict]:
@@ -72,6 +91,11 @@ def scheme(scheme_iri: str, lang: str = "zh", store=None) -> list[dict]:
             for code, (_, labels) in sorted(found.items(), key=lambda kv: kv[1][0])]
 
 
+def code_labels(lang: str = "zh", store=None) -> dict[str, dict[str, str]]:
+    """{kind: {code: label}} for the record codes (category, status, instrument, sector)."""
+    return {kind: {c["code"]: c["label"] for c in scheme(iri, lang, store)} for kind, iri in CODE_SCHEMES.items()}
+
+
 def country_concepts(lang: str = "zh", store=None) -> list[dict]:
     return scheme(COUNTRY_SCHEME, lang, store)
 
@@ -104,7 +128,8 @@ def check(kind: str, value: str, store=None) -> str:
     valid = valid_values(kind, store)
     wanted = value.strip().upper() if kind == "country" else value.strip()
     if wanted not in valid:
-        raise UnknownValue(f"unknown {kind} {value!r}; valid {kind} values: {', '.join(valid)}")
+        raise UnknownValue(f"unknown {kind} {value!r}; valid {kind} values: {', '.join(valid)}",
+                           f"未知的{text(_KIND_LABEL[kind], 'zh', store)}“{value}”；可用的值：{'、'.join(valid)}")
     return wanted
 
 

@@ -117,7 +117,8 @@ def header_map() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def allowed_values() -> dict[str, dict[str, str]]:
-    """For enumerated columns: normalised notation or label -> notation."""
+    """For enumerated columns: normalised notation or label (rdfs:label, skos:prefLabel, skos:altLabel,
+    either language) -> notation. This is the one mapping every enumerated column uses."""
     g = vocabulary_graph()
     out: dict[str, dict[str, str]] = {}
     for prop, scheme in g.subject_objects(TH.valueScheme):
@@ -125,7 +126,8 @@ def allowed_values() -> dict[str, dict[str, str]]:
         table = out.setdefault(key, {})
         for concept in g.subjects(SKOS.inScheme, scheme):
             notation = str(g.value(concept, SKOS.notation))
-            for text in [notation, *g.objects(concept, RDFS.label), *g.objects(concept, SKOS.prefLabel)]:
+            for text in [notation, *g.objects(concept, RDFS.label), *g.objects(concept, SKOS.prefLabel),
+                                     *g.objects(concept, SKOS.altLabel)]:
                 table[_norm(text)] = notation
     return out
 

@@ -179,6 +179,70 @@ def test_cli_json_table_markdown_and_errors():
     assert table.returncode == 0 and "年份" in table.stdout and "日本" not in table.stdout.splitlines()[0]
     bad = _cli("--country", "FR")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
-    assert bad.stderr.strip() == "tanheng: unknown country 'FR'; valid country values: US, GB, DE, JP, CN"
+    assert bad.stderr.strip() == ("tanheng: 未知的国家“FR”；可用的值：US、GB、DE、JP、CN\n"
+                                  "unknown country 'FR'; valid country values: US, GB, DE, JP, CN")
     assert _cli("--model", "nope").returncode == 2
     assert _cli("--view", "matrix", "--sector", "transport").returncode == 2
+
+
+def test_cli_error_gives_both_languages_the_chosen_one_first():
+    en = _cli("--country", "FR", "--lang", "en")
+    assert en.returncode == 2
+    assert en.stderr.strip().splitlines() == ["tanheng: unknown country 'FR'; valid country values: US, GB, DE, JP, CN",
+                                              "未知的国家“FR”；可用的值：US、GB、DE、JP、CN"]
+    zh = _cli("--model", "nope", "--view", "records")
+    assert zh.returncode == 2 and zh.stderr.startswith("tanheng: 未知的") and "unknown model 'nope'" in zh.stderr
+
+
+def _code_labels(prop, lang):
+    """code -> label, walking the rdflib graph: the concept whose notation is the code."""
+    from rdflib.namespace import SKOS
+    out = {}
+    for case in CASES:
+        for code in G.objects(case, prop):
+            concepts = [c for c in G.subjects(SKOS.notation, code)
+                        if str(G.value(c, SKOS.inScheme)).startswith(str(THR) + "scheme-compare-")]
+            labels = {str(l) for c in concepts for l in G.objects(c, RDFS.label) if l.language == lang}
+            assert labels, (prop, code, lang)
+            out[str(code)] = labels
+    return out
+
+
+@pytest.mark.parametrize("prop", [TH.category, TH.status, TH.instrumentType, TH.sector])
+def test_every_record_code_has_a_bilingual_concept_with_a_source(prop):
+    from rdflib.namespace import SKOS
+    for lang in ("zh", "en"):
+        assert _code_labels(prop, lang)
+    codes = {str(o) for c in CASES for o in G.objects(c, prop)}
+    for code in codes:
+        concept = next(c for c in G.subjects(SKOS.notation, Literal(code))
+                       if str(G.value(c, SKOS.inScheme)).startswith(str(THR) + "scheme-compare-")
+                       and str(G.value(c, SKOS.inScheme)) != str(THR) + "scheme-compare-dimensions")
+        assert G.value(concept, DCTERMS.source) in {THR["src-cclw"], THR["src-iea-pams"]}
+        assert {d.language for d in G.objects(concept, SKOS.definition)} >= {"zh", "en"}
+
+
+def test_zh_table_shows_chinese_labels_not_the_codes():
+    out = _cli("--country", "DE")
+    assert out.returncode == 0
+    body = out.stdout
+    for code in ("strategy", "in-force", "superseded", "production-waste-cycle", "low-carbon-unit-layout"):
+        assert code not in body, code
+    assert "战略" in body and "现行" in body and "法律" in body
+    model_zh = next(str(l) for l in G.objects(THR["model-production-waste-cycle"], RDFS.label) if l.language == "zh")
+    assert model_zh[:8] in body
+    seidel = next(line for line in body.splitlines() if line.startswith("hanns-seidel-equivalence"))
+    assert "论文：1950；核实：1966" in seidel
+    js = json.loads(_cli("--country", "DE", "--format", "json").stdout)
+    rec = next(r for r in js["records"] if r["id"] == "hanns-seidel-equivalence")
+    assert rec["category"] == "strategy" and rec["status"] == "in-force"           # the JSON keeps the codes
+    assert "production-waste-cycle" in {m["id"] for m in rec["models"]}
+    assert rec["discrepancy"]["verified_year"] == 1966
+
+
+def test_en_markdown_discrepancy_text_and_labels():
+    md = _cli("--country", "DE", "--format", "md", "--lang", "en")
+    assert md.returncode == 0
+    seidel = next(line for line in md.stdout.splitlines() if "hanns-seidel-equivalence" in line)
+    assert "paper: 1950; verified: 1966" in seidel and "| Strategy | In force |" in seidel
+    assert "production-waste-cycle" not in seidel

@@ -316,3 +316,33 @@ def test_every_read_problem_the_reader_names_has_both_messages_with_the_same_bla
     blanks = lambda t: {f for _, f, _, _ in string.Formatter().parse(t) if f}
     for key, (zh, en) in problems.items():
         assert zh and en and blanks(zh) == blanks(en), key
+
+
+def _typical_rows_with_grid(value: str) -> bytes:
+    rows = list(csv.DictReader(io.StringIO((ROOT / "examples" / "typical-regions.csv").read_text("utf-8-sig"))))
+    rows = [r for r in rows if r.get("region_id")][:1]
+    rows[0]["grid_region"] = value
+    out = io.StringIO()
+    w = csv.DictWriter(out, fieldnames=list(rows[0]))
+    w.writeheader()
+    w.writerows(rows)
+    return out.getvalue().encode()
+
+
+@pytest.mark.parametrize("value", ["华中", "华中电网", "Central China", "central china grid", "central"])
+def test_grid_region_accepts_chinese_and_english_labels_and_validates(value):
+    from kg.validate import validate
+    b = read_profiles(_typical_rows_with_grid(value), "x.csv")
+    region = b.regions[0]
+    assert region.values["grid_region"] == "central"
+    report = validate(b)
+    assert not [r for r in report.for_region(region.region_id) if "grid_region" in json.dumps(r, ensure_ascii=False)]
+
+
+def test_unknown_grid_region_is_still_refused_with_its_message():
+    from kg.validate import validate
+    b = read_profiles(_typical_rows_with_grid("华中地区"), "x.csv")
+    region = b.regions[0]
+    assert region.values["grid_region"] == "华中地区"                     # kept as given
+    found = [r for r in validate(b).for_region(region.region_id) if "grid_region" in json.dumps(r, ensure_ascii=False)]
+    assert found and "must be one of north" in json.dumps(found, ensure_ascii=False)

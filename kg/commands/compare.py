@@ -26,13 +26,26 @@ def register(sub):
     p.set_defaults(func=run)
 
 
+def _discrepancy(r, lang, store) -> str:
+    """The paper's year beside the verified one: "论文：1950；核实：1966" / "paper: 1950; verified: 1966"."""
+    d = r["discrepancy"]
+    if not d:
+        return ""
+    word = lambda key: cmp.text(HEADING + key, lang, store)
+    verified = d["verified_year"] if d["verified_year"] is not None else word("unconfirmed")
+    colon, sep = ("：", "；") if lang == "zh" else (": ", "; ")
+    return f"{word('paper')}{colon}{r['year']}{sep}{word('verified')}{colon}{verified}"
+
+
 def _records_table(data, lang, store):
     heads = [cmp.text(iri, lang, store) for iri in
              (TH + "key", TH + "countryCode", TH + "year", HEADING + "title", TH + "category", TH + "status",
               TH + "supportsModel", TH + "exemplifies", TH + "hasDiscrepancy")]
-    rows = [[r["id"], r["country"], str(r["year"]), r[f"title_{lang}"], r["category"], r["status"],
-             ", ".join(m["id"] for m in r["models"]), ", ".join(m["id"] for m in r["measures"]),
-             str(r["discrepancy"]["verified_year"] or "") if r["discrepancy"] else ""]
+    codes = cmp.code_labels(lang, store)     # the JSON keeps the codes; tables show their labels
+    label = lambda kind, code: codes[kind].get(code, code)
+    names = lambda links: ("、" if lang == "zh" else ", ").join(m.get(lang) or m["id"] for m in links)
+    rows = [[r["id"], r["country"], str(r["year"]), r[f"title_{lang}"], label("category", r["category"]),
+             label("status", r["status"]), names(r["models"]), names(r["measures"]), _discrepancy(r, lang, store)]
             for r in data["records"]]
     return heads, rows, []
 
@@ -85,7 +98,9 @@ def run(args):
             sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
             return 0
         heads, rows, notes = table(data, args.lang, store)
-    except (ValueError, OSError) as exc:    # an unknown value, a bad or unreachable endpoint
+    except cmp.UnknownValue as exc:          # an unknown filter value: both languages, the chosen one first
+        raise UserError(exc.bilingual(args.lang)) from None
+    except (ValueError, OSError) as exc:    # a bad or unreachable endpoint
         raise UserError(str(exc)) from None
     if args.format == "md":
         out = to_markdown(heads, rows)
