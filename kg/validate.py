@@ -55,7 +55,17 @@ class ValidationReport:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=1)
 
 
+_VALUE_SLOT = re.compile(r"\{[?$]value\}")
+
+
+def _fill(message: str, value, lang: str) -> str:
+    """A message template's {?value} (SHACL 5.3.2) as the planner reads the figure. pyshacl leaves
+    a node shape's own sh:message unfilled, so both engines' results are filled here alike."""
+    return _VALUE_SLOT.sub(lambda _: show_value(value, lang), message)
+
+
 def _result(region, key, value, severity, zh, en) -> dict:
+    zh, en = _fill(zh, value, "zh"), _fill(en, value, "en")
     return {"region_id": region.region_id if region else None, "row": region.row if region else None,
             "field": key, "value": value, "severity": severity, "message_zh": zh, "message_en": en}
 
@@ -175,7 +185,8 @@ def show_value(value, lang: str) -> str:
 
 def format_result(r: dict, lang: str) -> str:
     """One result without its severity: "<field label> = <value>: <message>" (just the message
-    when the result names no field)."""
+    when the result names no field). A cross-field rule's value is a derived figure (a sum, a
+    percentage of the area); its message says so and states the figure."""
     text = r.get(f"message_{lang}") or r.get("message_en") or ""
     if not r.get("field"):
         return text

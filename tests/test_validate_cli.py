@@ -58,6 +58,38 @@ def test_json_report_is_machine_readable(capsys):
     assert "国土面积" in r["message_zh"] and "area_km2" in r["message_en"]
 
 
+def test_cross_field_results_state_their_derived_figure(capsys):
+    # 900001: shares 60 + 20 + 10 = 90; 900002: land classes 120.5 % of the area
+    _, zh, _ = run(capsys, EX / "invalid-regions.csv")
+    _, en, _ = run(capsys, "--lang", "en", EX / "invalid-regions.csv")
+    assert "第一产业占比（%） = 90：报告值为三项产业占比之和：三项产业占比之和为 90%" in zh
+    assert "国土面积（平方千米） = 120.5：报告值是百分比而非平方千米：各地类面积（含园地）之和为国土面积的 120.5%" in zh
+    assert ("primary industry share (%) = 90: the value shown is the sum of the three industry shares: "
+            "the primary, secondary and tertiary industry shares add up to 90 %") in en
+    assert ("land area (km²) = 120.5: the land classes (with garden land) add up to more than 102 % of the area: "
+            "the value shown is a percentage, not km² — the land classes total 120.5 % of the area") in en
+    _, out, _ = run(capsys, "--format", "json", EX / "invalid-regions.csv")
+    results = json.loads(out)["results"]
+    r = next(x for x in results if x["region_id"] == "900002")
+    assert (r["field"], r["value"]) == ("area_km2", 120.5) and "120.5 % of the area" in r["message_en"]
+    r = next(x for x in results if x["region_id"] == "900001")
+    assert (r["field"], r["value"]) == ("primary_industry_pct", 90) and "之和为 90%" in r["message_zh"]
+
+
+def test_negative_area_is_one_error_not_a_land_percentage(capsys, tmp_path):
+    rows = list(csv.reader(open(EX / "typical-regions.csv", encoding="utf-8")))
+    col = rows[0].index("area_km2")
+    row = next(r for r in rows if r[0] == "410526")
+    row[col] = "-100"
+    path = tmp_path / "neg.csv"
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([rows[0], row])
+    code, out, _ = run(capsys, "--lang", "en", path)
+    assert code == 1
+    assert out.count("[error]") == 1 and "land area (km²) = -100: area_km2 (land area) must be" in out
+    assert "1785" not in out and "102 %" not in out
+
+
 def test_both_engines_give_the_same_json(capsys):
     _, fast, _ = run(capsys, "--format", "json", EX / "invalid-regions.csv")
     _, ref, _ = run(capsys, "--format", "json", "--engine", "pyshacl", EX / "invalid-regions.csv")
