@@ -17,7 +17,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import SKOS
 
 from .coefficients import DEFAULT_SET, Coefficient, resolve
-from .graph import rules_file
+from .graph import literal_in, rules_file
 from .namespaces import TH, THP, THX
 
 RULES_FILE = "accounting.ttl"
@@ -51,13 +51,6 @@ class Line:
         return self.note_zh if lang == "zh" else self.note_en
 
 
-def _lang_text(g, s, p, lang) -> str:
-    for o in g.objects(s, p):
-        if isinstance(o, Literal) and o.language == lang:
-            return str(o)
-    return ""
-
-
 def _local(iri, ns) -> str | None:
     return None if iri is None else str(iri)[len(str(ns)):]
 
@@ -79,7 +72,7 @@ def lines() -> tuple[Line, ...]:
             fl = v(THX.factors)
             out.append(Line(
                 key=str(v(THX.lineKey)), kind=kind, order=int(v(THX.order) or 0),
-                label_zh=_lang_text(g, s, RDFS.label, "zh"), label_en=_lang_text(g, s, RDFS.label, "en"),
+                label_zh=literal_in(g, s, RDFS.label, "zh"), label_en=literal_in(g, s, RDFS.label, "en"),
                 input=_local(v(THX.input), THP),
                 factors=tuple(str(x) for x in Collection(g, fl)) if fl is not None else (),
                 unit_factor=float(v(THX.unitFactor) or 1),
@@ -89,7 +82,7 @@ def lines() -> tuple[Line, ...]:
                 scope_input=_local(v(THX.scopeInput), THP),
                 fallback_scope=str(v(THX.fallbackScope)) if v(THX.fallbackScope) else None,
                 optional=bool(v(THX.optionalInSet) and v(THX.optionalInSet).toPython()),
-                note_zh=_lang_text(g, s, SKOS.note, "zh"), note_en=_lang_text(g, s, SKOS.note, "en"),
+                note_zh=literal_in(g, s, SKOS.note, "zh"), note_en=literal_in(g, s, SKOS.note, "en"),
                 result_unit=str(v(THX.resultUnit) or "t CO2e"),
             ))
     return tuple(sorted(out, key=lambda ln: (ln.order, ln.key)))
@@ -101,8 +94,8 @@ def _messages() -> dict[str, dict[str, str]]:
     out = {}
     for s in g.subjects(RDF.type, THX.Message):
         key = str(s)[len(str(THX)):]
-        out[key.removeprefix("msg-")] = {"zh": _lang_text(g, s, RDFS.label, "zh"),
-                                        "en": _lang_text(g, s, RDFS.label, "en")}
+        out[key.removeprefix("msg-")] = {"zh": literal_in(g, s, RDFS.label, "zh"),
+                                        "en": literal_in(g, s, RDFS.label, "en")}
     return out
 
 

@@ -6,7 +6,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, Literal
 
 from .namespaces import bind_all
 from .paths import ONTOLOGY_DIR, RULES_DIR
@@ -49,6 +49,20 @@ def knowledge_graph() -> Graph:
 @lru_cache(maxsize=1)
 def rules_graph() -> Graph:
     return _parse(rules_files())
+
+
+def lang_text(g: Graph, subject, prop) -> dict[str, str]:
+    """{"zh": …, "en": …} for a bilingual literal property (a region subtag such as zh-CN counts as zh)."""
+    out = {}
+    for o in g.objects(subject, prop):
+        if isinstance(o, Literal) and o.language:
+            out[o.language.split("-")[0]] = str(o)
+    return out
+
+
+def literal_in(g: Graph, subject, prop, lang: str) -> str:
+    """The subject's `prop` literal in `lang`, or "" when it has none."""
+    return lang_text(g, subject, prop).get(lang, "")
 
 
 def rules_file(name: str) -> Graph:

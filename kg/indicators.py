@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from rdflib import Literal
 
-from .graph import rules_file
+from .graph import lang_text, rules_file
 from .namespaces import RDF, RDFS, TH, THX
 
 INDICATORS_FILE = "indicators.ttl"
@@ -41,15 +40,6 @@ class Indicator:
 
 def _column(iri) -> str:
     return str(iri).rsplit("#", 1)[-1]
-
-
-def lang_text(g, subject, prop) -> dict[str, str]:
-    """{"zh": …, "en": …} for a bilingual literal property."""
-    out = {}
-    for o in g.objects(subject, prop):
-        if isinstance(o, Literal) and o.language:
-            out[o.language.split("-")[0]] = str(o)
-    return out
 
 
 @lru_cache(maxsize=1)

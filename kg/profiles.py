@@ -21,6 +21,7 @@ from typing import Any, Iterable
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS, XSD
 
+from .graph import literal_in
 from .namespaces import REGION, TH, THP, bind_all, region_iri
 from .paths import ONTOLOGY_DIR
 
@@ -70,13 +71,6 @@ def vocabulary_graph() -> Graph:
     return g
 
 
-def _lang(g: Graph, s, p, lang: str) -> str:
-    for o in g.objects(s, p):
-        if getattr(o, "language", None) == lang:
-            return str(o)
-    return ""
-
-
 @lru_cache(maxsize=1)
 def columns() -> tuple[Column, ...]:
     """The profile columns in template order, as declared in profile.ttl."""
@@ -88,10 +82,10 @@ def columns() -> tuple[Column, ...]:
             key=str(key), order=int(g.value(prop, TH.order)),
             datatype=str(rng).rsplit("#", 1)[-1],
             required=bool(g.value(prop, TH.required).toPython()),
-            label_zh=_lang(g, prop, RDFS.label, "zh"), label_en=_lang(g, prop, RDFS.label, "en"),
-            unit_zh=_lang(g, prop, TH.unitLabel, "zh"), unit_en=_lang(g, prop, TH.unitLabel, "en"),
-            definition_zh=_lang(g, prop, SKOS.definition, "zh"),
-            definition_en=_lang(g, prop, SKOS.definition, "en")))
+            label_zh=literal_in(g, prop, RDFS.label, "zh"), label_en=literal_in(g, prop, RDFS.label, "en"),
+            unit_zh=literal_in(g, prop, TH.unitLabel, "zh"), unit_en=literal_in(g, prop, TH.unitLabel, "en"),
+            definition_zh=literal_in(g, prop, SKOS.definition, "zh"),
+            definition_en=literal_in(g, prop, SKOS.definition, "en")))
     return tuple(sorted(out, key=lambda c: c.order))
 
 
@@ -156,7 +150,7 @@ class Region:
 def read_problems() -> dict[str, tuple[str, str]]:
     """th:key -> (zh, en) message templates of the th:ReadProblem individuals."""
     g = vocabulary_graph()
-    return {str(g.value(p, TH.key)): (_lang(g, p, TH.messageTemplate, "zh"), _lang(g, p, TH.messageTemplate, "en"))
+    return {str(g.value(p, TH.key)): (literal_in(g, p, TH.messageTemplate, "zh"), literal_in(g, p, TH.messageTemplate, "en"))
             for p in g.subjects(RDF.type, TH.ReadProblem)}
 
 

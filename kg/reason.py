@@ -16,7 +16,8 @@ import numpy as np
 
 from . import pathway
 from .graph import rules_file
-from .indicators import compute_batch, indicators, lang_text, number
+from .graph import lang_text
+from .indicators import compute_batch, indicators, number
 from .namespaces import RDF, RDFS, TH, THX
 
 SCORE_DIGITS = 4
