@@ -109,28 +109,24 @@ def region_graph(region_id: str, values: dict, balance: dict | None) -> tuple[Gr
         f = number(v)
         if f is not None and not isinstance(v, str):
             g.add((r, THP[k], Literal(f, datatype=XSD.double)))
-    for k, v in (balance or {}).items():
-        f = number(v) if not isinstance(v, (dict, list, str)) else None
-        if f is not None:
-            line = BNode()
-            g.add((r, THX.accountValue, line))
-            g.add((line, THX.accountKey, Literal(k)))
-            g.add((line, RDF.value, Literal(f, datatype=XSD.double)))
-    for k, v in ((balance or {}).get("by_source") or {}).items():
-        f = number(v)
-        if f is not None:
-            line = BNode()
-            g.add((r, THX.sourceLine, line))
-            g.add((line, THX.accountKey, Literal(k)))
-            g.add((line, RDF.value, Literal(f, datatype=XSD.double)))
-    for k, v in ((balance or {}).get("by_table1") or {}).items():
-        f = number(v)
-        if f is not None:
-            line = BNode()
-            g.add((r, THX.fluxLine, line))
-            g.add((line, THX.flux, URIRef(k) if str(k).startswith("http") else TH[k]))
-            g.add((line, RDF.value, Literal(f, datatype=XSD.double)))
+    balance = balance or {}
+    totals = {k: v for k, v in balance.items() if not isinstance(v, (dict, list, str))}
+    _add_lines(g, r, THX.accountValue, THX.accountKey, totals, Literal)
+    _add_lines(g, r, THX.sourceLine, THX.accountKey, balance.get("by_source") or {}, Literal)
+    _add_lines(g, r, THX.fluxLine, THX.flux, balance.get("by_table1") or {},
+               lambda k: URIRef(k) if str(k).startswith("http") else TH[k])
     return g, r
+
+
+def _add_lines(g: Graph, r: URIRef, link, key_prop, lines: dict, key_term) -> None:
+    """One blank node per account line with a number: r link [key_prop key; rdf:value v]."""
+    for k, v in lines.items():
+        f = number(v)
+        if f is not None:
+            line = BNode()
+            g.add((r, link, line))
+            g.add((line, key_prop, key_term(k)))
+            g.add((line, RDF.value, Literal(f, datatype=XSD.double)))
 
 
 def _models_by_closure(g: Graph, r: URIRef, alt: URIRef) -> dict[URIRef, str]:
