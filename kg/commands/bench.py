@@ -1,28 +1,43 @@
-"""tanheng bench — time the advice pipeline on generated profiles (see kg/bench.py)."""
+"""tanheng bench — time the advice pipeline on generated profiles against the floor (see kg/bench.py)."""
 import json
+import os
 
 from ..cli import UserError
 
 
 def register(sub):
-    p = sub.add_parser("bench", help="benchmark `advise` on generated profiles")
-    p.add_argument("--sizes", default="1,100,2844,28440", help="comma-separated region counts")
+    p = sub.add_parser("bench", help="benchmark `advise` on generated profiles against a vectorised floor")
+    p.add_argument("--sizes", default="1,2844,28440", help="comma-separated region counts (default: 1,2844,28440)")
+    p.add_argument("--big", action="store_true", help="also 284,400 regions (township scale; minutes)")
+    p.add_argument("--repeat", type=int, default=3, metavar="N", help="runs per figure, the median is shown (default 3)")
+    p.add_argument("--jobs", default=None, metavar="J,J",
+                   help="compare `advise --jobs J` at the largest size (default: 1,2 on a machine with 2+ cores)")
     p.add_argument("--reference-sample", type=int, default=10, metavar="N",
                    help="regions to run through the reference path (0 to skip)")
     p.add_argument("--json", action="store_true", help="also print the figures as JSON")
     p.set_defaults(func=run)
 
 
+def _counts(text: str, option: str) -> list[int]:
+    try:
+        values = [int(s) for s in text.split(",") if s.strip()]
+    except ValueError:
+        raise UserError(f"{option} must be whole numbers separated by commas, not {text!r}") from None
+    if not values or min(values) < 1:
+        raise UserError(f"{option} needs positive whole numbers, not {text!r}")
+    return values
+
+
 def run(args):
     from .. import bench
 
-    try:
-        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    except ValueError:
-        raise UserError(f"--sizes must be whole numbers separated by commas, not {args.sizes!r}") from None
-    if not sizes or min(sizes) < 1 or args.reference_sample < 0:
-        raise UserError("--sizes needs positive region counts and --reference-sample a count ≥ 0")
-    results = bench.run(sizes, args.reference_sample)
+    sizes = _counts(args.sizes, "--sizes")
+    if args.big and bench.BIG not in sizes:
+        sizes.append(bench.BIG)
+    jobs = _counts(args.jobs, "--jobs") if args.jobs else ([1, 2] if (os.cpu_count() or 1) >= 2 else [])
+    if args.reference_sample < 0 or args.repeat < 1:
+        raise UserError("--reference-sample needs a count ≥ 0 and --repeat a count ≥ 1")
+    results = bench.run(sorted(sizes), args.reference_sample, repeat=args.repeat, jobs=jobs)
     if args.json:
         print(json.dumps(results, indent=1))
     return 0
