@@ -1,0 +1,91 @@
+"""tanheng trajectory — pathways to 2030 and 2060: history, projection, scenarios, peak and balance year.
+
+    tanheng trajectory FILE [--to 2060] [--scenario FILE]... [--region ID] [--format json|md|table|csv] [-o OUT]
+
+Exit codes: 0 all regions projected; 1 some rows invalid or a scenario breaks a region's land (the
+rest is still answered); 2 the file or a scenario file cannot be used."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..cli import UserError
+
+EPILOG = """FILE holds one row per region and year (long format); every year is accounted with its own
+coefficients. Each region gets three standard scenarios (baseline, low-carbon from its recommended
+model's top measures, enhanced) plus each --scenario file, JSON
+{"name": "low-carbon", "levers": [{"field": "coal_t", "change": "-5%/yr", "from": 2025, "to": 2035}]}
+or Turtle (a thx:Scenario with thx:lever nodes). Changes: -20% or +5000 once in year "from";
+-5%/yr or +800/yr each year from "from" to "to"; grid_factor and forest_sink_factor take percentages;
+a land lever may name "take_from" (or "into") another land class."""
+
+
+def register(sub):
+    p = sub.add_parser("trajectory", help="pathways to 2030/2060: history, projection, scenarios, peak year",
+                       description=EPILOG)
+    p.add_argument("file", metavar="FILE", help="a profile file, one row per region and year")
+    p.add_argument("--to", type=int, default=None, metavar="YEAR", help="target year (default 2060)")
+    p.add_argument("--scenario", action="append", default=[], metavar="FILE",
+                   help="a scenario file (JSON or Turtle); repeatable")
+    p.add_argument("--region", metavar="ID", help="only this region")
+    p.add_argument("--no-standard", action="store_true",
+                   help="only the baseline and your own scenarios (no low-carbon / enhanced)")
+    p.add_argument("--format", choices=("table", "md", "json", "csv"), default=None,
+                   help="output format (default: from -o's extension, else table)")
+    p.add_argument("-o", "--output", metavar="OUT", help="write to this file instead of the terminal")
+    p.add_argument("--coefficients", default="default", metavar="NAME", help="coefficient set")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.set_defaults(func=run)
+
+
+def _scenarios(paths) -> list:
+    from ..trajectory import read_scenario
+
+    out, problems = [], []
+    for path in paths:
+        try:
+            out.append(read_scenario(path))
+        except UserError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise UserError("\n".join(problems))
+    return out
+
+
+def _format(args) -> str:
+    if args.format:
+        return args.format
+    suffix = Path(args.output).suffix.lower().lstrip(".") if args.output else ""
+    return {"json": "json", "csv": "csv", "md": "md"}.get(suffix, "table")
+
+
+def run(args):
+    from .. import coefficients
+    from ..present.trajectory import render
+    from ..trajectory import trajectory
+    from ..trajectory.input import valid_rows
+
+    coefficients.resolve(args.coefficients)
+    scenarios = _scenarios(args.scenario)
+    rows, problems = valid_rows(args.file, args.lang)
+    code = 1 if problems else 0
+    for line in problems:
+        print(line, file=sys.stderr)
+    answer = trajectory(rows, to=args.to, scenarios=scenarios, standard=not args.no_standard,
+                        coefficient_set=args.coefficients, region_id=args.region)
+    for reg in answer["regions"]:
+        for sc in reg["scenarios"]:
+            for prob in sc["problems"]:
+                code = 1
+                print(f"{prob['message']['zh']} / {prob['message']['en']}", file=sys.stderr)
+    for note in answer["notes"]:
+        print(note, file=sys.stderr)
+    text = render(answer, _format(args), args.lang)
+    if args.output:
+        try:
+            Path(args.output).write_text(text + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise UserError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    else:
+        sys.stdout.write(text + "\n")
+    return code
