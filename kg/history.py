@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 import pyoxigraph as ox
 
 from .namespaces import region_id_of, region_iri
-from .store import using_store
+from .store import StoreMissing, using_store
 
 PREFIX = "urn:tanheng:analysis:"
 _H = "urn:tanheng:history#"           # store bookkeeping terms, not part of the ontology
@@ -108,7 +108,7 @@ def save(item=None, title: str = "", *, advice=None, profiles=None,
         triples.append((_PROFILES, _json_literal(profiles)))
     body = " ".join(f"{g} {p} {o} ." for p, o in triples) + "\n" + \
         "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in rdf)
-    with using_store(store, write=True) as s:
+    with using_store(store, write=True) as s:     # one update: saved whole or not at all
         s.update(f"INSERT DATA {{ GRAPH {g} {{ {body} }} }}", prefixed=False)
     return new_id
 
@@ -123,10 +123,13 @@ SELECT ?g ?id ?title ?created ?region WHERE {
 
 
 def _rows(store, sparql: str, **subs) -> list[dict]:
-    with using_store(store) as s:
-        res = s.query(sparql, substitutions=subs or None)
-        return [{v.value: (sol[v].value if sol[v] is not None else None) for v in res.variables}
-                for sol in res]
+    try:
+        with using_store(store) as s:
+            res = s.query(sparql, substitutions=subs or None)
+            return [{v.value: (sol[v].value if sol[v] is not None else None) for v in res.variables}
+                    for sol in res]
+    except StoreMissing:              # nothing saved yet; a read never creates the store
+        return []
 
 
 def list_saved(store=None) -> list[SavedAnalysis]:

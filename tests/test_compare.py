@@ -14,7 +14,7 @@ from conftest import ROOT
 from kg import compare as cmp
 from kg.graph import knowledge_graph
 from kg.namespaces import DCTERMS, TH, THR
-from kg.remote import RemoteStore
+from kg.store.remote import RemoteStore
 
 G = knowledge_graph()
 CASES = set(G.subjects(RDF.type, TH.Case))

@@ -5,7 +5,7 @@ import pytest
 
 from conftest import free_port
 from kg import history, query
-from kg.remote import RemoteStore
+from kg.store.remote import RemoteStore
 from kg.store import KnowledgeStore, open_store
 
 

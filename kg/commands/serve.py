@@ -228,21 +228,20 @@ class SparqlHandler(BaseHTTPRequestHandler):
 
 
 def make_snapshot(target: Path) -> dict:
-    """Copy the embedded store (knowledge graph loaded and current) to `target`,
-    without the store's own bookkeeping (the meta graph): only the knowledge
-    graph and the saved analyses are served."""
-    with open_disk_store() as s:
-        if s.read_only and s.is_stale():
-            print("tanheng: the store is busy and its knowledge graph is older than ontology/; "
-                  "serving it as it is", file=sys.stderr)
-        s.snapshot(target)
-        info = s.info()
-    import pyoxigraph as ox
+    """A private copy of the embedded store at `target` to serve: the saved
+    analyses as they are (read-only; a missing store serves none, and is not
+    created) and the knowledge graph as ontology/ holds it now, without the
+    store's own bookkeeping (the meta graph)."""
+    from ..store import KnowledgeStore, StoreMissing
 
-    copy = ox.Store(str(target))                 # the private copy, never the user's store
-    copy.remove_graph(META_GRAPH)
-    copy.flush()
-    del copy                                     # Oxigraph releases the directory with the last reference
+    try:
+        with open_disk_store() as s:
+            s.snapshot(target)
+    except StoreMissing:
+        pass
+    with KnowledgeStore(target, wait=0) as copy:      # loads the knowledge graph if stale or absent
+        info = copy.info()
+        copy.store.remove_graph(META_GRAPH)
     return info
 
 

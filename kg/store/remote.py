@@ -19,9 +19,9 @@ import urllib.request
 
 import pyoxigraph as ox
 
-from .graph import files_digest, ontology_files
-from .namespaces import SPARQL_PREFIXES
-from .store import _DIGEST, _SELF, KG_GRAPH, META_GRAPH, StoreBase, parse_files
+from ..graph import files_digest, ontology_files
+from ..namespaces import SPARQL_PREFIXES
+from .base import DIGEST, KG_GRAPH, META_GRAPH, SELF, StoreBase, parse_files
 
 _ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.9, "
            "application/n-triples;q=0.8, text/turtle;q=0.7")
@@ -88,7 +88,7 @@ class RemoteStore(StoreBase):
 
     # -- the knowledge graph on the server ------------------------------------------
     def stored_digest(self) -> str | None:
-        rows = list(self.query(f"SELECT ?d WHERE {{ GRAPH {META_GRAPH} {{ {_SELF} {_DIGEST} ?d }} }}"))
+        rows = list(self.query(f"SELECT ?d WHERE {{ GRAPH {META_GRAPH} {{ {SELF} {DIGEST} ?d }} }}"))
         return rows[0]["d"].value if rows else None
 
     def _load(self, files, digest: str) -> None:
@@ -96,7 +96,7 @@ class RemoteStore(StoreBase):
         lines = [f"{t.subject} {t.predicate} {t.object} ." for t in parse_files(files)]
         self.update(f"DROP SILENT GRAPH {KG_GRAPH} ; DROP SILENT GRAPH {META_GRAPH} ;\n"
                     f"INSERT DATA {{ GRAPH {KG_GRAPH} {{\n" + "\n".join(lines) + "\n} } ;\n"
-                    f"INSERT DATA {{ GRAPH {META_GRAPH} {{ {_SELF} {_DIGEST} {ox.Literal(digest)} }} }}",
+                    f"INSERT DATA {{ GRAPH {META_GRAPH} {{ {SELF} {DIGEST} {ox.Literal(digest)} }} }}",
                     prefixed=False)
 
     def info(self) -> dict:
