@@ -6,7 +6,7 @@ describes itself: title, creation time, the regions it covers
 (dcterms:subject, IRIs minted by kg.namespaces.region_iri) and the advice
 and profiles as rdf:JSON literals. Everything goes through SPARQL query and
 update, so the same code runs on the embedded store and on a remote server
-(kg.remote). User text only ever enters a query as a serialized RDF term."""
+(kg.store.remote). User text only ever enters a query as a serialized RDF term."""
 from __future__ import annotations
 
 import builtins

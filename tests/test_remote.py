@@ -1,4 +1,4 @@
-"""kg.remote against a real SPARQL 1.1 server (the oxigraph CLI): the same
+"""kg.store.remote against a real SPARQL 1.1 server (the oxigraph CLI): the same
 queries and the same history code give the same answers as the embedded store."""
 import pyoxigraph as ox
 import pytest
