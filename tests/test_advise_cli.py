@@ -11,7 +11,7 @@ from kg.paths import EXAMPLES_DIR, ROOT
 TYPICAL = str(EXAMPLES_DIR / "typical-regions.csv")
 INVALID = str(EXAMPLES_DIR / "invalid-regions.csv")
 REGION_KEYS = {"region_id", "name", "valid", "violations", "type", "type_scores", "drivers", "model", "measures",
-               "pathway", "balance", "official_zone_type", "zone_agreement", "close_call"}
+               "balance", "official_zone_type", "zone_agreement", "close_call"}
 
 
 def run_cli(capsys, *args):
@@ -36,10 +36,20 @@ def test_json_for_all_valid_regions_exits_0(typical_json):
         assert r["type"] in {"urbanized", "agricultural", "ecological"}
         assert r["model"] in {"low-carbon-unit-layout", "production-waste-cycle", "blue-green-sink"}
         assert set(r["type_scores"]) == {"urbanized", "agricultural", "ecological"}
-        assert {"pools", "processes"} == set(r["pathway"])
-        assert {"id", "label_zh", "label_en", "score", "reasons", "cases"} <= set(r["measures"][0])
+        assert {"pools", "processes"} == set(data["catalog"]["pathways"][r["model"]])
+        assert {"id", "score", "reasons"} == set(r["measures"][0])          # labels and cases: once, in the catalog
+        assert {"label_zh", "label_en", "common", "cases"} == set(data["catalog"]["measures"][r["measures"][0]["id"]])
         assert r["balance"]["balance_ratio"] is not None
     assert typical_json.stderr == ""          # no progress bar when piped
+
+
+def test_full_json_repeats_labels_cases_and_pathway_in_each_region(capsys):
+    code, out, _ = run_cli(capsys, TYPICAL, "--full")
+    data = json.loads(out)
+    assert code == 0 and data["form"] == "full" and "catalog" not in data
+    r = data["regions"][0]
+    assert {"pools", "processes"} == set(r["pathway"])
+    assert {"id", "label_zh", "label_en", "score", "reasons", "cases"} <= set(r["measures"][0])
 
 
 def test_some_invalid_exits_1_and_still_advises_the_valid(capsys):

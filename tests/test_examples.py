@@ -30,7 +30,7 @@ def test_example_file_runs_end_to_end(path, tmp_path):
     for region in advice["regions"]:
         if region["valid"]:
             assert region["type"] in {"urbanized", "agricultural", "ecological"}
-            assert region["model"] and region["measures"] and region["pathway"]["pools"]
+            assert region["model"] and region["measures"] and advice["catalog"]["pathways"][region["model"]]["pools"]
         else:
             assert region["type"] is None and region["violations"]
             assert all(v["message_zh"] and v["message_en"] and v["field"] for v in region["violations"])

@@ -1,19 +1,27 @@
 """tanheng advise — type, model, pathway and ranked measures for every region of
 one or more profile files. Exit 0 when all regions are valid, 1 when some are not
 (the valid ones are still advised), 2 when a file cannot be read."""
+import os
 import sys
 
 from .. import report
 from ..advice import ENGINES, advise
 from ..cli import UserError
 
-PROGRESS_MIN = {"fast": 2000, "reference": 5}   # regions before a progress bar is worth showing
+PROGRESS_MIN = {"fast": 2000, "reference": 5}
+   # regions before a progress bar is worth showing
 
 
 def register(sub):
     p = sub.add_parser("advise", help="advise regions: integration type, model, pathway, ranked measures")
     p.add_argument("files", nargs="+", metavar="FILE", help="profile files (CSV, XLSX, JSON, Turtle, JSON-LD)")
-    p.add_argument("--format", choices=sorted(report.RENDERERS), default="json")
+    p.add_argument("--format", choices=sorted({*report.RENDERERS, "ndjson"}), default="json",
+                   help="json (default; measures, cases and pathways once in a shared catalog), ndjson (one "
+                        "region per line, for big batches), md (report) or table")
+    p.add_argument("--full", action="store_true",
+                   help="JSON with every field repeated in each region (the form before the catalog)")
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="processes for big batches (default: the number of cores); the results are the same")
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
     p.add_argument("--coefficients", default="default", metavar="NAME", help="coefficient set (default: default)")
@@ -53,6 +61,8 @@ def _progress_bar(total: int, engine: str):
 
 def run(args):
     batch = read_batch(args.files, args.lang)
+    if args.format in ("json", "ndjson"):
+        return _run_streamed(batch, args)
     bar, step = _progress_bar(len(batch.regions), args.engine)
     try:
         result = advise(batch, coefficient_set=args.coefficients, lang=args.lang, progress=step, engine=args.engine)
@@ -66,3 +76,33 @@ def run(args):
     else:
         report.write(result, args.format, args.lang, sys.stdout)
     return 0 if result["summary"]["invalid"] == 0 else 1
+
+
+def _run_streamed(batch, args) -> int:
+    """JSON and NDJSON: in chunks, on --jobs processes, written as each chunk is done (kg.stream)."""
+    from .. import stream
+    from ..balance import compile_set
+
+    jobs = stream.default_jobs() if args.jobs is None else args.jobs
+    if jobs < 1:
+        raise UserError(f"--jobs needs a count ≥ 1, not {args.jobs}")
+    compile_set(args.coefficients)     # an unknown set is a user error before the output file is opened
+    bar, step = _progress_bar(len(batch.regions), args.engine)
+    try:
+        if args.output:
+            with open(args.output, "wb") as f:
+                try:
+                    summary = stream.advise_to(batch, f, args.format, args.full, args.coefficients, args.lang,
+                                               jobs, progress=step, engine=args.engine)
+                except BaseException:
+                    os.unlink(args.output)       # no half-written file left behind
+                    raise
+            print(f"wrote {args.output} ({summary['total']} regions)", file=sys.stderr)
+        else:
+            summary = stream.advise_to(batch, sys.stdout.buffer, args.format, args.full, args.coefficients,
+                                       args.lang, jobs, progress=step, engine=args.engine)
+            sys.stdout.flush()
+    finally:
+        if bar:
+            bar.close()
+    return 0 if summary["invalid"] == 0 else 1

@@ -1,0 +1,97 @@
+"""Big batches (issue 12): advice in chunks on several processes gives the same bytes as
+one process; the compact JSON loses nothing the full form has; NDJSON carries the same records."""
+import io
+import json
+
+import orjson
+import pytest
+
+from kg import stream
+from kg.advice import advise
+from kg.bench import batch_from_rows, generate
+from kg.cli import main
+
+
+@pytest.fixture(scope="module")
+def batch():
+    rows = generate(240, seed=12)
+    rows[7]["population"] = -5                 # one invalid region: listed, the others still advised
+    rows[100]["official_zone_type"] = "ecological"
+    return batch_from_rows(rows)
+
+
+def _written(batch, **kw) -> bytes:
+    buf = io.BytesIO()
+    stream.advise_to(batch, buf, **kw)
+    return buf.getvalue()
+
+
+def test_jobs_and_chunks_give_the_same_bytes(batch):
+    one = _written(batch, jobs=1, chunk=10_000)
+    assert _written(batch, jobs=2, chunk=50) == one
+    assert _written(batch, jobs=1, chunk=33) == one
+    assert len(stream.chunks(240, 2, 50)) == 5
+
+
+def test_compact_json_with_its_catalog_loses_nothing(batch):
+    full = advise(batch)
+    data = json.loads(_written(batch))
+    assert data["schema_version"] == stream.SCHEMA_VERSION and data["form"] == "compact"
+    assert data["summary"] == full["summary"] == {"total": 240, "valid": 239, "invalid": 1}
+    assert data["coefficients"] == full["coefficients"] and data["batch_warnings"] == full["batch_warnings"]
+    cat = data["catalog"]
+    for compact, whole in zip(data["regions"], full["regions"]):
+        assert compact["region_id"] == whole["region_id"] and compact["valid"] == whole["valid"]
+        for key in ("type", "type_scores", "model", "balance", "indicators", "violations", "zone_agreement"):
+            assert compact[key] == json.loads(orjson.dumps(whole[key])), key
+        assert [{**cat["measures"][m["id"]], **m} for m in compact["measures"]] == whole["measures"]
+        if whole["valid"]:
+            assert cat["pathways"][compact["model"]] == whole["pathway"]
+            assert [{**cat["evidence"][compact["type"]][d["indicator"]], **d} for d in compact["drivers"]] \
+                == whole["drivers"]
+    assert len(data["regions"]) == 240
+
+
+def test_full_form_is_the_advice_as_before(batch):
+    data = json.loads(_written(batch, full=True))
+    assert "catalog" not in data and data["form"] == "full"
+    assert data["regions"] == json.loads(orjson.dumps(advise(batch)["regions"]))
+
+
+def test_ndjson_header_regions_summary(batch):
+    lines = [json.loads(x) for x in _written(batch, fmt="ndjson", jobs=2, chunk=100).splitlines()]
+    assert lines[0]["record"] == "header" and "catalog" in lines[0]
+    assert [x["record"] for x in lines[1:-1]] == ["region"] * 240
+    assert lines[-1]["record"] == "summary" and lines[-1]["summary"]["invalid"] == 1
+    as_json = json.loads(_written(batch))
+    assert [{k: v for k, v in x.items() if k != "record"} for x in lines[1:-1]] == as_json["regions"]
+
+
+def test_repeated_ids_are_found_across_the_whole_batch():
+    rows = generate(30, seed=4)
+    rows[25]["region_id"] = rows[2]["region_id"]
+    data = json.loads(_written(batch_from_rows(rows), jobs=2, chunk=10))
+    bad = [r["row"] for r in data["regions"] if any(v["field"] == "region_id" for v in r["violations"])]
+    assert bad == [4, 27]
+
+
+def test_cli_jobs_must_be_positive(capsys, tmp_path):
+    from kg.paths import EXAMPLES_DIR
+    assert main(["advise", str(EXAMPLES_DIR / "typical-regions.csv"), "--jobs", "0"]) == 2
+    assert "--jobs" in capsys.readouterr().err
+
+
+def test_output_follows_the_published_schema(batch):
+    import jsonschema
+
+    from kg.paths import ROOT
+    schema = json.loads((ROOT / "docs/schema/advice-output-1.schema.json").read_text(encoding="utf-8"))
+    assert schema["$id"] == stream.SCHEMA_ID
+    check = jsonschema.Draft202012Validator(schema)
+    check.validate(json.loads(_written(batch)))
+    check.validate(json.loads(_written(batch, full=True)))
+    for line in _written(batch, fmt="ndjson").splitlines():
+        check.validate(json.loads(line))
+    broken = json.loads(_written(batch))
+    del broken["regions"][0]["measures"][0]["reasons"]
+    assert not check.is_valid(broken)
