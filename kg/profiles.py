@@ -484,28 +484,15 @@ def _json_cell(v):
     return _whole_text(v) if isinstance(v, str) else v
 
 
-def _remote_contexts(node) -> bool:
-    """True if a JSON-LD document names a @context by URL (which rdflib would fetch)."""
-    if isinstance(node, dict):
-        ctx = node.get("@context")
-        ctxs = ctx if isinstance(ctx, list) else [ctx]
-        return any(isinstance(c, str) for c in ctxs) or any(_remote_contexts(v) for v in node.values())
-    if isinstance(node, list):
-        return any(_remote_contexts(v) for v in node)
-    return False
-
-
 def _read_rdf(text: str, fmt: str) -> tuple[list, list, list]:
     """Subjects typed th:RegionProfile or carrying a thp: property become rows."""
-    if fmt == "json-ld":
-        try:
-            if _remote_contexts(json.loads(text)):
-                raise UnreadableInput("remote-context")
-        except json.JSONDecodeError:
-            pass                                   # rdflib names the syntax error below
+    from .offline import RemoteDocumentRefused     # importing it stops rdflib fetching JSON-LD contexts
+
     g = Graph()
     try:
         g.parse(data=text, format=fmt)
+    except RemoteDocumentRefused:
+        raise UnreadableInput("remote-context") from None
     except Exception as exc:
         first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
         raise UnreadableInput("rdf", format=fmt.upper(), detail=first) from None

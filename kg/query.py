@@ -60,9 +60,9 @@ def _term_value(t) -> str | None:
 
 def run(sparql: str, store: KnowledgeStore | None = None) -> Result:
     """Run over `store`, else the configured one (TANHENG_SPARQL_URL or the in-memory copy).
-    An update is refused (UpdateNotAllowed) before anything is asked."""
-    if is_update(sparql):
-        raise UpdateNotAllowed()
+    An update, SERVICE, or a query too long or too deep is refused (QueryRefused)
+    before anything is asked."""
+    guard(sparql)
     store = store or knowledge_store()
     res = store.query(sparql)
     if isinstance(res, ox.QueryBoolean):
@@ -154,11 +154,39 @@ UPDATE_REFUSED = {"zh": "不允许更新：这是只读查询接口",
                   "en": "updates are not allowed; this is a read-only query interface"}
 
 
-class UpdateNotAllowed(ValueError):
-    """An update (INSERT, DELETE, LOAD, CLEAR, …) sent where only queries are run."""
+class QueryRefused(ValueError):
+    """A query Tanheng will not run, refused before any parser or server sees it.
+    `status` is the HTTP answer the endpoint gives; str() is zh / en."""
+    status = 400
 
-    def __init__(self, message: str = f"{UPDATE_REFUSED['zh']} / {UPDATE_REFUSED['en']}"):
-        super().__init__(message)
+    def __init__(self, zh: str, en: str):
+        self.zh, self.en = zh, en
+        super().__init__(f"{zh} / {en}")
+
+    def message(self, lang: str = "zh") -> str:
+        return f"{self.zh} / {self.en}" if lang == "zh" else f"{self.en} / {self.zh}"
+
+
+class UpdateNotAllowed(QueryRefused):
+    """An update (INSERT, DELETE, LOAD, CLEAR, …) sent where only queries are run."""
+    status = 403
+
+    def __init__(self):
+        super().__init__(UPDATE_REFUSED["zh"], UPDATE_REFUSED["en"])
+
+
+class FederationRefused(QueryRefused):
+    """SERVICE would make the engine fetch a URL of the query's choosing (SSRF)."""
+    status = 403
+
+    def __init__(self):
+        super().__init__("不允许联邦查询（SERVICE）：查询不会访问网络",
+                         "federated queries (SERVICE) are refused: a query never makes a network request")
+
+
+class QueryTooComplex(QueryRefused):
+    """Longer or more deeply nested than any real query; the parsers recurse and
+    a few thousand nested brackets overflow their stack (a segfault, not an error)."""
 
 
 def is_update(text: str) -> bool:
@@ -171,6 +199,55 @@ def is_update(text: str) -> bool:
         pos = m.end()
     word = _FIRST_WORD.match(text, pos)
     return bool(word) and word.group(0).upper() in _UPDATE_OPERATIONS
+
+
+MAX_QUERY_CHARS = 1_000_000       # a query text, not data
+MAX_NESTING = 64                  # brackets inside brackets; the named queries need 4
+
+# what is not SPARQL syntax proper: strings (long and short), IRIs, comments
+_OPAQUE = re.compile("|".join([
+    r"'''(?:[^'\\]|\\.|'(?!''))*'''",           # long strings
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""',
+    r"'(?:[^'\\\n]|\\.)*'",                      # short strings
+    r'"(?:[^"\\\n]|\\.)*"',
+    r'<[^<>"{}|^`\\\x00-\x20]*>',                # IRIs
+    r"#[^\n]*",                                  # comments
+]), re.S)
+_SERVICE = re.compile(r"(?<![\w?$:.\-])SERVICE(?![\w:\-])", re.I)
+_OPEN, _CLOSE = "([{", ")]}"
+
+
+def _syntax_only(text: str) -> str:
+    """The query with strings, IRIs and comments blanked out, so that brackets
+    and keywords inside them are not counted."""
+    return _OPAQUE.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def nesting_depth(text: str) -> int:
+    depth = deepest = 0
+    for c in _syntax_only(text):
+        if c in _OPEN:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in _CLOSE:
+            depth = max(depth - 1, 0)
+    return deepest
+
+
+def guard(text: str) -> None:
+    """Refuse, before anything parses or runs it, a query that is an update,
+    federates (SERVICE), or is too long or too deeply nested to parse safely."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryTooComplex(f"查询过长（{len(text):,} 个字符，上限 {MAX_QUERY_CHARS:,}）",
+                              f"the query is too long ({len(text):,} characters; the limit is {MAX_QUERY_CHARS:,})")
+    depth = nesting_depth(text)
+    if depth > MAX_NESTING:
+        raise QueryTooComplex(f"查询嵌套过深（{depth} 层括号，上限 {MAX_NESTING}）",
+                              f"the query is nested too deeply ({depth} levels of brackets; the limit is {MAX_NESTING})")
+    if is_update(text):
+        raise UpdateNotAllowed()
+    if _SERVICE.search(_syntax_only(text)):
+        raise FederationRefused()
 
 
 PREFIX_LINES = SPARQL_PREFIXES.count("\n")     # the lines KnowledgeStore.query puts before a user's query

@@ -8,7 +8,7 @@ from app.i18n import lang, t
 from app.widgets import download, md
 
 st.title(t("page.sparql"))
-query = require("query", "named_queries", "run", "to_csv", "to_json", "error_message", "update_refused_message")
+query = require("query", "named_queries", "run", "to_csv", "to_json", "error_message", "QueryRefused")
 if query is None:
     st.stop()
 
@@ -37,8 +37,8 @@ if st.button(t("sparql.run"), type="primary", key="sparql_run"):
     try:
         st.session_state["sparql_result"] = query.run(text)
         st.session_state.pop("sparql_error", None)
-    except query.UpdateNotAllowed:  # the console only reads
-        st.session_state["sparql_error"] = query.update_refused_message(lang())
+    except query.QueryRefused as exc:  # the console only reads: no update, no SERVICE, nothing too deep
+        st.session_state["sparql_error"] = exc.message(lang())
         st.session_state.pop("sparql_result", None)
     except SyntaxError as exc:  # one sentence, the line counted in the user's text (the same as `tanheng query`)
         st.session_state["sparql_error"] = query.error_message(exc, text, lang())

@@ -43,16 +43,18 @@ def run(args):
     else:
         raise UserError("give a query file, a named query or -e 'SPARQL'")
     lang = getattr(args, "lang", "zh")
-    if q.is_update(text):
-        raise UserError(q.update_refused_message(lang))
+    try:
+        q.guard(text)          # update, SERVICE, too long or too deep: refused before anything parses it
+    except q.QueryRefused as exc:
+        raise UserError(exc.message(lang)) from None
     try:
         store = None
         if args.endpoint:
             from ..store import knowledge_store
             store = knowledge_store(args.endpoint)
         result = q.run(text, store)
-    except q.UpdateNotAllowed:
-        raise UserError(q.update_refused_message(lang)) from None
+    except q.QueryRefused as exc:
+        raise UserError(exc.message(lang)) from None
     except SyntaxError as exc:
         raise UserError(q.error_message(exc, text, lang)) from None
     except (OSError, ValueError) as exc:  # unreachable or malformed endpoint

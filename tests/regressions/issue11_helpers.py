@@ -40,3 +40,42 @@ def saved_store(env) -> tuple[dict, Path, str]:
     out = tanheng(env, "store", "save", EXAMPLES / "typical-regions.csv", "--title", "示例")
     assert out.returncode == 0, out.stderr
     return env, Path(env["TANHENG_STORE"]), out.stdout.strip()
+
+
+class Canary:
+    """A real HTTP listener on 127.0.0.1 that records every request it gets:
+    the proof that nothing reached out to the network."""
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        hits = self.hits = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _hit(self):
+                hits.append(f"{self.command} {self.path}")
+                self.send_response(200)
+                self.send_header("Content-Type", "application/ld+json")
+                self.end_headers()
+                self.wfile.write(b'{"@context": {}}')
+
+            do_GET = do_POST = _hit
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def canary():
+    c = Canary()
+    yield c
+    c.close()
