@@ -1,0 +1,46 @@
+"""tanheng zoning — carbon-balance zoning of the regions (ECC/ESC against 1, the method of Chinese
+county carbon-budget studies; definitions, cut-offs, zone names and the zone → model links in
+rules/carbon-zoning.ttl)."""
+import json
+import sys
+
+from ..zoning import GROUPINGS, zoning, zoning_rules
+
+HEADERS = {"zh": ["区域代码", "名称", "分组", "ECC", "ESC", "分区", "对应模式"],
+           "en": ["region id", "name", "group", "ECC", "ESC", "zone", "models"]}
+
+
+def register(sub):
+    p = sub.add_parser("zoning", help="carbon-balance zoning (ECC/ESC) of the regions of a file")
+    p.add_argument("file", metavar="FILE", help="profile file (CSV, XLSX, JSON, Turtle, JSON-LD)")
+    p.add_argument("--by", choices=GROUPINGS, default="all",
+                   help="zone the whole file together (all, default) or each province separately")
+    p.add_argument("--format", choices=["json", "csv", "md"], default="json")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.add_argument("-o", "--output", help="file to write (default: standard output)")
+    p.add_argument("--coefficients", default="default", metavar="NAME")
+    p.set_defaults(func=run)
+
+
+def run(args):
+    from ..report import model_label
+    from ..tables import to_csv, to_markdown
+    from .map import analyse_files
+    from .rollup import write_out
+
+    _, result, recs = analyse_files([args.file], args.lang, args.coefficients)
+    out = zoning(recs, by=args.by)
+    rules = zoning_rules()
+    out["method"] = {"ecc": rules.coefficient_labels["ecc"], "esc": rules.coefficient_labels["esc"],
+                     "source": rules.source}
+    if args.format == "json":
+        text = json.dumps(out, ensure_ascii=False, indent=1) + "\n"
+    else:
+        rows = [[r["region_id"], r["name"], r["group"], r["ecc"], r["esc"], r["zone_label_" + args.lang],
+                 "; ".join(model_label(m, args.lang) for m in r["models"])] for r in out["regions"]]
+        text = (to_csv(HEADERS[args.lang], rows) if args.format == "csv"
+                else to_markdown(HEADERS[args.lang], rows, numbers={3: 3, 4: 3}))
+    write_out(text, args.output)
+    for s in out["not_zoned"]:
+        print(f"not zoned: {s['region_id']} {s.get('name') or ''} ({s['reason']})", file=sys.stderr)
+    return 0 if result["summary"]["invalid"] == 0 else 1

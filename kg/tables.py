@@ -1,0 +1,46 @@
+"""Rows to CSV (safe to open in a spreadsheet) and Markdown (user text made inert), for the roll-up
+and zoning commands. (To be folded into the present layer's one table writer.)"""
+from __future__ import annotations
+
+import csv
+import io
+
+from .report import md_text
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(v) -> str:
+    """A cell a spreadsheet shows as text: a string that would start a formula gets a leading quote
+    (numbers are written as numbers, so a negative net stays a number)."""
+    if v is None:
+        return ""
+    if isinstance(v, (int, float)):
+        return repr(v) if isinstance(v, float) else str(v)
+    s = str(v)
+    return "'" + s if s.startswith(_FORMULA_START) else s
+
+
+def to_csv(headers: list[str], rows: list[list]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(headers)
+    for row in rows:
+        w.writerow([csv_cell(v) for v in row])
+    return buf.getvalue()
+
+
+def to_markdown(headers: list[str], rows: list[list], numbers: dict[int, int] | None = None) -> str:
+    """`numbers`: column → decimals, right-aligned with thousands separators; other cells escaped."""
+    numbers = numbers or {}
+
+    def cell(i, v):
+        if v is None:
+            return "—"
+        if i in numbers and isinstance(v, (int, float)):
+            return f"{v:,.{numbers[i]}f}"
+        return md_text(v)
+    lines = ["| " + " | ".join(md_text(h) for h in headers) + " |",
+             "|" + "|".join("---:" if i in numbers else "---" for i in range(len(headers))) + "|"]
+    lines += ["| " + " | ".join(cell(i, v) for i, v in enumerate(row)) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
