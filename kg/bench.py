@@ -243,6 +243,17 @@ def figure(name: str):
     return add
 
 
+FIGURE_MODULES = ("kg.bench_trajectory",)    # modules holding @figure functions, imported when bench runs
+
+
+def load_figures() -> dict:
+    import importlib
+
+    for m in FIGURE_MODULES:
+        importlib.import_module(m)
+    return FIGURES
+
+
 # ----------------------------------------------------------------------------- the benchmark
 TARGETS = {"help_s": 0.15, "one_cold_cpu_s": 0.3, "floor_ratio_cpu": 10.0, "peak_mb": 1024.0,
            "wall_2844_s": 1.0, "jobs_ratio": 0.6}   # issue 12, on the 2-core machine
@@ -306,7 +317,7 @@ def run(sizes: list[int], reference_n: int, out=sys.stdout, repeat: int = 3, job
                 f"{_verdict(w <= TARGETS['wall_2844_s'])})")
         if jobs and len(jobs) > 1:
             results["jobs"] = jobs_figures(paths[big], big, jobs, repeat, say)
-    for name, fn in FIGURES.items():
+    for name, fn in load_figures().items():
         results[name] = fn(say, quick)
     one = generated_batch(1)
     results["warm_one_s"] = warm_one(one)

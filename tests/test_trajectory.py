@@ -284,3 +284,13 @@ def test_csv_output_keeps_user_text_out_of_formulas(tmp_path):
     got = list(csv.DictReader(open(out, encoding="utf-8")))
     assert got and all(r["name"].startswith("'=") for r in got)
     assert {r["scenario"] for r in got} == {"history", "baseline", "low-carbon", "enhanced"}
+
+
+def test_bench_has_the_trajectory_figure():
+    from kg import bench
+
+    assert "trajectory" in bench.load_figures()
+    lines = []
+    fig = bench.FIGURES["trajectory"](lines.append, True)
+    assert fig["rc"] == 0 and fig["regions"] == 20 and fig["years"] == 40 and fig["cpu_s"] > 0
+    assert "trajectory" in lines[0] and "CPU" in lines[0]

@@ -90,7 +90,10 @@ def _wedge_rows(sc: dict, lang: str, to: int):
 
 def render(answer: dict, fmt: str = "table", lang: str = "zh", detail: bool | None = None) -> str:
     if fmt == "json":
-        return json.dumps(answer, ensure_ascii=False, indent=1)
+        # indented for a few regions (read by people); compact for batches: the C encoder, ~10× faster
+        small = len(answer["regions"]) <= 20
+        return json.dumps(answer, ensure_ascii=False, indent=1 if small else None,
+                          separators=None if small else (",", ":"))
     if fmt == "csv":
         return to_csv(answer, lang)
     table = markdown_table if fmt == "md" else text_table

@@ -87,15 +87,25 @@ def build_panel(grouped: dict, to: int, a: Assumptions) -> engine.Panel:
     return engine.Panel(ids, names, years, fields, X, last, first, n_years, area, scopes)
 
 
-def _f(x):
-    return None if x is None or not math.isfinite(x) else float(x)
+
+def _columns(E: np.ndarray, S: np.ndarray) -> tuple[list, ...]:
+    """Emissions, sinks, net and ratio of every region-year as nested lists, None where unknown
+    (converted once per scenario for all regions: per-region numpy calls would dominate the run)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(E != 0, S / np.where(E != 0, E, 1), np.nan)
+    out = []
+    for x in (E, S, E - S, ratio):
+        a = np.where(np.isfinite(x), x, np.nan).astype(object)
+        a[np.isnan(x.astype(float)) | ~np.isfinite(x)] = None
+        out.append(a.tolist())
+    return tuple(out)
 
 
-def _series_row(year, e, s) -> dict:
-    e, s = _f(e), _f(s)
-    return {"year": int(year), "emissions_t_co2e": e, "sinks_t_co2e": s,
-            "net_t_co2e": None if e is None or s is None else e - s,
-            "balance_ratio": None if not e or s is None else s / e}
+def _series(years: list, cols: tuple, r: int, start: int) -> list[dict]:
+    """{"year", "emissions_t_co2e", "sinks_t_co2e", "net_t_co2e", "balance_ratio"} from index `start` on."""
+    e, s, n, q = (c[r] for c in cols)
+    return [{"year": years[j], "emissions_t_co2e": e[j], "sinks_t_co2e": s[j], "net_t_co2e": n[j],
+             "balance_ratio": q[j]} for j in range(start, len(years))]
 
 
 def trajectory(regions, to: int | None = None, scenarios=(), standard: bool = True,
@@ -157,6 +167,7 @@ def trajectory(regions, to: int | None = None, scenarios=(), standard: bool = Tr
         runs.append((sc.name, sc.label_zh or sc.name, sc.label_en or sc.name, user_slots(sc, R),
                      [list(sc.levers)] * R, [{} for _ in range(R)]))
     results = [[] for _ in range(R)]
+    years_list = p.years.tolist()
     for name, lzh, len_, slots, per_region, extra in runs:
         X, M, E, S, wedges = engine.run_slots(p, a, lf, base, slots)
         Ef = np.where(after, E, E_hist)
@@ -164,16 +175,19 @@ def trajectory(regions, to: int | None = None, scenarios=(), standard: bool = Tr
         problems = _lever_problems(p, a, base.X, X, name, slots)
         idx, known, at_end = engine.peaks(p.years, Ef, p.last)
         bal = engine.balance_index(Ef, Sf)
+        cols = _columns(Ef, Sf)
+        ends = np.stack([w[:, -1] for w in wedges], axis=1) if wedges else np.zeros((R, 0))
         for r in range(R):
-            results[r].append(_scenario_answer(p, a, r, name, lzh, len_, per_region[r], extra[r], Ef[r], Sf[r],
-                                               idx[r], known[r], at_end[r], bal[r], slots, wedges, problems[r],
-                                               missing[r], to))
+            results[r].append(_scenario_answer(p, a, r, name, lzh, len_, per_region[r], extra[r], years_list, cols,
+                                               Ef[r], idx[r], known[r], at_end[r], bal[r], slots, ends[r],
+                                               problems[r], missing[r], to))
     out = []
+    methods = _methods(p, a, base)
     for r, rid in enumerate(p.ids):
         out.append({"region_id": rid, "name": p.names[r], "history": history[r],
                     "trends": observed.trends(history[r]), "observed_peak": observed.observed_peak(history[r]),
                     "decoupling": observed.decoupling(a, history[r]),
-                    "projection": _methods(p, a, base, r),
+                    "projection": methods[r],
                     "scenarios": results[r]})
     return {"target_year": to, "peak_deadline": a.settings.peak_deadline, "coefficient_set": coefficient_set,
             "regions": out, "notes": notes, "assumptions": assumptions_used(a)}
@@ -209,11 +223,10 @@ def _lever_problems(p, a, X0, X, scenario, slots) -> list[list[dict]]:
     return out
 
 
-def _scenario_answer(p, a, r, name, lzh, len_, levers, extra, E, S, idx, known, at_end, bal, slots, wedges,
-                     problems, missing, to) -> dict:
+def _scenario_answer(p, a, r, name, lzh, len_, levers, extra, years_list, cols, E, idx, known, at_end, bal,
+                     slots, wedge_ends, problems, missing, to) -> dict:
     years = p.years
-    after = years > years[p.last[r]]
-    series = [_series_row(y, e, s) for y, e, s in zip(years[after], E[after], S[after])]
+    series = _series(years_list, cols, r, int(p.last[r]) + 1)
     peak_year = peak_e = kind = reason = None
     note = None
     if problems:
@@ -228,10 +241,10 @@ def _scenario_answer(p, a, r, name, lzh, len_, levers, extra, E, S, idx, known, 
         if idx == p.first[r] and kind == "observed":
             note = say_both("peak-first-year", year=peak_year)
     groups: dict = {}
-    for slot, w in zip(slots, wedges):
-        if slot.amount[r] == 0 or not np.isfinite(w[r, -1]):
+    for slot, w in zip(slots, wedge_ends):
+        if slot.amount[r] == 0 or not np.isfinite(w):
             continue
-        groups[slot.group] = groups.get(slot.group, 0.0) + float(w[r, -1])
+        groups[slot.group] = groups.get(slot.group, 0.0) + float(w)
     wedge_list = [{"lever": g, "reduction_t_co2e": v, "year": int(to)} for g, v in groups.items()]
     out = {"name": name, "label_zh": lzh, "label_en": len_, "levers": [lv.to_json() for lv in levers],
            "series": series, "peak_year": peak_year, "peak_emissions_t_co2e": peak_e, "peak_kind": kind,
@@ -242,22 +255,22 @@ def _scenario_answer(p, a, r, name, lzh, len_, levers, extra, E, S, idx, known, 
     return out
 
 
-def _methods(p, a, base, r) -> dict:
-    """How each reported field was projected for this region: own trend or outlook paths."""
-    out = {}
+def _methods(p, a, base) -> list[dict]:
+    """Per region, how each reported field was projected: its own trend (annual rate, or ha a year for
+    land classes, and the years behind it) or the outlook paths named."""
+    rows = np.arange(len(p.ids))
+    out = [{} for _ in p.ids]
     for name in p.fields:
-        if name == "area_km2" or not np.isfinite(p.X[p.fi(name), r, p.last[r]]):
+        if name == "area_km2":
             continue
-        t = base.trend.get(name)
-        if t is not None and np.isfinite(t[r]):
-            rate = f"{t[r] * 100:+.1f}%" if name not in a.land_fields else f"{t[r]:+,.1f} ha"
-            out[name] = {"method": "own-trend", "rate": float(t[r]), "years": int(base.trend_n[name][r]),
-                         **say_both("own-trend", n=int(base.trend_n[name][r]), rate=rate)}
-        else:
-            keys = a.field_paths.get(name, ("path-flat",))
-            out[name] = {"method": "outlook", "paths": list(keys),
-                         "zh": say("outlook", "zh", paths="、".join(a.paths[k].label_zh for k in keys)),
-                         "en": say("outlook", "en", paths="; ".join(a.paths[k].label_en for k in keys))}
+        reported = np.isfinite(p.X[p.fi(name)][rows, p.last])
+        t = base.trend.get(name, np.full(len(p.ids), np.nan))
+        own = reported & np.isfinite(t)
+        outlook = {"method": "outlook", "paths": list(a.field_paths.get(name, ("path-flat",)))}
+        unit = "ha/yr" if name in a.land_fields else "1/yr"
+        for r in np.flatnonzero(reported):
+            out[r][name] = {"method": "own-trend", "rate": float(t[r]), "years": int(base.trend_n[name][r]),
+                            "unit": unit} if own[r] else outlook
     return out
 
 

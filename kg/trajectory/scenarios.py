@@ -66,8 +66,16 @@ def measure_levers() -> tuple[MeasureLever, ...]:
     return tuple(sorted(out, key=lambda m: (m.measure, m.lever.field)))
 
 
-def levers_of(measure: str) -> list[MeasureLever]:
-    return [m for m in measure_levers() if m.measure == measure]
+@lru_cache(maxsize=1)
+def _by_measure() -> dict[str, tuple[MeasureLever, ...]]:
+    out: dict = {}
+    for m in measure_levers():
+        out.setdefault(m.measure, []).append(m)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def levers_of(measure: str) -> tuple[MeasureLever, ...]:
+    return _by_measure().get(measure, ())
 
 
 @lru_cache(maxsize=1)
