@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-import json
+
+import orjson
 
 from ..balance import fmt_number, markdown_table, text_table
 from ..trajectory.assumptions import say
@@ -90,10 +91,9 @@ def _wedge_rows(sc: dict, lang: str, to: int):
 
 def render(answer: dict, fmt: str = "table", lang: str = "zh", detail: bool | None = None) -> str:
     if fmt == "json":
-        # indented for a few regions (read by people); compact for batches: the C encoder, ~10× faster
-        small = len(answer["regions"]) <= 20
-        return json.dumps(answer, ensure_ascii=False, indent=1 if small else None,
-                          separators=None if small else (",", ":"))
+        # orjson (as `advise` writes): indented for a few regions, read by people; compact for batches
+        opt = orjson.OPT_INDENT_2 if len(answer["regions"]) <= 20 else 0
+        return orjson.dumps(answer, option=opt | orjson.OPT_SERIALIZE_NUMPY).decode("utf-8")
     if fmt == "csv":
         return to_csv(answer, lang)
     table = markdown_table if fmt == "md" else text_table
