@@ -37,8 +37,7 @@ def records_view(records: list[dict]) -> None:
             st.markdown(f"**{t('kb.col.measures')}**: {join(_name(m) for m in r['measures'])}")
             st.markdown(f"**{t('compare.col.sectors')}**: {join(r['sectors'])} · "
                         f"**{t('compare.col.instrument')}**: {join(r['instrument'])}")
-            d = r["discrepancy"]
-            if d:
+            for d in r.get("discrepancies") or ([r["discrepancy"]] if r["discrepancy"] else []):
                 st.warning(f"**{t('kb.paper_claim')}**: {_name(d['paper_claim'])}\n\n"
                            f"**{t('kb.verified_fact')}**: {_name(d['verified_fact'])}"
                            + (f" ({d['verified_year']})" if d.get("verified_year") else "")

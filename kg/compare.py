@@ -159,7 +159,7 @@ SELECT ?case ?rel ?node ?key ?label WHERE {
 """
 
 _DISCREPANCIES = """
-SELECT ?case ?p ?o ?label WHERE {
+SELECT ?case ?d ?p ?o ?label WHERE {
   ?case a th:Case ; th:hasDiscrepancy ?d . ?d ?p ?o .
   VALUES ?p { th:paperClaim th:verifiedFact th:verifiedYear dcterms:source }
   OPTIONAL { ?o rdfs:label ?label }
@@ -200,7 +200,7 @@ def _record_fields(store) -> dict[str, dict]:
         titles = _by_lang(f.get("label", []))
         rec["title_zh"], rec["title_en"] = titles.get("zh"), titles.get("en")
         rec["targets"] = _by_lang(f.get("target", [])) or None
-        rec.update(models=[], measures=[], source=[], discrepancy=None)
+        rec.update(models=[], measures=[], source=[], discrepancy=None, discrepancies=[])
         recs[iri] = rec
     return recs
 
@@ -228,11 +228,13 @@ _DISC_FIELD = {TH + "paperClaim": "paper_claim", TH + "verifiedFact": "verified_
 
 
 def _add_discrepancies(recs: dict, store) -> None:
-    """The paper's claim beside the verified fact, where they differ."""
-    found: dict[str, dict] = {}
+    """The paper's claim beside the verified fact, where they differ. A case may have several
+    (the UK guidance: its year, and where the 40 % comes from): `discrepancies` lists them in a
+    fixed order (a verified year first, then by source), `discrepancy` is the first."""
+    found: dict[tuple[str, str], dict] = {}
     for r in _rows(_DISCREPANCIES, store):
-        d = found.setdefault(r["case"].value, {"paper_claim": [], "verified_fact": [], "source": [],
-                                               "verified_year": None, "source_iri": None})
+        d = found.setdefault((r["case"].value, r["d"].value), {"paper_claim": [], "verified_fact": [], "source": [],
+                                                               "verified_year": None, "source_iri": None})
         if r["p"].value == TH + "verifiedYear":
             d["verified_year"] = _value(r["o"])
             continue
@@ -240,12 +242,18 @@ def _add_discrepancies(recs: dict, store) -> None:
         if field == "source":
             d["source_iri"] = r["o"].value
         d[field].append(r["label"] if field == "source" else r["o"])
-    for case, d in found.items():
+    by_case: dict[str, list[dict]] = {}
+    for (case, _), d in found.items():
         if case in recs:
             source = {"iri": d.pop("source_iri"), **_by_lang(d["source"])}
-            recs[case]["discrepancy"] = {**d, "paper_claim": _by_lang(d["paper_claim"]),
-                                         "verified_fact": _by_lang(d["verified_fact"]),
-                                         "source": source if source["iri"] else None}
+            by_case.setdefault(case, []).append({**d, "paper_claim": _by_lang(d["paper_claim"]),
+                                                 "verified_fact": _by_lang(d["verified_fact"]),
+                                                 "source": source if source["iri"] else None})
+    for case, ds in by_case.items():
+        ds.sort(key=lambda d: (d["verified_year"] is None, str(d["verified_year"]), (d["source"] or {}).get("iri") or "",
+                               d["verified_fact"].get("en", "")))
+        recs[case]["discrepancy"] = ds[0]
+        recs[case]["discrepancies"] = ds
 
 
 def _all_records(store) -> dict[str, dict]:

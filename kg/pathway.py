@@ -114,12 +114,14 @@ def model_pathways() -> dict[str, dict[str, list[dict]]]:
 def measure_cases() -> dict[str, tuple[dict, ...]]:
     """{measure IRI: cases exemplifying it, oldest first}."""
     out = defaultdict(list)
-    for r in _rows("""SELECT ?m ?c ?country ?year WHERE {
+    for r in _rows("""SELECT ?m ?c ?country ?year ?strategy WHERE {
             ?c th:exemplifies ?m .
-            OPTIONAL { ?c th:countryCode ?country } OPTIONAL { ?c th:year ?year } }"""):
+            OPTIONAL { ?c th:countryCode ?country } OPTIONAL { ?c th:year ?year }
+            OPTIONAL { ?s th:hasCase ?c ; th:key ?strategy } }"""):
         lab = all_labels().get(r["c"], {})
         out[r["m"]].append({"id": r["c"].rsplit("/", 1)[-1].removeprefix("case-"),
                             "country": r["country"], "year": int(r["year"]) if r["year"] else None,
+                            "strategy": r["strategy"],      # the country strategy the case belongs to (strategies.ttl)
                             "title_zh": lab.get("zh", ""), "title_en": lab.get("en", "")})
     return {m: tuple(sorted(cs, key=lambda c: (c["year"] or 0, c["id"]))) for m, cs in out.items()}
 

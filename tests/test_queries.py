@@ -143,7 +143,9 @@ def test_discrepancies_show_paper_and_verified_years():
     assert (rows["hanns-seidel-equivalence"]["paper_year"], rows["hanns-seidel-equivalence"]["verified_year"]) == ("1950", "1966")
     assert (rows["japan-energy-rational-use-act"]["paper_year"], rows["japan-energy-rational-use-act"]["verified_year"]) == ("2008", "1979")
     assert (rows["japan-rps-law"]["paper_year"], rows["japan-rps-law"]["verified_year"]) == ("2003", "2002")
-    assert rows["uk-green-infrastructure-guidance"]["verified_year"] is None     # NE176: year not confirmed
+    uk = {r["verified_year"]: r for r in answer("discrepancies") if r["key"] == "uk-green-infrastructure-guidance"}
+    assert uk[None]["confidence"] == "unconfirmed"                               # NE176: year not confirmed
+    assert "eco-town" in uk["2009"]["verified_fact"]                            # the 40 % is the eco-towns statement's
     assert all(r["source"].startswith(THR + "src-") for r in rows.values())
 
 

@@ -32,8 +32,9 @@ records = compare.compare(countries=chosen or None, model=model, measure=measure
 if disputed:
     records = [r for r in records if r["discrepancy"]]
 
-tab_matrix, tab_timeline, tab_records = st.tabs([t("compare.matrix"), t("compare.timeline"),
-                                                 t("compare.records", n=len(records))])
+tab_matrix, tab_timeline, tab_records, tab_strategy = st.tabs([t("compare.matrix"), t("compare.timeline"),
+                                                               t("compare.records", n=len(records)),
+                                                               t("strategy.tab")])
 with tab_matrix:
     m = compare.matrix(lang())
     rows = [c for c in m["countries"] if not chosen or c["code"] in chosen]
@@ -66,3 +67,34 @@ with tab_timeline:
 
 with tab_records:
     records_view(records)
+
+with tab_strategy:  # a country's approach as first-class knowledge, and what it teaches one region type
+    strategies = require("strategies", "strategies", "lessons_for", "type_keys")
+    if strategies is not None:
+        by_country = {s["country"]: s for s in strategies.strategies()}
+        types = {k: pick(catalog.describe(k), "label") for k in strategies.type_keys()}
+        s1, s2 = st.columns(2)
+        names = {c: pick(s, "label") for c, s in by_country.items()}
+        code = s1.selectbox(t("kb.filter.country"), list(by_country), key="strategy_country",
+                            index=list(by_country).index("DE") if "DE" in by_country else 0, format_func=names.get)
+        type_key = s2.selectbox(t("strategy.type"), list(types), format_func=types.get, key="strategy_type",
+                                index=list(types).index("agricultural") if "agricultural" in types else 0)
+        chosen_strategy = by_country[code]
+        st.subheader(pick(chosen_strategy, "label"))
+        st.write(pick(chosen_strategy, "characterisation"))
+        st.caption(t("strategy.question", country=countries.get(code, code), type=types[type_key]))
+        lessons = strategies.lessons_for(code, type_key)
+        if not lessons:
+            st.info(t("strategy.none"))
+        for lesson in lessons:
+            with st.container(border=True):
+                st.markdown(f"**{pick(lesson, 'label')}** (§{', '.join(lesson['sections'])})")
+                st.write(pick(lesson, "text"))
+                if lesson["measures_for_type"]:
+                    st.caption(t("strategy.measures") + ": " + "、".join(
+                        pick(catalog.describe(m), "label") for m in lesson["measures_for_type"]))
+                if lesson["cases_for_type"]:
+                    st.caption(t("strategy.cases") + ": " + "、".join(
+                        pick(catalog.describe(c), "label") for c in lesson["cases_for_type"]))
+                if lesson["reading"] == "project":
+                    st.caption(t("strategy.reading"))
