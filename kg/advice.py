@@ -60,9 +60,11 @@ def advise(batch, coefficient_set: str = "default", lang: str = "zh", progress: 
     total = len(batch.regions)
     for n, r in enumerate(batch.regions, start=1):
         results = by_row.get(r.row, [])
-        entry = {"region_id": r.region_id, "name": r.name, "row": r.row, "valid": id(r) in advised,
+        entry = {"region_id": r.region_id, "name": r.name, "year": r.values.get("year"), "row": r.row,
+                 "valid": id(r) in advised,
                  "violations": [x for x in results if x["severity"] == "violation"],
-                 "warnings": [x for x in results if x["severity"] == "warning"]}
+                 "warnings": [x for x in results if x["severity"] == "warning"],
+                 "notes": [x for x in results if x["severity"] == "info"]}
         if id(r) in advised:
             v, b = advised[id(r)]
             entry.update(reason.present(v, r.values.get("official_zone_type")))

@@ -136,6 +136,8 @@ class Region:
     values: dict[str, Any]                                  # every column key; None = not reported
     raw: dict[str, str] = field(default_factory=dict)       # cells that could not be parsed, as given
     extra: dict[str, Any] = field(default_factory=dict)     # unknown columns, as given
+    notes: list[dict] = field(default_factory=list)         # what the reader did to this row (kg.validate reports them)
+    sheet: str | None = None                                # the XLSX sheet the row came from
 
     def get(self, key: str, default=None):
         v = self.values.get(key)
@@ -144,6 +146,20 @@ class Region:
     @property
     def iri(self) -> URIRef:
         return region_iri(self.region_id)
+
+    @property
+    def year(self):
+        return self.values.get("year")
+
+    @property
+    def key(self) -> tuple[str, Any]:
+        """(region_id, year): a file may hold the same region for several years."""
+        return self.region_id, self.values.get("year")
+
+    def note(self, field_: str | None, value, problem: str, severity: str = "info", **params) -> None:
+        zh, en = say(problem, **params)
+        self.notes.append({"field": field_, "value": value, "severity": severity, "problem": problem,
+                           "message_zh": zh, "message_en": en})
 
 
 @lru_cache(maxsize=1)
@@ -155,8 +171,11 @@ def read_problems() -> dict[str, tuple[str, str]]:
 
 
 def say(problem: str, **params) -> tuple[str, str]:
+    """The (zh, en) sentences of a read problem; a parameter given as {"zh": …, "en": …}
+    is worded in each language."""
     zh, en = read_problems()[problem]
-    return zh.format(**params), en.format(**params)
+    pick = lambda lang: {k: v[lang] if isinstance(v, dict) else v for k, v in params.items()}
+    return zh.format(**pick("zh")), en.format(**pick("en"))
 
 
 def _warning(field_: str | None, value, problem: str, **params) -> dict:
@@ -171,12 +190,29 @@ class ProfileBatch:
     warnings: list[dict] = field(default_factory=list)
     source_name: str | None = None
     format: str | None = None
+    mapping: "kg.mapping.MappingReport | None" = None       # how the file's headers and rows were read
 
     def __len__(self) -> int:
         return len(self.regions)
 
     def ids(self) -> list[str]:
         return [r.region_id for r in self.regions]
+
+    def keys(self) -> list[tuple[str, Any]]:
+        """(region_id, year) of every row, in file order: the key of every output."""
+        return [r.key for r in self.regions]
+
+    def years(self) -> list:
+        return sorted({r.year for r in self.regions if isinstance(r.year, int)})
+
+    def by_region(self) -> dict[str, list[Region]]:
+        """Each region's rows ordered by year (rows without a year last): a region's history."""
+        out: dict[str, list[Region]] = {}
+        for r in self.regions:
+            out.setdefault(r.region_id, []).append(r)
+        for rows in out.values():
+            rows.sort(key=lambda r: (not isinstance(r.year, int), r.year if isinstance(r.year, int) else 0))
+        return out
 
     def get(self, region_id: str) -> Region | None:
         return next((r for r in self.regions if r.region_id == region_id), None)
@@ -272,21 +308,41 @@ _DECIMALS = 9
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
-def _parse_number(v, datatype: str):
-    """A cell as int/float, or _MISSING if it is not a number of that type."""
+@lru_cache(maxsize=1)
+def not_reported_marks() -> frozenset[str]:
+    """Cells a yearbook prints where a figure is unknown or absent (th:notReportedMark)."""
+    g = vocabulary_graph()
+    return frozenset(_norm(m) for m in g.objects(None, TH.notReportedMark))
+
+
+def _decimal(v, percent: bool = False):
+    """A cell as a Decimal, or _MISSING if it is not a number."""
     if isinstance(v, bool):
         return _MISSING
     if isinstance(v, (int, float)):
-        d = Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
-    else:
-        text = unicodedata.normalize("NFKC", str(v)).strip()
-        if _GROUPED.match(text):
-            text = text.replace(",", "")      # thousands separators, as yearbooks print them
-        try:
-            d = Decimal(text)
-        except InvalidOperation:
-            return _MISSING
-    if not d.is_finite() or abs(d) >= _LARGEST:
+        return Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
+    text = unicodedata.normalize("NFKC", str(v)).strip()
+    if percent and text.endswith("%"):
+        text = text[:-1].strip()          # "38.5%" in a percent column
+    if _GROUPED.match(text):
+        text = text.replace(",", "")      # thousands separators, as yearbooks print them
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return _MISSING
+
+
+def _parse_number(v, datatype: str, factor: Decimal | None = None, percent: bool = False):
+    """A cell as int/float (times `factor`, the unit conversion), or _MISSING if it is not a
+    number of that type. A count converted from 万 is rounded to a whole number."""
+    d = _decimal(v, percent)
+    if d is _MISSING or not d.is_finite():
+        return _MISSING
+    if factor is not None:
+        d = d * factor
+        if datatype == "integer":
+            d = d.to_integral_value()
+    if abs(d) >= _LARGEST:
         return _MISSING
     if datatype == "integer":
         return int(d) if d == d.to_integral_value() else _MISSING
@@ -303,22 +359,30 @@ def _text(v) -> str:
     return v if isinstance(v, str) else str(v)
 
 
-def make_region(cells: dict[str, Any], row: int, extra: dict[str, Any] | None = None) -> Region:
-    """A Region from column key -> cell (any type a reader produces)."""
+def make_region(cells: dict[str, Any], row: int, extra: dict[str, Any] | None = None,
+                factors: dict[str, Decimal] | None = None) -> Region:
+    """A Region from column key -> cell (any type a reader produces); `factors` converts the
+    cells of columns given in another unit (key -> multiplier)."""
+    from .headers import column_unit
+
     values: dict[str, Any] = {c.key: None for c in columns()}
     raw: dict[str, str] = {}
     enums = allowed_values()
+    marks = not_reported_marks()
+    factors = factors or {}
     for key, v in cells.items():
         c = column_by_key()[key]
-        if _is_empty(v):
-            continue
+        if _is_empty(v) or (isinstance(v, str) and _norm(v) in marks):
+            continue                      # not reported, never zero
         if c.datatype == "string":
             text = _text(v)
             if key in enums:
                 text = enums[key].get(_norm(text), text.strip())
             values[key] = text
         else:
-            parsed = _parse_number(v, c.datatype)
+            unit = column_unit(key)
+            percent = unit is not None and unit.iri.endswith("/PERCENT")
+            parsed = _parse_number(v, c.datatype, factors.get(key), percent)
             if parsed is _MISSING:
                 raw[key] = _text(v)
             else:
@@ -336,48 +400,104 @@ def _is_units_row(cells: dict[str, Any]) -> bool:
 
 
 def from_table(header: list, rows: Iterable[tuple[int, list]], source_name: str | None = None,
-               fmt: str | None = None) -> ProfileBatch:
-    """Regions from a header and (row number, cells) pairs: CSV, XLSX and JSON all end here."""
-    hmap = header_map()
+               fmt: str | None = None, layout=None, sheet: str | None = None) -> ProfileBatch:
+    """Regions from a header and (row number, cells) pairs: CSV, XLSX and JSON all end here.
+    `layout` (kg.layout.Layout) carries header matches already made for a yearbook page."""
+    from .derive import derive
+    from .headers import match_header
+    from .mapping import MappingReport, column_entry
+
+    matches = layout.matches if layout is not None else [match_header(None if h is None else _text(h)) for h in header]
+    report = MappingReport()
     keys: list[str | None] = []
+    inputs: list[str | None] = []
     extras: list[str | None] = []
+    factors: dict[str, Decimal] = {}
     warnings: list[dict] = []
     seen: set[str] = set()
     repeated: set[str] = set()          # kept in Region.extra, already warned about
-    for i, h in enumerate(header):
-        text = "" if h is None else _text(h).strip()
-        key = hmap.get(_norm(text)) if text else None
-        if key and key in seen:
-            warnings.append(_warning(key, text, "repeated-column", column=text, key=key))
-            key, text = None, f"{text} ({i + 1})"
+    for i, m in enumerate(matches):
+        text = m.header
+        key = inp = None
+        if m.target is not None and m.key in seen:
+            warnings.append(_warning(m.key, text, "repeated-column", column=text, key=m.key))
+            report.columns.append(column_entry(m, i + 1, "ignored", "repeated-column", sheet))
+            text = f"{text} ({i + 1})"
             repeated.add(text)
-        if key:
+        elif m.target is not None and m.target.kind == "confusable":
+            warnings.append(_warning(None, text, "confusable-column", column=text, **_confusable(m)))
+            report.columns.append(column_entry(m, i + 1, "ignored", "confusable-column", sheet, **_confusable(m)))
+            repeated.add(text)
+        elif m.target is not None and m.problem:
+            params = {"unit": m.unit_text or "", "target_unit": m.target.unit.label_zh if m.target.unit else ""}
+            warnings.append(_warning(m.key, text, m.problem, column=text, key=m.key, **params))
+            report.columns.append(column_entry(m, i + 1, "ignored", m.problem, sheet))
+            repeated.add(text)
+        elif m.target is not None and m.target.kind == "input":
+            inp = m.key
+            seen.add(m.key)
+            report.columns.append(column_entry(m, i + 1, "derived", sheet=sheet))
+        elif m.target is not None:
+            key = m.key
             seen.add(key)
+            if m.factor is not None:
+                factors[key] = m.factor
+            report.columns.append(column_entry(m, i + 1, "converted" if m.factor is not None else "recognised",
+                                               sheet=sheet))
+        elif text:
+            report.columns.append(column_entry(m, i + 1, "ignored", "unknown-column", sheet))
         keys.append(key)
-        extras.append(None if key else (text or None))
+        inputs.append(inp)
+        extras.append(None if (key or inp) else (text or None))
     if not seen:
         raise UnreadableInput("no-columns")
+    input_factors = {m.key: m.factor for m, inp in zip(matches, inputs) if inp and m.factor is not None}
+    default_year = layout.title_year if layout is not None else None
     regions: list[Region] = []
     used_extra: set[str] = set()
     for rownum, cells in rows:
         row_cells: dict[str, Any] = {}
+        row_inputs: dict[str, Any] = {}
         extra: dict[str, Any] = {}
         for i, v in enumerate(cells):
             if i < len(keys) and keys[i]:
                 row_cells[keys[i]] = v
+            elif i < len(inputs) and inputs[i]:
+                row_inputs[inputs[i]] = v
             elif not _is_empty(v):
                 name = extras[i] if i < len(extras) and extras[i] else f"column {i + 1}"
                 extra[name] = v
                 used_extra.add(name)
-        if all(_is_empty(v) for v in row_cells.values()) and not extra:
+        if all(_is_empty(v) for v in [*row_cells.values(), *row_inputs.values()]) and not extra:
             continue                      # blank lines at the end of a sheet
         if _is_units_row(row_cells) and not extra:
             continue
-        regions.append(make_region(row_cells, rownum, extra))
+        region = make_region(row_cells, rownum, extra, factors)
+        region.sheet = sheet
+        if default_year is not None and region.values.get("year") is None and "year" not in region.raw:
+            region.values["year"] = default_year
+            if layout.year_source.startswith("sheet:"):
+                region.note("year", default_year, "year-from-sheet", year=default_year, sheet=layout.year_source[6:])
+            else:
+                region.note("year", default_year, "year-from-title", year=default_year)
+        derive(region, row_inputs, input_factors)
+        regions.append(region)
     named_extras = [e for e in extras if e] + sorted(used_extra - {e for e in extras if e})
     for name in dict.fromkeys(n for n in named_extras if n not in repeated):
         warnings.append(_warning(name, None, "unknown-column", column=name))
-    return ProfileBatch(regions, warnings, source_name, fmt)
+    if layout is not None:
+        report.notes += layout.notes()
+    return ProfileBatch(regions, warnings, source_name, fmt, report)
+
+
+def _confusable(m) -> dict:
+    """{"means": …, "instead": …} for a header that only looks like a column."""
+    g = vocabulary_graph()
+    other = g.value(m.target.iri, TH.notTheSameAs)
+    col = column_by_key().get(str(g.value(other, TH.columnKey))) if other is not None else None
+    both = lambda p: {lang: literal_in(g, m.target.iri, p, lang) for lang in ("zh", "en")}
+    return {"means": both(RDFS.label), "note": both(SKOS.note),
+            "instead": {"zh": col.label_zh if col else "", "en": col.label_en if col else ""}}
 
 
 # --------------------------------------------------------------------------- formats
@@ -419,36 +539,64 @@ def _sniff(data: bytes, text: str | None) -> str:
     return "csv"
 
 
-def _read_csv(text: str) -> tuple[list, list]:
-    first = text.lstrip("\ufeff").split("\n", 1)[0]
+def _read_csv(text: str) -> list[tuple[int, list]]:
+    """Every non-blank row with its line number; kg.layout finds the header among them."""
+    body = text.lstrip("\ufeff")
+    first = next((line for line in body.split("\n") if line.strip(" ,;\t\r")), "")
     delimiter = max([",", "\t", ";"], key=first.count)
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
-    rows = list(reader)
-    while rows and all(not c.strip() for c in rows[0]):
-        rows.pop(0)
-    if not rows:
+    rows = list(csv.reader(io.StringIO(body), delimiter=delimiter))
+    grid = [(i, r) for i, r in enumerate(rows, start=1) if any(c.strip() for c in r)]
+    if not grid:
         raise UnreadableInput("no-rows")
-    return rows[0], [(i, r) for i, r in enumerate(rows[1:], start=2)]
+    return grid
 
 
-def _read_xlsx(data: bytes, sheet: str | None) -> tuple[list, list]:
+# Workbooks up to this size are opened in full (merged header cells are then known);
+# bigger ones stream read-only, as a yearbook page is never this big.
+_FULL_WORKBOOK_BYTES = 5_000_000
+_YEAR_SHEET = re.compile(r"^\s*((?:19|20)\d{2})\s*年?\s*$")
+
+
+def _read_xlsx(data: bytes, sheet: str | None) -> list[tuple[str, list[tuple[int, list]]]]:
+    """(sheet name, rows) for the sheet asked for, or the first sheet — or every sheet when the
+    sheets are named by year (one sheet per year, as yearbook series are kept)."""
     import openpyxl
 
+    full = len(data) <= _FULL_WORKBOOK_BYTES
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=not full, data_only=True)
     except Exception:
         raise UnreadableInput("xlsx") from None
     try:
         if sheet is not None and sheet not in wb.sheetnames:
             raise UnreadableInput("no-sheet", sheet=sheet, sheets=", ".join(wb.sheetnames))
-        ws = wb[sheet] if sheet is not None else wb.worksheets[0]
-        rows = [[_shown_value(c) for c in r] for r in ws.iter_rows()]
+        if sheet is not None:
+            chosen = [wb[sheet]]
+        else:
+            visible = [ws for ws in wb.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
+            by_year = [ws for ws in visible if _YEAR_SHEET.match(ws.title)]
+            chosen = by_year if len(by_year) >= 2 else [wb.worksheets[0]]
+        out = []
+        for ws in chosen:
+            rows = [[_shown_value(c) for c in r] for r in ws.iter_rows()]
+            if full:
+                _fill_merged(ws, rows)
+            out.append((ws.title, [(i, r) for i, r in enumerate(rows, start=1) if any(not _is_empty(c) for c in r)]))
     finally:
-        wb.close()
-    numbered = [(i, r) for i, r in enumerate(rows, start=1) if any(not _is_empty(c) for c in r)]
-    if not numbered:
+        if not full:
+            wb.close()
+    if not any(grid for _, grid in out):
         raise UnreadableInput("empty-sheet")
-    return numbered[0][1], numbered[1:]
+    return out
+
+
+def _fill_merged(ws, rows: list[list]) -> None:
+    """A merged cell's value stands in every cell it covers (yearbook group headers)."""
+    for rng in getattr(ws, "merged_cells", None) and ws.merged_cells.ranges or ():
+        value = rows[rng.min_row - 1][rng.min_col - 1] if rng.min_row - 1 < len(rows) else None
+        for r in range(rng.min_row - 1, min(rng.max_row, len(rows))):
+            for c in range(rng.min_col - 1, min(rng.max_col, len(rows[r]))):
+                rows[r][c] = value
 
 
 def _shown_value(cell):
@@ -549,15 +697,46 @@ def read_profiles(source: str | Path | bytes, filename: str | None = None,
         raise UnreadableInput("zip", format=fmt.upper())
     warnings: list[dict] = []
     if fmt == "xlsx":
-        header, rows = _read_xlsx(data, sheet)
-    elif fmt == "json":
+        return _from_sheets(_read_xlsx(data, sheet), filename)
+    if fmt == "json":
         header, rows = _read_json(text)
     elif fmt in ("turtle", "json-ld"):
         header, rows, warnings = _read_rdf(text, fmt)
         if not rows:
             raise UnreadableInput("rdf-empty")
     else:
-        header, rows = _read_csv(text)
+        return _from_grid(_read_csv(text), filename, "csv")
     batch = from_table(header, rows, filename, fmt)
     batch.warnings[:0] = warnings
     return batch
+
+
+def _from_grid(grid, filename, fmt, sheet: str | None = None, sheet_year: int | None = None) -> ProfileBatch:
+    from .layout import find_layout
+
+    layout = find_layout(grid)
+    if sheet_year is not None and layout.title_year is None:
+        layout.title_year, layout.year_source = sheet_year, f"sheet:{sheet}"
+    return from_table(layout.header, layout.data, filename, fmt, layout=layout, sheet=sheet)
+
+
+def _from_sheets(sheets, filename) -> ProfileBatch:
+    """One batch from one sheet, or from one sheet per year stacked in sheet order (row numbers
+    count on from sheet to sheet, so every row of the workbook keeps its own number)."""
+    if len(sheets) == 1:
+        return _from_grid(sheets[0][1], filename, "xlsx")
+    batches, offset = [], 0
+    for name, grid in sheets:
+        if not grid:
+            continue
+        shifted = [(n + offset, cells) for n, cells in grid]
+        year = int(_YEAR_SHEET.match(name).group(1))
+        batches.append(_from_grid(shifted, filename, "xlsx", sheet=name, sheet_year=year))
+        offset = shifted[-1][0]
+    first = batches[0]
+    for b in batches[1:]:
+        first.regions += b.regions
+        first.warnings += [w for w in b.warnings if w not in first.warnings]
+        first.mapping.columns += b.mapping.columns
+        first.mapping.notes += b.mapping.notes
+    return first

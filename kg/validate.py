@@ -40,8 +40,15 @@ class ValidationReport:
     def warnings(self) -> list[dict]:
         return [r for r in self.results if r["severity"] == "warning"]
 
-    def for_region(self, region_id: str) -> list[dict]:
-        return [r for r in self.results if r["region_id"] == region_id]
+    def for_region(self, region_id: str, year=None) -> list[dict]:
+        """The results of a region (of one year when `year` is given)."""
+        return [r for r in self.results if r["region_id"] == region_id and (year is None or r.get("year") == year)]
+
+    def valid_keys(self, batch) -> list[tuple]:
+        """(region_id, year) of the rows without any violation, file order: a region may be
+        valid in one year and not in another."""
+        bad = {r["row"] for r in self.violations() if r.get("row") is not None}
+        return [r.key for r in batch.regions if r.region_id and r.row not in bad]
 
     def valid_region_ids(self) -> list[str]:
         """Ids (file order) of regions without any violation; warnings are allowed."""
@@ -67,7 +74,7 @@ def _fill(message: str, value, lang: str) -> str:
 def _result(region, key, value, severity, zh, en) -> dict:
     zh, en = _fill(zh, value, "zh"), _fill(en, value, "en")
     return {"region_id": region.region_id if region else None, "row": region.row if region else None,
-            "field": key, "value": value, "severity": severity, "message_zh": zh, "message_en": en}
+            "year": region.values.get("year") if region else None, "field": key, "value": value, "severity": severity, "message_zh": zh, "message_en": en}
 
 
 def _sort_key(r: dict):
@@ -152,7 +159,10 @@ def validate(batch: ProfileBatch, engine: str = "fast") -> ValidationReport:
         raise ValueError(f"unknown validation engine {engine!r}; choose one of {', '.join(ENGINES)}")
     found = _fast(batch) if engine == "fast" else _pyshacl(batch)
     read_level = [dict(w, row=None) for w in batch.warnings]
-    return ValidationReport(read_level + _merge(found), batch.ids(), engine)
+    # what the reader did to a row (unit converted, shares derived, year from the title) is that row's note
+    noted = [_result(r, n["field"], n["value"], n["severity"], n["message_zh"], n["message_en"])
+             for r in batch.regions for n in r.notes]
+    return ValidationReport(read_level + _merge(found + noted), batch.ids(), engine)
 
 
 # ----------------------------------------------------------------------------- wording for people

@@ -276,7 +276,7 @@ def test_cli_balance_json_lists_every_region_with_id_name_validity_and_violation
     batch = read_profiles(_examples("invalid-regions.csv"))
     assert [i["region_id"] for i in out] == batch.ids()          # invalid regions are in the JSON too
     for item in out:
-        assert set(item) == {"region_id", "name", "valid", "violations", "balance"}
+        assert set(item) == {"region_id", "name", "year", "valid", "violations", "balance"}
     bad = next(i for i in out if i["region_id"] == "900003")
     assert bad["name"] == "示例县丙（永久基本农田大于耕地）" and bad["valid"] is False and bad["balance"] is None
     # the validation results of that row, as kg.validate gives them

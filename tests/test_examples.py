@@ -8,7 +8,7 @@ from kg.cli import main
 from kg.paths import EXAMPLES_DIR
 
 EXAMPLE_FILES = sorted(p for p in EXAMPLES_DIR.iterdir() if p.suffix in {".csv", ".xlsx", ".json", ".ttl", ".jsonld"})
-TYPICAL = [p for p in EXAMPLE_FILES if p.name.startswith("typical-regions")]
+TYPICAL = [p for p in EXAMPLE_FILES if p.name.startswith(("typical-regions", "yearbook-"))]
 
 
 def advise(path, tmp_path):
@@ -18,7 +18,7 @@ def advise(path, tmp_path):
 
 
 def test_every_example_file_is_covered():
-    # a new example file must be a typical-regions variant, an invalid example or a county batch with real
+    # a new example file must be a typical-regions variant (yearbook pages are one), an invalid example or a county batch with real
     # administrative codes (xianyu-*: maps, peers, roll-ups, zoning; tests/test_maps.py draws it)
     assert EXAMPLE_FILES and all(p in TYPICAL or p.name.startswith(("invalid", "xianyu-")) for p in EXAMPLE_FILES)
 

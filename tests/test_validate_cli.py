@@ -52,7 +52,7 @@ def test_json_report_is_machine_readable(capsys):
     doc = json.loads(out)
     assert doc["conforms"] is False
     r = next(x for x in doc["results"] if x["region_id"] == "900007")
-    assert r == {"region_id": "900007", "row": 10, "field": "area_km2", "value": "约一千八",
+    assert r == {"region_id": "900007", "row": 10, "year": 2022, "field": "area_km2", "value": "约一千八",
                  "severity": "violation", "message_zh": r["message_zh"], "message_en": r["message_en"],
                  "file": str(EX / "invalid-regions.csv")}
     assert "国土面积" in r["message_zh"] and "area_km2" in r["message_en"]

@@ -98,7 +98,8 @@ def run(args):
     accounts = iter(balance.account_many(regions, args.coefficients))
     if args.format == "json":
         # every region, invalid ones too (balance null), with the validation results of its row
-        items = [{"region_id": region.region_id, "name": region.name, "valid": ok, "violations": results,
+        items = [{"region_id": region.region_id, "name": region.name, "year": region.values.get("year"),
+                  "valid": ok, "violations": results,
                   "balance": next(accounts) if ok else None} for region, results, ok in checked]
         sys.stdout.write(json.dumps(items, ensure_ascii=False, indent=1) + "\n")
         return code

@@ -1,0 +1,214 @@
+"""Finding the table in a page laid out like a statistical yearbook.
+
+A yearbook page has a title (often with the year and "单位：万元"), sometimes a note,
+then the header — one row, or a group row over a row of sub-headers (merged cells in
+XLSX, a value followed by blanks in CSV) — sometimes a row of units, the data, and
+footnotes ("注：…", "资料来源：…"). `find_layout` picks the header as the row (or pair
+of rows) whose cells name the most profile columns, and says what it skipped so the
+mapping report can show it. Cell values are not interpreted here."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .headers import HeaderMatch, find_unit, match_header, norm
+
+# How far down a page the header may start: yearbook pages carry a title, a subtitle,
+# a unit line and a note at most; a header lower than this is not looked for.
+_HEADER_SEARCH_ROWS = 30
+_YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
+_YEAR_ALONE = re.compile(r"^\s*((?:19|20)\d{2})\s*年?(度|鉴)?\s*$")
+_TABLE_UNIT = re.compile(r"(?:计量)?单位\s*[:：]\s*(\S+)")
+_FOOTNOTE = re.compile(r"^\s*(注|说明|资料来源|数据来源|来源|备注|附注|[*※①②③#])")
+
+
+def _filled(cells) -> list:
+    return [c for c in cells if c is not None and str(c).strip()]
+
+
+def _is_number(v) -> bool:
+    if isinstance(v, bool):
+        return False
+    if isinstance(v, (int, float)):
+        return True
+    t = norm(v).replace(",", "").rstrip("%")
+    try:
+        float(t)
+        return True
+    except ValueError:
+        return False
+
+
+@dataclass
+class Layout:
+    matches: list[HeaderMatch]                      # one per column
+    data: list[tuple[int, list]]                    # (row number, cells) below the header
+    header_rows: list[int] = field(default_factory=list)
+    title_rows: list[int] = field(default_factory=list)
+    units_row: int | None = None
+    footnote_rows: list[int] = field(default_factory=list)
+    table_unit: str | None = None                   # "单位：万元" above the table
+    title_year: int | None = None                   # "2022年…" in the title
+
+    year_source: str = ""                           # where title_year was read ("title", sheet name)
+
+    @property
+    def header(self) -> list[str]:
+        return [m.header for m in self.matches]
+
+    def notes(self) -> list[dict]:
+        """Page-level lines of the mapping report, worded from profile.ttl's read problems."""
+        from .profiles import say
+
+        out = []
+
+        def add(problem, **params):
+            zh, en = say(problem, **params)
+            out.append({"problem": problem, "message_zh": zh, "message_en": en})
+
+        rows = lambda ns: ", ".join(str(n) for n in ns)
+        if self.title_rows:
+            add("title-rows-skipped", rows=rows(self.title_rows))
+        if len(self.header_rows) > 1 or (self.header_rows and self.title_rows):
+            add("header-rows", rows=rows(self.header_rows))
+        if self.units_row is not None:
+            add("units-row-read", row=self.units_row)
+        if self.table_unit:
+            add("table-unit", unit=self.table_unit)
+        if self.footnote_rows:
+            add("footnotes-skipped", rows=rows(self.footnote_rows))
+        return out
+
+
+def _score(matches: list[HeaderMatch]) -> tuple[int, int]:
+    """(fields named, fields with a unit): a group row above sub-headers often carries the unit
+    ("土地利用现状（亩）" over "耕地"), so of two readings naming as many fields the one that
+    knows more units wins — reading 耕地 without 亩 would take mu for hectares."""
+    return (len({m.key for m in matches if m.target is not None}),
+            sum(1 for m in matches if m.target is not None and m.unit is not None))
+
+
+def _single(cells, table_unit) -> list[HeaderMatch]:
+    return [match_header(c, table_unit) for c in cells]
+
+
+def _forward_filled(cells) -> list:
+    """A group header row: a merged cell's value stands over the blank cells to its right."""
+    out, last = [], None
+    for c in cells:
+        if c is not None and str(c).strip():
+            last = c
+        out.append(last)
+    return out
+
+
+def _combined(upper, lower, table_unit) -> list[HeaderMatch]:
+    """Sub-headers under group headers: "第一产业" under "增加值（亿元）" reads as 第一产业增加值
+    in 亿元; a cell with nothing below it is read alone."""
+    upper = _forward_filled(upper)
+    width = max(len(upper), len(lower))
+    out = []
+    for j in range(width):
+        u = upper[j] if j < len(upper) else None
+        lo = lower[j] if j < len(lower) else None
+        lo_text = str(lo).strip() if lo is not None else ""
+        u_text = str(u).strip() if u is not None else ""
+        if not lo_text:
+            out.append(match_header(u_text, table_unit))
+            continue
+        best = match_header(lo_text, table_unit)
+        if u_text:
+            from .headers import split_unit
+
+            u_name, u_unit = split_unit(u_text)
+            l_name, l_unit = split_unit(lo_text)
+            unit = f"({l_unit or u_unit})" if (l_unit or u_unit) else ""
+            for name in (f"{l_name}{u_name}", f"{u_name}{l_name}", l_name):
+                m = match_header(f"{name}{unit}", table_unit)
+                if m.target is not None:
+                    best = HeaderMatch(lo_text if u_text == lo_text else f"{u_text} {lo_text}", m.target,
+                                       m.unit, m.factor, m.problem, m.unit_text)
+                    break
+        out.append(best)
+    return out
+
+
+def _units_row(cells, matches: list[HeaderMatch]) -> bool:
+    """A row of units under the header: every filled cell a unit or the column's own unit label."""
+    from .profiles import column_by_key
+
+    filled = [(j, c) for j, c in enumerate(cells) if c is not None and str(c).strip()]
+    if not filled:
+        return False
+    for j, c in filled:
+        if find_unit(str(c)) is not None:
+            continue
+        key = matches[j].key if j < len(matches) else None
+        col = column_by_key().get(key or "")
+        if col is None or norm(c) not in (norm(col.unit_zh), norm(col.unit_en)):
+            return False
+    return True
+
+
+def find_layout(grid: list[tuple[int, list]]) -> Layout:
+    """The header, units row, data and skipped rows of a sheet (rows as (number, cells))."""
+    rows = [(n, list(c)) for n, c in grid]
+    top = rows[:_HEADER_SEARCH_ROWS]
+    table_unit, title_year = None, None
+    best: tuple | None = None      # (score, start, height, matches)
+    singles = []
+    for i, (_, cells) in enumerate(top):
+        above = [str(c) for _, r in top[:i] for c in _filled(r)]
+        unit = next((m.group(1) for t in above for m in [_TABLE_UNIT.search(t)] if m and find_unit(m.group(1))), None)
+        singles.append((unit, _single(cells, unit)))
+    for i, (_, cells) in enumerate(top):
+        unit, matches = singles[i]
+        candidates = [(1, matches, _score(matches))]
+        if i + 1 < len(top) and sum(_is_number(c) for c in top[i + 1][1]) < 2:
+            pair = _combined(cells, top[i + 1][1], unit)
+            # a pair of rows is the header only if it names more than either row alone
+            if _score(pair) > max(candidates[0][2], _score(singles[i + 1][1])):
+                candidates.append((2, pair, _score(pair)))
+        for height, found, score in candidates:
+            if best is None or score > best[0]:
+                best = (score, i, height, found)
+                table_unit = unit
+    if best is None or best[0][0] == 0:
+        header = rows[0][1] if rows else []
+        return Layout(_single(header, None), rows[1:], [rows[0][0]] if rows else [])
+    _, start, height, matches = best
+    titles = rows[:start]
+    for _, cells in titles:
+        for c in _filled(cells):
+            m = _YEAR_IN_TEXT.search(str(c)) or _YEAR_ALONE.match(str(c))
+            if m and title_year is None:
+                title_year = int(m.group(1))
+    layout = Layout(matches, [], [n for n, _ in rows[start:start + height]], [n for n, _ in titles],
+                    table_unit=table_unit, title_year=title_year, year_source="title")
+    body = rows[start + height:]
+    if body and _units_row(body[0][1], matches):
+        layout.units_row = body[0][0]
+        units = body[0][1]
+        layout.matches = [_with_row_unit(m, units[j] if j < len(units) else None, table_unit)
+                          for j, m in enumerate(matches)]
+        body = body[1:]
+    seen_data = False
+    for n, cells in body:
+        filled = _filled(cells)
+        if seen_data and filled and len(filled) <= 2 and _FOOTNOTE.match(str(filled[0])):
+            layout.footnote_rows.append(n)
+            continue
+        if filled:
+            seen_data = True
+        layout.data.append((n, cells))
+    return layout
+
+
+def _with_row_unit(m: HeaderMatch, unit_cell, table_unit) -> HeaderMatch:
+    """A unit given in the units row applies to a header that names none."""
+    if m.target is None or m.unit is not None or m.problem or unit_cell is None or not str(unit_cell).strip():
+        return m
+    if find_unit(str(unit_cell)) is None:
+        return m                                           # "文本", "类型": the template's own words
+    again = match_header(f"{m.header}({str(unit_cell).strip()})", table_unit)
+    return again if again.target is not None else m

@@ -1,0 +1,85 @@
+"""The mapping report: how a file's headers and rows were read (issue 13).
+
+For every column of the file: recognised (a profile column in its own unit),
+converted (with the unit given and the factor), used to derive a column (value
+added → shares), or ignored (with the reason). For the page: the header rows, the
+title rows, units row and footnotes skipped, the sheets read, the year taken from
+a title or sheet name, and the codes looked up by name. `tanheng import` prints it,
+the app shows it before any analysis."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+from .headers import HeaderMatch
+
+STATUSES = ("recognised", "converted", "derived", "ignored")
+
+
+@dataclass
+class ColumnMapping:
+    column: str                       # the header as given
+    position: int                     # 1-based column number
+    status: str                       # one of STATUSES
+    key: str | None = None            # the profile column (or derivation input) it feeds
+    unit: str | None = None           # the unit as given
+    target_unit: str | None = None    # the column's own unit
+    factor: str | None = None         # the conversion factor, as an exact decimal
+    reason_zh: str = ""
+    reason_en: str = ""
+    sheet: str | None = None
+
+    def reason(self, lang: str) -> str:
+        return self.reason_zh if lang == "zh" else self.reason_en
+
+
+@dataclass
+class MappingReport:
+    columns: list[ColumnMapping] = field(default_factory=list)
+    notes: list[dict] = field(default_factory=list)     # page-level: {"problem", "message_zh", "message_en"}
+
+    def by_status(self, status: str) -> list[ColumnMapping]:
+        return [c for c in self.columns if c.status == status]
+
+    def to_dict(self) -> dict:
+        return {"columns": [asdict(c) for c in self.columns], "notes": self.notes}
+
+    def render(self, lang: str = "zh") -> str:
+        """Plain text, one line per column, grouped by status; the page notes after."""
+        from .profiles import say
+
+        words = {s: say(f"mapping-{s}")[0 if lang == "zh" else 1] for s in STATUSES}
+        lines = []
+        for status in STATUSES:
+            cols = self.by_status(status)
+            if not cols:
+                continue
+            lines.append(f"{words[status]} ({len(cols)})")
+            for c in cols:
+                where = f"[{c.sheet}] " if c.sheet else ""
+                lines.append(f"  {where}{c.position}. {c.column}" + (f" → {c.key}" if c.key else "")
+                             + (f"  {c.reason(lang)}" if c.reason(lang) else ""))
+        for n in self.notes:
+            lines.append(f"- {n['message_' + lang]}")
+        return "\n".join(lines)
+
+
+def column_entry(m: HeaderMatch, position: int, status: str, problem: str | None = None,
+                 sheet: str | None = None, **params) -> ColumnMapping:
+    """One column's line: the reason is worded from the th:ReadProblem `problem` (profile.ttl)."""
+    from .profiles import say
+
+    unit_given = m.unit_text or (m.unit.label_zh if m.unit else None)
+    target_unit = m.target.unit.label_zh if m.target is not None and m.target.unit is not None else None
+    factor = None if m.factor is None else _plain(m.factor)
+    if problem is None:
+        problem = {"recognised": None, "converted": "mapping-converted-why", "derived": "mapping-derived-why"}.get(status)
+    zh, en = say(problem, column=m.header, key=m.key or "", unit=unit_given or "", target_unit=target_unit or "",
+                 factor=factor or "1", **params) if problem else ("", "")
+    return ColumnMapping(m.header, position, status, m.key, unit_given, target_unit, factor, zh, en, sheet)
+
+
+def _plain(d: Decimal) -> str:
+    """An exact factor without exponent or trailing zeros: 10000, 0.0001, 0.0666666666666666667."""
+    text = format(d.normalize(), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -1,0 +1,222 @@
+"""Issue 13: profiles as planners have them — yearbook pages, units in headers, synonyms,
+'not reported' marks, value added instead of shares, several years per file."""
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from rdflib import Graph
+
+from kg.advice import advise
+from kg.balance import account_many
+from kg.headers import match_header, units
+from kg.profiles import read_profiles
+from kg.validate import validate
+
+ROOT = Path(__file__).resolve().parents[1]
+EX = ROOT / "examples"
+YEARBOOK_FILES = ["yearbook-2022-gb18030.csv", "yearbook-2022.xlsx"]
+
+
+# ---------------------------------------------------------------- headers and units
+
+@pytest.mark.parametrize("header, key, factor", [
+    ("年末常住人口（万人）", "population", Decimal(10000)),
+    ("常住人口", "population", None),
+    ("行政区域土地面积（平方公里）", "area_km2", None),
+    ("国土面积(km²)", "area_km2", None),
+    ("耕地面积（亩）", "cropland_ha", Decimal(1) / Decimal(15)),
+    ("耕地【千公顷】", "cropland_ha", Decimal(1000)),
+    ("原煤消费量（万吨）", "coal_t", Decimal(10000)),
+    ("煤炭消费量[千克]", "coal_t", Decimal("0.001")),
+    ("全社会用电量（亿千瓦时）", "electricity_mwh", Decimal(100000)),
+    ("全社会用电量（万千瓦时）", "electricity_mwh", Decimal(10)),
+    ("全社会用电量(MWh)", "electricity_mwh", None),
+    ("天然气消费量（亿立方米）", "natural_gas_10k_m3", Decimal(10000)),
+    ("天然气消费量（立方米）", "natural_gas_10k_m3", Decimal("0.0001")),
+    ("地区生产总值（万元）", "gdp_100m_cny", Decimal("0.0001")),
+    ("GDP（元）", "gdp_100m_cny", Decimal("1E-8")),
+    ("生猪存栏（万头）", "pigs_head", Decimal(10000)),
+    ("羊年末存栏（万只）", "sheep_head", Decimal(10000)),
+    ("城镇化率（%）", "urbanization_rate_pct", None),
+    ("氮肥施用量（折纯，万吨）", "nitrogen_fertilizer_t", Decimal(10000)),
+    ("第一产业增加值（亿元）", "primary_value_added", None),
+    ("城镇村及工矿用地（公顷）", "settlement_industrial_land", None),
+    ("县（市、区）", "name", None),
+])
+def test_a_header_names_a_field_and_its_unit(header, key, factor):
+    m = match_header(header)
+    assert m.key == key and m.problem is None
+    if factor is None:
+        assert m.factor is None
+    else:
+        assert abs(m.factor - factor) < Decimal("1e-15"), m.factor
+
+
+def test_factors_come_from_the_unit_nodes():
+    mu = next(u for u in units().values() if u.label_zh == "亩")
+    ha = next(u for u in units().values() if u.label_zh == "公顷")
+    g = Graph().parse(ROOT / "ontology" / "units.ttl")
+    assert (mu.iri, None, None) in g and mu.factor_to(ha) * 15 == pytest.approx(1)
+    tce = next(u for u in units().values() if u.label_zh == "万吨标准煤")
+    kwh = next(u for u in units().values() if u.label_zh == "千瓦时")
+    assert tce.factor_to(kwh) is None                       # coal equivalent never becomes electricity
+
+
+def test_registered_population_is_not_resident_population():
+    m = match_header("户籍人口（万人）")
+    assert m.target.kind == "confusable" and not m.usable
+    b = read_profiles("region_id,name,year,户籍人口（万人）\nA1,甲县,2022,45\n".encode(), "p.csv")
+    assert b.regions[0].values["population"] is None and b.regions[0].extra == {"户籍人口（万人）": "45"}
+    w = next(w for w in b.warnings if w["value"] == "户籍人口（万人）")
+    assert "常住人口" in w["message_zh"] and "registered population" in w["message_en"]
+
+
+def test_a_unit_of_another_kind_or_an_unknown_unit_is_reported_not_used():
+    text = "region_id,name,year,全社会用电量（万吨标准煤）,原煤消费量（斤两）\nA1,甲县,2022,3,4\n"
+    b = read_profiles(text.encode(), "p.csv")
+    r = b.regions[0]
+    assert r.values["electricity_mwh"] is None and r.values["coal_t"] is None
+    problems = {m.column: m for m in b.mapping.by_status("ignored")}
+    assert "计量的不是同一种量" in problems["全社会用电量（万吨标准煤）"].reason_zh
+    assert "not known" in problems["原煤消费量（斤两）"].reason_en
+
+
+@pytest.mark.parametrize("mark", ["—", "－", "-", "/", "…", "空", "——", "..."])
+def test_not_reported_marks_are_empty_never_zero(mark):
+    text = f"region_id,name,year,coal_t,official_zone_type\nA1,甲县,2022,{mark},{mark}\n"
+    r = read_profiles(text.encode("utf-8"), "p.csv").regions[0]
+    assert r.values["coal_t"] is None and r.values["official_zone_type"] is None and r.raw == {}
+
+
+def test_percent_signs_thousands_separators_and_full_width_digits():
+    text = 'region_id,name,year,城镇化率（%）,年末常住人口（万人）,原煤消费量（吨）\nA1,甲县,2022,38.5%,１０９.２,"1,234,000"\n'
+    r = read_profiles(text.encode(), "p.csv").regions[0]
+    assert r.values["urbanization_rate_pct"] == 38.5
+    assert r.values["population"] == 1092000
+    assert r.values["coal_t"] == 1234000
+
+
+# ---------------------------------------------------------------- yearbook pages
+
+def test_title_rows_units_row_and_footnotes():
+    text = ("2021年主要指标,,\n"
+            "单位：万人,,\n"
+            "区划代码,地区,常住人口\n"
+            ",,万人\n"
+            "410526,滑县,109.2\n"
+            "注：常住人口为年末数。,,\n")
+    b = read_profiles(text.encode("gb18030"), "page.csv")
+    assert len(b) == 1
+    r = b.regions[0]
+    assert r.values["population"] == 1092000 and r.values["year"] == 2021
+    notes = " ".join(n["message_en"] for n in b.mapping.notes)
+    assert "title" in notes and "Row 4 holds the units" in notes and "footnotes" in notes
+    assert any(n["field"] == "year" and "title" in n["message_en"] for n in r.notes)
+
+
+def test_table_unit_above_the_page_applies_to_columns_of_its_kind():
+    text = "单位：万元\n区划代码,地区,年份,地区生产总值,常住人口\n410526,滑县,2022,3326000,1092000\n"
+    r = read_profiles(text.encode(), "page.csv").regions[0]
+    assert r.values["gdp_100m_cny"] == 332.6               # 万元 → 亿元
+    assert r.values["population"] == 1092000                # persons: not money, untouched
+
+
+def test_value_added_gives_shares_and_says_they_were_derived():
+    text = ("区划代码,地区,年份,第一产业增加值（亿元）,第二产业增加值（亿元）,第三产业增加值（亿元）\n"
+            "410526,滑县,2022,84.1478,100.1126,148.3396\n")
+    b = read_profiles(text.encode(), "va.csv")
+    r = b.regions[0]
+    assert (r.values["primary_industry_pct"], r.values["secondary_industry_pct"],
+            r.values["tertiary_industry_pct"]) == (25.3, 30.1, 44.6)
+    assert r.values["gdp_100m_cny"] == 332.6
+    report = validate(b)
+    notes = [x for x in report.for_region("410526") if x["severity"] == "info"]
+    assert any("derived from value added" in x["message_en"] for x in notes)
+    assert any("GDP was not given" in x["message_en"] for x in notes)
+
+
+def _region_results(report):
+    return {(x["region_id"], x["field"], x["severity"], x["message_en"])
+            for x in report.results if x["row"] is not None and x["severity"] != "info"}
+
+
+@pytest.mark.parametrize("name", YEARBOOK_FILES)
+def test_yearbook_page_gives_the_same_validation_balance_and_advice_as_base_units(name):
+    base = read_profiles(EX / "typical-regions.csv")
+    page = read_profiles(EX / name)
+    assert page.keys() == base.keys()
+    for a, b in zip(base.regions, page.regions):
+        assert a.values == b.values, a.region_id
+    assert _region_results(validate(page)) == _region_results(validate(base))
+    assert account_many([r.values for r in page.regions]) == account_many([r.values for r in base.regions])
+    got, want = advise(page), advise(base)
+    for g, w in zip(got["regions"], want["regions"]):
+        assert (g["region_id"], g["type"], g["model"]) == (w["region_id"], w["type"], w["model"])
+        for part in ("type_scores", "measures", "indicators", "balance", "zone_agreement"):
+            assert g[part] == w[part], (g["region_id"], part)
+
+
+def test_yearbook_xlsx_mapping_report():
+    b = read_profiles(EX / "yearbook-2022.xlsx")
+    converted = {c.key: c for c in b.mapping.by_status("converted")}
+    assert converted["population"].factor == "10000" and converted["population"].unit == "万人"
+    assert converted["cropland_ha"].unit == "亩"
+    assert converted["electricity_mwh"].factor == "100000"
+    assert {c.key for c in b.mapping.by_status("derived")} >= {"primary_value_added", "transport_land"}
+    assert [c.column for c in b.mapping.by_status("ignored")] == ["户籍人口（万人）"]
+    assert "3, 4" in " ".join(n["message_en"] for n in b.mapping.notes)     # two header rows
+
+
+# ---------------------------------------------------------------- several years
+
+def _long_format(years=(2020, 2021, 2022), repeat_year=False):
+    base = (EX / "typical-regions.csv").read_text(encoding="utf-8").splitlines()
+    header, rows = base[0], base[1:3]
+    out = [header]
+    for y in years:
+        for row in rows:
+            out.append(row.replace(",2022,", f",{y},", 1))
+    if repeat_year:
+        out.append(rows[0])
+    return ("\n".join(out) + "\n").encode()
+
+
+def test_long_format_one_row_per_region_and_year():
+    b = read_profiles(_long_format(), "long.csv")
+    assert b.keys()[:2] == [("310115", 2020), ("410526", 2020)]
+    assert [r.year for r in b.by_region()["410526"]] == [2020, 2021, 2022]
+    assert b.years() == [2020, 2021, 2022]
+    report = validate(b)
+    assert report.conforms
+    assert len(report.valid_keys(b)) == 6
+    out = advise(b)
+    assert [(x["region_id"], x["year"]) for x in out["regions"]] == b.keys()
+    assert all(x["valid"] for x in out["regions"])
+
+
+def test_the_same_region_twice_in_one_year_is_a_violation():
+    b = read_profiles(_long_format(years=(2021, 2022), repeat_year=True), "long.csv")
+    bad = [x for x in validate(b).violations() if x["field"] == "region_id"]
+    assert {(x["region_id"], x["year"]) for x in bad} == {("310115", 2022)}
+    assert len(bad) == 2                              # both rows are named
+
+
+def test_one_sheet_per_year():
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for year, pop in ((2021, 108.5), (2022, 109.2)):
+        ws = wb.create_sheet(f"{year}年")
+        ws.append([f"{year}年 县域主要指标"])
+        ws.append(["区划代码", "地区", "年末常住人口（万人）"])
+        ws.append(["410526", "滑县", pop])
+    buf = io.BytesIO()
+    wb.save(buf)
+    b = read_profiles(buf.getvalue(), "series.xlsx")
+    assert b.keys() == [("410526", 2021), ("410526", 2022)]
+    assert [r.values["population"] for r in b.regions] == [1085000, 1092000]
+    assert [r.sheet for r in b.regions] == ["2021年", "2022年"]
+    assert len({r.row for r in b.regions}) == 2                # rows stay distinct across sheets
