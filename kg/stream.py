@@ -97,7 +97,8 @@ def chunks(n: int, jobs: int, size: int = CHUNK) -> list[range]:
 
 
 def repeated_ids(batch: ProfileBatch) -> bool:
-    counts = Counter(r.region_id for r in batch.regions if r.region_id)
+    """A region given twice for one year (a file may hold a region for several years)."""
+    counts = Counter(r.key for r in batch.regions if r.region_id)
     return any(c > 1 for c in counts.values())
 
 
