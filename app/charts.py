@@ -101,3 +101,60 @@ def sunburst(trees: list[dict], label_of) -> go.Figure:
     fig = go.Figure(go.Sunburst(ids=ids, labels=labels, parents=parents, values=sizes, branchvalues="total",
                                 insidetextorientation="radial"))
     return _layout(fig, height=560)
+
+
+# ----------------------------------------------------------------------------- pathways (issue 17)
+SCENARIO_COLOURS = ["#616161", "#1e88e5", "#2e7d32", "#f4511e", "#8e24aa", "#00897b"]
+
+
+def pathway_lines(region: dict, scenarios: list[dict], names: dict[str, str], deadline: int) -> go.Figure:
+    """Observed emissions (solid) and each scenario's projection (dashed), the peak of each marked,
+    sinks as a dotted line, the peak deadline as a vertical line."""
+    fig = go.Figure()
+    hist = region["history"]
+    fig.add_trace(go.Scatter(x=[h["year"] for h in hist], y=[h["emissions_t_co2e"] for h in hist],
+                             mode="lines+markers", name=t("path.observed"), line=dict(color="#212121", width=3)))
+    for i, sc in enumerate(scenarios):
+        colour = SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)]
+        xs = [hist[-1]["year"]] + [s["year"] for s in sc["series"]] if hist else [s["year"] for s in sc["series"]]
+        ys = ([hist[-1]["emissions_t_co2e"]] if hist else []) + [s["emissions_t_co2e"] for s in sc["series"]]
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=names[sc["name"]],
+                                 line=dict(color=colour, dash="dash")))
+        fig.add_trace(go.Scatter(x=[s["year"] for s in sc["series"]], y=[s["sinks_t_co2e"] for s in sc["series"]],
+                                 mode="lines", name=f"{names[sc['name']]} · {t('balance.sinks')}",
+                                 line=dict(color=colour, dash="dot", width=1)))
+        if sc["peak_year"] is not None:
+            fig.add_trace(go.Scatter(x=[sc["peak_year"]], y=[sc["peak_emissions_t_co2e"]], mode="markers+text",
+                                     marker=dict(size=13, color=colour, symbol="star"), showlegend=False,
+                                     text=[t("path.peak_marker", year=sc["peak_year"])], textposition="top center"))
+    fig.add_vline(x=deadline, line=dict(color="#c62828", width=1, dash="dot"))
+    fig.update_layout(yaxis_title="t CO2e", legend=dict(orientation="h"))
+    return _layout(fig, height=440)
+
+
+def sinks_against_emissions(scenario: dict, region: dict, name: str) -> go.Figure:
+    """One scenario: emissions and sinks as areas over the observed and projected years, the balance
+    year (first year sinks ≥ emissions) marked."""
+    rows = region["history"] + scenario["series"]
+    years = [r["year"] for r in rows]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=years, y=[r["emissions_t_co2e"] for r in rows], fill="tozeroy",
+                             name=t("balance.emissions"), line=dict(color="#e53935")))
+    fig.add_trace(go.Scatter(x=years, y=[r["sinks_t_co2e"] for r in rows], fill="tozeroy",
+                             name=t("balance.sinks"), line=dict(color="#43a047")))
+    if scenario["balance_year"] is not None:
+        fig.add_vline(x=scenario["balance_year"], line=dict(color="#2e7d32", dash="dash"),
+                      annotation_text=t("path.balance_marker", year=scenario["balance_year"]))
+    fig.update_layout(title=name, yaxis_title="t CO2e", legend=dict(orientation="h"))
+    return _layout(fig, height=380)
+
+
+def wedges(scenario: dict, labels: dict[str, str]) -> go.Figure:
+    """The reduction each lever adds, stacked over the projected years (a wedge chart)."""
+    fig = go.Figure()
+    for w in scenario["wedges"]:
+        fig.add_trace(go.Scatter(x=[p["year"] for p in w.get("series", [])],
+                                 y=[p["reduction_t_co2e"] for p in w.get("series", [])],
+                                 stackgroup="one", mode="lines", name=labels.get(w["lever"], w["lever"])))
+    fig.update_layout(yaxis_title="t CO2e", legend=dict(orientation="h"))
+    return _layout(fig, height=400)

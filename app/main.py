@@ -36,6 +36,7 @@ relabel_streamlit_texts()
 PAGES = [  # (module file, translation key, icon, url path)
     ("views/diagnosis.py", "page.diagnosis", ":material/troubleshoot:", "diagnosis"),
     ("views/batch.py", "page.batch", ":material/table_view:", "batch"),
+    ("views/pathways.py", "page.pathways", ":material/trending_down:", "pathways"),
     ("views/knowledge.py", "page.knowledge", ":material/hub:", "knowledge"),
     ("views/compare.py", "page.compare", ":material/public:", "compare"),
     ("views/sparql.py", "page.sparql", ":material/terminal:", "sparql"),

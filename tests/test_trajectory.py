@@ -15,7 +15,10 @@ from kg.trajectory.assumptions import Path, load
 from kg.trajectory.coupling import numeric_inputs
 from kg.trajectory.observed import tapio_class
 
-DATA = __import__("pathlib").Path(__file__).parent / "data"
+from kg.paths import EXAMPLES_DIR
+
+LONG = EXAMPLES_DIR / "trajectory" / "two-counties-2015-2023.csv"
+SCENARIOS = sorted((EXAMPLES_DIR / "trajectory").glob("*-scenario.*"))
 
 
 def region(rid="T1", year=2022, **values):
@@ -248,7 +251,7 @@ def test_standard_scenarios_use_the_recommended_models_top_measures():
 # ----------------------------------------------------------------------------- command line
 def test_command_line_json_has_the_shape_of_the_issue(tmp_path, capsys):
     out = tmp_path / "t.json"
-    code = main(["trajectory", str(DATA / "trajectory-long.csv"), "--to", "2050", "-o", str(out)])
+    code = main(["trajectory", str(LONG), "--to", "2050", "-o", str(out)])
     assert code == 0
     data = json.loads(out.read_text(encoding="utf-8"))
     reg = data["regions"][0]
@@ -265,14 +268,14 @@ def test_command_line_json_has_the_shape_of_the_issue(tmp_path, capsys):
 def test_command_line_names_bad_levers_and_exits_2(tmp_path, capsys):
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"name": "x", "levers": [{"field": "nope", "change": "-5%", "from": 2025}]}))
-    code = main(["trajectory", str(DATA / "trajectory-long.csv"), "--scenario", str(bad)])
+    code = main(["trajectory", str(LONG), "--scenario", str(bad)])
     err = capsys.readouterr().err
     assert code == 2 and "nope" in err and "Traceback" not in err
 
 
 def test_csv_output_keeps_user_text_out_of_formulas(tmp_path):
     src = tmp_path / "f.csv"
-    rows = list(csv.DictReader(open(DATA / "trajectory-long.csv", encoding="utf-8")))
+    rows = list(csv.DictReader(open(LONG, encoding="utf-8")))
     for r in rows:
         r["name"] = "=HYPERLINK(\"http://x\")" if r["region_id"] == "320117" else r["name"]
     with open(src, "w", encoding="utf-8", newline="") as fh:
@@ -294,3 +297,15 @@ def test_bench_has_the_trajectory_figure():
     fig = bench.FIGURES["trajectory"](lines.append, True)
     assert fig["rc"] == 0 and fig["regions"] == 20 and fig["years"] == 40 and fig["cpu_s"] > 0
     assert "trajectory" in lines[0] and "CPU" in lines[0]
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.name)
+def test_bundled_scenario_files_run_end_to_end(path, tmp_path):
+    out = tmp_path / "t.json"
+    assert main(["trajectory", str(LONG), "--scenario", str(path), "-o", str(out)]) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    for reg in data["regions"]:
+        own = reg["scenarios"][-1]
+        assert own["name"].startswith("县域低碳路径") and len(own["levers"]) == 5 and not own["problems"]
+        # no coal from 2040: the coal wedge of the last lever is positive in the target year
+        assert own["wedges"][-1]["lever"] == "coal_t -100%" and own["wedges"][-1]["reduction_t_co2e"] > 0

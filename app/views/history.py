@@ -37,6 +37,17 @@ if right.button(t("history.delete"), key="history_delete", type="secondary"):
     st.toast(t("history.deleted"))
     st.rerun()
 
+if (item.advice or {}).get("trajectory"):   # a saved pathway analysis (the pathways page)
+    from app.pathway_view import compare_panel, detail_panel, history_panel
+
+    answer = item.advice["trajectory"]
+    for saved_region in answer["regions"]:
+        st.markdown(f"### {t('history.trajectory')} · {md(saved_region.get('name') or saved_region['region_id'])}")
+        history_panel(saved_region)
+        compare_panel(saved_region, saved_region["scenarios"][:3], answer["peak_deadline"], answer["target_year"])
+        for sc in saved_region["scenarios"][:3]:
+            detail_panel(saved_region, sc, key=f"history_{sc['name']}")
+    st.stop()
 regions = (item.advice or {}).get("regions", [])
 if item.advice:
     session.report_buttons(item.advice, f"tanheng-{chosen[:8]}", st.columns(3), "history")

@@ -110,8 +110,9 @@ def _series(years: list, cols: tuple, r: int, start: int) -> list[dict]:
 
 def trajectory(regions, to: int | None = None, scenarios=(), standard: bool = True,
                coefficient_set: str = DEFAULT_SET, assumptions: Assumptions | None = None,
-               region_id: str | None = None) -> dict:
-    """History, projection and scenarios of every region (see the module doc for the JSON shape)."""
+               region_id: str | None = None, wedge_years: bool = False) -> dict:
+    """History, projection and scenarios of every region (see the module doc for the JSON shape).
+    wedge_years: each wedge also carries its reduction in every projected year (for a wedge chart)."""
     from ..cli import UserError
 
     a = assumptions or load()
@@ -178,9 +179,11 @@ def trajectory(regions, to: int | None = None, scenarios=(), standard: bool = Tr
         cols = _columns(Ef, Sf)
         ends = np.stack([w[:, -1] for w in wedges], axis=1) if wedges else np.zeros((R, 0))
         for r in range(R):
-            results[r].append(_scenario_answer(p, a, r, name, lzh, len_, per_region[r], extra[r], years_list, cols,
-                                               Ef[r], idx[r], known[r], at_end[r], bal[r], slots, ends[r],
-                                               problems[r], missing[r], to))
+            ans = _scenario_answer(p, a, r, name, lzh, len_, per_region[r], extra[r], years_list, cols, Ef[r],
+                                   idx[r], known[r], at_end[r], bal[r], slots, ends[r], problems[r], missing[r], to)
+            if wedge_years:
+                _wedge_series(ans, p, r, slots, wedges)
+            results[r].append(ans)
     out = []
     methods = _methods(p, a, base)
     for r, rid in enumerate(p.ids):
@@ -253,6 +256,20 @@ def _scenario_answer(p, a, r, name, lzh, len_, levers, extra, years_list, cols, 
            "peak_by_2030": bool(peak_year is not None and peak_year <= a.settings.peak_deadline),
            "wedges": wedge_list, "problems": problems, **extra}
     return out
+
+
+def _wedge_series(ans: dict, p, r: int, slots, wedges) -> None:
+    """Add to each wedge of a region its reduction in every projected year (slots of one group summed)."""
+    start = int(p.last[r]) + 1
+    sums: dict = {}
+    for slot, w in zip(slots, wedges):
+        if slot.amount[r] != 0:
+            sums[slot.group] = sums.get(slot.group, 0) + w[r, start:]
+    years = p.years[start:].tolist()
+    for wd in ans["wedges"]:
+        vals = sums.get(wd["lever"])
+        wd["series"] = [] if vals is None else [{"year": y, "reduction_t_co2e": float(v)}
+                                                for y, v in zip(years, vals) if np.isfinite(v)]
 
 
 def _methods(p, a, base) -> list[dict]:

@@ -21,23 +21,25 @@ def _unique_id_messages() -> set[str]:
     return {str(m) for c in g.objects(ths.UniqueRegionIdShape, SH.sparql) for m in g.objects(c, SH.message)}
 
 
-def valid_rows(path, lang: str = "zh"):
-    """(valid regions, problem lines) of a profile file; an unreadable file is a UserError."""
+def valid_rows(source, lang: str = "zh", filename: str | None = None):
+    """(valid regions, problem lines) of a profile file (a path, or bytes with their filename);
+    an unreadable file is a UserError."""
     from ..commands.balance import problem_lines
     from ..profiles import UnreadableInput, read_profiles
     from ..validate import validate
 
     try:
-        batch = read_profiles(path)
+        batch = read_profiles(source, filename=filename)
     except UnreadableInput as exc:
-        raise UserError(f"{path}: {exc.message('zh')} / {exc.message('en')}") from None
+        raise UserError(f"{filename or source}: {exc.message('zh')} / {exc.message('en')}") from None
     per_year = Counter((r.region_id, r.values.get("year")) for r in batch.regions)
     unique_msgs = _unique_id_messages()
     by_row: dict = {}
+    row_of = {r.row: r for r in batch.regions}
     for res in validate(batch).results:
         if res.get("row") is None:
             continue
-        region = next(r for r in batch.regions if r.row == res["row"])
+        region = row_of[res["row"]]
         if res["message_en"] in unique_msgs and per_year[(region.region_id, region.values.get("year"))] == 1:
             continue           # the same region in another year: long format, not a duplicate
         by_row.setdefault(res["row"], []).append(res)
