@@ -309,3 +309,18 @@ def test_bundled_scenario_files_run_end_to_end(path, tmp_path):
         assert own["name"].startswith("县域低碳路径") and len(own["levers"]) == 5 and not own["problems"]
         # no coal from 2040: the coal wedge of the last lever is positive in the target year
         assert own["wedges"][-1]["lever"] == "coal_t -100%" and own["wedges"][-1]["reduction_t_co2e"] > 0
+
+
+def test_a_region_given_twice_for_one_year_is_refused_and_the_rest_answered(tmp_path, capsys):
+    rows = list(csv.DictReader(open(LONG, encoding="utf-8")))
+    rows.append(dict(rows[0]))                      # 410526 in 2015 a second time
+    src = tmp_path / "dup.csv"
+    with open(src, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    out = tmp_path / "o.json"
+    assert main(["trajectory", str(src), "--lang", "en", "-o", str(out)]) == 1
+    assert "same year" in capsys.readouterr().err
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert {r["region_id"] for r in data["regions"]} == {"410526", "320117"}
