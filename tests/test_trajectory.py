@@ -324,3 +324,11 @@ def test_a_region_given_twice_for_one_year_is_refused_and_the_rest_answered(tmp_
     assert "same year" in capsys.readouterr().err
     data = json.loads(out.read_text(encoding="utf-8"))
     assert {r["region_id"] for r in data["regions"]} == {"410526", "320117"}
+
+
+def test_every_outlook_path_is_documented_in_model_md():
+    """docs/MODEL.md explains every default assumption: each path of rules/trajectory.ttl is in its table."""
+    text = (EXAMPLES_DIR.parent / "docs" / "MODEL.md").read_text(encoding="utf-8")
+    for key, path in load().paths.items():
+        assert f"`{key}`" in text, key
+        assert path.sources or key == "path-flat"
