@@ -2,6 +2,7 @@
 classes, object/datatype/annotation properties, with their @zh/@en labels, definitions and sources."""
 from __future__ import annotations
 
+import logging
 import sys
 import types
 from pathlib import Path
@@ -27,9 +28,23 @@ def _import_ontpub():
         except PackageNotFoundError:
             raise ImportError("pyLODE is not installed (pip install 'tanheng[docs]' or pip install pylode)")
         sys.modules["pylode.version"] = shim
+    _quiet_logging()
     from pylode import OntPub
 
     return OntPub
+
+
+def _quiet_logging() -> None:
+    """pyLODE's loader calls logging.basicConfig(level=DEBUG) on import, so that every library's debug
+    lines (asyncio's "Using selector", pyLODE's own "Loading background ontologies") reach the terminal.
+    basicConfig does nothing once the root logger has a handler: give it one that shows warnings only."""
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setLevel(logging.WARNING)
+        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+        root.addHandler(handler)
+    root.setLevel(logging.WARNING)
 
 
 def ontology_html(graph: Graph | None = None) -> str:

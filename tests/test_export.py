@@ -112,6 +112,9 @@ def test_docs_command_writes_a_pylode_reference_of_every_table1_class(tmp_path, 
             assert f"https://w3id.org/tanheng/ontology#{leaf}" in html, leaf
     assert "城乡土壤碳库" in html and "Urban-rural soil carbon pool" in html
     assert "Ecological function area" in html and "生态功能区" in html
+    # issue 16: pyLODE's import turned on DEBUG logging for everything ("DEBUG:asyncio:Using selector")
+    assert "DEBUG" not in proc.stderr and "INFO:" not in proc.stderr
+    assert proc.stderr.strip().splitlines() == [proc.stderr.strip().splitlines()[-1]]    # only "wrote …"
 
 
 def test_docs_command_refuses_a_file_as_output_directory(tmp_path, tanheng_env):
