@@ -19,7 +19,18 @@ from shapely.geometry.polygon import orient  # noqa: E402
 from . import boundaries  # noqa: E402
 from .layers import CONTEXT_COLOUR, NOTES, MapLayer, frame_title, notes  # noqa: E402
 
-FONTS = ["Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Microsoft YaHei", "DejaVu Sans"]
+_WANTED_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Microsoft YaHei", "PingFang SC", "DejaVu Sans")
+
+
+def _installed_fonts() -> list[str]:
+    """The wanted families that are installed, in order (asking for a missing one prints a warning)."""
+    from matplotlib import font_manager
+
+    have = {f.name for f in font_manager.fontManager.ttflist}
+    return [f for f in _WANTED_FONTS if f in have] or ["DejaVu Sans"]
+
+
+FONTS = _installed_fonts()
 MAINLAND = box(73.0, 17.5, 136.0, 54.0)
 SCS = box(105.5, 3.0, 123.5, 24.5)
 KM_PER_DEG = 111.32
@@ -93,8 +104,9 @@ def _frame(ax, bounds, pad: float = 0.04):
     ax.set_axis_off()
 
 
-def figure(layer: MapLayer, lang: str = "zh"):
-    """The matplotlib Figure and its main Axes (tests read pixels back through ax.transData)."""
+def figure(layer: MapLayer, lang: str = "zh", highlight: str | None = None):
+    """The matplotlib Figure and its main Axes (tests read pixels back through ax.transData);
+    `highlight`: a code outlined in black (the region a report is about)."""
     plt.rcParams["font.family"] = FONTS             # a list: glyphs missing from the first (₂) come from the next
     plt.rcParams["svg.fonttype"] = "none"          # SVG keeps its text as text
     codes = [r.code for r in layer.regions]
@@ -110,6 +122,8 @@ def figure(layer: MapLayer, lang: str = "zh"):
     for r in layer.regions:
         if r.code in geoms:
             _draw(ax, geoms[r.code], colours[r.class_key], "white", 0.5, z=2, gid=f"region-{r.code}")
+    if highlight in geoms:
+        ax.add_patch(PathPatch(_path(geoms[highlight]), facecolor="none", edgecolor="black", linewidth=2.2, zorder=5))
     if layer.national:
         _maritime(ax, MAINLAND)
         _frame(ax, MAINLAND.bounds, pad=0.0)
@@ -145,8 +159,8 @@ def figure(layer: MapLayer, lang: str = "zh"):
     return fig, ax
 
 
-def render(layer: MapLayer, fmt: str = "png", lang: str = "zh") -> bytes:
-    fig, _ = figure(layer, lang)
+def render(layer: MapLayer, fmt: str = "png", lang: str = "zh", highlight: str | None = None) -> bytes:
+    fig, _ = figure(layer, lang, highlight)
     buf = io.BytesIO()
     try:
         fig.savefig(buf, format=fmt, dpi=150)
