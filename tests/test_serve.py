@@ -187,7 +187,8 @@ def test_the_endpoint_recovers_when_its_engine_dies(endpoint):
     # find the engine through the endpoint's own process tree: the oxigraph child of the server
     import pathlib
     server_pid = endpoint["pid"]
-    children = pathlib.Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()
+    children = [c for task in pathlib.Path(f"/proc/{server_pid}/task").iterdir()
+                for c in (task / "children").read_text().split()]
     engines = [int(c) for c in children if "oxigraph" in pathlib.Path(f"/proc/{c}/cmdline").read_text()]
     assert len(engines) == 1
     os.kill(engines[0], 9)

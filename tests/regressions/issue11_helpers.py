@@ -79,3 +79,90 @@ def canary():
     c = Canary()
     yield c
     c.close()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Served:
+    """A real `tanheng serve` process on a free port (stderr kept in a file)."""
+
+    def __init__(self, env: dict, workdir: Path, *args):
+        import time
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/sparql"
+        self.stderr_path = workdir / f"serve-{self.port}.log"
+        self._stderr = open(self.stderr_path, "w")
+        self.proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--port", str(self.port), *args],
+                                     cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self._stderr)
+        deadline = time.monotonic() + 60
+        while "SPARQL endpoint" not in self.stderr():
+            assert self.proc.poll() is None and time.monotonic() < deadline, self.stderr()
+            time.sleep(0.05)
+
+    def stderr(self) -> str:
+        return self.stderr_path.read_text(encoding="utf-8", errors="replace")
+
+    def engines(self) -> list[int]:
+        """Process ids of the Oxigraph engines this front started."""
+        tasks = Path(f"/proc/{self.proc.pid}/task")
+        out = []
+        for task in tasks.iterdir():
+            try:
+                for pid in (task / "children").read_text().split():
+                    if b"oxigraph" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                        out.append(int(pid))
+            except OSError:
+                continue
+        return out
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        self._stderr.close()
+
+
+def http(url: str, data: bytes | None = None, headers: dict | None = None, method: str | None = None,
+         timeout: float = 30):
+    """(status, headers, body text) of one request; HTTP errors are answers too."""
+    import urllib.error
+    import urllib.request
+
+    req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, r.headers, r.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read().decode("utf-8", "replace")
+
+
+def ask(url: str, query: str, timeout: float = 30):
+    import urllib.parse
+
+    return http(url + "?" + urllib.parse.urlencode({"query": query}),
+                headers={"Accept": "application/sparql-results+json"}, timeout=timeout)
+
+
+MODELS = "SELECT ?m WHERE { ?m a <https://w3id.org/tanheng/ontology#IntegrationModel> } ORDER BY ?m"
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """One endpoint for a module: 2 s query limit, 1 s read timeout, 16 workers."""
+    tmp = tmp_path_factory.mktemp("served")
+    env = {**os.environ, "TANHENG_STORE": str(tmp / "store"), "PYTHONPATH": str(ROOT)}
+    s = Served(env, tmp, "--timeout", "2", "--read-timeout", "1", "--threads", "16")
+    yield s
+    s.stop()
