@@ -134,7 +134,9 @@ picked = st.multiselect(t("path.compare"), list(shown_as), default=[label_of[n] 
                         key=f"path_compare_{lang()}_{len(own)}")
 chosen = [by_name[shown_as[n]] for n in picked] or [by_name["baseline"]]
 compare_panel(region, chosen, answer["peak_deadline"], answer["target_year"])
-detail_label = st.selectbox(t("path.detail"), [label_of[sc["name"]] for sc in chosen], key=f"path_detail_{lang()}")
+with_wedges = [i for i, sc in enumerate(chosen) if sc["wedges"]]
+detail_label = st.selectbox(t("path.detail"), [label_of[sc["name"]] for sc in chosen],
+                            index=with_wedges[-1] if with_wedges else 0, key=f"path_detail_{lang()}")
 detail_panel(region, by_name[shown_as[detail_label]], key="path_detail")
 
 # ------------------------------------------------------------------ take away
