@@ -332,3 +332,14 @@ def test_every_outlook_path_is_documented_in_model_md():
     for key, path in load().paths.items():
         assert f"`{key}`" in text, key
         assert path.sources or key == "path-flat"
+
+
+def test_the_handed_on_report_has_the_pathway_section(tmp_path):
+    out = tmp_path / "r.md"
+    assert main(["report", str(LONG), "--region", "410526", "-o", str(out), "--lang", "en"]) == 0
+    text = out.read_text(encoding="utf-8")
+    section = text[text.index("### Pathways to 2030 and 2060"):]
+    assert "Observed peak: 2019." in section
+    assert "| baseline | 2019 |" in section and "| low-carbon |" in section and "| enhanced |" in section
+    figure = section.split("](", 1)[1].split(")", 1)[0]
+    assert (tmp_path / figure).read_bytes().startswith(b"\x89PNG")

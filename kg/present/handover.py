@@ -493,3 +493,4 @@ def to_markdown(doc: Document, image_prefix: str = "report") -> tuple[str, dict[
 
 
 FORMATS = ("docx", "pdf", "html", "md")
+from . import trajectory_section  # noqa: E402,F401  (registers the pathway section, issue 17)
