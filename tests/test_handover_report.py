@@ -80,7 +80,7 @@ def test_other_parts_add_sections_through_the_hook():
     from kg.profiles import read_profiles
 
     keys = [k for k, _ in handover.SECTIONS]
-    assert keys == ["summary", "type", "model", "measures", "account", "map", "peers", "whatif", "sources"]
+    assert keys == ["summary", "type", "model", "measures", "account", "map", "peers", "whatif", "pathways", "sources"]  # pathways: issue 17
     saved = list(handover.SECTIONS)
     try:
         handover.register_section("trajectory", lambda ctx: [handover.Heading("路径 2030/2060", 2)], after="peers")
