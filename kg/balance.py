@@ -3,27 +3,34 @@ rules/accounting.ttl with the coefficients of a coefficient set
 (ontology/coefficients.ttl). Nothing numeric is restated here.
 
 A line gives input × Π coefficients × unit factor [× GWP] in t CO2e per year.
-A missing input (None) is never taken as zero: the line is left out, the
-field is listed in "missing", and the total it belongs to becomes unknown."""
+A missing input (None) is never taken as zero: the line is left out, named in
+"missing_lines" (field in "missing"), and the totals are lower bounds
+(complete: false). The boundary (consumption or territorial) decides which
+lines count; year-true coefficients are chosen by the profile's year."""
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rdflib import RDF, RDFS, Literal
 from rdflib.collection import Collection
 from rdflib.namespace import SKOS
 
+from .cli import UserError
 from .coefficients import DEFAULT_SET, Coefficient, resolve
-from .graph import literal_in, rules_file
-from .namespaces import TH, THP, THX
+from .graph import knowledge_graph, literal_in, rules_file
+from .namespaces import TH, THP, THR, THX
 
 RULES_FILE = "accounting.ttl"
 
 
 # ----------------------------------------------------------------------------- rule data
+BOUNDARIES = ("consumption", "territorial")
+DEFAULT_BOUNDARY = "consumption"
+
+
 @dataclass(frozen=True)
 class Line:
     key: str
@@ -36,19 +43,41 @@ class Line:
     unit_factor: float
     gwp_group: str | None
     direction: str | None       # "source" | "sink" (flux lines)
-    table1: str | None          # local name of the Table 1 class
+    table1: str | None          # local name of the Table 1 class (or of its marked extension)
     scope_input: str | None     # column that selects among regional members (grid_region)
     fallback_scope: str | None
     optional: bool
     note_zh: str = ""
     note_en: str = ""
     result_unit: str = "t CO2e"
+    ipcc: str | None = None             # local name of the IPCC 2006 category concept (thr:ipcc-…)
+    boundary: str | None = None         # counted only in this boundary
+    memo_in: str | None = None          # a memo item (not counted) in this boundary
+    subtract_input: str | None = None   # activity = input − this (0 when not reported)
+    input_alternative: str | None = None
+    zero_when_missing: bool = False
+    share_numerator: str | None = None
+    share_denominators: tuple[str, ...] = ()
+    share_complement: bool = False
+    share_percent_input: str | None = None
+    share_default_group: str | None = None
+    scope_from_province: bool = False
+    province_fallback: str | None = None
 
     def label(self, lang: str) -> str:
         return self.label_zh if lang == "zh" else self.label_en
 
     def note(self, lang: str) -> str:
         return self.note_zh if lang == "zh" else self.note_en
+
+    def counted_in(self, boundary: str) -> bool:
+        return (self.boundary is None or self.boundary == boundary) and self.memo_in != boundary
+
+    def activity_fields(self) -> tuple[str, ...]:
+        """Every profile column the line's activity reads."""
+        out = [self.input, self.input_alternative, self.subtract_input, self.share_numerator,
+               *self.share_denominators, self.share_percent_input]
+        return tuple(f for f in out if f)
 
 
 def _local(iri, ns) -> str | None:
@@ -69,21 +98,31 @@ def lines() -> tuple[Line, ...]:
     for cls, kind in kinds.items():
         for s in g.subjects(RDF.type, cls):
             v = lambda p: g.value(s, p)
-            fl = v(THX.factors)
+            text = lambda p: str(v(p)) if v(p) is not None else None
+            flag = lambda p: bool(v(p) is not None and v(p).toPython())
+            lst = lambda p: tuple(x for x in Collection(g, v(p))) if v(p) is not None else ()
             out.append(Line(
                 key=str(v(THX.lineKey)), kind=kind, order=int(v(THX.order) or 0),
                 label_zh=literal_in(g, s, RDFS.label, "zh"), label_en=literal_in(g, s, RDFS.label, "en"),
                 input=_local(v(THX.input), THP),
-                factors=tuple(str(x) for x in Collection(g, fl)) if fl is not None else (),
+                factors=tuple(str(x) for x in lst(THX.factors)),
                 unit_factor=float(v(THX.unitFactor) or 1),
-                gwp_group=str(v(THX.gwpGroup)) if v(THX.gwpGroup) else None,
-                direction=str(v(THX.direction)) if v(THX.direction) else None,
+                gwp_group=text(THX.gwpGroup), direction=text(THX.direction),
                 table1=_local(v(THX.table1Class), TH),
-                scope_input=_local(v(THX.scopeInput), THP),
-                fallback_scope=str(v(THX.fallbackScope)) if v(THX.fallbackScope) else None,
-                optional=bool(v(THX.optionalInSet) and v(THX.optionalInSet).toPython()),
+                scope_input=_local(v(THX.scopeInput), THP), fallback_scope=text(THX.fallbackScope),
+                optional=flag(THX.optionalInSet),
                 note_zh=literal_in(g, s, SKOS.note, "zh"), note_en=literal_in(g, s, SKOS.note, "en"),
                 result_unit=str(v(THX.resultUnit) or "t CO2e"),
+                ipcc=_local(v(THX.ipccCategory), THR), boundary=text(THX.boundary), memo_in=text(THX.memoIn),
+                subtract_input=_local(v(THX.subtractInput), THP),
+                input_alternative=_local(v(THX.inputAlternative), THP),
+                zero_when_missing=flag(THX.zeroWhenMissing),
+                share_numerator=_local(v(THX.shareNumerator), THP),
+                share_denominators=tuple(_local(x, THP) for x in lst(THX.shareDenominators)),
+                share_complement=flag(THX.shareComplement),
+                share_percent_input=_local(v(THX.sharePercentInput), THP),
+                share_default_group=text(THX.shareDefaultGroup),
+                scope_from_province=flag(THX.scopeFromProvince), province_fallback=text(THX.provinceFallbackScope),
             ))
     return tuple(sorted(out, key=lambda ln: (ln.order, ln.key)))
 
@@ -111,30 +150,98 @@ def input_fields() -> list[str]:
     """The profile columns the accounting reads (the fields a scenario may change)."""
     seen = []
     for ln in lines():
-        for f in (ln.input, ln.scope_input):
+        for f in (*ln.activity_fields(), ln.scope_input):
             if f and ln.kind != "omitted" and f not in seen:
                 seen.append(f)
     return seen
+
+
+@lru_cache(maxsize=1)
+def ipcc_categories() -> dict[str, dict]:
+    """IPCC 2006 category concepts of the ontology: local name → {code, sector, label_zh, label_en}."""
+    g = knowledge_graph()
+    out = {}
+    for c in g.subjects(SKOS.inScheme, THR["ipcc2006-categories"]):
+        sector = g.value(c, TH.inventorySector)
+        out[_local(c, THR)] = {"code": str(g.value(c, SKOS.notation)),
+                               "sector": str(g.value(sector, SKOS.notation)) if sector is not None else None,
+                               "label_zh": literal_in(g, c, RDFS.label, "zh"),
+                               "label_en": literal_in(g, c, RDFS.label, "en")}
+    return out
+
+
+@lru_cache(maxsize=1)
+def province_regions() -> dict[str, str]:
+    """Province name (short form, as the inventory-region concepts list it) → inventory region notation."""
+    g = knowledge_graph()
+    out = {}
+    for c in g.subjects(SKOS.inScheme, THR["inventory-regions"]):
+        for alt in g.objects(c, SKOS.altLabel):
+            out[str(alt)] = str(g.value(c, SKOS.notation))
+    return out
+
+
+def inventory_region(province) -> str | None:
+    """The inventory region of a province as users write it (河南省, 河南, 广西壮族自治区 …); None if unknown."""
+    if not isinstance(province, str) or not province.strip():
+        return None
+    text = province.strip()
+    for name, region in province_regions().items():
+        if text.startswith(name):
+            return region
+    return None
+
+
+# ----------------------------------------------------------------------------- year-true choice
+def _distance(c: Coefficient, year: int | None) -> int:
+    """How far a member's year of validity lies from the profile's year: 0 for timeless members, years back for
+    earlier ones, 1000 + years ahead for later ones (only used when nothing earlier exists)."""
+    if c.year is None:
+        return 0
+    if year is None:
+        return 3000 - c.year            # no profile year: the newest
+    return year - c.year if c.year <= year else 1000 + c.year - year
+
+
+def pick(members: list[Coefficient], scope: str | None = None, fallback: str | None = None,
+         year: int | None = None) -> Coefficient:
+    """One coefficient of a variant group for a region: among the members of its scope (else the fallback
+    scope, else all), the one closest to its year from before or in it; the region's own scope wins ties.
+    Several members left with nothing to choose between them is a knowledge error."""
+    if len(members) == 1:
+        return members[0]
+    own = [c for c in members if scope is not None and c.scope == scope]
+    back = [c for c in members if fallback is not None and c.scope == fallback and c not in own]
+    pool = [(c, 0) for c in own] + [(c, 1) for c in back] or [(c, 0) for c in members]
+    ranked = sorted(pool, key=lambda cw: (_distance(cw[0], year), cw[1]))
+    best = ranked[0]
+    if len(ranked) > 1 and (_distance(ranked[1][0], year), ranked[1][1]) == (_distance(best[0], year), best[1]) \
+            and ranked[1][0].value != best[0].value:
+        raise ValueError(f"variant group {members[0].group!r} has {len(members)} members and no scope or year "
+                         f"selects one")
+    return best[0]
 
 
 # ----------------------------------------------------------------------------- compiled lines
 @dataclass(frozen=True)
 class _Compiled:
     line: Line
-    factor: dict            # scope (or None) → product of coefficients × unit factor × GWP
-    used: dict              # scope (or None) → tuple of Coefficient
+    groups: tuple           # variant groups multiplied (factors, then GWP)
+    rs: object              # the resolved set
+    cache: dict = field(default_factory=dict, hash=False, compare=False)
 
-
-def _pick(members: list[Coefficient], scope: str | None, fallback: str | None) -> Coefficient:
-    """One coefficient of a group: the regional member if asked and present, else the fallback scope,
-    else the only member. Several members without a scope to choose is a knowledge error."""
-    if len(members) == 1:
-        return members[0]
-    for wanted in (scope, fallback):
-        for c in members:
-            if wanted is not None and c.scope == wanted:
-                return c
-    raise ValueError(f"variant group {members[0].group!r} has {len(members)} members and no scope selects one")
+    def factor(self, scope: str | None, year: int | None) -> tuple[float, tuple]:
+        """(product of the coefficients × unit factor, the coefficients) for a scope and profile year."""
+        key = (scope, year)
+        hit = self.cache.get(key)
+        if hit is None:
+            fallback = self.line.province_fallback if self.line.scope_from_province else self.line.fallback_scope
+            chosen = tuple(pick(self.rs.members(g), scope, fallback, year) for g in self.groups)
+            product = self.line.unit_factor
+            for c in chosen:
+                product *= c.value
+            hit = self.cache[key] = (product, chosen)
+        return hit
 
 
 @dataclass(frozen=True)
@@ -142,46 +249,34 @@ class CompiledSet:
     name: str
     flux: tuple
     stock: tuple
-    scopes: tuple           # the regional scopes some line can select
+    scopes: tuple           # the grid scopes a line can select (values of its scope input)
     gwp_set: str
-    base_records: tuple     # coefficient records used whatever the region
+    rs: object = None
 
 
 @lru_cache(maxsize=64)
 def compile_set(coefficient_set: str = DEFAULT_SET) -> CompiledSet:
-    """Lines × coefficients of one set, multiplied out once (per regional scope where a line has one)."""
+    """The lines of one coefficient set with their variant groups; products are formed per scope and year."""
     rs = resolve(coefficient_set)
-    flux, stock, base, scopes, gwp_editions = [], [], {}, set(), set()
+    flux, stock, scopes, gwp_editions = [], [], set(), set()
     for ln in lines():
         if ln.kind == "omitted":
             continue
-        groups = list(ln.factors) + ([ln.gwp_group] if ln.gwp_group else [])
+        groups = tuple(ln.factors) + ((ln.gwp_group,) if ln.gwp_group else ())
         if any(not rs.members(g) for g in groups):
             if ln.optional:
                 continue
             absent = [g for g in groups if not rs.members(g)]
             raise ValueError(f"coefficient set {rs.name!r} has no coefficient for {absent} (line {ln.key})")
+        if ln.share_default_group and not rs.members(ln.share_default_group):
+            raise ValueError(f"coefficient set {rs.name!r} has no default share {ln.share_default_group!r}")
         if ln.gwp_group:
-            gwp_editions.add(_pick(rs.members(ln.gwp_group), None, None).edition)
-        line_scopes = [None]
+            gwp_editions.add(pick(rs.members(ln.gwp_group)).edition)
         if ln.scope_input:
-            line_scopes += sorted({c.scope for g in groups for c in rs.members(g)})
-        factor, used = {}, {}
-        for sc in line_scopes:
-            chosen = tuple(_pick(rs.members(g), sc, ln.fallback_scope) for g in groups)
-            product = ln.unit_factor
-            for c in chosen:
-                product *= c.value
-            factor[sc], used[sc] = product, chosen
-        if ln.scope_input:
-            scopes.update(s for s in line_scopes if s)
-        else:
-            for c in used[None]:
-                base[c.id] = c
-        (flux if ln.kind == "flux" else stock).append(_Compiled(ln, factor, used))
-    records = tuple(c.record() for c in sorted(base.values(), key=lambda c: c.id))
+            scopes.update(c.scope for g in groups for c in rs.members(g))
+        (flux if ln.kind == "flux" else stock).append(_Compiled(ln, groups, rs))
     return CompiledSet(rs.name, tuple(flux), tuple(stock), tuple(sorted(scopes)),
-                       "+".join(sorted(gwp_editions)), records)
+                       "+".join(sorted(gwp_editions)), rs)
 
 
 # ----------------------------------------------------------------------------- accounting
@@ -193,30 +288,139 @@ def _number(x):
     return None if math.isnan(x) else x
 
 
-def _account(values: dict, cs: CompiledSet) -> dict:
-    by_source, by_sink, by_t1, stocks = {}, {}, {}, {}
-    missing: list[str] = []
-    source_missing = sink_missing = False
-    scoped_records = {}
+def _year(values) -> int | None:
+    try:
+        y = _number(values.get("year"))
+    except (TypeError, ValueError):
+        return None
+    return None if y is None else int(y)
+
+
+@dataclass
+class LineActivity:
+    """What one line reads from one region: signed terms (column, value), a share and the assumptions made."""
+    terms: list
+    share: float
+    share_coefficient: Coefficient | None
+    assumptions: list
+
+
+def activity(ln: Line, values: dict, rs, year: int | None) -> LineActivity | None:
+    """The activity of a line for one region, or None when its input is not reported (the line is missing)."""
+    assumptions = []
+    main, x = ln.input, _number(values.get(ln.input))
+    if x is None and ln.input_alternative:
+        main, x = ln.input_alternative, _number(values.get(ln.input_alternative))
+        if x is not None:
+            assumptions.append(("assume-all-forest", {}))
+    if x is None:
+        if not ln.zero_when_missing:
+            return None
+        main, x = ln.input, 0.0
+    terms = [(main, x)]
+    if ln.subtract_input:
+        y = _number(values.get(ln.subtract_input))
+        if y is None:
+            assumptions.append(("assume-zero", {"field": ln.subtract_input}))
+        else:
+            terms.append((ln.subtract_input, -y))
+    share, share_coef = 1.0, None
+    if ln.share_numerator:
+        num = _number(values.get(ln.share_numerator))
+        den, used = None, None
+        for d in ln.share_denominators:
+            den = _number(values.get(d))
+            if den is not None:
+                used = d
+                break
+        if used and used != ln.share_denominators[0]:
+            assumptions.append(("assume-share-denominator", {"field": ln.share_denominators[0], "used": used}))
+        s = min(1.0, num / den) if num is not None and den else 0.0
+        share = 1.0 - s if ln.share_complement else s
+    if ln.share_percent_input:
+        pct = _number(values.get(ln.share_percent_input))
+        if pct is None:
+            share_coef = pick(rs.members(ln.share_default_group), None, None, year)
+            pct = share_coef.value
+            assumptions.append(("assume-default-share", {"field": ln.share_percent_input, "value": f"{pct:g}",
+                                                         "coefficient": share_coef.id}))
+        share *= pct
+    return LineActivity(terms, share, share_coef, assumptions)
+
+
+@dataclass
+class Evaluated:
+    """One flux line for one region: its activity (None = input missing), coefficient product and choice."""
+    line: Line
+    act: LineActivity | None
+    product: float = 0.0
+    chosen: tuple = ()
+    memo: bool = False
+    province_unknown: bool = False
+
+    @property
+    def amount(self) -> float:
+        """t CO2e, removals positive (sink lines are stored negative in the coefficients)."""
+        signed = sum(v for _, v in self.act.terms) * self.act.share * self.product
+        return -signed if self.line.direction == "sink" else signed
+
+
+def evaluate(values: dict, cs: CompiledSet, boundary: str = DEFAULT_BOUNDARY):
+    """The flux lines of one region in a boundary, each as an Evaluated (the one arithmetic account() and the
+    Monte Carlo of kg.uncertainty share)."""
+    year = _year(values)
+    region = None
     for comp in cs.flux:
         ln = comp.line
-        x = _number(values.get(ln.input))
-        if x is None:
-            if ln.input not in missing:
-                missing.append(ln.input)
-            if ln.direction == "sink":
-                sink_missing = True
-            else:
-                source_missing = True
+        memo = ln.memo_in == boundary
+        if not (ln.counted_in(boundary) or memo):
             continue
-        scope = None
+        act = activity(ln, values, cs.rs, year)
+        if act is None:
+            yield Evaluated(ln, None, memo=memo)
+            continue
+        scope, unknown = None, False
         if ln.scope_input:
             scope = values.get(ln.scope_input) or None
-            scope = scope if scope in comp.factor else None
-            for c in comp.used[scope]:
-                scoped_records[c.id] = c
-        signed = x * comp.factor[scope]
-        amount = -signed if ln.direction == "sink" else signed
+        elif ln.scope_from_province:
+            if region is None:
+                region = inventory_region(values.get("province")) or ""
+            scope = region or None
+            unknown = scope is None
+        product, chosen = comp.factor(scope, year)
+        yield Evaluated(ln, act, product, chosen, memo, unknown)
+
+
+def _account(values: dict, cs: CompiledSet, boundary: str = DEFAULT_BOUNDARY) -> dict:
+    by_source, by_sink, by_t1, stocks, memo, ipcc = {}, {}, {}, {}, {}, {}
+    missing: list[str] = []
+    missing_lines: list[dict] = []
+    used: dict[str, Coefficient] = {}
+    assumptions: dict = {}
+    years: dict[str, int] = {}
+    year = _year(values)
+    for ev in evaluate(values, cs, boundary):
+        ln, act = ev.line, ev.act
+        if act is None:
+            if ln.input not in missing:
+                missing.append(ln.input)
+            if not ev.memo:
+                missing_lines.append({"key": ln.key, "label_zh": ln.label_zh, "label_en": ln.label_en,
+                                      "field": ln.input, "direction": ln.direction})
+            continue
+        if ev.province_unknown:
+            assumptions[("assume-province",)] = None
+        for c in ev.chosen + ((act.share_coefficient,) if act.share_coefficient else ()):
+            used[c.id] = c
+            if c.year is not None:
+                years[c.group] = c.year
+        for key, fields in act.assumptions:
+            assumptions[(key, *fields.items())] = None
+        amount = ev.amount
+        ipcc[ln.key] = ln.ipcc
+        if ev.memo:
+            memo[ln.key] = amount
+            continue
         (by_sink if ln.direction == "sink" else by_source)[ln.key] = amount
         by_t1[ln.table1] = by_t1.get(ln.table1, 0.0) + amount
     for comp in cs.stock:
@@ -225,31 +429,68 @@ def _account(values: dict, cs: CompiledSet) -> dict:
             if comp.line.input not in missing:
                 missing.append(comp.line.input)
             continue
-        stocks[comp.line.key] = x * comp.factor[None]
-    emissions = None if source_missing else sum(by_source.values())
-    sinks = None if sink_missing else sum(by_sink.values())
-    net = None if emissions is None or sinks is None else emissions - sinks
-    ratio = sinks / emissions if emissions and sinks is not None else None
-    coefs = list(cs.base_records) + [c.record() for c in scoped_records.values()]
+        product, chosen = comp.factor(None, year)
+        for c in chosen:
+            used[c.id] = c
+        stocks[comp.line.key] = x * product
+    emissions = sum(by_source.values())
+    sinks = sum(by_sink.values())
     return {
-        "emissions_t_co2e": emissions, "sinks_t_co2e": sinks, "net_t_co2e": net, "balance_ratio": ratio,
-        "complete": not missing, "missing": missing,
-        "by_source": by_source, "by_sink": by_sink, "by_table1": by_t1, "stocks": stocks,
-        "gwp_set": cs.gwp_set, "coefficient_set": cs.name, "coefficients": coefs,
+        "emissions_t_co2e": emissions, "sinks_t_co2e": sinks, "net_t_co2e": emissions - sinks,
+        "balance_ratio": sinks / emissions if emissions else None,
+        "complete": not missing_lines, "missing": missing, "missing_lines": missing_lines,
+        "by_source": by_source, "by_sink": by_sink, "by_table1": by_t1, "stocks": stocks, "memo": memo,
+        "boundary": boundary, "gwp_set": cs.gwp_set, "coefficient_set": cs.name,
+        "year_of_factors": dict(sorted(years.items())),
+        "assumptions": [dict(_assumption_text(a)) for a in assumptions],
+        "ipcc_categories": {k: _ipcc_code(v) for k, v in ipcc.items()},
+        "coefficients": [c.record() for c in sorted(used.values(), key=lambda c: c.id)],
     }
 
 
-def account(region_values: dict, coefficient_set: str = DEFAULT_SET) -> dict:
+def field_label(key: str, lang: str) -> str:
+    """A profile column's label (never its key) for messages a user reads."""
+    from .profiles import column_by_key
+
+    col = column_by_key().get(key)
+    return col.label(lang) if col is not None else key
+
+
+@lru_cache(maxsize=256)
+def _ipcc_code(concept: str | None) -> str | None:
+    return ipcc_categories().get(concept, {}).get("code")
+
+
+@lru_cache(maxsize=1024)
+def _assumption_text(a: tuple) -> dict:
+    """("assume-…", (field, value), …) → {key, zh, en}, columns named by their labels."""
+    key, *pairs = a
+    out = {"key": key}
+    for lang in ("zh", "en"):
+        fields = {k: (field_label(v, lang) if k in ("field", "used") else v) for k, v in pairs}
+        out[lang] = message(key, lang, **fields)
+    return out
+
+
+def check_boundary(boundary: str) -> str:
+    if boundary not in BOUNDARIES:
+        raise UserError(message("unknown-boundary", name=boundary))
+    return boundary
+
+
+def account(region_values: dict, coefficient_set: str = DEFAULT_SET, boundary: str = DEFAULT_BOUNDARY) -> dict:
     """The carbon balance of one region from its profile values {column key: number or None}.
     by_source / by_sink are t CO2e per year (removals positive), by_table1 groups the same
-    magnitudes by the paper's Table 1 class (local name under th:), stocks are t C."""
-    return _account(_values_of(region_values), compile_set(coefficient_set))
+    magnitudes by the paper's Table 1 class (or its marked extension), stocks are t C. When optional
+    inputs are missing the totals are lower bounds: complete is false and missing_lines names the lines."""
+    return _account(_values_of(region_values), compile_set(coefficient_set), check_boundary(boundary))
 
 
-def account_many(regions, coefficient_set: str = DEFAULT_SET) -> list[dict]:
+def account_many(regions, coefficient_set: str = DEFAULT_SET, boundary: str = DEFAULT_BOUNDARY) -> list[dict]:
     """account() for many regions (dicts or kg.profiles regions); the set is compiled once."""
     cs = compile_set(coefficient_set)
-    return [_account(_values_of(r), cs) for r in regions]
+    check_boundary(boundary)
+    return [_account(_values_of(r), cs, boundary) for r in regions]
 
 
 def _values_of(region) -> dict:
@@ -267,26 +508,35 @@ def _line_labels(lang: str) -> dict[str, str]:
     return {ln.key: ln.label(lang) for ln in lines()}
 
 
+def _bound(r: dict, direction: str, x) -> str:
+    """A total, marked "≥" when lines of its direction are missing (a lower bound)."""
+    low = any(m.get("direction") == direction for m in r.get("missing_lines") or [])
+    return ("≥ " if low and x is not None else "") + fmt_number(x)
+
+
 def summary_rows(named_results, lang: str = "zh") -> tuple[list[str], list[list[str]]]:
     """Headers and rows of the one-line-per-region summary; named_results = [(label, result)]."""
     h = lambda k: message(f"head-{k}", lang)
     headers = [h("region"), h("emissions"), h("sinks"), h("net"), h("ratio"), h("complete")]
-    rows = [[name, fmt_number(r["emissions_t_co2e"]), fmt_number(r["sinks_t_co2e"]), fmt_number(r["net_t_co2e"]),
-             fmt_number(r["balance_ratio"], 3), h("yes") if r["complete"] else h("no")]
+    rows = [[name, _bound(r, "source", r["emissions_t_co2e"]), _bound(r, "sink", r["sinks_t_co2e"]),
+             fmt_number(r["net_t_co2e"]), fmt_number(r["balance_ratio"], 3), h("yes") if r["complete"] else h("no")]
             for name, r in named_results]
     return headers, rows
 
 
 def detail_rows(result: dict, lang: str = "zh") -> tuple[list[str], list[list[str]]]:
-    """Headers and rows of one region's lines: sources, sinks, lines not counted, stocks."""
+    """Headers and rows of one region's lines (with their IPCC category): sources, sinks, memo items,
+    lines not counted, stocks."""
     h = lambda k: message(f"head-{k}", lang)
     labels = _line_labels(lang)
-    rows = [[h("sources"), labels[k], fmt_number(v, 1)] for k, v in result["by_source"].items()]
-    rows += [[h("sink-lines"), labels[k], fmt_number(v, 1)] for k, v in result["by_sink"].items()]
-    rows += [[message("not-counted", lang), ln.label(lang), ln.note(lang)]
+    codes = result.get("ipcc_categories") or {}
+    rows = [[h("sources"), labels[k], codes.get(k) or "", fmt_number(v, 1)] for k, v in result["by_source"].items()]
+    rows += [[h("sink-lines"), labels[k], codes.get(k) or "", fmt_number(v, 1)] for k, v in result["by_sink"].items()]
+    rows += [[h("memo"), labels[k], codes.get(k) or "", fmt_number(v, 1)] for k, v in result.get("memo", {}).items()]
+    rows += [[message("not-counted", lang), ln.label(lang), "", ln.note(lang)]
              for ln in lines() if ln.kind == "omitted"]
-    rows += [[h("stocks"), labels[k], fmt_number(v, 0)] for k, v in result["stocks"].items()]
-    return [h("line"), "", h("value")], rows
+    rows += [[h("stocks"), labels[k], "", fmt_number(v, 0)] for k, v in result["stocks"].items()]
+    return [h("line"), "", h("ipcc"), h("value")], rows
 
 
 def coefficient_rows(result: dict, lang: str = "zh") -> tuple[list[str], list[list[str]]]:
@@ -320,11 +570,16 @@ def render(named_results, fmt: str = "table", lang: str = "zh", detail: bool | N
     if detail is None:
         detail = len(named_results) == 1
     for name, r in named_results if detail else []:
-        title = f"{name} — {message('head-coefficient-set', lang)}: {r['coefficient_set']}, " \
-                f"{message('head-gwp', lang)}: {r['gwp_set']}"
+        years = ", ".join(f"{y}" for y in sorted(set(r.get("year_of_factors", {}).values()))) or "—"
+        title = f"{name} — {message('head-boundary', lang)}: {message('boundary-' + r['boundary'], lang)}; " \
+                f"{message('head-coefficient-set', lang)}: {r['coefficient_set']}, " \
+                f"{message('head-gwp', lang)}: {r['gwp_set']}, {message('head-year-of-factors', lang)}: {years}"
         parts.append(f"### {title}" if fmt == "md" else title)
         parts.append(table(*detail_rows(r, lang)))
         parts.append(table(*coefficient_rows(r, lang)))
-        if r["missing"]:
-            parts.append(message("incomplete", lang, fields=", ".join(r["missing"])))
+        if r.get("missing_lines"):
+            names = "、".join if lang == "zh" else ", ".join
+            parts.append(message("lower-bound", lang, lines=names(m["label_" + lang] for m in r["missing_lines"])))
+        if r.get("assumptions"):
+            parts.append(f"{message('head-assumptions', lang)}: " + "; ".join(a[lang] for a in r["assumptions"]))
     return "\n\n".join(parts)

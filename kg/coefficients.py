@@ -5,7 +5,7 @@ variant groups it holds; two sets replacing the same group is an error."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from .cli import UserError
 from .namespaces import THR
@@ -28,12 +28,17 @@ class Coefficient:
     label_zh: str
     label_en: str
     derivation_en: str = ""
+    year: int | None = None     # th:validYear, the year the value describes
 
     def record(self) -> dict:
-        """The public form used in account results ("coefficients" list)."""
+        """The public form used in account results ("coefficients" list); a fresh dict each time."""
+        return dict(self._record)
+
+    @cached_property
+    def _record(self) -> dict:
         return {"id": self.id, "value": self.value, "unit": self.unit, "source": self.source,
                 "variant_group": self.group, "scope": self.scope, "edition": self.edition,
-                "confidence": self.confidence}
+                "confidence": self.confidence, "valid_year": self.year}
 
     def label(self, lang: str) -> str:
         return self.label_zh if lang == "zh" else self.label_en
@@ -71,7 +76,7 @@ def _local(iri: str) -> str:
 
 
 _COEF_QUERY = """
-SELECT ?c ?value ?unit ?group ?scope ?gas ?edition ?conf ?src ?zh ?en ?der WHERE {
+SELECT ?c ?value ?unit ?group ?scope ?gas ?edition ?conf ?src ?zh ?en ?der ?year WHERE {
   ?c a th:Coefficient ; th:value ?value ; th:unitLabel ?unit ; th:variantGroup ?group ;
      th:confidence ?conf ; dcterms:source ?src .
   OPTIONAL { ?c th:regionScope ?scope }
@@ -80,6 +85,7 @@ SELECT ?c ?value ?unit ?group ?scope ?gas ?edition ?conf ?src ?zh ?en ?der WHERE
   OPTIONAL { ?c rdfs:label ?zh FILTER(lang(?zh) = "zh") }
   OPTIONAL { ?c rdfs:label ?en FILTER(lang(?en) = "en") }
   OPTIONAL { ?c th:derivation ?der FILTER(lang(?der) = "en") }
+  OPTIONAL { ?c th:validYear ?year }
 }"""
 
 _SET_QUERY = """
@@ -109,7 +115,8 @@ def coefficients() -> dict[str, Coefficient]:
             continue
         out[cid] = Coefficient(cid, float(_v(sol, "value")), _v(sol, "unit"), _v(sol, "group"),
                                _v(sol, "scope"), _v(sol, "gas"), _v(sol, "edition"), _v(sol, "conf"),
-                               _local(_v(sol, "src")), _v(sol, "zh"), _v(sol, "en"), _v(sol, "der"))
+                               _local(_v(sol, "src")), _v(sol, "zh"), _v(sol, "en"), _v(sol, "der"),
+                               int(_v(sol, "year")) if _v(sol, "year") else None)
     return out
 
 

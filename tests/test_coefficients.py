@@ -85,8 +85,21 @@ REFERENCE = [
     ("coef-enteric-dairy-cattle-ipcc2019-asia", 78, "verified"),
     ("coef-enteric-other-cattle-ipcc2019-asia", 54, "verified"),
     ("coef-enteric-buffalo-ipcc2019-asia", 68, "verified"),
-    ("coef-enteric-sheep-ipcc2019", 5, "verified"),
-    ("coef-enteric-swine-ipcc2019", 1, "verified"),
+    # issue 14: the 2019 sheep and swine defaults are by productivity system, not "Asia" — not checked, so unconfirmed
+    ("coef-enteric-sheep-ipcc2019", 5, "unconfirmed"),
+    ("coef-enteric-swine-ipcc2019", 1, "unconfirmed"),
+    # issue 14 (REFERENCE-DATA §8): IPCC 2006 Table 5.12 single aeration 0.60; Table 11.1 EF1FR 0.003;
+    # Table 11.3 indirect N2O; Vol. 3 Ch. 2 clinker and lime; SAR GWPs
+    ("coef-rice-water-single-drainage-ipcc2006", 0.60, "verified"),
+    ("coef-n2o-ef1fr-ipcc2006", 0.003, "verified"),
+    ("coef-frac-gasf-ipcc2006", 0.10, "verified"), ("coef-n2o-ef4-ipcc2006", 0.010, "verified"),
+    ("coef-frac-leach-ipcc2006", 0.30, "verified"), ("coef-n2o-ef5-ipcc2006", 0.0075, "verified"),
+    ("coef-ef-clinker-ipcc2006", 0.52, "verified"), ("coef-ef-lime-ipcc2006", 0.75, "verified"),
+    ("coef-gwp-ch4-sar", 21, "verified"), ("coef-gwp-n2o-sar", 310, "verified"),
+    # REFERENCE-DATA §8 tags these [U]: stored, marked unconfirmed
+    ("coef-grid-national-enterprise-2022-notice", 0.5810, "unconfirmed"),
+    ("coef-grid-national-enterprise-2023-notice", 0.5703, "unconfirmed"),
+    ("coef-n2o-ef1fr-ipcc2019", 0.004, "unconfirmed"),
     ("coef-enteric-dairy-cattle-ipcc2006-asia", 68, "unconfirmed"),
     ("coef-enteric-other-cattle-ipcc2006-asia", 47, "unconfirmed"),
     ("coef-enteric-buffalo-ipcc2006-asia", 55, "unconfirmed"),
@@ -129,15 +142,20 @@ def test_rice_season_length_is_marked_as_the_projects_assumption():
     assert c.source == "src-tanheng-assumption" and c.confidence == "unconfirmed"
 
 
-def test_default_set_has_one_choice_per_group_except_regional_grid_factors():
+def test_default_set_has_one_choice_per_group_except_regional_and_year_true_members():
     rs = coefficients.resolve("default")
+    several = {"grid-electricity", "msw-landfill-share", "msw-incineration-share"} | \
+        {f"manure-{gas}-{kind}" for gas in ("ch4", "n2o") for kind in ("cattle", "swine", "sheep")}
     for group, members in rs.by_group.items():
-        scopes = [m.scope for m in members]
-        assert len(scopes) == len(set(scopes)), group
-        if group != "grid-electricity":
+        keys = [(m.scope, m.year) for m in members]
+        assert len(keys) == len(set(keys)), group          # scope and year tell every member apart
+        if group not in several:
             assert len(members) == 1, group
     assert {m.scope for m in rs.members("grid-electricity")} == {
         "national", "north", "northwest", "east", "northeast", "central", "south", "southwest"}
+    assert {m.year for m in rs.members("grid-electricity")} == {2012, 2021, 2022}
+    assert {m.scope for m in rs.members("manure-ch4-swine")} == {
+        "north", "northeast", "east", "central-south", "southwest", "northwest", "national-mean"}
 
 
 def test_every_set_is_documented_overrides_the_default_and_compiles(graph):

@@ -27,7 +27,10 @@ OPTIONAL = ["province", "official_zone_type", "garden_ha", "permanent_basic_farm
             "urban_green_coverage_pct", "public_transport_share_pct", "grain_output_t", "rice_paddy_ha",
             "nitrogen_fertilizer_t", "cattle_head", "pigs_head", "sheep_head", "coal_t", "gasoline_t",
             "diesel_t", "lpg_t", "natural_gas_10k_m3", "electricity_mwh", "grid_region", "msw_t",
-            "industry_energy_pct", "transport_energy_pct", "building_energy_pct"]
+            "industry_energy_pct", "transport_energy_pct", "building_energy_pct",
+            # PROFILE.md "additions the open issues bring" (issue 14: boundary, processes, waste, crops, forest)
+            "power_heat_coal_t", "power_heat_natural_gas_10k_m3", "clinker_t", "lime_t", "msw_landfill_pct",
+            "msw_incineration_pct", "sown_area_ha", "tree_forest_ha"]
 TYPICAL_IDS = ["310115", "410526", "152528", "361130", "310151", "230184", "320117"]
 
 

@@ -1,0 +1,265 @@
+"""Uncertainty of the carbon account: IPCC 2006 Vol. 1 Ch. 3 Approach 2 (Monte Carlo) and, to check it,
+Approach 1 (error propagation). The ranges are data (ontology/uncertainty.ttl): one per variant group of
+coefficients (every member of the group) and one per profile column (activity data).
+
+Monte Carlo, vectorised over regions × draws with numpy (regions in chunks to bound memory):
+    line[r, d] = (Σ column value[r] × activity multiplier[r, d]) × share[r] × share multiplier[r, d]
+                 × coefficient product[r] × Π group multiplier[d]
+Activity multipliers are independent per region and column (each region's statistics err on their own);
+coefficient multipliers are one per group and draw, shared by every region and line that uses the group
+(a default factor is wrong the same way everywhere) — which is why a region's lines sharing a GWP or a
+factor are correlated, as Approach 1 cannot show. Type robustness: the indicator columns of the type
+scoring are perturbed with the same activity multipliers and the types re-scored per draw (rules of
+rules/type-scoring.ttl, kg.reason.score_types)."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from rdflib import RDF, Literal
+
+from . import balance
+from .graph import knowledge_graph
+from .namespaces import TH, THP
+
+Z95 = 1.959963984540054          # standard normal 97.5 % quantile
+CHUNK = 256                      # regions per vectorised block (× draws floats per array)
+
+
+@dataclass(frozen=True)
+class Range:
+    lower: float                  # fraction of the value below (95 % interval)
+    upper: float                  # fraction above
+
+    @property
+    def half(self) -> float:
+        """Approach 1 relative half-width (the mean of the two halves for an asymmetric range)."""
+        return (self.lower + self.upper) / 2
+
+
+NONE = Range(0.0, 0.0)
+
+
+@lru_cache(maxsize=1)
+def ranges() -> tuple[dict[str, Range], dict[str, Range]]:
+    """({variant group: Range}, {profile column: Range}) from the knowledge graph."""
+    g = knowledge_graph()
+    groups, columns = {}, {}
+    for s in g.subjects(RDF.type, TH.UncertaintyRange):
+        lo, hi = g.value(s, TH.lowerPct), g.value(s, TH.upperPct)
+        r = Range(float(lo) / 100, float(hi) / 100)
+        grp, col = g.value(s, TH.forVariantGroup), g.value(s, TH.forColumn)
+        if isinstance(grp, Literal):
+            groups[str(grp)] = r
+        if col is not None:
+            columns[str(col)[len(str(THP)):]] = r
+    return groups, columns
+
+
+def group_range(group: str) -> Range:
+    return ranges()[0].get(group, NONE)
+
+
+def column_range(column: str) -> Range:
+    return ranges()[1].get(column, NONE)
+
+
+def multipliers(z: np.ndarray, lower, upper) -> np.ndarray:
+    """Standard normal draws z → multipliers whose 2.5 % / 97.5 % quantiles are 1 − lower and 1 + upper:
+    normal (cut at 0) for a symmetric range, lognormal for an asymmetric one. lower/upper broadcast with z."""
+    lower = np.minimum(np.asarray(lower, dtype=float), 0.95)
+    upper = np.asarray(upper, dtype=float)
+    sym = np.isclose(lower, upper)
+    normal = np.maximum(1.0 + (upper / Z95) * z, 0.0)
+    lo, hi = np.log1p(-lower), np.log1p(upper)
+    lognormal = np.exp((hi + lo) / 2 + (hi - lo) / (2 * Z95) * z)
+    return np.where(sym, normal, lognormal)
+
+
+# ----------------------------------------------------------------------------- the design of a batch
+@dataclass
+class _LineDesign:
+    key: str
+    sink: bool
+    groups: tuple[str, ...]                 # coefficient groups with a range (multiplied per draw)
+    terms: dict                             # column → values over regions (0 where unused)
+    share: np.ndarray                       # deterministic share over regions
+    share_lower: np.ndarray                 # range of the share over regions (column or default group)
+    share_upper: np.ndarray
+    product: np.ndarray                     # coefficient product over regions (0 where the line is missing)
+
+
+def _design(values_list: list[dict], cs, boundary: str) -> list[_LineDesign]:
+    n = len(values_list)
+    designs: dict[str, _LineDesign] = {}
+    for i, values in enumerate(values_list):
+        for ev in balance.evaluate(values, cs, boundary):
+            if ev.act is None or ev.memo:
+                continue
+            ln = ev.line
+            d = designs.get(ln.key)
+            if d is None:
+                groups = tuple(c.group for c in ev.chosen if group_range(c.group) != NONE)
+                d = designs[ln.key] = _LineDesign(ln.key, ln.direction == "sink", groups, {}, np.zeros(n),
+                                                  np.zeros(n), np.zeros(n), np.zeros(n))
+            for col, v in ev.act.terms:
+                d.terms.setdefault(col, np.zeros(n))[i] += v
+            d.share[i] = ev.act.share
+            if ln.share_percent_input:
+                rng = group_range(ln.share_default_group) if ev.act.share_coefficient \
+                    else column_range(ln.share_percent_input)
+                d.share_lower[i], d.share_upper[i] = rng.lower, rng.upper
+            d.product[i] = ev.product
+    return list(designs.values())
+
+
+# ----------------------------------------------------------------------------- Approach 2
+def _percentiles(a: np.ndarray) -> np.ndarray:
+    return np.percentile(a, [2.5, 97.5], axis=1).T
+
+
+def monte_carlo(regions, coefficient_set: str = balance.DEFAULT_SET, boundary: str = balance.DEFAULT_BOUNDARY,
+                draws: int = 1000, seed: int | None = None, robustness: bool = True, progress=None) -> list[dict]:
+    """IPCC Approach 2 for many regions (dicts or kg.profiles regions): per region the 95 % intervals
+    (2.5 and 97.5 percentiles) of emissions, sinks, net and balance ratio over `draws` draws, and — with
+    robustness — how often its integration type and recommended model change across the draws.
+    Reproducible for a given seed. The intervals describe the lines that are counted (an incomplete
+    account's interval is that of its lower bound)."""
+    values_list = [balance._values_of(r) for r in regions]
+    cs = balance.compile_set(coefficient_set)
+    balance.check_boundary(boundary)
+    rng = np.random.default_rng(seed)
+    n = len(values_list)
+    designs = _design(values_list, cs, boundary)
+    # coefficient group multipliers: one per group and draw, shared by all regions and lines
+    all_groups = sorted({g for d in designs for g in d.groups})
+    gz = rng.standard_normal((len(all_groups), draws))
+    gmult = {g: multipliers(gz[k], group_range(g).lower, group_range(g).upper) for k, g in enumerate(all_groups)}
+    line_mult = {d.key: np.prod([gmult[g] for g in d.groups], axis=0) if d.groups else np.ones(draws)
+                 for d in designs}
+    scoring = _TypeScoring(values_list) if robustness and n else None
+    out: list[dict] = []
+    for start in range(0, n, CHUNK):
+        sl = slice(start, min(start + CHUNK, n))
+        m = sl.stop - sl.start
+        columns = sorted({c for d in designs for c in d.terms} | (scoring.columns if scoring else set()))
+        amult = {}
+        for c in columns:
+            r = column_range(c)
+            amult[c] = np.ones((m, draws)) if r == NONE else \
+                multipliers(rng.standard_normal((m, draws)), r.lower, r.upper)
+        emissions, sinks = np.zeros((m, draws)), np.zeros((m, draws))
+        for d in designs:
+            act = sum(v[sl, None] * amult[c] for c, v in d.terms.items())
+            share = d.share[sl, None] * multipliers(rng.standard_normal((m, draws)), d.share_lower[sl, None],
+                                                    d.share_upper[sl, None])
+            amount = act * share * d.product[sl, None] * line_mult[d.key][None, :]
+            if d.sink:
+                sinks -= amount
+            else:
+                emissions += amount
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(emissions > 0, sinks / emissions, np.nan)
+        e_iv, s_iv, n_iv = _percentiles(emissions), _percentiles(sinks), _percentiles(emissions - sinks)
+        r_iv = np.nanpercentile(np.where(np.isnan(ratio).all(axis=1, keepdims=True), 0.0, ratio),
+                                [2.5, 97.5], axis=1).T
+        changes = scoring.changes(sl, amult, ratio) if scoring else None
+        for j in range(m):
+            item = {"draws": draws, "seed": seed, "approach": "IPCC 2006 Approach 2 (Monte Carlo)",
+                    "emissions_t_co2e": [float(x) for x in e_iv[j]], "sinks_t_co2e": [float(x) for x in s_iv[j]],
+                    "net_t_co2e": [float(x) for x in n_iv[j]],
+                    "balance_ratio": None if np.isnan(ratio[j]).all() else [float(x) for x in r_iv[j]]}
+            if changes is not None:
+                item["type_change_share"], item["model_change_share"] = (float(x) for x in changes[j])
+            out.append(item)
+        if progress:
+            progress(sl.stop, n)
+    return out
+
+
+class _TypeScoring:
+    """Re-scores the integration types of a chunk of regions for every draw (the bulk rules of kg.reason)."""
+
+    def __init__(self, values_list: list[dict]):
+        from . import indicators, pathway, reason
+
+        self.values_list = values_list
+        self.rules = reason.rules()
+        self.inds = indicators.indicators()
+        wanted = {ev.indicator for ev in self.rules.evidence}
+        self.used = [i for i in self.inds.values() if i.key in wanted]
+        self.columns = {c for i in self.used for c in (*i.numerators, i.denominator) if c}
+        self.base_cols = {c: indicators.column_array(values_list, c) for c in self.columns}
+        self.balances = balance.account_many(values_list) if any(i.from_account for i in self.used) else None
+        types = pathway.type_models()
+        self.models = np.array([types[t].model_iri for t in self.rules.type_order] + [""], dtype=object)
+        self.base = self._best({c: a[:, None] for c, a in self.base_cols.items()}, slice(0, len(values_list)), None)
+
+    def _best(self, cols: dict, sl: slice, ratio) -> np.ndarray:
+        from .reason import score_types
+
+        ind = {}
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for i in self.used:
+                if i.from_account:
+                    if ratio is not None and i.from_account == "balance_ratio":
+                        ind[i.key] = ratio.ravel()
+                    else:
+                        base = np.array([np.nan if b.get(i.from_account) is None else b[i.from_account]
+                                         for b in self.balances[sl]], dtype=float)
+                        width = next(iter(cols.values())).shape[1] if cols else 1
+                        ind[i.key] = np.repeat(base, width)
+                    continue
+                num = sum(cols[k] for k in i.numerators)
+                val = i.scale * num
+                if i.denominator:
+                    den = cols[i.denominator]
+                    val = np.where(den > 0, val / den, np.nan)
+                ind[i.key] = np.asarray(val, dtype=float).ravel()
+        scores, _ = score_types(ind)
+        has = ~np.all(np.isnan(scores), axis=1)
+        best = np.argmax(np.nan_to_num(scores, nan=-1.0), axis=1)
+        return np.where(has, best, len(self.rules.type_order))
+
+    def changes(self, sl: slice, amult: dict, ratio: np.ndarray) -> np.ndarray:
+        """(regions of the chunk × 2): share of draws whose type, and whose model, differ from the base."""
+        cols = {c: self.base_cols[c][sl, None] * amult[c] for c in self.columns}
+        draws = ratio.shape[1]
+        best = self._best(cols, sl, ratio).reshape(-1, draws)
+        base = self.base[sl][:, None]
+        return np.column_stack([(best != base).mean(axis=1),
+                                (self.models[best] != self.models[base]).mean(axis=1)])
+
+
+# ----------------------------------------------------------------------------- Approach 1
+def approach1(region, coefficient_set: str = balance.DEFAULT_SET,
+              boundary: str = balance.DEFAULT_BOUNDARY) -> dict:
+    """IPCC Approach 1 (Vol. 1 Eq. 3.1 and 3.2): each line's relative half-width is the root sum of squares of
+    its activity's and coefficients' half-widths; totals add the lines' absolute half-widths in quadrature.
+    Exact only for independent, small, symmetric uncertainties; the check on the Monte Carlo."""
+    values = balance._values_of(region)
+    cs = balance.compile_set(coefficient_set)
+    totals = {"source": [0.0, 0.0], "sink": [0.0, 0.0]}
+    for ev in balance.evaluate(values, cs, boundary):
+        if ev.act is None or ev.memo:
+            continue
+        amount = ev.amount
+        act_total = sum(v for _, v in ev.act.terms)
+        act_u = math.sqrt(sum((v * column_range(c).half) ** 2 for c, v in ev.act.terms)) / abs(act_total) \
+            if act_total else 0.0
+        parts = [act_u] + [group_range(c.group).half for c in ev.chosen]
+        if ev.line.share_percent_input:
+            parts.append((group_range(ev.line.share_default_group) if ev.act.share_coefficient
+                          else column_range(ev.line.share_percent_input)).half)
+        u = math.sqrt(sum(p * p for p in parts))
+        t = totals[ev.line.direction]
+        t[0] += amount
+        t[1] += (u * amount) ** 2
+    out = {}
+    for name, key in (("emissions_t_co2e", "source"), ("sinks_t_co2e", "sink")):
+        total, var = totals[key]
+        half = math.sqrt(var)
+        out[name] = [total - half, total + half]
+    return out
