@@ -63,6 +63,7 @@ class Line:
     share_default_group: str | None = None
     scope_from_province: bool = False
     province_fallback: str | None = None
+    where_given: bool = False           # missing input: listed, but the account stays complete
 
     def label(self, lang: str) -> str:
         return self.label_zh if lang == "zh" else self.label_en
@@ -123,6 +124,7 @@ def lines() -> tuple[Line, ...]:
                 share_percent_input=_local(v(THX.sharePercentInput), THP),
                 share_default_group=text(THX.shareDefaultGroup),
                 scope_from_province=flag(THX.scopeFromProvince), province_fallback=text(THX.provinceFallbackScope),
+                where_given=flag(THX.countedWhereGiven),
             ))
     return tuple(sorted(out, key=lambda ln: (ln.order, ln.key)))
 
@@ -391,6 +393,33 @@ def evaluate(values: dict, cs: CompiledSet, boundary: str = DEFAULT_BOUNDARY):
         yield Evaluated(ln, act, product, chosen, memo, unknown)
 
 
+def effective_factors(values_list: list[dict], coefficient_set: str = DEFAULT_SET,
+                      boundary: str = DEFAULT_BOUNDARY) -> tuple[list[Line], list[str], list[list[float]]]:
+    """Per region and flux line counted in the boundary: t CO2e (removals positive) per unit of the line's
+    base input (its alternative input where it has one, e.g. all forest land), as account() computes it for
+    that region's year, scope, shares and subtractions — what a projection multiplies a projected input by
+    so that its first year agrees with account(). Returns (lines, base input columns, factors)."""
+    cs = compile_set(coefficient_set)
+    check_boundary(boundary)
+    keep = [c.line for c in cs.flux if c.line.counted_in(boundary)]
+    out = []
+    for values in values_list:
+        row = []
+        by_key = {ev.line.key: ev for ev in evaluate(values, cs, boundary)}
+        for ln in keep:
+            ev = by_key.get(ln.key)
+            if ev is None or ev.act is None:
+                product, _ = next(c for c in cs.flux if c.line is ln).factor(None, _year(values))
+                row.append(-product if ln.direction == "sink" else product)
+                continue
+            main = _number(values.get(ln.input_alternative or ln.input)) or 0.0
+            per_unit = ev.amount / main if main else \
+                (-1 if ln.direction == "sink" else 1) * ev.act.share * ev.product
+            row.append(per_unit)
+        out.append(row)
+    return keep, [ln.input_alternative or ln.input for ln in keep], out
+
+
 def _account(values: dict, cs: CompiledSet, boundary: str = DEFAULT_BOUNDARY) -> dict:
     by_source, by_sink, by_t1, stocks, memo, ipcc = {}, {}, {}, {}, {}, {}
     missing: list[str] = []
@@ -406,7 +435,8 @@ def _account(values: dict, cs: CompiledSet, boundary: str = DEFAULT_BOUNDARY) ->
                 missing.append(ln.input)
             if not ev.memo:
                 missing_lines.append({"key": ln.key, "label_zh": ln.label_zh, "label_en": ln.label_en,
-                                      "field": ln.input, "direction": ln.direction})
+                                      "field": ln.input, "direction": ln.direction,
+                                      "counted_where_given": ln.where_given})
             continue
         if ev.province_unknown:
             assumptions[("assume-province",)] = None
@@ -438,7 +468,8 @@ def _account(values: dict, cs: CompiledSet, boundary: str = DEFAULT_BOUNDARY) ->
     return {
         "emissions_t_co2e": emissions, "sinks_t_co2e": sinks, "net_t_co2e": emissions - sinks,
         "balance_ratio": sinks / emissions if emissions else None,
-        "complete": not missing_lines, "missing": missing, "missing_lines": missing_lines,
+        "complete": not any(not m["counted_where_given"] for m in missing_lines), "missing": missing,
+        "missing_lines": missing_lines,
         "by_source": by_source, "by_sink": by_sink, "by_table1": by_t1, "stocks": stocks, "memo": memo,
         "boundary": boundary, "gwp_set": cs.gwp_set, "coefficient_set": cs.name,
         "year_of_factors": dict(sorted(years.items())),
@@ -510,7 +541,8 @@ def _line_labels(lang: str) -> dict[str, str]:
 
 def _bound(r: dict, direction: str, x) -> str:
     """A total, marked "≥" when lines of its direction are missing (a lower bound)."""
-    low = any(m.get("direction") == direction for m in r.get("missing_lines") or [])
+    low = any(m.get("direction") == direction and not m.get("counted_where_given")
+              for m in r.get("missing_lines") or [])
     return ("≥ " if low and x is not None else "") + fmt_number(x)
 
 
@@ -537,6 +569,22 @@ def detail_rows(result: dict, lang: str = "zh") -> tuple[list[str], list[list[st
              for ln in lines() if ln.kind == "omitted"]
     rows += [[h("stocks"), labels[k], "", fmt_number(v, 0)] for k, v in result["stocks"].items()]
     return [h("line"), "", h("ipcc"), h("value")], rows
+
+
+def interval_rows(named_results, lang: str = "zh") -> tuple[list[str], list[list[str]]]:
+    """Headers and rows of the Monte Carlo 95 % intervals (kg.uncertainty) and how often the type changes."""
+    h = lambda k: message(f"head-{k}", lang)
+    iv = lambda u, k, d=0: "—" if not u.get(k) else f"{fmt_number(u[k][0], d)} – {fmt_number(u[k][1], d)}"
+    headers = [h("region"), f"{h('emissions')} {h('interval')}", f"{h('sinks')} {h('interval')}",
+               f"{h('ratio')} {h('interval')}", message("type-changes", lang)]
+    rows = []
+    for name, r in named_results:
+        u = r.get("uncertainty")
+        if u:
+            share = u.get("type_change_share")
+            rows.append([name, iv(u, "emissions_t_co2e"), iv(u, "sinks_t_co2e"), iv(u, "balance_ratio", 3),
+                         "—" if share is None else f"{100 * share:.1f} %"])
+    return headers, rows
 
 
 def coefficient_rows(result: dict, lang: str = "zh") -> tuple[list[str], list[list[str]]]:
@@ -567,6 +615,8 @@ def render(named_results, fmt: str = "table", lang: str = "zh", detail: bool | N
         return json.dumps([{"region": n, "balance": r} for n, r in named_results], ensure_ascii=False, indent=1)
     table = markdown_table if fmt == "md" else text_table
     parts = [table(*summary_rows(named_results, lang))]
+    if any("uncertainty" in r for _, r in named_results):
+        parts.append(table(*interval_rows(named_results, lang)))
     if detail is None:
         detail = len(named_results) == 1
     for name, r in named_results if detail else []:
@@ -577,9 +627,13 @@ def render(named_results, fmt: str = "table", lang: str = "zh", detail: bool | N
         parts.append(f"### {title}" if fmt == "md" else title)
         parts.append(table(*detail_rows(r, lang)))
         parts.append(table(*coefficient_rows(r, lang)))
-        if r.get("missing_lines"):
-            names = "、".join if lang == "zh" else ", ".join
-            parts.append(message("lower-bound", lang, lines=names(m["label_" + lang] for m in r["missing_lines"])))
+        names = "、".join if lang == "zh" else ", ".join
+        bound = [m["label_" + lang] for m in r.get("missing_lines", []) if not m["counted_where_given"]]
+        given = [m["label_" + lang] for m in r.get("missing_lines", []) if m["counted_where_given"]]
+        if bound:
+            parts.append(message("lower-bound", lang, lines=names(bound)))
+        if given:
+            parts.append(message("where-given", lang, lines=names(given)))
         if r.get("assumptions"):
             parts.append(f"{message('head-assumptions', lang)}: " + "; ".join(a[lang] for a in r["assumptions"]))
     return "\n\n".join(parts)

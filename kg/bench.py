@@ -344,3 +344,26 @@ def jobs_figures(path: Path, n: int, jobs: list[int], repeat: int, say) -> dict:
             + (f" (target ≤ ×{TARGETS['jobs_ratio']} at {BIG:,} on a quiet machine: "
                f"{_verdict(r.wall_s / base.wall_s <= TARGETS['jobs_ratio'])})" if j == 2 and jobs[0] == 1 else ""))
     return {str(j): {**asdict(r), "wall_ratio": r.wall_s / base.wall_s} for j, r in runs.items()}
+
+
+# ----------------------------------------------------------------------------- Monte Carlo (issue 14)
+MC_TARGET_S = 30.0      # 2,844 regions × 1,000 draws on the 2-core machine
+
+
+@figure("monte_carlo")
+def monte_carlo_figure(say, quick: bool = False) -> dict:
+    """IPCC Approach 2 (kg.uncertainty.monte_carlo) on generated regions: wall and CPU, type robustness included."""
+    from .uncertainty import monte_carlo
+
+    n, draws = (100, 100) if quick else (2_844, 1_000)
+    regions = generated_batch(n).regions
+    monte_carlo(regions[:2], draws=10, seed=1)              # knowledge loaded before timing
+    wall, cpu = time.perf_counter(), time.process_time()
+    out = monte_carlo(regions, draws=draws, seed=2844)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    changed = sum(1 for u in out if u.get("type_change_share"))
+    say(f"Monte Carlo   {n:,} regions × {draws:,} draws {wall:6.2f} s wall {cpu:6.2f} s CPU "
+        f"(target ≤ {MC_TARGET_S:.0f} s at 2,844 × 1,000: {_verdict(wall <= MC_TARGET_S)}); "
+        f"{changed} region(s) change type in some draws")
+    return {"regions": n, "draws": draws, "wall_s": wall, "cpu_s": cpu, "target_s": MC_TARGET_S,
+            "regions_changing_type": changed}

@@ -103,9 +103,9 @@ def test_parts_add_up_to_the_totals():
 
 def test_table1_classes_follow_the_paper_and_non_co2_gases_get_the_marked_extension():
     t1 = balance.account(COUNTY)["by_table1"]
-    fuels = sum(HAND[k] for k in ("coal", "gasoline", "diesel", "lpg", "natural_gas"))
+    # electricity counts as fossil fuel combustion at the grid's plants (consumption boundary: no local plant)
+    fuels = sum(HAND[k] for k in ("coal", "gasoline", "diesel", "lpg", "natural_gas", "electricity"))
     assert t1["FossilFuelCombustion"] == rel(fuels)
-    assert t1["ElectricityImportMemo"] == rel(107_900)
     agri = ("enteric_cattle", "enteric_pigs", "enteric_sheep", "manure_ch4_cattle", "manure_ch4_pigs",
             "manure_ch4_sheep", "manure_n2o_cattle", "manure_n2o_pigs", "manure_n2o_sheep", "rice_ch4",
             "fertilizer_n2o", "fertilizer_n2o_rice", "indirect_n2o_volatilisation", "indirect_n2o_leaching")
@@ -155,7 +155,18 @@ def test_territorial_minus_consumption_is_the_plant_combustion_minus_the_electri
     assert terr["by_source"]["coal_power_heat"] == pytest.approx(plant, rel=1e-9)
     assert terr["by_source"]["coal"] == pytest.approx(197_789.68, rel=1e-9)
     assert "electricity" not in terr["by_source"] and terr["memo"]["electricity"] == pytest.approx(107_900)
+    assert terr["by_table1"]["FossilFuelCombustion"] == pytest.approx(
+        cons["by_table1"]["FossilFuelCombustion"] + plant - 107_900, rel=1e-9)
     assert terr["boundary"] == "territorial" and terr["ipcc_categories"]["coal_power_heat"] == "1.A.1.a"
+
+
+def test_process_lines_are_counted_where_given_without_making_the_account_incomplete():
+    r = balance.account(dict(COUNTY, clinker_t=None, lime_t=None))
+    assert r["complete"] is True and r["emissions_t_co2e"] == rel(HAND_EMISSIONS - 141_500)
+    assert [(m["key"], m["counted_where_given"]) for m in r["missing_lines"]] == [("clinker", True), ("lime", True)]
+    text = balance.render([("T001", r)], "md", "en")
+    assert "cement clinker process CO2, lime process CO2 not reported: counted where given" in text
+    assert "≥" not in text
 
 
 def test_unknown_boundary_is_a_user_error():
@@ -300,7 +311,7 @@ def test_one_missing_minor_fuel_keeps_the_headline_as_a_lower_bound_named_by_lab
     assert r["emissions_t_co2e"] == rel(HAND_EMISSIONS - 3_166.2949)
     assert r["net_t_co2e"] is not None and r["balance_ratio"] is not None
     assert r["missing_lines"] == [{"key": "lpg", "label_zh": "液化石油气燃烧", "label_en": "LPG combustion",
-                                   "field": "lpg_t", "direction": "source"}]
+                                   "field": "lpg_t", "direction": "source", "counted_where_given": False}]
     zh = balance.render([("T001", r)], "table", "zh")
     en = balance.render([("T001", r)], "md", "en")
     assert "≥ 693,094" in zh and "—" not in zh.splitlines()[2]

@@ -463,12 +463,19 @@ def test_coal_heavy_county_with_thin_sinks_gets_clean_energy_in_its_top_five(adv
 
 
 def test_energy_dominated_district_gets_clean_energy_in_its_top_five(advice):
-    """浦东: fossil fuel combustion is ~99.9 % of the account and sinks offset < 0.1 %: clean energy is a
-    top-five measure even for the low-carbon-unit model, before the governance measures."""
+    """浦东: fossil fuel combustion (local fuels and grid power) is ~97 % of the account and sinks offset < 0.1 %:
+    clean energy is among the first six measures even for the low-carbon-unit model, before the governance
+    measures. (Top five before issue 14, when the account had no waste or manure lines and fossil fuels made
+    99.9 % of it; the boost is graded by that share, so the complete account lowers it a little.)"""
+    from kg.balance import account
+
     r = advice["310115"]
-    assert _rank(r, "common-clean-energy") < 5
+    assert _rank(r, "common-clean-energy") < 6
+    a = account([v for v in rows() if v["region_id"] == "310115"][0])
+    share = 100 * a["by_table1"]["FossilFuelCombustion"] / a["emissions_t_co2e"]
+    assert share > 95
     reasons = " ".join(x["en"] for x in next(m for m in r["measures"] if m["id"] == "common-clean-energy")["reasons"])
-    assert "Fossil fuel combustion makes up 99.9 %" in reasons
+    assert f"Fossil fuel combustion makes up {share:.1f} %" in reasons
 
 
 def test_clean_energy_lift_grows_with_coal_and_needs_thin_sinks():

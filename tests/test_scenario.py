@@ -8,7 +8,7 @@ from kg import scenario
 from kg.cli import UserError, main
 from kg.paths import EXAMPLES_DIR
 
-from test_balance import COUNTY  # the hand-worked county
+from test_balance import COUNTY, HAND_EMISSIONS  # the hand-worked county
 
 TYPICAL = str(EXAMPLES_DIR / "typical-regions.csv")
 INVALID = str(EXAMPLES_DIR / "invalid-regions.csv")
@@ -22,7 +22,7 @@ def test_relative_cut_in_coal_changes_the_coal_line_and_the_ratio():
     assert e["change"] == pytest.approx(-0.2 * COAL_LINE, rel=1e-9)
     # ratio = sinks / emissions, sinks unchanged (121,949.667 t, worked in test_balance)
     ratio = r["totals"]["balance_ratio"]
-    assert ratio["after"] == pytest.approx(121_949.667 / (468_111.8944 - 0.2 * COAL_LINE), rel=1e-5)
+    assert ratio["after"] == pytest.approx(121_949.667 / (HAND_EMISSIONS - 0.2 * COAL_LINE), rel=1e-5)
     assert ratio["change"] == pytest.approx(ratio["after"] - ratio["before"], rel=1e-12)
     assert r["changes"] == [{"field": "coal_t", "change": "-20%", "before": 100_000, "after": 80_000}]
     assert r["after_valid"] is True and r["after_validation"] == []
@@ -85,7 +85,9 @@ def test_relative_change_of_a_missing_value_is_refused_not_taken_from_zero():
         scenario.run(dict(COUNTY, coal_t=None), ["coal_t=+10%"], "T001")
     r = scenario.run(dict(COUNTY, coal_t=None), ["coal_t=1000"], "T001")
     assert r["before"]["complete"] is False and r["after"]["complete"] is True
-    assert r["totals"]["emissions_t_co2e"]["change"] is None          # unknown before: no difference
+    # before: a lower bound without the coal line (issue 14); reporting 1,000 t adds exactly that line
+    assert [m["key"] for m in r["before"]["missing_lines"]] == ["coal"]
+    assert r["totals"]["emissions_t_co2e"]["change"] == pytest.approx(COAL_LINE / 100, rel=1e-9)
 
 
 def test_cli_scenario_on_the_example_file(capsys):
@@ -161,7 +163,7 @@ def test_same_engine_and_shapes_as_tanheng_validate():
     batch.regions[0].values = changed
     expected = [(x["field"], x["severity"], x["value"], x["message_en"]) for x in validate(batch).results]
     assert [(x["field"], x["severity"], x["value"], x["message_en"]) for x in r["after_validation"]] == expected
-    assert r["after"]["balance_ratio"] > 21          # still computed, flagged by after_valid
+    assert r["after"]["balance_ratio"] > 19          # still computed, flagged by after_valid
     assert r["after_valid"] is False
 
 

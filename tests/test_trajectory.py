@@ -43,7 +43,7 @@ def coal_only(a, rate_points, sink_flat=True):
 def coal_t_per_year_emissions():
     """t CO2e per t of coal in the default set (the accounting line's product of coefficients)."""
     comp = next(c for c in compile_set().flux if c.line.key == "coal")
-    return comp.factor[None]
+    return comp.factor(None, None)[0]
 
 
 def scenario(name, levers):
@@ -168,8 +168,8 @@ def test_land_lever_with_take_from_moves_area_and_adds_sink():
     ans = trajectory([r], scenarios=[sc], assumptions=a, standard=False)
     out = by_name(ans, "afforest")
     assert out["problems"] == []
-    forest = next(c for c in compile_set().flux if c.line.key == "forest").factor[None]
-    other = next(c for c in compile_set().flux if c.line.key == "unused_land").factor[None]
+    forest = next(c for c in compile_set().flux if c.line.key == "forest").factor(None, None)[0]
+    other = next(c for c in compile_set().flux if c.line.key == "unused_land").factor(None, None)[0]
     gain = 5000 * (-forest + other)          # 5,000 ha moved from other land to forest by 2034
     base = by_name(ans, "baseline")["series"][-1]["sinks_t_co2e"]
     assert out["series"][-1]["sinks_t_co2e"] == pytest.approx(base + gain)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kg.cli import main
-from kg.profiles import read_profiles
+from kg.profiles import columns, read_profiles
 
 ROOT = Path(__file__).resolve().parent.parent
 EX = ROOT / "examples"
@@ -169,7 +169,7 @@ def test_xlsx_template_explains_each_column(tmp_path, capsys):
     assert ws["D1"].value == "国土面积（平方千米）"
     note = ws["D1"].comment.text
     assert "平方千米" in note and "必填" in note and "大于 0" in note
-    assert wb.worksheets[1].max_row == 1 + 41            # one line of notes per column
+    assert wb.worksheets[1].max_row == 1 + len(columns())  # one line of notes per column
     assert len(read_profiles(path)) == 0
 
 

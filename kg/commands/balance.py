@@ -17,7 +17,14 @@ def register(sub):
     p = sub.add_parser("balance", help="carbon balance (emissions, sinks, ratio) of profile files")
     p.add_argument("files", nargs="*", metavar="FILE", help="profile files (CSV, XLSX, JSON, Turtle)")
     add_common_options(p)
-    p.add_argument("--detail", action="store_true", help="show every line of every region")
+    p.add_argument("--detail", action="store_true",
+                   help="show every line of every region (JSON: with each line's IPCC 2006 category)")
+    p.add_argument("--boundary", choices=balance.BOUNDARIES, default=balance.DEFAULT_BOUNDARY,
+                   help="consumption (default): final combustion + electricity × grid factor; territorial: all "
+                        "combustion in the region, electricity as a memo item")
+    p.add_argument("--uncertainty", type=int, default=0, metavar="N",
+                   help="IPCC Approach 2 Monte Carlo with N draws: 95 %% intervals and how often the type changes")
+    p.add_argument("--seed", type=int, default=None, metavar="S", help="random seed of --uncertainty (reproducible)")
     p.add_argument("--list-coefficients", action="store_true",
                    help="list the coefficient sets and the variants of each coefficient")
     p.set_defaults(func=run)
@@ -87,6 +94,7 @@ def run(args):
     if not args.files:
         raise UserError("give one or more profile files, or --list-coefficients")
     coefficients.resolve(args.coefficients)            # an unknown set name fails before any reading
+    _check_draws(args)
     checked = check_files(args.files)
     code = 0
     for region, results, ok in checked:
@@ -95,7 +103,17 @@ def run(args):
             for line in problem_lines(region, results, args.lang):
                 print(line, file=sys.stderr)
     regions = [region for region, _, ok in checked if ok]
-    accounts = iter(balance.account_many(regions, args.coefficients))
+    results_list = balance.account_many(regions, args.coefficients, args.boundary)
+    if args.uncertainty:
+        from ..uncertainty import monte_carlo
+
+        intervals = monte_carlo(regions, args.coefficients, args.boundary, draws=args.uncertainty, seed=args.seed)
+        for res, iv in zip(results_list, intervals):
+            res["uncertainty"] = iv
+    if args.format == "json" and not args.detail:
+        for res in results_list:
+            res.pop("ipcc_categories", None)
+    accounts = iter(results_list)
     if args.format == "json":
         # every region, invalid ones too (balance null), with the validation results of its row
         items = [{"region_id": region.region_id, "name": region.name, "year": region.values.get("year"),
@@ -106,6 +124,11 @@ def run(args):
     named = [(region_label(r, args.lang), res) for r, res in zip(regions, accounts)]
     sys.stdout.write(balance.render(named, args.format, args.lang, args.detail or None) + "\n")
     return code
+
+
+def _check_draws(args) -> None:
+    if args.uncertainty and not 2 <= args.uncertainty <= 100_000:
+        raise UserError(balance.message("bad-draws", value=args.uncertainty))
 
 
 def list_coefficients(lang: str, fmt: str = "table") -> str:

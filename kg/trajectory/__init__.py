@@ -143,7 +143,7 @@ def trajectory(regions, to: int | None = None, scenarios=(), standard: bool = Tr
         row = {"year": y, **row, "population": v.get("population"), "gdp_100m_cny": v.get("gdp_100m_cny")}
         history[r].append(row)
         missing[r] = acc["missing"]
-    lf = line_factors(p.scopes, coefficient_set)
+    lf = line_factors([grouped[rid][-1][1] for rid in p.ids], coefficient_set)
     base = engine.project_baseline(p, a, lf)
     after = p.projected
     runs = []   # (name, label_zh, label_en, slots, per-region levers, problems per region, extra per region)

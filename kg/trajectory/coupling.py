@@ -2,8 +2,8 @@
 (kg.reason). History years are accounted here with the coefficients of that year; the projection uses
 the same accounting lines, multiplied out per regional scope, so its first year agrees with account().
 
-When year-true coefficient selection (issue 14) lands, account_year() and line_factors() are the two
-functions to change."""
+Year-true coefficients (issue 14): account_years() accounts each row with its own year's coefficients;
+line_factors() takes each region's last row, so a projection starts from the factor account() used."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..balance import account_many, compile_set, lines
+from ..balance import account_many, effective_factors, lines
 from ..coefficients import DEFAULT_SET
 
 
@@ -20,8 +20,9 @@ def numeric_inputs() -> tuple[str, ...]:
     """The profile fields the accounting reads as numbers (a scope column such as grid_region is not one)."""
     out = []
     for ln in lines():
-        if ln.kind == "flux" and ln.input and ln.input not in out:
-            out.append(ln.input)
+        base = ln.input_alternative or ln.input
+        if ln.kind == "flux" and base and base not in out:
+            out.append(base)
     return tuple(out)
 
 
@@ -38,24 +39,16 @@ class LineFactors:
     factor: np.ndarray             # (R, L) t CO2e per unit of input (positive for removals)
 
 
-def line_factors(scopes: list, coefficient_set: str = DEFAULT_SET) -> LineFactors:
-    """Per region and flux line: the factor account() would use for that region's scope
-    (grid_region), as a removal-positive number for sink lines."""
-    cs = compile_set(coefficient_set)
-    keys, inputs, sink, cols = [], [], [], []
-    for comp in cs.flux:
-        ln = comp.line
-        keys.append(ln.key)
-        inputs.append(ln.input)
-        is_sink = ln.direction == "sink"
-        sink.append(is_sink)
-        col = []
-        for sc in scopes:
-            f = comp.factor[sc if (ln.scope_input and sc in comp.factor) else None]
-            col.append(-f if is_sink else f)
-        cols.append(col)
-    factor = np.array(cols, dtype=float).T if cols else np.zeros((len(scopes), 0))
-    return LineFactors(tuple(keys), tuple(inputs), np.array(sink, dtype=bool), factor.reshape(len(scopes), len(keys)))
+def line_factors(rows: list[dict], coefficient_set: str = DEFAULT_SET) -> LineFactors:
+    """Per region (its last row) and flux line: t CO2e per unit of the line's input as account() computes it
+    for that region's year, grid region, province and shares (kg.balance.effective_factors), removal-positive
+    for sink lines."""
+    counted, inputs, factors = effective_factors(rows, coefficient_set)
+    keys = tuple(ln.key for ln in counted)
+    inputs = tuple(inputs)
+    sink = np.array([ln.direction == "sink" for ln in counted], dtype=bool)
+    factor = np.array(factors, dtype=float).reshape(len(rows), len(keys))
+    return LineFactors(keys, inputs, sink, factor)
 
 
 def ranked_measures(rows: list[dict], balances: list[dict]) -> list[tuple[str | None, list[str]]]:

@@ -142,7 +142,8 @@ def totals(p: Panel, X: np.ndarray, M: np.ndarray, lf: LineFactors) -> tuple[np.
     R, Y = X.shape[1], X.shape[2]
     E, S = np.zeros((R, Y)), np.zeros((R, Y))
     for l, inp in enumerate(lf.inputs):
-        term = X[p.fi(inp)] * lf.factor[:, l][:, None] * M[l]
+        # a line whose input is not reported is left out: totals are lower bounds, as in account() (issue 14)
+        term = np.nan_to_num(X[p.fi(inp)]) * lf.factor[:, l][:, None] * M[l]
         if lf.sink[l]:
             S += term
         else:

@@ -1,0 +1,130 @@
+"""Uncertainty of the account (issue 14): the Monte Carlo (IPCC Approach 2) against Approach 1 error propagation
+on a linear case, reproducibility, type robustness across draws, the ranges as sourced data, the command line."""
+import json
+
+import numpy as np
+import pytest
+from rdflib.namespace import DCTERMS, SKOS
+
+from kg import balance, uncertainty
+from kg.graph import knowledge_graph
+from kg.namespaces import TH
+
+from test_balance import COUNTY
+
+# A linear case: coal and grid electricity only (independent, symmetric ranges: activity ±10 % and ±3 %,
+# NCV ±10 %, EF 5.4 %, grid factor ±10 %). Other inputs not reported.
+LINEAR = {"region_id": "L1", "year": 2022, "grid_region": "central", "coal_t": 100_000, "electricity_mwh": 200_000}
+
+
+def half_width(interval):
+    return (interval[1] - interval[0]) / 2
+
+
+def test_monte_carlo_matches_approach_1_within_ten_percent_on_a_linear_case():
+    [mc] = uncertainty.monte_carlo([LINEAR], draws=20_000, seed=14, robustness=False)
+    a1 = uncertainty.approach1(LINEAR)
+    # by hand: coal 197,789.68 t × √(0.10² + 0.10² + 0.054²) = 29,947; electricity 107,900 × √(0.03² + 0.10²)
+    # = 11,265; total half-width √(29,947² + 11,265²) = 31,995 t
+    assert half_width(a1["emissions_t_co2e"]) == pytest.approx(31_995, rel=1e-3)
+    assert half_width(mc["emissions_t_co2e"]) == pytest.approx(half_width(a1["emissions_t_co2e"]), rel=0.10)
+    centre = sum(mc["emissions_t_co2e"]) / 2
+    assert centre == pytest.approx(197_789.68 + 107_900, rel=0.02)
+
+
+def test_intervals_hold_the_point_estimate_and_are_reproducible_with_a_seed():
+    r = balance.account(COUNTY)
+    a = uncertainty.monte_carlo([COUNTY], draws=2_000, seed=7)
+    b = uncertainty.monte_carlo([COUNTY], draws=2_000, seed=7)
+    c = uncertainty.monte_carlo([COUNTY], draws=2_000, seed=8)
+    assert a == b and a != c
+    u = a[0]
+    for key in ("emissions_t_co2e", "sinks_t_co2e", "balance_ratio"):
+        lo, hi = u[key]
+        assert lo < r[key] < hi, key
+    assert u["draws"] == 2_000 and u["seed"] == 7
+    # the asymmetric N2O and land-use ranges make the emission interval wider above than below
+    lo, hi = u["emissions_t_co2e"]
+    assert hi - r["emissions_t_co2e"] > r["emissions_t_co2e"] - lo
+
+
+def test_regions_are_drawn_independently_but_share_the_coefficient_draws():
+    twins = uncertainty.monte_carlo([COUNTY, dict(COUNTY, region_id="T002")], draws=500, seed=3)
+    # same inputs, own activity errors: close but not identical intervals
+    assert twins[0]["emissions_t_co2e"] != twins[1]["emissions_t_co2e"]
+    assert twins[0]["emissions_t_co2e"] == pytest.approx(twins[1]["emissions_t_co2e"], rel=0.05)
+
+
+def test_close_calls_change_type_more_often_than_clear_ones():
+    from kg.bench import generated_batch
+    from kg.reason import reason_batch, rules
+
+    regions = generated_batch(300).regions
+    mc = uncertainty.monte_carlo(regions, draws=200, seed=1)
+    shares = np.array([u["type_change_share"] for u in mc])
+    assert ((0 <= shares) & (shares <= 1)).all()
+    assert (shares > 0).any() and (shares < 1).all()
+    verdicts = reason_batch([r.values for r in regions], balance.account_many(regions))
+    gap = np.array([sorted((s for s in v.scores.values() if s is not None), reverse=True)[:2] for v in verdicts])
+    close = (gap[:, 0] - gap[:, 1]) < rules().margin
+    assert shares[close].mean() > shares[~close].mean()
+    assert [u["model_change_share"] for u in mc] == pytest.approx(shares.tolist())   # one model per type
+
+
+def test_every_coefficient_group_and_activity_input_has_a_sourced_range():
+    g = knowledge_graph()
+    groups, columns = uncertainty.ranges()
+    cs = balance.compile_set()
+    fixed = {"gwp-ch4", "gwp-n2o", "c-to-co2", "n2o-n-to-n2o", "c-to-ch4"}      # metrics and molar ratios
+    for comp in cs.flux:
+        for grp in comp.groups:
+            assert grp in groups or grp in fixed, (comp.line.key, grp)
+        for col in comp.line.activity_fields():
+            assert col in columns, (comp.line.key, col)
+    for s in g.subjects(predicate=TH.lowerPct):
+        assert str(g.value(s, TH.confidence)) in {"verified", "derived", "unconfirmed"}
+        assert g.value(s, SKOS.note) is not None and g.value(s, DCTERMS.source) is not None
+
+
+def test_multipliers_put_the_stated_range_at_the_2_5_and_97_5_percentiles():
+    z = np.random.default_rng(0).standard_normal(400_000)
+    for lower, upper in ((0.10, 0.10), (0.70, 2.00)):
+        m = uncertainty.multipliers(z, lower, upper)
+        lo, hi = np.percentile(m, [2.5, 97.5])
+        assert lo == pytest.approx(1 - lower, abs=0.01) and hi == pytest.approx(1 + upper, rel=0.02)
+
+
+def _examples(name):
+    from kg.paths import EXAMPLES_DIR
+
+    return str(EXAMPLES_DIR / name)
+
+
+def test_cli_uncertainty_adds_intervals_to_the_json_and_a_table(capsys):
+    from kg.cli import main
+
+    assert main(["balance", _examples("typical-regions.csv"), "--format", "json", "--uncertainty", "200",
+                 "--seed", "5"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    for item in out:
+        u = item["balance"]["uncertainty"]
+        assert set(u) >= {"emissions_t_co2e", "sinks_t_co2e", "balance_ratio", "type_change_share",
+                          "model_change_share", "draws", "seed"}
+        assert u["emissions_t_co2e"][0] < item["balance"]["emissions_t_co2e"] < u["emissions_t_co2e"][1]
+        assert "ipcc_categories" not in item["balance"]            # only with --detail
+    assert main(["balance", _examples("typical-regions.csv"), "--format", "md", "--lang", "en",
+                 "--uncertainty", "200", "--seed", "5"]) == 0
+    text = capsys.readouterr().out
+    assert "95 % interval" in text and "type changes" in text
+
+
+def test_cli_boundary_detail_and_bad_draws(capsys):
+    from kg.cli import main
+
+    assert main(["balance", _examples("typical-regions.csv"), "--format", "json", "--boundary", "territorial",
+                 "--detail"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert all(i["balance"]["boundary"] == "territorial" and "electricity" in i["balance"]["memo"] for i in out)
+    assert out[0]["balance"]["ipcc_categories"]["coal"] == "1.A"
+    assert main(["balance", _examples("typical-regions.csv"), "--uncertainty", "1"]) == 2
+    assert "100,000" in capsys.readouterr().err
