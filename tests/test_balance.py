@@ -344,7 +344,7 @@ def test_batch_of_2844_regions_is_fast_and_equal_to_single_accounts():
     t0 = time.perf_counter()
     results = balance.account_many(regions)
     elapsed = time.perf_counter() - t0
-    assert elapsed < 2.0, elapsed          # 30 lines since issue 14 (16 before); a guard, `tanheng bench` measures
+    assert elapsed < 3.0, elapsed          # 30 lines since issue 14 (16 before); a loose guard, `tanheng bench` measures
     assert results[123] == balance.account(regions[123])
 
 
