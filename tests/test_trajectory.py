@@ -343,3 +343,14 @@ def test_the_handed_on_report_has_the_pathway_section(tmp_path):
     assert "| baseline | 2019 |" in section and "| low-carbon |" in section and "| enhanced |" in section
     figure = section.split("](", 1)[1].split(")", 1)[0]
     assert (tmp_path / figure).read_bytes().startswith(b"\x89PNG")
+
+
+def test_json_output_follows_the_published_schema(tmp_path):
+    import jsonschema
+
+    schema = json.loads((EXAMPLES_DIR.parent / "docs/schema/trajectory-output-1.schema.json").read_text(encoding="utf-8"))
+    out = tmp_path / "t.json"
+    assert main(["trajectory", str(LONG), "--scenario", str(SCENARIOS[0]), "-o", str(out)]) == 0
+    jsonschema.validate(json.loads(out.read_text(encoding="utf-8")), schema)
+    bad = scenario("bad", [{"field": "forest_ha", "change": "-90000", "from": 2030}])
+    jsonschema.validate(trajectory([region()], scenarios=[bad], standard=False), schema)
