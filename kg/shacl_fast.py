@@ -12,7 +12,7 @@ from __future__ import annotations
 import operator
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any, Iterator
 
@@ -21,11 +21,13 @@ from rdflib import RDF, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, RDFS, SKOS
 
-from .namespaces import SH, THP
+from .namespaces import SH, TH, THP, THS
 from .paths import RULES_DIR
 from .profiles import ProfileBatch, Region, column_by_key, lexical_form
 
 SHAPES_FILE = RULES_DIR / "profile-shapes.ttl"
+# the plausibility checks (unit slips, issue 13) run with the profile's own rules
+SHAPES_FILES = (SHAPES_FILE, RULES_DIR / "plausibility-shapes.ttl")
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 
 # A raw finding: (index of the region in the batch, column key or None, value, severity, zh, en)
@@ -39,7 +41,8 @@ class UnsupportedShape(NotImplementedError):
 @lru_cache(maxsize=1)
 def shapes_graph() -> Graph:
     g = Graph()
-    g.parse(SHAPES_FILE, format="turtle")
+    for path in SHAPES_FILES:
+        g.parse(path, format="turtle")
     return g
 
 
@@ -91,7 +94,7 @@ def _term(region: Region, key: str) -> tuple[Any, str] | None:
 
 
 _ANNOTATIONS = {RDF.type, RDFS.label, RDFS.comment, SKOS.note, DCTERMS.source, SH.name, SH.description,
-                SH.path, SH.severity, SH.message}
+                SH.path, SH.severity, SH.message, TH.heuristic}
 
 
 @dataclass
@@ -241,9 +244,62 @@ def _compile_node(g: Graph, shape, components) -> list[SparqlCheck]:
             continue
         zh, en = messages(g, shape, validator)
         local = {str(p).rsplit("#", 1)[-1]: v for p, v in values.items()}
+        if comp in _RATIO_SIDES:
+            checks.append(RatioCheck.of(str(shape), _RATIO_SIDES[comp], local, severity, zh, en))
+            continue
         query = _prefix_block(g, validator) + _bulk_query(str(g.value(validator, SH.select)), target, local)
         checks.append(SparqlCheck(str(shape), query, severity, zh, en))
     return checks
+
+
+# --------------------------------------------------------------------------- ratio checks
+# The plausibility components (rules/plausibility-shapes.ttl) compare one column's ratio to
+# another's with a bound: a row-wise computation the engine does in Python with the shape's
+# own parameters (twenty SPARQL passes over a province would double the validation time).
+# The arithmetic is the component's query's: exact decimals, SPARQL ROUND to 3 places.
+
+_RATIO_SIDES = {THS.RatioBelowComponent: "below", THS.RatioAboveComponent: "above"}
+_THOUSAND = Decimal(1000)
+
+
+@dataclass
+class RatioCheck:
+    name: str
+    side: str                 # "below" | "above"
+    numerator: str
+    denominator: str
+    scale: Decimal
+    bound: Decimal
+    from_year: int
+    to_year: int
+    severity: str
+    zh: str
+    en: str
+
+    @classmethod
+    def of(cls, name, side, params: dict, severity, zh, en) -> "RatioCheck":
+        bound = params["lowerBound" if side == "below" else "upperBound"]
+        return cls(name, side, column_key(params["numerator"]), column_key(params["denominator"]),
+                   Decimal(str(params["scale"])), Decimal(str(bound)), int(params["fromYear"]),
+                   int(params["toYear"]), severity, zh, en)
+
+    def run(self, regions: list[Region]) -> Iterator[Finding]:
+        scale, bound = float(self.scale), float(self.bound)
+        for i, r in enumerate(regions):
+            n, d = r.values.get(self.numerator), r.values.get(self.denominator)
+            if n is None or d is None or not (n > 0 and d > 0):
+                continue                  # absent, text (kept in raw) or broken by its own rule
+            y = r.values.get("year")
+            if y is not None and not (self.from_year <= y <= self.to_year):
+                continue
+            approx = n * scale / d
+            if abs(approx - bound) > 1e-9 * max(abs(bound), 1.0) and (
+                    approx >= bound if self.side == "below" else approx <= bound):
+                continue                  # clearly inside: no exact arithmetic needed
+            ratio = _number(n) * self.scale / _number(d)
+            if ratio < self.bound if self.side == "below" else ratio > self.bound:
+                value = (ratio * _THOUSAND).quantize(Decimal(1), rounding=ROUND_HALF_UP) / _THOUSAND
+                yield i, self.numerator, float(value), self.severity, self.zh, self.en
 
 
 @dataclass
@@ -251,6 +307,7 @@ class CompiledShapes:
     columns: list[ColumnCheck]
     sparql: list[SparqlCheck]
     sparql_columns: set[str] | None = None   # the columns the SPARQL checks read (None: all)
+    ratios: list[RatioCheck] = field(default_factory=list)
 
 
 def _columns_read(queries: list[str]) -> set[str] | None:
@@ -283,14 +340,16 @@ def compile_shapes(g: Graph) -> CompiledShapes:
         col_checks += [_compile_property(g, ps) for ps in g.objects(shape, SH.property)]
         sparql_checks += _compile_node(g, shape, components)
     col_checks.sort(key=lambda c: column_by_key()[c.key].order)
-    return CompiledShapes(col_checks, sparql_checks, _columns_read([c.query for c in sparql_checks]))
+    ratios = [c for c in sparql_checks if isinstance(c, RatioCheck)]
+    sparql_checks = [c for c in sparql_checks if not isinstance(c, RatioCheck)]
+    return CompiledShapes(col_checks, sparql_checks, _columns_read([c.query for c in sparql_checks]), ratios)
 
 
 def run(batch: ProfileBatch) -> list[Finding]:
     """Every finding of the shapes on the batch (duplicates possible; the caller merges)."""
     shapes = compiled()
     findings: list[Finding] = []
-    for check in shapes.columns:
+    for check in [*shapes.columns, *shapes.ratios]:
         findings.extend(check.run(batch.regions))
     if shapes.sparql and batch.regions:
         store = batch.to_store(keys=shapes.sparql_columns)

@@ -113,6 +113,51 @@ case("energy-two-given", {"industry_energy_pct": "70", "transport_energy_pct": "
      {("industry_energy_pct", V)})
 case("energy-none-given-ok", {"industry_energy_pct": "", "transport_energy_pct": "", "building_energy_pct": ""},
      set())
+# plausibility (rules/plausibility-shapes.ttl; 滑县: 1,092,000 people, 1814 km², GDP 332.6 × 10^8 CNY, 2022):
+# each bound with a case just inside (ok) and just outside; land classes 178,500 ha
+case("density-low-ok", {"area_km2": "13650000"}, {("area_km2", W)})                      # 0.08 /km²
+case("density-low", {"area_km2": "13700000"}, {("population", W), ("area_km2", W)})       # 0.0797
+case("density-high-ok", {"area_km2": "18.2"}, {("area_km2", V)})                         # 60,000 /km²
+case("density-high", {"area_km2": "18"}, {("population", W), ("area_km2", V)})            # 60,667
+case("density-impossible-ok", {"area_km2": "2.184"}, {("population", W), ("area_km2", V)})   # 500,000
+case("density-impossible", {"area_km2": "2"}, {("population", V), ("population", W), ("area_km2", V)})
+case("gdp-person-low-2020-ok", {"gdp_100m_cny": "62.75"}, set())                         # 5,746.3 CNY
+case("gdp-person-low-2020", {"gdp_100m_cny": "62.7"}, {("gdp_100m_cny", W)})              # 5,741.8
+case("gdp-person-high-2020-ok", {"gdp_100m_cny": "17035"}, set())                        # 1,559,982
+case("gdp-person-high-2020", {"gdp_100m_cny": "17036"}, {("gdp_100m_cny", W)})            # 1,560,073
+case("gdp-person-impossible-high", {"gdp_100m_cny": "142000"},                           # 13.0 M; 1.7 kWh/10^4 CNY
+     {("gdp_100m_cny", V), ("gdp_100m_cny", W), ("electricity_mwh", W)})
+case("gdp-person-impossible-low", {"gdp_100m_cny": "0.86"}, {("gdp_100m_cny", V), ("gdp_100m_cny", W)})  # 78.8
+case("gdp-person-impossible-low-ok", {"gdp_100m_cny": "0.87"}, {("gdp_100m_cny", W)})    # 79.7
+case("gdp-person-low-2015-ok", {"year": "2015", "gdp_100m_cny": "26.95"}, set())        # 2,467.9
+case("gdp-person-low-2015", {"year": "2015", "gdp_100m_cny": "26.9"}, {("gdp_100m_cny", W)})   # 2,463.4
+case("gdp-person-high-2015-ok", {"year": "2015", "gdp_100m_cny": "9183.7"}, set())      # 840,998
+case("gdp-person-high-2015", {"year": "2015", "gdp_100m_cny": "9184"}, {("gdp_100m_cny", W)})  # 841,026
+case("gdp-person-low-2005-ok", {"year": "2005", "gdp_100m_cny": "6.94"}, set())         # 635.5
+case("gdp-person-low-2005", {"year": "2005", "gdp_100m_cny": "6.93"}, {("gdp_100m_cny", W)})   # 634.6
+case("gdp-person-high-2005-ok", {"year": "2005", "gdp_100m_cny": "3428.8"}, set())      # 313,993
+case("gdp-person-high-2005", {"year": "2005", "gdp_100m_cny": "3429"}, {("gdp_100m_cny", W)})  # 314,011
+case("coal-person-low-ok", {"coal_t": "1092"}, set())                                    # 1.0 kg
+case("coal-person-low", {"coal_t": "1091"}, {("coal_t", W)})                              # 0.999 kg: 万吨 as t
+case("coal-person-zero-ok", {"coal_t": "0"}, set())                                      # no coal is no slip
+case("coal-person-high-ok", {"coal_t": "546000000"}, set())                              # 500 t
+case("coal-person-high", {"coal_t": "546000001"}, {("coal_t", W)})
+case("electricity-person-low-ok", {"electricity_mwh": "54600"}, set())                   # 50 kWh; 16 kWh/10^4 CNY
+case("electricity-person-low", {"electricity_mwh": "54599"}, {("electricity_mwh", W)})
+case("electricity-person-impossible-ok", {"electricity_mwh": "546"}, {("electricity_mwh", W)})  # 0.5 kWh
+case("electricity-person-impossible", {"electricity_mwh": "545"}, {("electricity_mwh", V), ("electricity_mwh", W)})
+case("electricity-person-high-ok", {"electricity_mwh": "327600000"}, set())              # 300 MWh
+case("electricity-person-high", {"electricity_mwh": "327600001"}, {("electricity_mwh", W)})
+case("electricity-gdp-low-ok", {"gdp_100m_cny": "9000", "electricity_mwh": "900000"}, set())   # 10 kWh/10^4 CNY
+case("electricity-gdp-low", {"gdp_100m_cny": "9000", "electricity_mwh": "89000"}, {("electricity_mwh", W)})
+case("sheep-person-high-ok", {"sheep_head": "218400000"}, set())                         # 200 per person
+case("sheep-person-high", {"sheep_head": "218400001"}, {("sheep_head", W)})
+case("pigs-person-high-ok", {"pigs_head": "54600000"}, set())                            # 50 per person
+case("pigs-person-high", {"pigs_head": "54600001"}, {("pigs_head", W)})
+case("cattle-person-high-ok", {"cattle_head": "54600000"}, set())
+case("cattle-person-high", {"cattle_head": "54600001"}, {("cattle_head", W)})
+case("land-in-mu", {"area_km2": "119"}, {("cropland_ha", W), ("area_km2", V)})          # 15.0 times the area
+case("land-in-mu-ok", {"area_km2": "99"}, {("area_km2", V)})                              # 18.03 times
 # unique ids: both rows are named
 case("duplicate-a", {"region_id": "DUP"}, {("region_id", V)})
 case("duplicate-b", {"region_id": "DUP"}, {("region_id", V)})
@@ -298,8 +343,12 @@ def _timed(fn) -> float:
 
 @st.composite
 def valid_profile(draw, rid="G"):
-    """A profile that satisfies every rule of PROFILE.md, with margins away from each limit."""
+    """A profile that satisfies every rule of PROFILE.md, with margins away from each limit, and is
+    plausible (rules/plausibility-shapes.ttl): density, GDP, cattle and coal per person within what
+    China's counties show."""
     area = draw(st.integers(10, 30000))
+    population = area * draw(st.integers(1, 5000))
+    gdp_per_person = draw(st.integers(20_000, 200_000))
     ratio = draw(st.integers(92, 100)) / 100
     weights = draw(st.lists(st.integers(0, 100), min_size=8, max_size=8).filter(lambda w: sum(w) > 0))
     land_keys = ["cropland_ha", "forest_ha", "grassland_ha", "wetland_ha", "water_ha", "built_up_ha",
@@ -312,9 +361,9 @@ def valid_profile(draw, rid="G"):
     p = {
         "region_id": rid, "name": draw(st.text(min_size=1, max_size=8).filter(str.strip)),
         "year": draw(st.integers(1949, 2100)), "area_km2": area,
-        "population": draw(st.integers(0, 10_000_000)),
+        "population": population,
         "urbanization_rate_pct": draw(st.integers(0, 1000)) / 10,
-        "gdp_100m_cny": draw(st.integers(0, 10 ** 6)) / 10,
+        "gdp_100m_cny": population * gdp_per_person / 1e8,
         "primary_industry_pct": a, "secondary_industry_pct": b,
         "tertiary_industry_pct": min(100, max(0, 100 - a - b + draw(st.sampled_from([-1.5, 0, 1.5])))),
         "ecological_redline_pct": draw(st.integers(0, 100)),
@@ -322,7 +371,8 @@ def valid_profile(draw, rid="G"):
         "grid_region": draw(st.sampled_from(["north", "east", "south", "national", None])),
         "official_zone_type": draw(st.sampled_from(["urbanized", "agricultural", "ecological", None])),
         "industry_energy_pct": energy[0], "transport_energy_pct": energy[1], "building_energy_pct": energy[2],
-        "cattle_head": draw(st.integers(0, 10 ** 6)), "coal_t": draw(st.floats(0, 1e7)),
+        "cattle_head": min(draw(st.integers(0, 10 ** 6)), population * 10),
+        "coal_t": population * draw(st.sampled_from([0, 0.01, 0.5, 3.0, 40.0])),
     }
     p.update(land)
     return p

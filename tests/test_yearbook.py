@@ -220,3 +220,35 @@ def test_one_sheet_per_year():
     assert [r.values["population"] for r in b.regions] == [1085000, 1092000]
     assert [r.sheet for r in b.regions] == ["2021年", "2022年"]
     assert len({r.row for r in b.regions}) == 2                # rows stay distinct across sheets
+
+
+# ---------------------------------------------------------------- unit slips are never silent
+
+def _slipped(changes: dict[str, str]) -> bytes:
+    lines = (EX / "typical-regions.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    row = dict(zip(header, next(l for l in lines if l.startswith("410526")).split(",")))
+    row.update(changes)
+    return (lines[0] + "\n" + ",".join(row[k] for k in header) + "\n").encode()
+
+
+@pytest.mark.parametrize("changes, field, severity, zh, en", [
+    # population 109 typed in 万人 into the persons column: 0.06 persons/km², GDP 305 million CNY per person
+    ({"population": "109"}, "population", "warning", "万人", "万人 (10,000 persons) typed as persons"),
+    ({"population": "109"}, "gdp_100m_cny", "violation", "万人", "×10,000 too small (万人 typed as persons?)"),
+    # coal 90 (万吨) typed into tonnes: 0.08 kg per person
+    ({"coal_t": "90"}, "coal_t", "warning", "万吨", "万吨 (10,000 t) typed as tonnes: ×10,000?"),
+    # electricity 24 (亿千瓦时) typed into MWh: 0.02 kWh per person
+    ({"electricity_mwh": "24"}, "electricity_mwh", "violation", "亿千瓦时", "亿千瓦时 (10^8 kWh) typed as MWh"),
+])
+def test_unit_slips_of_ten_thousand_are_named(changes, field, severity, zh, en):
+    for engine in ("fast", "pyshacl"):
+        report = validate(read_profiles(_slipped(changes), "slip.csv"), engine)
+        hits = [x for x in report.results if x["field"] == field and x["severity"] == severity]
+        assert any(zh in x["message_zh"] and en in x["message_en"] for x in hits), (engine, hits)
+
+
+def test_a_slipped_population_is_not_advised():
+    out = advise(read_profiles(_slipped({"population": "109"}), "slip.csv"))
+    (region,) = out["regions"]
+    assert region["valid"] is False and region["type"] is None          # never "an ecological function area"
