@@ -26,6 +26,7 @@ class Indicator:
     denominator: str | None          # a profile column key, or None
     scale: float
     from_account: str | None         # key in the balance dict instead of columns
+    relative_to: tuple[tuple[int, float], ...] | None   # (year, value) of a yearly series the value is divided by
     label_zh: str
     label_en: str
     unit_zh: str
@@ -50,6 +51,7 @@ def indicators() -> dict[str, Indicator]:
         labels, units = lang_text(g, s, RDFS.label), lang_text(g, s, THX.unitLabel)
         den = g.value(s, THX.denominator)
         acc = g.value(s, THX.fromAccount)
+        series = g.value(s, THX.relativeTo)
         key = str(g.value(s, TH.key))
         out[key] = Indicator(
             key=key, iri=str(s),
@@ -57,9 +59,27 @@ def indicators() -> dict[str, Indicator]:
             denominator=_column(den) if den is not None else None,
             scale=float(g.value(s, THX.scale) or 1.0),
             from_account=str(acc) if acc is not None else None,
+            relative_to=_series(g, series) if series is not None else None,
             label_zh=labels.get("zh", key), label_en=labels.get("en", key),
             unit_zh=units.get("zh", ""), unit_en=units.get("en", ""))
     return dict(sorted(out.items()))
+
+
+def _series(g, series) -> tuple[tuple[int, float], ...]:
+    """The (year, value) points of a yearly series (thx:point [thx:year; thx:value]), by year."""
+    return tuple(sorted((int(g.value(p, THX.year)), float(g.value(p, THX.value))) for p in g.objects(series, THX.point)))
+
+
+def series_value(points: tuple[tuple[int, float], ...], years: np.ndarray) -> np.ndarray:
+    """The series value of each year, a year before the first or after the last held to that end
+    (the reference rule does the same); NaN where the year is not reported."""
+    first, last = points[0][0], points[-1][0]
+    table = dict(points)
+    out = np.full(len(years), np.nan)
+    for i, y in enumerate(years):
+        if not np.isnan(y):
+            out[i] = table.get(min(max(int(y), first), last), np.nan)
+    return out
 
 
 def number(v) -> float | None:
@@ -109,5 +129,7 @@ def compute_batch(rows: list[dict], balances: list[dict | None] | None = None) -
             if ind.denominator:
                 den = col(ind.denominator)
                 val = np.where(den > 0, val / den, np.nan)
+            if ind.relative_to:
+                val = val / series_value(ind.relative_to, col("year"))
             out[ind.key] = val
     return out
