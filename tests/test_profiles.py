@@ -30,7 +30,10 @@ OPTIONAL = ["province", "official_zone_type", "garden_ha", "permanent_basic_farm
             "industry_energy_pct", "transport_energy_pct", "building_energy_pct",
             # PROFILE.md "additions the open issues bring" (issue 14: boundary, processes, waste, crops, forest)
             "power_heat_coal_t", "power_heat_natural_gas_10k_m3", "clinker_t", "lime_t", "msw_landfill_pct",
-            "msw_incineration_pct", "sown_area_ha", "tree_forest_ha"]
+            "msw_incineration_pct", "sown_area_ha", "tree_forest_ha",
+            # issue 15: fertilizer per sown hectare, the zoning's decisive evidence
+            "chemical_fertilizer_t", "energy_base", "development_axis", "eco_importance_high_pct",
+            "eco_fragility_high_pct", "usable_construction_land_pct", "water_per_person_m3"]
 TYPICAL_IDS = ["310115", "410526", "152528", "361130", "310151", "230184", "320117"]
 
 
