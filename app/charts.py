@@ -120,6 +120,13 @@ def pathway_lines(region: dict, scenarios: list[dict], names: dict[str, str], de
         ys = ([hist[-1]["emissions_t_co2e"]] if hist else []) + [s["emissions_t_co2e"] for s in sc["series"]]
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=names[sc["name"]],
                                  line=dict(color=colour, dash="dash")))
+        band = [b for b in (sc.get("uncertainty") or {}).get("series", []) if b["year"] >= xs[0]]
+        if band:        # the Monte Carlo 95 % interval of emissions, as a shaded band
+            fig.add_trace(go.Scatter(x=[b["year"] for b in band] + [b["year"] for b in band][::-1],
+                                     y=[b["emissions_t_co2e"][1] for b in band]
+                                     + [b["emissions_t_co2e"][0] for b in band][::-1],
+                                     fill="toself", fillcolor=colour, opacity=0.15, line=dict(width=0),
+                                     hoverinfo="skip", name=f"{names[sc['name']]} · 95 %"))
         fig.add_trace(go.Scatter(x=[s["year"] for s in sc["series"]], y=[s["sinks_t_co2e"] for s in sc["series"]],
                                  mode="lines", name=f"{names[sc['name']]} · {t('balance.sinks')}",
                                  line=dict(color=colour, dash="dot", width=1)))

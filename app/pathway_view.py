@@ -61,6 +61,9 @@ def compare_panel(region: dict, chosen: list[dict], deadline: int, target: int) 
             st.metric(t("path.balance_year"), "—" if sc["balance_year"] is None else str(sc["balance_year"]))
             end = sc["series"][-1]["emissions_t_co2e"] if sc["series"] else None
             st.metric(t("path.target_emissions", year=target), number(end))
+            if sc.get("uncertainty"):
+                u = sc["uncertainty"]
+                st.metric(t("path.p_peak", year=deadline, n=u["draws"]), f"{u['p_peak_by_2030'] * 100:.0f}%")
             for p in sc.get("problems", []):
                 st.error(md(p["message"][lang()]))
     st.plotly_chart(charts.pathway_lines(region, chosen, names, deadline), width="stretch",

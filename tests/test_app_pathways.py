@@ -68,3 +68,11 @@ def test_a_bad_lever_is_one_message_on_the_page():
     assert not at.exception
     text = re.sub(r"\\(.)", r"\1", at.error[0].value)          # as displayed (markdown escapes rendered)
     assert len(at.error) == 1 and "grid_factor" in text and "percentage" in text and "+500" in text
+
+
+def test_monte_carlo_draws_give_a_probability_of_peaking_by_2030():
+    at = run_example(open_pathways("en"))
+    at.number_input(key="path_draws").set_value(100).run()
+    assert not at.exception, [e.value for e in at.exception]
+    probs = [m.value for m in at.metric if m.label.startswith("P(peak by 2030)")]
+    assert probs == ["100%", "100%", "100%"]              # 滑县 peaked in 2019 in every draw

@@ -354,3 +354,35 @@ def test_json_output_follows_the_published_schema(tmp_path):
     jsonschema.validate(json.loads(out.read_text(encoding="utf-8")), schema)
     bad = scenario("bad", [{"field": "forest_ha", "change": "-90000", "from": 2030}])
     jsonschema.validate(trajectory([region()], scenarios=[bad], standard=False), schema)
+
+
+def test_monte_carlo_through_time_bands_and_probability_of_peaking_by_2030(tmp_path):
+    """--uncertainty N: the observed year's band is the inventory's Monte Carlo interval (same ranges,
+    same kind of draws); a region that peaked in 2019 peaks by 2030 in every draw, a growing one in none."""
+    from kg import uncertainty as inventory
+    from kg.trajectory.input import valid_rows
+
+    rows, _ = valid_rows(LONG)
+    ans = trajectory(rows, uncertainty=400, seed=3)
+    hx = next(r for r in ans["regions"] if r["region_id"] == "410526")
+    base = hx["scenarios"][0]["uncertainty"]
+    assert base["draws"] == 400 and base["p_peak_by_2030"] == 1.0
+    import jsonschema
+
+    jsonschema.validate(ans, json.loads((EXAMPLES_DIR.parent / "docs/schema/trajectory-output-1.schema.json")
+                                        .read_text(encoding="utf-8")))
+    last = next(s for s in base["series"] if s["year"] == 2023)
+    ref = inventory.monte_carlo([next(r for r in rows if r.region_id == "410526" and r.year == 2023)],
+                                draws=4000, seed=5, robustness=False)[0]
+    for mine, theirs in zip(last["emissions_t_co2e"], ref["emissions_t_co2e"]):
+        assert mine == pytest.approx(theirs, rel=0.03)
+    central = next(h for h in hx["history"] if h["year"] == 2023)["emissions_t_co2e"]
+    assert last["emissions_t_co2e"][0] < central < last["emissions_t_co2e"][1]
+    growing = coal_only(load(), [(2000, 0.03)])
+    g = trajectory([region(coal_t=100000.0)], assumptions=growing, standard=False, uncertainty=200, seed=1)
+    assert g["regions"][0]["scenarios"][0]["uncertainty"]["p_peak_by_2030"] == 0.0
+    # the same seed gives the same bands (reproducible), in the CLI too
+    out1, out2 = tmp_path / "a.json", tmp_path / "b.json"
+    for out in (out1, out2):
+        assert main(["trajectory", str(LONG), "--no-standard", "--uncertainty", "50", "--seed", "9", "-o", str(out)]) == 0
+    assert out1.read_text(encoding="utf-8") == out2.read_text(encoding="utf-8")

@@ -57,26 +57,30 @@ for r in loaded["rows"]:
 if not ids:
     st.info(t("diag.no_regions"))
     st.stop()
-c1, c2 = st.columns([3, 1])
+c1, c2, c3 = st.columns([3, 1, 1])
 rid = c1.selectbox(t("diag.region"), list(ids), format_func=ids.get, key="path_region")
 target = c2.number_input(t("path.target"), min_value=2031, max_value=2100, value=2060, step=1, key="path_target")
+draws = c3.number_input(t("path.draws"), min_value=0, max_value=5000, value=0, step=100, key="path_draws",
+                        help=t("path.draws_help"))
 own = st.session_state.setdefault("path_scenarios", [])
 
 
-def _answer(rid: str, target: int, own: list, coefset: str) -> dict:
-    key = (loaded["digest"], rid, int(target), json.dumps(own, ensure_ascii=False, sort_keys=True), coefset)
+def _answer(rid: str, target: int, own: list, coefset: str, draws: int) -> dict:
+    key = (loaded["digest"], rid, int(target), json.dumps(own, ensure_ascii=False, sort_keys=True), coefset, draws)
     cache = st.session_state.setdefault("path_cache", {})
     if key not in cache:
         scenarios = [trajectory.scenario_from_dict(s) for s in own]
         cache.clear()     # one answer at a time: a region's answer is small, a batch's is not kept
         cache[key] = trajectory.trajectory(loaded["rows"], to=int(target), scenarios=scenarios, region_id=rid,
-                                           coefficient_set=coefset, wedge_years=True)
+                                           coefficient_set=coefset, wedge_years=True, uncertainty=int(draws),
+                                           seed=2844)
     return cache[key]
 
 
 coefset = st.session_state.get("coefficient_set") or "default"
 try:
-    answer = _answer(rid, target, own, coefset)
+    with st.spinner(t("path.running")):
+        answer = _answer(rid, target, own, coefset, int(draws))
 except Exception as exc:  # a target before the data's last year, a bad lever: the kg message
     st.error(md(user_error(exc)))
     st.stop()

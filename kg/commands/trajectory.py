@@ -34,6 +34,10 @@ def register(sub):
                    help="output format (default: from -o's extension, else table)")
     p.add_argument("-o", "--output", metavar="OUT", help="write to this file instead of the terminal")
     p.add_argument("--coefficients", default="default", metavar="NAME", help="coefficient set")
+    p.add_argument("--uncertainty", type=int, default=0, metavar="N",
+                   help="Monte Carlo draws (IPCC Approach 2 through time): bands around each series and the "
+                        "probability of peaking by 2030")
+    p.add_argument("--seed", type=int, default=None, metavar="S", help="random seed of the draws (reproducible)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.set_defaults(func=run)
 
@@ -66,13 +70,16 @@ def run(args):
     from ..trajectory.input import valid_rows
 
     coefficients.resolve(args.coefficients)
+    if args.uncertainty < 0 or args.uncertainty > 100_000:
+        raise UserError(f"--uncertainty needs a number of draws from 1 to 100,000 (0 for none), not {args.uncertainty}")
     scenarios = _scenarios(args.scenario)
     rows, problems = valid_rows(args.file, args.lang)
     code = 1 if problems else 0
     for line in problems:
         print(line, file=sys.stderr)
     answer = trajectory(rows, to=args.to, scenarios=scenarios, standard=not args.no_standard,
-                        coefficient_set=args.coefficients, region_id=args.region)
+                        coefficient_set=args.coefficients, region_id=args.region,
+                        uncertainty=args.uncertainty, seed=args.seed)
     for reg in answer["regions"]:
         for sc in reg["scenarios"]:
             for prob in sc["problems"]:

@@ -62,6 +62,13 @@ def summary_rows(answer: dict, lang: str):
                 peak = f"— ({sc['peak_reason'][lang]})"
             rows.append([_title(reg), printable(scenario_label(sc, lang)), peak, fmt_number(sc["peak_emissions_t_co2e"]),
                          _yes(sc["peak_by_2030"], lang), fmt_number(end), _year(sc["balance_year"])])
+            if sc.get("uncertainty"):
+                u = sc["uncertainty"]
+                lo, hi = u["series"][-1]["emissions_t_co2e"]
+                rows[-1] += [f"{u['p_peak_by_2030'] * 100:.0f}%", f"{fmt_number(lo)}–{fmt_number(hi)}"]
+    if any(sc.get("uncertainty") for reg in answer["regions"] for sc in reg["scenarios"]):
+        draws = next(sc["uncertainty"]["draws"] for reg in answer["regions"] for sc in reg["scenarios"])
+        headers += [_h("p-peak", lang, year=answer.get("peak_deadline", 2030), n=draws), _h("band", lang, year=to)]
     return headers, rows
 
 

@@ -110,9 +110,12 @@ def _series(years: list, cols: tuple, r: int, start: int) -> list[dict]:
 
 def trajectory(regions, to: int | None = None, scenarios=(), standard: bool = True,
                coefficient_set: str = DEFAULT_SET, assumptions: Assumptions | None = None,
-               region_id: str | None = None, wedge_years: bool = False) -> dict:
+               region_id: str | None = None, wedge_years: bool = False, uncertainty: int = 0,
+               seed: int | None = None) -> dict:
     """History, projection and scenarios of every region (see the module doc for the JSON shape).
-    wedge_years: each wedge also carries its reduction in every projected year (for a wedge chart)."""
+    wedge_years: each wedge also carries its reduction in every projected year (for a wedge chart).
+    uncertainty: Monte Carlo draws (kg.trajectory.uncertainty) — bands around every scenario's series and
+    the probability of peaking by the deadline; 0 for none."""
     from ..cli import UserError
 
     a = assumptions or load()
@@ -135,6 +138,7 @@ def trajectory(regions, to: int | None = None, scenarios=(), standard: bool = Tr
     E_hist, S_hist = np.full((R, len(p.years)), np.nan), np.full((R, len(p.years)), np.nan)
     history = [[] for _ in range(R)]
     missing = [[] for _ in range(R)]
+    H = None     # per-line history (L, R, Y), only for the Monte Carlo
     for (r, y, v), acc in zip(flat, accounts):
         j = y - p.years[0]
         E_hist[r, j] = _num(acc["emissions_t_co2e"])
@@ -144,6 +148,8 @@ def trajectory(regions, to: int | None = None, scenarios=(), standard: bool = Tr
         history[r].append(row)
         missing[r] = acc["missing"]
     lf = line_factors([grouped[rid][-1][1] for rid in p.ids], coefficient_set)
+    if uncertainty:
+        H = _history_terms(p, lf, flat, accounts)
     base = engine.project_baseline(p, a, lf)
     after = p.projected
     runs = []   # (name, label_zh, label_en, slots, per-region levers, problems per region, extra per region)
@@ -184,6 +190,9 @@ def trajectory(regions, to: int | None = None, scenarios=(), standard: bool = Tr
             if wedge_years:
                 _wedge_series(ans, p, r, slots, wedges)
             results[r].append(ans)
+        if uncertainty:
+            _add_bands(results, p, a, lf, np.where(after[None], engine.line_terms(p, X, M, lf), H), uncertainty,
+                       seed, coefficient_set)
     out = []
     methods = _methods(p, a, base)
     for r, rid in enumerate(p.ids):
@@ -256,6 +265,34 @@ def _scenario_answer(p, a, r, name, lzh, len_, levers, extra, years_list, cols, 
            "peak_by_2030": bool(peak_year is not None and peak_year <= a.settings.peak_deadline),
            "wedges": wedge_list, "problems": problems, **extra}
     return out
+
+
+def _history_terms(p, lf, flat, accounts) -> np.ndarray:
+    """(L, R, Y) t CO2e of each line in each observed year, from the accounts (removals positive)."""
+    H = np.zeros((len(lf.keys), len(p.ids), len(p.years)))
+    pos = {k: i for i, k in enumerate(lf.keys)}
+    for (r, y, _), acc in zip(flat, accounts):
+        for part in ("by_source", "by_sink"):
+            for key, amount in (acc.get(part) or {}).items():
+                if key in pos and amount is not None:
+                    H[pos[key], r, y - p.years[0]] = amount
+    return H
+
+
+def _add_bands(results, p, a, lf, terms, draws: int, seed, coefficient_set: str) -> None:
+    """The Monte Carlo bands and peak probability of the scenario just appended to each region's results."""
+    from .uncertainty import bands, line_groups
+
+    e_iv, s_iv, n_iv, p_peak = bands(terms, lf.sink, lf.inputs, line_groups(lf, coefficient_set), p.years,
+                                     a.settings.peak_deadline, draws, seed)
+    years = p.years.tolist()
+    for r in range(len(p.ids)):
+        start = int(p.first[r])
+        results[r][-1]["uncertainty"] = {
+            "draws": draws, "seed": seed, "approach": "IPCC 2006 Approach 2 (Monte Carlo) through time",
+            "p_peak_by_2030": float(p_peak[r]),
+            "series": [{"year": years[j], "emissions_t_co2e": e_iv[r, j].tolist(), "sinks_t_co2e": s_iv[r, j].tolist(),
+                        "net_t_co2e": n_iv[r, j].tolist()} for j in range(start, len(years))]}
 
 
 def _wedge_series(ans: dict, p, r: int, slots, wedges) -> None:

@@ -229,3 +229,10 @@ def balance_index(E: np.ndarray, S: np.ndarray) -> np.ndarray:
     ok = np.isfinite(E) & np.isfinite(S) & (S >= E)
     first = np.argmax(ok, axis=1)
     return np.where(ok.any(axis=1), first, -1)
+
+
+def line_terms(p: Panel, X: np.ndarray, M: np.ndarray, lf: LineFactors) -> np.ndarray:
+    """(L, R, Y) t CO2e of each line (removals positive) — what totals() sums, kept apart per line for
+    the Monte Carlo through time."""
+    return np.stack([np.nan_to_num(X[p.fi(inp)]) * lf.factor[:, l][:, None] * M[l] for l, inp in enumerate(lf.inputs)]) \
+        if lf.inputs else np.zeros((0, X.shape[1], X.shape[2]))
