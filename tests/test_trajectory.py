@@ -386,3 +386,9 @@ def test_monte_carlo_through_time_bands_and_probability_of_peaking_by_2030(tmp_p
     for out in (out1, out2):
         assert main(["trajectory", str(LONG), "--no-standard", "--uncertainty", "50", "--seed", "9", "-o", str(out)]) == 0
     assert out1.read_text(encoding="utf-8") == out2.read_text(encoding="utf-8")
+
+
+def test_progress_is_reported_per_scenario():
+    seen = []
+    trajectory([region(coal_t=1000.0)], progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 3), (2, 3), (3, 3)]

@@ -77,9 +77,23 @@ def run(args):
     code = 1 if problems else 0
     for line in problems:
         print(line, file=sys.stderr)
-    answer = trajectory(rows, to=args.to, scenarios=scenarios, standard=not args.no_standard,
-                        coefficient_set=args.coefficients, region_id=args.region,
-                        uncertainty=args.uncertainty, seed=args.seed)
+    bar = None
+    if sys.stderr.isatty() and (len(rows) >= 500 or args.uncertainty):   # a bar where the wait is noticeable
+        from tqdm import tqdm
+
+        bar = tqdm(total=None, file=sys.stderr, unit="scenario", leave=False)
+
+    def step(done, total):
+        bar.total = total
+        bar.update(done - bar.n)
+
+    try:
+        answer = trajectory(rows, to=args.to, scenarios=scenarios, standard=not args.no_standard,
+                            coefficient_set=args.coefficients, region_id=args.region,
+                            uncertainty=args.uncertainty, seed=args.seed, progress=step if bar is not None else None)
+    finally:
+        if bar is not None:
+            bar.close()
     for reg in answer["regions"]:
         for sc in reg["scenarios"]:
             for prob in sc["problems"]:

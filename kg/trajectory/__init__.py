@@ -111,11 +111,12 @@ def _series(years: list, cols: tuple, r: int, start: int) -> list[dict]:
 def trajectory(regions, to: int | None = None, scenarios=(), standard: bool = True,
                coefficient_set: str = DEFAULT_SET, assumptions: Assumptions | None = None,
                region_id: str | None = None, wedge_years: bool = False, uncertainty: int = 0,
-               seed: int | None = None) -> dict:
+               seed: int | None = None, progress=None) -> dict:
     """History, projection and scenarios of every region (see the module doc for the JSON shape).
     wedge_years: each wedge also carries its reduction in every projected year (for a wedge chart).
     uncertainty: Monte Carlo draws (kg.trajectory.uncertainty) — bands around every scenario's series and
-    the probability of peaking by the deadline; 0 for none."""
+    the probability of peaking by the deadline; 0 for none. progress(done, total) is called as each
+    scenario is done."""
     from ..cli import UserError
 
     a = assumptions or load()
@@ -175,7 +176,7 @@ def trajectory(regions, to: int | None = None, scenarios=(), standard: bool = Tr
                      [list(sc.levers)] * R, [{} for _ in range(R)]))
     results = [[] for _ in range(R)]
     years_list = p.years.tolist()
-    for name, lzh, len_, slots, per_region, extra in runs:
+    for done, (name, lzh, len_, slots, per_region, extra) in enumerate(runs, start=1):
         X, M, E, S, wedges = engine.run_slots(p, a, lf, base, slots)
         Ef = np.where(after, E, E_hist)
         Sf = np.where(after, S, S_hist)
@@ -193,6 +194,8 @@ def trajectory(regions, to: int | None = None, scenarios=(), standard: bool = Tr
         if uncertainty:
             _add_bands(results, p, a, lf, np.where(after[None], engine.line_terms(p, X, M, lf), H), uncertainty,
                        seed, coefficient_set)
+        if progress:
+            progress(done, len(runs))
     out = []
     methods = _methods(p, a, base)
     for r, rid in enumerate(p.ids):
