@@ -392,3 +392,10 @@ def test_progress_is_reported_per_scenario():
     seen = []
     trajectory([region(coal_t=1000.0)], progress=lambda done, total: seen.append((done, total)))
     assert seen == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_scenario_text_never_reaches_the_terminal_as_control_codes():
+    with pytest.raises(UserError) as exc:
+        scenario("evil\x1b[31m", [{"field": "coal\x1b]0;pwned\x07", "change": "-5%\x1b[2J", "from": 2025}])
+    text = str(exc.value)
+    assert "\x1b" not in text and "\x07" not in text and "\\x1b" in text

@@ -68,6 +68,7 @@ def run(args):
     from ..present.trajectory import render
     from ..trajectory import trajectory
     from ..trajectory.input import valid_rows
+    from ..validate import printable
 
     coefficients.resolve(args.coefficients)
     if args.uncertainty < 0 or args.uncertainty > 100_000:
@@ -98,9 +99,9 @@ def run(args):
         for sc in reg["scenarios"]:
             for prob in sc["problems"]:
                 code = 1
-                print(f"{prob['message']['zh']} / {prob['message']['en']}", file=sys.stderr)
+                print(printable(f"{prob['message']['zh']} / {prob['message']['en']}"), file=sys.stderr)
     for note in answer["notes"]:
-        print(note, file=sys.stderr)
+        print(printable(note), file=sys.stderr)
     text = render(answer, _format(args), args.lang)
     if args.output:
         try:

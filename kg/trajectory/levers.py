@@ -167,8 +167,10 @@ def scenario_from_dict(data, name_hint: str = "scenario") -> Scenario:
     name = str(data.get("name") or name_hint).strip()
     problems: list[str] = []
     levers = [parse_lever(item, i, name, problems) for i, item in enumerate(data["levers"], start=1)]
-    if problems:
-        raise UserError("\n".join(problems))
+    if problems:      # the user's text is shown escaped: never a terminal control sequence
+        from ..validate import printable
+
+        raise UserError("\n".join(printable(p) for p in problems))
     return Scenario(name, tuple(lv for lv in levers if lv is not None),
                     str(data.get("label_zh") or name), str(data.get("label_en") or name))
 
