@@ -399,3 +399,12 @@ def test_scenario_text_never_reaches_the_terminal_as_control_codes():
         scenario("evil\x1b[31m", [{"field": "coal\x1b]0;pwned\x07", "change": "-5%\x1b[2J", "from": 2025}])
     text = str(exc.value)
     assert "\x1b" not in text and "\x07" not in text and "\\x1b" in text
+
+
+@pytest.mark.parametrize("extra,words", [(["--region", "999999"], ["999999", "410526"]),
+                                         (["--to", "2020"], ["2020", "2023"]),
+                                         (["--uncertainty", "-5"], ["--uncertainty"])])
+def test_wrong_requests_are_one_sentence_and_exit_2(extra, words, capsys):
+    assert main(["trajectory", str(LONG), *extra]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and all(w in err for w in words)
