@@ -164,7 +164,7 @@ def to_table_text(advice: dict, lang: str = "zh") -> str:
             rows.append([r["region_id"], r["name"], msg("h-invalid-row", lang), "", "", "",
                          "; ".join(f"{v['field']}: {v['message_' + lang]}" for v in r["violations"])])
             continue
-        scores = " ".join(f"{k[:3]} {'—' if v is None else f'{v:.2f}'}" for k, v in r["type_scores"].items())
+        scores = " ".join(f"{type_label(k, lang)} {'—' if v is None else f'{v:.2f}'}" for k, v in r["type_scores"].items())
         top = "; ".join(m["label_" + lang] for m in r["measures"][:3])
         rows.append([r["region_id"], r["name"], type_label(r["type"], lang), scores,
                      model_label(r["model"], lang), top, " ".join(notes(r, lang))])
