@@ -82,10 +82,11 @@ def _measures_md(measures: list[dict], lang: str) -> list[str]:
     lines = []
     for n, m in enumerate(measures, start=1):
         lines.append(f"{n}. **{m['label_' + lang]}** ({m['score']:.2f})")
-        lines += [f"   - {r[lang]}" for r in m["reasons"]]
+        # four spaces: Python-Markdown nests a list only then (three ran the reasons into one line)
+        lines += [f"    - {r[lang]}" for r in m["reasons"]]
         if m["cases"]:
             cases = "; ".join(f"{c['title_' + lang]} ({c['country']}, {c['year']})" for c in m["cases"])
-            lines.append(f"   - {msg('h-cases', lang)}: {cases}")
+            lines.append(f"    - {msg('h-cases', lang)}: {cases}")
     return lines
 
 
