@@ -21,6 +21,7 @@ from typing import Any, Iterable
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS, XSD
 
+from . import read_limits
 from .graph import literal_in
 from .namespaces import REGION, TH, THP, bind_all, region_iri
 from .paths import ONTOLOGY_DIR
@@ -367,6 +368,7 @@ def make_region(cells: dict[str, Any], row: int, extra: dict[str, Any] | None = 
 
     values: dict[str, Any] = {c.key: None for c in columns()}
     raw: dict[str, str] = {}
+    out_of_range: list[str] = []
     enums = allowed_values()
     marks = not_reported_marks()
     factors = factors or {}
@@ -385,10 +387,15 @@ def make_region(cells: dict[str, Any], row: int, extra: dict[str, Any] | None = 
             parsed = _parse_number(v, c.datatype, factors.get(key), percent)
             if parsed is _MISSING:
                 raw[key] = _text(v)
+                if _decimal(v, percent) is not _MISSING:       # a number, but not one any county has
+                    out_of_range.append(key)
             else:
                 values[key] = parsed
-    return Region(region_id=values["region_id"] or "", name=values["name"], row=row,
-                  values=values, raw=raw, extra=dict(extra or {}))
+    region = Region(region_id=values["region_id"] or "", name=values["name"], row=row,
+                    values=values, raw=raw, extra=dict(extra or {}))
+    for key in out_of_range:
+        region.note(key, raw[key], "value-out-of-range", severity="violation", limit="10¹⁵")
+    return region
 
 
 def _is_units_row(cells: dict[str, Any]) -> bool:
@@ -541,10 +548,16 @@ def _sniff(data: bytes, text: str | None) -> str:
 
 def _read_csv(text: str) -> list[tuple[int, list]]:
     """Every non-blank row with its line number; kg.layout finds the header among them."""
-    body = text.lstrip("\ufeff")
+    # CR-only (old Mac) and mixed line endings, and a bare CR in a field, read as line breaks
+    body = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     first = next((line for line in body.split("\n") if line.strip(" ,;\t\r")), "")
     delimiter = max([",", "\t", ";"], key=first.count)
-    rows = list(csv.reader(io.StringIO(body), delimiter=delimiter))
+    csv.field_size_limit(max(len(body), 1))      # the cell limit is read_limits.rows', which names the row
+    try:
+        rows = list(read_limits.rows(csv.reader(io.StringIO(body), delimiter=delimiter), "CSV",
+                                     total=body.count("\n")))
+    except csv.Error:                              # what is left (a NUL byte) is not text
+        raise UnreadableInput("binary") from None
     grid = [(i, r) for i, r in enumerate(rows, start=1) if any(c.strip() for c in r)]
     if not grid:
         raise UnreadableInput("no-rows")
@@ -557,11 +570,13 @@ _FULL_WORKBOOK_BYTES = 5_000_000
 _YEAR_SHEET = re.compile(r"^\s*((?:19|20)\d{2})\s*年?\s*$")
 
 
-def _read_xlsx(data: bytes, sheet: str | None) -> list[tuple[str, list[tuple[int, list]]]]:
-    """(sheet name, rows) for the sheet asked for, or the first sheet — or every sheet when the
-    sheets are named by year (one sheet per year, as yearbook series are kept)."""
+def _read_xlsx(data: bytes, sheet: str | None, notes: list[dict]) -> list[tuple[str, list[tuple[int, list]]]]:
+    """(sheet name, rows) for the sheet asked for, or the first visible sheet — or every sheet
+    when the sheets are named by year (one sheet per year, as yearbook series are kept).
+    Warnings about what was read instead of what (a hidden first sheet) go to `notes`."""
     import openpyxl
 
+    read_limits.check_xlsx(data)                    # a zip bomb is refused before anything unpacks
     full = len(data) <= _FULL_WORKBOOK_BYTES
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=not full, data_only=True)
@@ -575,19 +590,46 @@ def _read_xlsx(data: bytes, sheet: str | None) -> list[tuple[str, list[tuple[int
         else:
             visible = [ws for ws in wb.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
             by_year = [ws for ws in visible if _YEAR_SHEET.match(ws.title)]
-            chosen = by_year if len(by_year) >= 2 else [wb.worksheets[0]]
+            chosen = by_year if len(by_year) >= 2 else (visible or wb.worksheets)[:1]
+            if chosen and wb.worksheets[0] not in chosen and len(by_year) < 2:
+                notes.append(_warning(None, wb.worksheets[0].title, "hidden-sheet",
+                                      hidden=wb.worksheets[0].title, sheet=chosen[0].title))
         out = []
         for ws in chosen:
-            rows = [[_shown_value(c) for c in r] for r in ws.iter_rows()]
+            read_limits.check_declared_rows(getattr(ws, "max_row", None), ws.title)
+            rows = [[_shown_value(c) for c in r]
+                    for r in read_limits.rows(ws.iter_rows(), ws.title, total=getattr(ws, "max_row", None))]
             if full:
                 _fill_merged(ws, rows)
             out.append((ws.title, [(i, r) for i, r in enumerate(rows, start=1) if any(not _is_empty(c) for c in r)]))
     finally:
         if not full:
             wb.close()
+    if full:
+        notes += _formulas_without_values(data, [name for name, _ in out])
     if not any(grid for _, grid in out):
-        raise UnreadableInput("empty-sheet")
+        others = [ws.title for ws in wb.worksheets if ws.title not in {n for n, _ in out}]
+        raise UnreadableInput("empty-sheet", sheet="、".join(n for n, _ in out), others={
+            "zh": f"；本工作簿还有：{'、'.join(others)}，可用 --sheet 选择" if others else "",
+            "en": f"; the workbook also has {', '.join(others)}: choose one with --sheet" if others else ""})
     return out
+
+
+def _formulas_without_values(data: bytes, sheets: list[str]) -> list[dict]:
+    """A note per sheet whose formula cells have no saved result (a file written by a
+    program, never opened in Excel): read with data_only they are silently empty."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+    cached = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    notes = []
+    for name in sheets:
+        missing = [c.coordinate for row in wb[name].iter_rows() for c in row
+                   if c.data_type == "f" and cached[name][c.coordinate].value is None]
+        if missing:
+            notes.append(_warning(None, missing[0], "formula-without-value", sheet=name,
+                                  count=len(missing), cell=missing[0]))
+    return notes
 
 
 def _fill_merged(ws, rows: list[list]) -> None:
@@ -610,12 +652,16 @@ def _shown_value(cell):
 
 def _read_json(text: str) -> tuple[list, list]:
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_int=read_limits.json_int, parse_float=read_limits.json_float)
     except json.JSONDecodeError as exc:
         raise UnreadableInput("json", line=exc.lineno, detail=exc.msg) from None
+    except RecursionError:
+        raise UnreadableInput("json-too-deep") from None
     items = doc.get("regions") if isinstance(doc, dict) else doc
     if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
         raise UnreadableInput("json-shape")
+    for _ in read_limits.rows(([v for v in item.values() if isinstance(v, str)] for item in items), "JSON"):
+        pass                                           # the row and cell limits, as for tables
     header = list(dict.fromkeys(_whole_text(k) for item in items for k in item))
     items = [{_whole_text(k): v for k, v in item.items()} for item in items]
     return header, [(i, [_json_cell(item.get(h)) for h in header]) for i, item in enumerate(items, start=1)]
@@ -678,10 +724,11 @@ def read_profiles(source: str | Path | bytes, filename: str | None = None,
     """Read a profile file (path) or its content (bytes; give filename to hint the format)."""
     if isinstance(source, (str, Path)):
         path = Path(source)
-        data = path.read_bytes()
+        data = read_limits.read_file(path)           # never /dev/zero, never past the size limit
         filename = filename or path.name
     else:
         data = bytes(source)
+        read_limits.check_size(data)
     if not data.strip():
         raise UnreadableInput("empty")
     ext = Path(filename).suffix.lower() if filename else ""
@@ -697,7 +744,10 @@ def read_profiles(source: str | Path | bytes, filename: str | None = None,
         raise UnreadableInput("zip", format=fmt.upper())
     warnings: list[dict] = []
     if fmt == "xlsx":
-        return _from_sheets(_read_xlsx(data, sheet), filename)
+        notes: list[dict] = []
+        batch = _from_sheets(_read_xlsx(data, sheet, notes), filename)
+        batch.warnings[:0] = notes
+        return batch
     if fmt == "json":
         header, rows = _read_json(text)
     elif fmt in ("turtle", "json-ld"):

@@ -13,6 +13,7 @@ import pyoxigraph as ox
 
 from .namespaces import SPARQL_PREFIXES
 from .paths import QUERIES_DIR
+from .terminal import printable
 from .store import KnowledgeStore, knowledge_store
 
 
@@ -125,15 +126,16 @@ def to_table(result: Result, width: int = 60) -> str:
         return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
 
     def cut(s: str) -> str:
-        s = s.replace("\n", " ")
+        s = printable(s.replace("\n", " "))        # user text is shown, never obeyed by the terminal
         while w(s) > width:
             s = s[:-2] + "…"
         return s
 
     cells = [[cut(v or "") for v in row] for row in result.rows]
-    widths = [max([w(h)] + [w(r[i]) for r in cells]) for i, h in enumerate(result.variables)]
+    heads = [cut(h) for h in result.variables]
+    widths = [max([w(h)] + [w(r[i]) for r in cells]) for i, h in enumerate(heads)]
     pad = lambda s, n: s + " " * (n - w(s))
-    lines = [" | ".join(pad(h, n) for h, n in zip(result.variables, widths)),
+    lines = [" | ".join(pad(h, n) for h, n in zip(heads, widths)),
              "-+-".join("-" * n for n in widths)]
     lines += [" | ".join(pad(c, n) for c, n in zip(r, widths)) for r in cells]
     lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")

@@ -42,6 +42,10 @@ class Change:
     amount: float | str
 
 
+# the profile reader's bound (kg.profiles): no county measures 10^15 of anything
+LARGEST_VALUE = 1e15
+
+
 def split_setting(setting: str) -> tuple[str, str]:
     """"coal_t=-20%" → ("coal_t", "-20%")."""
     field, sep, change = str(setting).partition("=")
@@ -100,12 +104,18 @@ def _apply_steps(values: dict, changes: list[Change], region_id: str = "") -> tu
         step = {"field": ch.field, "change": ch.text, "before": out.get(ch.field)}
         steps.append(step)
         if ch.kind == "set":
+            if isinstance(ch.amount, float) and not abs(ch.amount) < LARGEST_VALUE:
+                raise UserError(message("change-out-of-range", region=region_id, field=ch.field, value=ch.text,
+                                        result=f"{ch.amount:,.3g}", limit="10¹⁵"))
             out[ch.field] = step["after"] = ch.amount
             continue
         current = out.get(ch.field)
         if current is None or (isinstance(current, float) and math.isnan(current)):
             raise UserError(message("relative-on-missing", region=region_id, field=ch.field, value=ch.text))
         new = float(current) * (1 + ch.amount) if ch.kind == "relative" else float(current) + ch.amount
+        if not abs(new) < LARGEST_VALUE:
+            raise UserError(message("change-out-of-range", region=region_id, field=ch.field, value=ch.text,
+                                    result=f"{new:,.3g}", limit="10¹⁵"))
         if new < 0:
             raise UserError(message("negative-result", region=region_id, field=ch.field, value=ch.text,
                                     result=f"{new:,.2f}"))
@@ -184,7 +194,7 @@ def run(values: dict, settings, region_id: str = "", coefficient_set: str = DEFA
     """Account a region before and after the changes. settings: ["coal_t=-20%", …] or
     [(field, change), …] or {field: change}."""
     pairs = settings.items() if isinstance(settings, dict) else \
-        [split_setting(s) if isinstance(s, str) else tuple(s) for s in settings]
+        [tuple(s) if isinstance(s, (list, tuple)) and len(s) == 2 else split_setting(s) for s in settings]
     changes = [parse_change(f, c, region_id, coefficient_set) for f, c in pairs]
     if not changes:
         raise UserError(message("no-settings"))

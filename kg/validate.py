@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -17,7 +16,8 @@ from rdflib import RDF, Literal
 
 from . import shacl_fast
 from .namespaces import SH
-from .profiles import ProfileBatch, column_by_key
+from .profiles import ProfileBatch, column_by_key, say
+from .terminal import printable
 
 ENGINES = ("fast", "pyshacl")
 _SEVERITY_RANK = {"violation": 0, "warning": 1, "info": 2}
@@ -158,10 +158,17 @@ def validate(batch: ProfileBatch, engine: str = "fast") -> ValidationReport:
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine {engine!r}; choose one of {', '.join(ENGINES)}")
     found = _fast(batch) if engine == "fast" else _pyshacl(batch)
+    # a number beyond any sensible range is said so by the reader; the shapes would call it "not a number"
+    beyond = {(r.row, n["field"]) for r in batch.regions for n in r.notes if n["problem"] == "value-out-of-range"}
+    found = [x for x in found if (x["row"], x["field"]) not in beyond]
     read_level = [dict(w, row=None) for w in batch.warnings]
     # what the reader did to a row (unit converted, shares derived, year from the title) is that row's note
     noted = [_result(r, n["field"], n["value"], n["severity"], n["message_zh"], n["message_en"])
              for r in batch.regions for n in r.notes]
+    if not batch.regions:                      # a header alone: nothing passes, nothing was checked
+        zh, en = say("no-regions")
+        read_level.append({"region_id": None, "row": None, "field": None, "value": None,
+                           "severity": "violation", "message_zh": zh, "message_en": en})
     return ValidationReport(read_level + _merge(found + noted), batch.ids(), engine)
 
 
@@ -177,13 +184,6 @@ def field_label(key, lang: str) -> str:
     """The column's label in ontology/profile.ttl (the key itself if it is not a profile column)."""
     col = column_by_key().get(key or "")
     return col.label(lang) if col else (key or "")
-
-
-def printable(text: str) -> str:
-    """User text on a terminal: control and format characters (escape sequences,
-    direction overrides) are shown escaped, never obeyed."""
-    return "".join(c.encode("unicode_escape").decode("ascii") if unicodedata.category(c)[0] == "C" else c
-                   for c in text)
 
 
 def show_value(value, lang: str) -> str:

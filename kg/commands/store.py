@@ -10,7 +10,7 @@ from pathlib import Path
 from .. import history
 from ..cli import UserError
 from ..store import StoreMissing, open_disk_store
-from ..terminal import safe
+from ..terminal import printable
 
 _WRITES = ("load", "clear", "delete", "save")
 
@@ -70,7 +70,7 @@ def _save(args, s) -> int:
     aid = history.save(title=title, advice=result, profiles=batch, store=s)
     print(aid)
     invalid = result["summary"]["invalid"]
-    print(f"saved {safe(title)} ({len(result['regions'])} regions"
+    print(f"saved {printable(title)} ({len(result['regions'])} regions"
           + (f", {invalid} invalid and not advised" if invalid else "") + ")", file=sys.stderr)
     return 1 if invalid else 0
 
@@ -91,8 +91,8 @@ def _act(args, s) -> int:
         return _save(args, s)
     elif args.action == "list":
         for a in history.list_saved(store=s):
-            print(f"{a.id}  {a.created[:19].replace('T', ' ')}  {safe(a.title)}  "
-                  f"[{', '.join(safe(r) for r in a.region_ids)}]")
+            print(f"{a.id}  {a.created[:19].replace('T', ' ')}  {printable(a.title)}  "
+                  f"[{', '.join(printable(r) for r in a.region_ids)}]")
     elif args.action == "show":
         a = history.get(args.id, store=s)
         print(json.dumps(a.__dict__, ensure_ascii=False, indent=1, default=str))
@@ -125,5 +125,7 @@ def run(args):
         return _no_store(args, exc)
     except (history.AnalysisNotFound, SyntaxError) as exc:
         raise UserError(str(exc)) from None
+    except BrokenPipeError:
+        raise                        # the reader of our output went away: not a store problem
     except OSError as exc:           # the store is busy, damaged, or a remote endpoint fails
         raise UserError(str(exc)) from None

@@ -76,11 +76,32 @@ class RemoteStore(StoreBase):
                                  "application/x-www-form-urlencoded", _ACCEPT)
         results_format = ox.QueryResultsFormat.from_media_type(ctype)
         if results_format is not None:
-            return ox.parse_query_results(body, results_format)
+            try:
+                answer = ox.parse_query_results(body, results_format)
+            except (SyntaxError, ValueError) as exc:
+                raise OSError(f"the SPARQL endpoint {self.query_url} answered something that is not "
+                              f"SPARQL results ({str(exc).splitlines()[0][:120]})") from None
+            self._check_variables(text, answer)
+            return answer
         rdf_format = ox.RdfFormat.from_media_type(ctype)
         if rdf_format is None:
             raise OSError(f"the SPARQL endpoint {self.query_url} answered in an unknown format {ctype}")
         return _as_query_triples(ox.parse(body, rdf_format))
+
+    def _check_variables(self, text: str, answer) -> None:
+        """A SELECT answer must bind the variables the query asks for; a server holding
+        other data (or no SPARQL at all) answers otherwise, and that is said, not stumbled on."""
+        if not isinstance(answer, ox.QuerySolutions):
+            return
+        try:
+            expected = {v.value for v in ox.Store().query(text).variables}   # parsed locally, on nothing
+        except (SyntaxError, AttributeError, OSError, ValueError):
+            return
+        got = {v.value for v in answer.variables}
+        if not expected <= got:
+            raise OSError(f"the SPARQL endpoint {self.query_url} answered with the variables "
+                          f"{', '.join(sorted(got)) or 'none'} instead of {', '.join(sorted(expected))}: "
+                          "it is not a SPARQL server holding Tanheng's knowledge graph")
 
     def update(self, sparql: str, *, prefixed: bool = True) -> None:
         text = SPARQL_PREFIXES + sparql if prefixed else sparql
