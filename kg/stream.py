@@ -5,8 +5,8 @@
 (forked: they share the knowledge already loaded), and writes each chunk as soon
 as it and the chunks before it are done, through orjson. The results are the
 same whatever the number of jobs or the chunk size: every region is advised on
-its own, and the only batch-wide rule — a region id used twice — is checked on
-the whole batch (a batch with a repeated id is advised in one chunk).
+its own, and the only batch-wide rule — a region id used twice for one year — is
+checked on the whole batch (a batch with such a repeat is advised in one chunk).
 
 Output forms (docs/advice-output.schema.json, versioned):
 - "json" (default): one object; each measure carries its id, score and reasons,
@@ -18,6 +18,7 @@ Output forms (docs/advice-output.schema.json, versioned):
   for small files and reports."""
 from __future__ import annotations
 
+import dataclasses
 import math
 import multiprocessing
 import os
@@ -102,39 +103,87 @@ def repeated_ids(batch: ProfileBatch) -> bool:
     return any(c > 1 for c in counts.values())
 
 
-_WORK: dict = {}     # what forked workers inherit: the batch and the options
+def advise_chunk(sub: ProfileBatch, opts: dict) -> tuple[bytes, dict, list, list, dict | None]:
+    """One chunk, wherever it runs (this process, a forked one, a Dask worker): its regions as
+    encoded records, its summary counts, coefficients, batch warnings and, with opts["results"],
+    its tidy figures (kg.results.tidy) for the gathering process to write."""
+    res = advise(sub, coefficient_set=opts["coefficient_set"], lang=opts["lang"], engine=opts["engine"])
+    rows = None
+    if opts.get("results"):
+        from .results import tidy
 
-
-def _advise_chunk(index: int) -> tuple[bytes, dict, list, list]:
-    """One chunk: its regions as encoded records, its summary counts, coefficients and batch warnings."""
-    batch, span = _WORK["batch"], _WORK["spans"][index]
-    sub = ProfileBatch(regions=batch.regions[span.start:span.stop],
-                       warnings=batch.warnings if index == 0 else [], source_name=batch.source_name,
-                       format=batch.format)
-    res = advise(sub, coefficient_set=_WORK["coefficient_set"], lang=_WORK["lang"], engine=_WORK["engine"])
-    regions = res["regions"] if _WORK["full"] else [compact_region(r) for r in res["regions"]]
-    if _WORK["format"] == "ndjson":
+        rows = tidy(res["regions"], [r.values.get("year") for r in sub.regions], opts["coefficient_set"])
+    regions = res["regions"] if opts["full"] else [compact_region(r) for r in res["regions"]]
+    if opts["format"] == "ndjson":
         body = b"\n".join(orjson.dumps({"record": "region", **r}) for r in regions)
     else:
         body = b",".join(orjson.dumps(r) for r in regions)
-    return body, res["summary"], res["coefficients"], res["batch_warnings"]
+    return body, res["summary"], res["coefficients"], res["batch_warnings"], rows
 
 
-def _results(jobs: int) -> Iterator[tuple[bytes, dict, list, list]]:
-    """Chunk results in order; with several jobs, at most 2 × jobs chunks are in flight."""
-    n = len(_WORK["spans"])
-    if jobs <= 1 or n == 1:
+def _piece(batch: ProfileBatch, spans: list[range], i: int) -> ProfileBatch:
+    span = spans[i]
+    return dataclasses.replace(batch, regions=batch.regions[span.start:span.stop],
+                               warnings=batch.warnings if i == 0 else [])
+
+
+def part_name(span: range) -> str:
+    return f"rows-{span.start + 1:08d}-{span.stop:08d}"
+
+
+_WORK: dict = {}     # what forked workers inherit: the batch, its pieces and the options
+
+
+def _forked_chunk(i: int):
+    return advise_chunk(_piece(_WORK["batch"], _WORK["spans"], i), _WORK["opts"])
+
+
+def _in_order(submit, n: int, window: int) -> Iterator:
+    """Results of submit(0) … submit(n-1) in order, with at most `window` in flight (memory stays bounded)."""
+    pending = {i: submit(i) for i in range(min(n, window))}
+    for i in range(n):
+        result = pending.pop(i).result()
+        if i + window < n:
+            pending[i + window] = submit(i + window)
+        yield result
+
+
+def _results(batch: ProfileBatch, spans: list[range], opts: dict, jobs: int, cluster: str | None) -> Iterator:
+    """Chunk results in order: here, on `jobs` forked processes, or on a Dask cluster."""
+    n = len(spans)
+    if cluster:
+        yield from _on_cluster(cluster, batch, spans, opts)
+    elif jobs <= 1 or n == 1:
         for i in range(n):
-            yield _advise_chunk(i)
-        return
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-        pending = [pool.submit(_advise_chunk, i) for i in range(min(n, 2 * jobs))]
-        for i in range(n):
-            result = pending[i].result()
-            pending[i] = None
-            if i + 2 * jobs < n:
-                pending.append(pool.submit(_advise_chunk, i + 2 * jobs))
-            yield result
+            yield advise_chunk(_piece(batch, spans, i), opts)
+    else:
+        _WORK.update(batch=batch, spans=spans, opts=opts)
+        try:
+            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+                yield from _in_order(lambda i: pool.submit(_forked_chunk, i), n, 2 * jobs)
+        finally:
+            _WORK.clear()
+
+
+def _on_cluster(address: str, batch: ProfileBatch, spans: list[range], opts: dict) -> Iterator:
+    """The chunks as tasks of a Dask cluster: `address` is a scheduler (tcp://HOST:8786) or "local"
+    for a LocalCluster of 2 worker processes here. Every worker needs this version of tanheng,
+    the figures come back here and are written by this process."""
+    from distributed import Client, LocalCluster
+
+    if address == "local":
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    else:
+        cluster, client = None, Client(address, timeout="20s")
+    try:
+        workers = max(1, len(client.scheduler_info()["workers"]))
+        yield from _in_order(lambda i: client.submit(advise_chunk, _piece(batch, spans, i), opts, pure=False),
+                             len(spans), 2 * workers)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def default_jobs() -> int:
@@ -143,9 +192,12 @@ def default_jobs() -> int:
 
 def advise_to(batch: ProfileBatch, fp, fmt: str = "json", full: bool = False, coefficient_set: str = "default",
               lang: str = "zh", jobs: int = 1, chunk: int | None = None,
-              progress: Callable[[int, int], None] | None = None, engine: str = "fast") -> dict:
+              progress: Callable[[int, int], None] | None = None, engine: str = "fast",
+              cluster: str | None = None, results: str | None = None) -> dict:
     """Advise the batch and write it to the binary file `fp`; returns the summary.
-    `progress(done, total)` is called after each chunk is written."""
+    `progress(done, total)` is called after each chunk is written. `cluster`: run the chunks on a
+    Dask cluster (a scheduler address or "local"); `results`: also write the tidy figures to that
+    Parquet dataset directory (kg.results)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown output format {fmt!r}; choose one of {', '.join(FORMATS)}")
     from .balance import compile_set
@@ -155,8 +207,8 @@ def advise_to(batch: ProfileBatch, fp, fmt: str = "json", full: bool = False, co
     one_piece = repeated_ids(batch)      # the repeated-id rule needs the whole batch at once
     chunk = chunk or (CHUNK if engine == "fast" else REFERENCE_CHUNK)
     spans = [range(n)] if one_piece else chunks(n, jobs, chunk)
-    _WORK.update(batch=batch, spans=spans, coefficient_set=coefficient_set, lang=lang, full=full, format=fmt,
-                 engine=engine)
+    opts = dict(coefficient_set=coefficient_set, lang=lang, full=full, format=fmt, engine=engine,
+                results=str(results) if results else None)
     head_catalog = catalog()             # also loads the knowledge before workers fork, so they share it
     if jobs > 1 and len(spans) > 1:
         advise(ProfileBatch(regions=batch.regions[:1]), coefficient_set=coefficient_set)  # rules, shapes, set
@@ -167,28 +219,30 @@ def advise_to(batch: ProfileBatch, fp, fmt: str = "json", full: bool = False, co
     summary = {"total": 0, "valid": 0, "invalid": 0}
     coefficients: dict[str, dict] = {}
     warnings: list = []
-    try:
-        if fmt == "ndjson":
-            fp.write(orjson.dumps({"record": "header", **head}) + b"\n")
-        else:
-            fp.write(orjson.dumps(head)[:-1] + b',"regions":[')
-        done = 0
-        for i, (body, s, coefs, batch_warnings) in enumerate(_results(jobs if not one_piece else 1)):
-            if body:
-                fp.write(body + b"\n" if fmt == "ndjson" else (b"," if done else b"") + body)
-            for k in summary:
-                summary[k] += s[k]
-            for c in coefs:
-                coefficients.setdefault(c["id"], c)
-            warnings += batch_warnings
-            done += len(spans[i])
-            if progress:
-                progress(done, n)
-        tail = {"summary": summary, "batch_warnings": warnings, "coefficients": list(coefficients.values())}
-        if fmt == "ndjson":
-            fp.write(orjson.dumps({"record": "summary", **tail}) + b"\n")
-        else:
-            fp.write(b"]," + orjson.dumps(tail)[1:] + b"\n")
-    finally:
-        _WORK.clear()
+    if fmt == "ndjson":
+        fp.write(orjson.dumps({"record": "header", **head}) + b"\n")
+    else:
+        fp.write(orjson.dumps(head)[:-1] + b',"regions":[')
+    done = 0
+    pieces = _results(batch, spans, opts, 1 if one_piece else jobs, cluster)
+    for i, (body, counts, coefs, batch_warnings, rows) in enumerate(pieces):
+        if rows is not None:
+            from .results import write_part
+
+            write_part(results, part_name(spans[i]), rows)
+        if body:
+            fp.write(body + b"\n" if fmt == "ndjson" else (b"," if done else b"") + body)
+        for k in summary:
+            summary[k] += counts[k]
+        for c in coefs:
+            coefficients.setdefault(c["id"], c)
+        warnings += batch_warnings
+        done += len(spans[i])
+        if progress:
+            progress(done, n)
+    tail = {"summary": summary, "batch_warnings": warnings, "coefficients": list(coefficients.values())}
+    if fmt == "ndjson":
+        fp.write(orjson.dumps({"record": "summary", **tail}) + b"\n")
+    else:
+        fp.write(b"]," + orjson.dumps(tail)[1:] + b"\n")
     return summary

@@ -95,3 +95,20 @@ def test_output_follows_the_published_schema(batch):
     broken = json.loads(_written(batch))
     del broken["regions"][0]["measures"][0]["reasons"]
     assert not check.is_valid(broken)
+
+
+def test_results_sql_reads_the_dataset_and_nothing_else(batch, tmp_path, capsys):
+    from kg import results
+
+    stream.advise_to(batch, io.BytesIO(), results=str(tmp_path / "res"))
+    names, rows = results.query(tmp_path / "res", "SELECT unit, count(*) FROM results "
+                                "WHERE figure = 'emissions_t_co2e' GROUP BY unit")
+    assert rows == [("t CO2e/a", 239)]
+    for sql in ("SELECT * FROM read_csv('/etc/passwd')", "COPY results TO '/tmp/x.csv'",
+                "SELECT * FROM read_parquet('https://example.org/x.parquet')", "INSTALL httpfs"):
+        with pytest.raises(results.ResultsError):
+            results.query(tmp_path / "res", sql)
+    assert main(["results", str(tmp_path / "res"), "SELEC nonsense"]) == 2
+    assert main(["results", str(tmp_path / "nothing-here")]) == 2
+    err = capsys.readouterr().err
+    assert "nothing-here" in err and "Traceback" not in err

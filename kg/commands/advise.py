@@ -22,6 +22,11 @@ def register(sub):
                    help="JSON with every field repeated in each region (the form before the catalog)")
     p.add_argument("--jobs", type=int, default=None, metavar="N",
                    help="processes for big batches (default: the number of cores); the results are the same")
+    p.add_argument("--cluster", metavar="ADDRESS",
+                   help="run on a Dask cluster: its scheduler (tcp://HOST:8786) or 'local' (a LocalCluster here)")
+    p.add_argument("--results", metavar="DIR",
+                   help="also write every figure to a partitioned Parquet dataset (query it with `tanheng results "
+                        "DIR`); without -o, only the dataset is written")
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
     p.add_argument("--coefficients", default="default", metavar="NAME", help="coefficient set (default: default)")
@@ -63,6 +68,8 @@ def run(args):
     batch = read_batch(args.files, args.lang)
     if args.format in ("json", "ndjson"):
         return _run_streamed(batch, args)
+    if args.cluster or args.results:
+        raise UserError("--cluster and --results go with --format json or ndjson")
     bar, step = _progress_bar(len(batch.regions), args.engine)
     try:
         result = advise(batch, coefficient_set=args.coefficients, lang=args.lang, progress=step, engine=args.engine)
@@ -88,19 +95,25 @@ def _run_streamed(batch, args) -> int:
         raise UserError(f"--jobs needs a count ≥ 1, not {args.jobs}")
     compile_set(args.coefficients)     # an unknown set is a user error before the output file is opened
     bar, step = _progress_bar(len(batch.regions), args.engine)
+
+    def advise_into(fp):
+        return stream.advise_to(batch, fp, args.format, args.full, args.coefficients, args.lang, jobs,
+                                progress=step, engine=args.engine, cluster=args.cluster, results=args.results)
     try:
-        if args.output:
-            with open(args.output, "wb") as f:
+        if args.output or args.results:
+            target = args.output or os.devnull
+            with open(target, "wb") as f:
                 try:
-                    summary = stream.advise_to(batch, f, args.format, args.full, args.coefficients, args.lang,
-                                               jobs, progress=step, engine=args.engine)
+                    summary = advise_into(f)
                 except BaseException:
-                    os.unlink(args.output)       # no half-written file left behind
+                    if args.output:
+                        os.unlink(args.output)       # no half-written file left behind
                     raise
-            print(f"wrote {args.output} ({summary['total']} regions)", file=sys.stderr)
+            for written in (args.output, args.results):
+                if written:
+                    print(f"wrote {written} ({summary['total']} regions)", file=sys.stderr)
         else:
-            summary = stream.advise_to(batch, sys.stdout.buffer, args.format, args.full, args.coefficients,
-                                       args.lang, jobs, progress=step, engine=args.engine)
+            summary = advise_into(sys.stdout.buffer)
             sys.stdout.flush()
     finally:
         if bar:
