@@ -12,6 +12,7 @@ from app import charts
 from app.i18n import join, lang, pick, t, t_or
 from app.widgets import md
 from kg import balance, catalog, reason
+from kg import balance as kg_balance   # balance_panel takes a dict named balance
 
 
 def name_of(ref) -> str:
@@ -52,17 +53,25 @@ def plain(value) -> str:
     return str(value)
 
 
+TABLE_MAX = 100    # up to this many problems are shown in full; more in a scrolling, sortable grid
+
+
 def issues_table(results: list[dict]) -> None:
     """Validation results (region_id, field, value, severity, message_zh/en) as a table."""
     if not results:
         st.success(t("valid.ok"))
         return
-    st.dataframe(pd.DataFrame([{
+    table = pd.DataFrame([{
         t("valid.col.severity"): t_or(f"severity.{r.get('severity')}", str(r.get("severity"))),
         t("valid.col.region"): plain(r.get("region_id")),
         t("valid.col.field"): _field_label(r["field"]) if r.get("field") else "",
         t("valid.col.value"): plain(r.get("value")),
-        t("valid.col.message"): pick(r, "message")} for r in results]), hide_index=True, width="stretch")
+        t("valid.col.message"): pick(r, "message")} for r in results])
+    if len(table) <= TABLE_MAX:      # a static table wraps the messages: none is cut off
+        st.table(table.set_index(t("valid.col.severity")))
+    else:
+        st.dataframe(table, hide_index=True, width="stretch",
+                     column_config={t("valid.col.message"): st.column_config.TextColumn(width="large")})
 
 
 def line_label(key: str) -> str:
@@ -94,7 +103,11 @@ def balance_panel(balance: dict, key: str) -> None:
         left.plotly_chart(charts.sankey(sources, sinks), width="stretch", key=f"sankey_{key}")
     by_class = _labelled(balance.get("by_table1"))
     if by_class:
-        right.plotly_chart(charts.bars(by_class, t("balance.by_table1")), width="stretch", key=f"t1_{key}")
+        sinks_of = {ln.table1 for ln in kg_balance.lines() if ln.direction == "sink"}
+        colours = [charts.SINK_GREEN if k in sinks_of else charts.SOURCE_RED
+                   for k, v in (balance.get("by_table1") or {}).items() if isinstance(v, (int, float))]
+        right.plotly_chart(charts.bars(by_class, t("balance.by_table1"), colours=colours, unit=t("balance.unit_axis")),
+                           width="stretch", key=f"t1_{key}")
 
 
 def _field_label(key: str) -> str:

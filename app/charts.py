@@ -20,14 +20,25 @@ def _layout(fig: go.Figure, height: int = 360) -> go.Figure:
     return fig
 
 
-def bars(values: dict[str, float], title: str, horizontal: bool = True) -> go.Figure:
-    """A bar per label (values already labelled in the current language)."""
+SOURCE_RED, SINK_GREEN = "#e53935", "#43a047"
+
+
+def bars(values: dict[str, float], title: str, horizontal: bool = True, colours: list[str] | None = None,
+         unit: str | None = None) -> go.Figure:
+    """A bar per label (values already labelled in the current language); `colours` one per bar
+    (sources red, sinks green); numbers in full with thousands separators, never 20M/200k."""
     names, numbers = list(values), list(values.values())
-    bar = go.Bar(y=names, x=numbers, orientation="h") if horizontal else go.Bar(x=names, y=numbers)
+    marker = dict(color=colours) if colours else {}
+    bar = go.Bar(y=names, x=numbers, orientation="h", marker=marker) if horizontal else \
+        go.Bar(x=names, y=numbers, marker=marker)
     fig = go.Figure(bar)
     fig.update_layout(title=title)
+    axis = dict(tickformat=",~r", separatethousands=True, exponentformat="none", title_text=unit)
     if horizontal:
         fig.update_yaxes(autorange="reversed")
+        fig.update_xaxes(**axis)
+    else:
+        fig.update_yaxes(**axis)
     return _layout(fig, height=max(220, 60 + 34 * len(names)) if horizontal else 360)
 
 
@@ -42,12 +53,37 @@ def sankey(sources: dict[str, float], sinks: dict[str, float]) -> go.Figure:
     links += [(hub, hub + 1 + j, v) for j, v in enumerate(sinks.values()) if v > 0]
     if emitted > absorbed:
         links.append((hub, net_node, emitted - absorbed))
+    # fixed positions: sources left, the hub in the middle, sinks and the net right, spread evenly — left
+    # to plotly, small sinks stack on each other and their labels overlap
+    right = [n for n in range(hub + 1, len(nodes))]
+    xs = [0.01] * len(sources) + [0.45] + [0.99] * (len(nodes) - hub - 1)
+    ys = [(i + 0.5) / max(len(sources), 1) for i in range(len(sources))] + [0.5] + \
+         [(i + 0.5) / len(right) for i in range(len(right))]
     fig = go.Figure(go.Sankey(
-        node=dict(label=nodes, pad=14, thickness=16,
-                  color=["#e53935"] * len(sources) + ["#757575"] + ["#43a047"] * len(sinks) + ["#9e9e9e"]),
+        arrangement="fixed",
+        node=dict(label=nodes, pad=18, thickness=16, x=xs, y=ys,
+                  color=[SOURCE_RED] * len(sources) + ["#757575"] + [SINK_GREEN] * len(sinks) + ["#9e9e9e"]),
         link=dict(source=[a for a, _, _ in links], target=[b for _, b, _ in links],
                   value=[v for _, _, v in links])))
     return _layout(fig, height=420)
+
+
+def wrap(label: str, width: int = 12) -> str:
+    """A long label on several lines (<br>) rather than cut: lines of about `width` CJK characters
+    (2·width Latin ones, broken at spaces)."""
+    import unicodedata
+
+    lines, line, used = [], "", 0
+    for ch in label:
+        w = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        if used + w > 2 * width and (w == 2 or ch == " "):
+            lines.append(line.rstrip())
+            line, used = "", 0
+            if ch == " ":
+                continue
+        line += ch
+        used += w
+    return "<br>".join(lines + [line])
 
 
 def graph(g: nx.DiGraph, height: int = 560, columns: dict[str, int] | None = None) -> go.Figure:
@@ -71,16 +107,17 @@ def graph(g: nx.DiGraph, height: int = 560, columns: dict[str, int] | None = Non
         labels = [g.nodes[n].get(f"label_{lang()}") or g.nodes[n].get("label") or str(n) for n in nodes]
         fig.add_trace(go.Scatter(
             x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes], mode="markers+text",
-            name=t(f"kind.{kind}"), text=[s if len(s) <= 14 else s[:13] + "…" for s in labels],
+            name=t(f"kind.{kind}"), text=[wrap(s) for s in labels],
             hovertext=labels, hoverinfo="text", textposition="middle right", textfont=dict(size=10),
             marker=dict(size=14, color=colour, line=dict(width=1, color="white"))))
     xs = [x for x, _ in pos.values()] or [0]
     width = (max(xs) - min(xs)) or 1
-    fig.update_xaxes(visible=False, range=[min(xs) - 0.03 * width, max(xs) + 0.3 * width])  # last column's labels
+    # room on the right for the last column's labels (whole, wrapped), none cut off
+    fig.update_xaxes(visible=False, range=[min(xs) - 0.03 * width, max(xs) + 0.45 * width])
     fig.update_yaxes(visible=False)
     fig.update_layout(legend=dict(orientation="h"))
     tallest = max(Counter(d["layer"] for _, d in g.nodes(data=True)).values(), default=1)
-    return _layout(fig, height=max(height, 24 * tallest))  # one line of text per node in the longest column
+    return _layout(fig, height=max(height, 36 * tallest))  # up to two lines of text per node in the longest column
 
 
 def sunburst(trees: list[dict], label_of) -> go.Figure:
@@ -98,9 +135,12 @@ def sunburst(trees: list[dict], label_of) -> go.Figure:
 
     for tree in trees:
         walk(tree, "")
-    fig = go.Figure(go.Sunburst(ids=ids, labels=labels, parents=parents, values=sizes, branchvalues="total",
-                                insidetextorientation="radial"))
-    return _layout(fig, height=560)
+    # three rings at a time (click a group to see its leaves): with all five, 25 leaves share the outer
+    # ring and their labels shrink below reading size
+    fig = go.Figure(go.Sunburst(ids=ids, labels=[wrap(x, 8) for x in labels], parents=parents, values=sizes,
+                                branchvalues="total", maxdepth=3, insidetextorientation="horizontal",
+                                insidetextfont=dict(size=12), hovertext=labels, hoverinfo="text"))
+    return _layout(fig, height=620)
 
 
 # ----------------------------------------------------------------------------- pathways (issue 17)

@@ -66,7 +66,7 @@ def profile_form(issues_by_field: dict[str, list[dict]]) -> tuple[bytes, str] | 
     _prefill_picker(fields)
     values = {}
     with st.form("profile_form"):
-        st.markdown(f"**{t('form.required')}**")
+        st.markdown(f"**{md(t('form.required'))}**")     # its "*" must not end the bold and start italics
         cols = st.columns(3)
         required = [f for f in fields if f["required"]]
         for i, f in enumerate(required):

@@ -43,8 +43,16 @@ PAGES = [  # (module file, translation key, icon, url path)
     ("views/history.py", "page.history", ":material/history:", "history"),
 ]
 here = Path(__file__).parent
-navigation = st.navigation([
-    st.Page(str(here / path), title=t(key), icon=icon, url_path=url, default=(i == 0))
-    for i, (path, key, icon, url) in enumerate(PAGES)
-])
+
+
+def _start():
+    """The root address opens the diagnosis page. A hidden start page, rather than making the
+    diagnosis page the default: a default page lives at "/" only, so a link to /diagnosis (a bookmark,
+    a shared address) would get Streamlit's English "Page not found" instead of the page."""
+    st.switch_page(str(here / PAGES[0][0]))
+
+
+navigation = st.navigation(
+    [st.Page(_start, title=t(PAGES[0][1]), url_path="start", default=True, visibility="hidden")]
+    + [st.Page(str(here / path), title=t(key), icon=icon, url_path=url) for path, key, icon, url in PAGES])
 navigation.run()

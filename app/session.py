@@ -31,6 +31,41 @@ def analyse(data: bytes, filename: str, progress=None) -> dict:
             "issues": issues_of(advice), "warnings": list(batch.warnings)}
 
 
+def analyse_many(files: list[tuple[bytes, str]], progress=None) -> dict:
+    """Several files as one batch (their regions in file order); {"error": …} naming the first file
+    that cannot be read at all."""
+    if len(files) == 1:
+        return analyse(*files[0], progress=progress)
+    batches = []
+    for data, filename in files:
+        try:
+            batches.append(profiles.read_profiles(data, filename=filename))
+        except Exception as exc:
+            reason = exc.message(lang()) if hasattr(exc, "message") else user_error(exc)
+            return {"error": t("diag.unreadable", file=md(filename), error=md(reason))}
+    names = ", ".join(name for _, name in files)
+    batch = profiles.ProfileBatch(regions=[r for b in batches for r in b.regions],
+                                  warnings=[w for b in batches for w in b.warnings], source_name=names, format="mixed")
+    # each file is validated on its own, so that "row N" stays the row of that file
+    advice = merge_advice([_advise(b, progress) for b in batches])
+    return {"batch": batch, "parts": batches, "filename": names, "advice": {coefficient_set(): advice},
+            "issues": issues_of(advice), "warnings": list(batch.warnings)}
+
+
+def merge_advice(parts: list[dict]) -> dict:
+    """The advice of several files as one: regions in file order, summaries added, coefficients once."""
+    out = dict(parts[0])
+    out["regions"] = [r for p in parts for r in p["regions"]]
+    out["summary"] = {k: sum(p["summary"][k] for p in parts) for k in ("total", "valid", "invalid")}
+    out["batch_warnings"] = [w for p in parts for w in p.get("batch_warnings", [])]
+    seen = {}
+    for p in parts:
+        for c in p.get("coefficients", []):
+            seen.setdefault(c["id"], c)
+    out["coefficients"] = list(seen.values())
+    return out
+
+
 def _advise(batch, progress=None) -> dict:
     return advice_engine.advise(batch, coefficient_set=coefficient_set(), lang=lang(), progress=progress)
 
@@ -47,7 +82,9 @@ def current_advice(analysis: dict) -> dict:
     """The advice for the chosen coefficient set (computed once after a switch); it
     carries both languages, so a language switch needs no new run."""
     if coefficient_set() not in analysis["advice"]:
-        analysis["advice"][coefficient_set()] = _advise(analysis["batch"])
+        parts = analysis.get("parts")
+        analysis["advice"][coefficient_set()] = (merge_advice([_advise(b) for b in parts]) if parts
+                                                 else _advise(analysis["batch"]))
     return analysis["advice"][coefficient_set()]
 
 
@@ -122,15 +159,66 @@ def report_buttons(advice: dict, stem: str, columns, key: str) -> None:
     download(columns[2], t("download.json"), lambda: advice_json(advice), f"{stem}.json", f"{key}_json")
 
 
+def whatif_changes(region_id: str) -> dict:
+    """The what-if sliders' settings for a region ({field: "+10%"}), as the what-if panel left them."""
+    return dict(st.session_state.get("whatif_changes", {}).get(region_id, {}))
+
+
+def region_report(batch, advice: dict, index: int, changes: dict, language: str, fmt: str) -> bytes:
+    """The handed-on report (kg.present.handover, the same as `tanheng report --region`) of the region at
+    `index`, with the what-if changes if any. Pure: safe to run off the script thread."""
+    from kg import scenario
+    from kg.present import handover
+
+    region = batch.regions[index]
+    whatif = scenario.run(region.values, changes, region_id=region.region_id,
+                          coefficient_set=advice.get("coefficient_set", "default")) if changes else None
+    doc = handover.build(batch, advice, language, region_index=index, whatif=whatif)
+    if fmt == "docx":
+        return handover.to_docx(doc)
+    if fmt == "pdf":
+        return handover.to_pdf(doc)
+    return handover.to_html(doc).encode("utf-8")
+
+
+def region_report_buttons(analysis: dict, advice: dict, index: int, key: str = "dl") -> None:
+    """Word, PDF and HTML reports of the region shown, with its what-if settings."""
+    batch, language = analysis["batch"], lang()
+    region = advice["regions"][index]
+    changes = whatif_changes(region["region_id"])
+    stem = "tanheng-" + "".join(c if c.isalnum() else "-" for c in str(region.get("name") or region["region_id"]))[:40]
+    st.caption(t("diag.report"))
+    cols = st.columns(3)
+    for col, fmt in zip(cols, ("docx", "pdf", "html")):
+        download(col, t(f"download.{fmt}"),
+                 lambda fmt=fmt: region_report(batch, advice, index, changes, language, fmt), f"{stem}.{fmt}",
+                 f"{key}_{fmt}")
+
+
+def history_title(filename: str, regions: list[dict], limit: int = 80) -> str:
+    """The file and every region's name, shortened with "… (N regions)" only past `limit` characters."""
+    names = [r.get("name") or r["region_id"] for r in regions]
+    title = f"{filename} · " + "、".join(names)
+    if len(title) <= limit:
+        return title
+    shown = f"{filename} · "
+    for n, name in enumerate(names):
+        if len(shown) + len(name) > limit - 12:
+            return shown.rstrip("、") + f"… ({len(names)})"
+        shown += name + "、"
+    return title
+
+
 def download_buttons(analysis: dict, advice: dict) -> None:
     stem = "tanheng-" + "".join(c if c.isalnum() else "-" for c in analysis["filename"].rsplit(".", 1)[0])[:40]
-    c1, c2, c3, c4 = st.columns(4)
-    report_buttons(advice, stem, (c1, c2, c3), "dl")
-    if c4.button(t("history.save"), key="dl_save"):
-        title = f"{analysis['filename']} · " + ", ".join(r.get("name") or r["region_id"]
-                                                       for r in advice["regions"][:3])
+    c1, c2 = st.columns(2)
+    download(c1, t("download.json"), lambda: advice_json(advice), f"{stem}.json", "dl_json")
+    if c2.button(t("history.save"), key="dl_save"):
+        title = history_title(analysis["filename"], advice["regions"])
+        whatif = {k: v for k, v in st.session_state.get("whatif_changes", {}).items() if v}
         try:
-            history.save(title=title, advice=advice, profiles=analysis["batch"])
+            history.save(title=title, advice={**advice, "whatif": whatif} if whatif else advice,
+                         profiles=analysis["batch"])
             st.success(t("history.saved", title=md(title)))
         except Exception as exc:  # a locked or unwritable store: say so, keep the page
             st.error(t("history.save_failed", error=md(user_error(exc))))

@@ -13,18 +13,29 @@ from kg import balance, catalog, scenario
 
 
 @st.fragment
-def whatif_panel(analysis: dict, region: dict) -> None:
+def whatif_panel(analysis: dict, region: dict, advice: dict, index: int) -> None:
+    """The sliders, the balance after the changes, and the region's report downloads (in this fragment,
+    so that the report always carries the sliders as they stand)."""
     st.markdown(f"### {t('whatif.title')}")
+    changes = _sliders_and_result(analysis, region)
+    st.session_state.setdefault("whatif_changes", {})[region["region_id"]] = changes
+    st.markdown(f"### {t('diag.downloads')}")
+    from app.session import region_report_buttons
+
+    region_report_buttons(analysis, advice, index, key="dl")
+
+
+def _sliders_and_result(analysis: dict, region: dict) -> dict:
     profile = analysis["batch"].get(region["region_id"])
     if profile is None:
-        return
+        return {}
     values = dict(profile.values)
     labels = {f["key"]: f for f in catalog.profile_fields()}
     # only numeric inputs the region reported can be scaled
     fields = [f for f in balance.input_fields() if isinstance(values.get(f), (int, float))]
     if not fields:
         st.caption(t("whatif.nothing"))
-        return
+        return {}
     st.caption(t("whatif.caption"))
     changes = {}
     cols = st.columns(3)
@@ -35,16 +46,16 @@ def whatif_panel(analysis: dict, region: dict) -> None:
         if pct:
             changes[f] = f"{pct:+d}%"
     if not changes:
-        return
+        return {}
     coefficient_set = st.session_state.get("coefficient_set") or "default"
     try:
         result = scenario.run(values, changes, region_id=region["region_id"], coefficient_set=coefficient_set)
     except Exception as exc:  # kg.cli.UserError: a message naming region, field and value
         st.error(md(user_error(exc)))
-        return
+        return changes
     # the changed profile is validated like a file: a broken rule (forest larger than the county)
     # is an error above the figures, a warning a warning
-    checks = scenario.validation_lines(result, region["region_id"], lang())
+    checks = scenario.validation_lines(result, region["region_id"], lang(), labelled=True)
     if checks:
         (st.warning if result["after_valid"] else st.error)(md("  \n".join(checks)))
     totals = result["totals"]
@@ -57,3 +68,4 @@ def whatif_panel(analysis: dict, region: dict) -> None:
                    delta_color="inverse" if key in ("emissions_t_co2e", "net_t_co2e") else "normal")
     with st.expander(t("whatif.after")):
         balance_panel(result["after"], key=f"whatif_{region['region_id']}")
+    return changes

@@ -25,6 +25,7 @@ def md(text) -> str:
 
 
 MIME = {"md": "text/markdown", "html": "text/html", "json": "application/json", "csv": "text/csv",
+        "pdf": "application/pdf", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 

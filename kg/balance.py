@@ -637,3 +637,4 @@ def render(named_results, fmt: str = "table", lang: str = "zh", detail: bool | N
         if r.get("assumptions"):
             parts.append(f"{message('head-assumptions', lang)}: " + "; ".join(a[lang] for a in r["assumptions"]))
     return "\n\n".join(parts)
+

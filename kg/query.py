@@ -22,9 +22,13 @@ class NamedQuery:
     name: str
     title_en: str
     title_zh: str
-    question: str
+    question: str            # English (the file's "# question:")
     text: str
     path: Path = field(repr=False)
+    question_zh: str = ""    # "# question_zh:"
+
+    def question_in(self, lang: str) -> str:
+        return (self.question_zh or self.question) if lang == "zh" else self.question
 
 
 def _header(text: str, key: str) -> str:
@@ -41,7 +45,7 @@ def named_queries() -> dict[str, NamedQuery]:
         text = p.read_text(encoding="utf-8")
         out[p.stem] = NamedQuery(p.stem, _header(text, "title_en") or p.stem,
                                  _header(text, "title_zh") or p.stem,
-                                 _header(text, "question"), text, p)
+                                 _header(text, "question"), text, p, _header(text, "question_zh"))
     return out
 
 
@@ -274,7 +278,7 @@ def _undeclared_prefix(text: str, line: int | None, col: int | None) -> str | No
 
 
 def error_message(exc: BaseException | str, text: str, lang: str = "zh",
-                  prefix_lines: int = PREFIX_LINES) -> str:
+                  prefix_lines: int = PREFIX_LINES, both: bool = True) -> str:
     """One bilingual sentence for a SPARQL syntax error: the position in the
     user's own text (the prepended prefix lines taken off), 'prefix x: is not
     declared' where that is the cause, else the parser's first clause without
@@ -305,6 +309,8 @@ def error_message(exc: BaseException | str, text: str, lang: str = "zh",
     else:
         zh = f"查询不是有效的 SPARQL：{zh_what}"
         en = f"the query is not valid SPARQL: {en_what}"
+    if not both:            # a page in one language: one sentence in it
+        return zh + "。" if lang == "zh" else en[:1].upper() + en[1:] + "."
     return f"{zh} / {en}" if lang == "zh" else f"{en} / {zh}"
 
 

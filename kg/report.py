@@ -82,10 +82,11 @@ def _measures_md(measures: list[dict], lang: str) -> list[str]:
     lines = []
     for n, m in enumerate(measures, start=1):
         lines.append(f"{n}. **{m['label_' + lang]}** ({m['score']:.2f})")
-        lines += [f"   - {r[lang]}" for r in m["reasons"]]
+        # four spaces: Python-Markdown nests a list only then (three ran the reasons into one line)
+        lines += [f"    - {r[lang]}" for r in m["reasons"]]
         if m["cases"]:
             cases = "; ".join(f"{c['title_' + lang]} ({c['country']}, {c['year']})" for c in m["cases"])
-            lines.append(f"   - {msg('h-cases', lang)}: {cases}")
+            lines.append(f"    - {msg('h-cases', lang)}: {cases}")
     return lines
 
 
@@ -164,7 +165,7 @@ def to_table_text(advice: dict, lang: str = "zh") -> str:
             rows.append([r["region_id"], r["name"], msg("h-invalid-row", lang), "", "", "",
                          "; ".join(f"{v['field']}: {v['message_' + lang]}" for v in r["violations"])])
             continue
-        scores = " ".join(f"{k[:3]} {'—' if v is None else f'{v:.2f}'}" for k, v in r["type_scores"].items())
+        scores = " ".join(f"{type_label(k, lang)} {'—' if v is None else f'{v:.2f}'}" for k, v in r["type_scores"].items())
         top = "; ".join(m["label_" + lang] for m in r["measures"][:3])
         rows.append([r["region_id"], r["name"], type_label(r["type"], lang), scores,
                      model_label(r["model"], lang), top, " ".join(notes(r, lang))])

@@ -207,23 +207,47 @@ def run(values: dict, settings, region_id: str = "", coefficient_set: str = DEFA
             **compare(before, after)}
 
 
-def changes_text(result: dict) -> str:
-    """"forest_ha=+10%, coal_t=-20%": the changes of a result as the user wrote them."""
-    return ", ".join(f"{c['field']}={c['change']}" for c in result["changes"])
+def changes_text(result: dict, lang: str | None = None) -> str:
+    """"forest_ha=+10%, coal_t=-20%": the changes of a result as the user wrote them; with `lang`,
+    by the fields' names ("林地（公顷） +10%") for a page where nobody typed a key."""
+    if lang not in ("zh", "en"):
+        return ", ".join(f"{c['field']}={c['change']}" for c in result["changes"])
+    from .profiles import column_by_key
+
+    cols = column_by_key()
+    sep = "；" if lang == "zh" else "; "
+    return sep.join(f"{cols[c['field']].label(lang) if c['field'] in cols else c['field']} {c['change']}"
+                    for c in result["changes"])
 
 
-def validation_lines(result: dict, region: str, lang: str | None = None) -> list[str]:
+# The land-total checks show the percentage where the area would be, and say so first; on a what-if
+# page no value is shown beside the message, so that first clause would only mislead.
+_SHOWN_VALUE_NOTE = re.compile(r"报告值是百分比而非平方千米：|the value shown is a percentage, not km²(: | — )")
+
+
+def validation_lines(result: dict, region: str, lang: str | None = None, labelled: bool = False) -> list[str]:
     """What the changes broke, worded as `tanheng validate` (both languages when lang is None):
-    a heading, then one line per violation or warning."""
+    a heading, then one line per violation or warning. `labelled` (the app): changes by the fields'
+    names, each problem as its field's name and message, without internal keys or raw values."""
     from .validate import WORDS, format_result
 
     issues = result.get("after_validation") or []
     if not issues:
         return []
     key = "warning-after" if result.get("after_valid", True) else "invalid-after"
-    out = [text(key, lang, region=region, changes=changes_text(result))]
+    out = [text(key, lang, region=region, changes=changes_text(result, lang if labelled else None))]
     for r in issues:
-        if lang in ("zh", "en"):
+        if labelled and lang in ("zh", "en"):
+            from .profiles import column_by_key
+
+            col = column_by_key().get(r.get("field"))
+            message = _SHOWN_VALUE_NOTE.sub("", r[f"message_{lang}"])
+            if col is not None and col.key == "area_km2" and message != r[f"message_{lang}"]:
+                message = message[:1].upper() + message[1:] if lang == "en" else message
+                out.append(f"  - [{WORDS[lang][r['severity']]}] {message}")
+            else:
+                out.append(f"  - [{WORDS[lang][r['severity']]}] {col.label(lang) if col else r.get('field')}: {message}")
+        elif lang in ("zh", "en"):
             out.append(f"  - [{WORDS[lang][r['severity']]}] {format_result(r, lang)}")
         else:
             out.append(f"  - [{WORDS['zh'][r['severity']]}] {format_result(r, 'zh')} / "

@@ -168,7 +168,7 @@ def test_policy_comparison_filters_disputed_german_records():
     titles = [e.label for e in at.expander]
     # REFERENCE-DATA §7: the Hanns Seidel Foundation was founded in 1966, not the paper's 1950
     assert any("Hanns Seidel" in x for x in titles), titles
-    assert titles and all(x.startswith("DE ") and x.endswith("⚠") for x in titles)
+    assert titles and all(x.startswith("Germany ") and x.endswith("⚠") for x in titles)   # labels, not DE
     matrix = at.dataframe[0].value       # the matrix tab comes first
     assert list(matrix.index) == ["Germany"]
     assert len(matrix.columns) == 7          # the seven comparison dimensions of the conventions
@@ -223,7 +223,8 @@ def test_batch_lists_every_invalid_row_with_its_message():
     at.selectbox(key="batch_example").set_value("invalid-regions.csv").run()
     at.button(key="batch_run").click().run()
     no_exception(at)
-    issues = next(df.value for df in at.dataframe if "说明" in df.value.columns)
+    # problems are a static table (issue 16: messages wrap, never cut off)
+    issues = next(df.value.reset_index() for df in at.table if "说明" in df.value.columns)
     # examples/README.md: rows 900001–900013 each carry one deliberate mistake
     assert {f"9000{i:02d}" for i in range(1, 14)} <= set(issues["区域"].dropna())
     row = issues[issues["区域"] == "900005"].iloc[0]

@@ -86,11 +86,11 @@ def test_app_region_picker_lists_every_row(dup_csv):
     assert [re.sub(r"\\(.)", r"\1", o) for o in picker.options] == ["浦东新区 (D1) · row 2", "浦东新区 (D1) · row 3"]
     picker.set_value(1).run()                      # the second D1, row 3: its own errors only
     assert not at.exception
-    issues = next(d.value for d in at.dataframe if len(d.value) and d.value.astype(str).apply(
+    issues = next(d.value for d in (*at.dataframe, *at.table) if len(d.value) and d.value.astype(str).apply(
         lambda c: c.str.contains("appears more than once")).any().any())
     text = issues.astype(str).to_string()
     assert text.count("appears more than once") == 1 and "population" in text.lower()
     picker.set_value(0).run()                      # the first D1, row 2: not row 3's population error
     assert not at.exception
-    shown = " ".join(d.value.astype(str).to_string() for d in at.dataframe)
+    shown = " ".join(d.value.astype(str).to_string() for d in (*at.dataframe, *at.table))
     assert shown.count("appears more than once") == 1 and "at least 0" not in shown

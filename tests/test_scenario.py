@@ -202,7 +202,10 @@ def test_app_whatif_slider_shows_the_broken_rule_above_the_figures():
     at.slider(key="whatif_361130_forest_ha").set_value(50).run()
     no_exception(at)
     errors = [e.value.replace("\\", "") for e in at.error]        # markdown escapes removed
-    assert any("WARNING: region 361130" in e and "land area (km²)" in e for e in errors), errors
+    assert any("WARNING: region 361130" in e and "total 139.9 % of the area" in e for e in errors), errors
+    # issue 16: the fields by their names, not keys; no "the value shown is a percentage, not km²"
+    assert any("after forest land (ha) +50%" in e for e in errors) and not any("forest_ha" in e for e in errors)
+    assert not any("not km²" in e for e in errors)
     at.slider(key="whatif_361130_forest_ha").set_value(-50).run()     # a warning only
     no_exception(at)
     assert not any("region 361130" in e.value for e in at.error)

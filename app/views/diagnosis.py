@@ -7,6 +7,7 @@ from app import session
 from app.advice_view import region_panel
 from app.backend import require
 from app.i18n import pick, t
+from app.maps_view import region_map
 from app.inputs import example_files, profile_form, template_buttons, upload_types
 from app.whatif import whatif_panel
 from app.widgets import md
@@ -63,9 +64,14 @@ if analysis:
         st.stop()
     choices = session.region_choices(regions)   # by position: an id may repeat, every row is listed
     pick_n = st.selectbox(t("diag.region"), list(choices), format_func=choices.get, key="diag_region")
-    region = regions[pick_n if pick_n in choices else 0]
+    index = pick_n if pick_n in choices else 0
+    region = regions[index]
     region_panel(region, list(region.get("violations") or []) + list(region.get("warnings") or []), key="diag")
+    if region["valid"]:
+        region_map(analysis, advice, index)
     if region["valid"] and region.get("balance"):
-        whatif_panel(analysis, region)
-    st.markdown(f"### {t('diag.downloads')}")
+        whatif_panel(analysis, region, advice, index)     # the region's report downloads are inside
+    else:
+        st.markdown(f"### {t('diag.downloads')}")
+        session.region_report_buttons(analysis, advice, index)
     session.download_buttons(analysis, advice)

@@ -6,8 +6,22 @@ import streamlit as st
 from app import session
 from app.advice_view import region_panel
 from app.backend import require, user_error
-from app.i18n import t
+from app.i18n import pick, t
 from app.widgets import md
+from kg import catalog
+
+
+def local_time(created: str, seconds: bool = True) -> str:
+    """A stored UTC time (2026-11-30T12:00:00.123Z) in this machine's local time, with its zone."""
+    from datetime import datetime
+
+    when = datetime.fromisoformat(created.replace("Z", "+00:00")).astimezone()
+    return when.strftime("%Y-%m-%d %H:%M" + (":%S" if seconds else "") + " %Z").strip()
+
+
+def whatif_text(changes: dict) -> str:
+    labels = {f["key"]: f for f in catalog.profile_fields()}
+    return "; ".join(f"{pick(labels[k], 'label') if k in labels else k} {v}" for k, v in changes.items())
 
 st.title(t("page.history"))
 history = require("history", "list_saved", "get", "delete")
@@ -19,10 +33,11 @@ if not saved:
     st.info(t("history.empty"))
     st.stop()
 
-st.dataframe(pd.DataFrame([{t("history.col.created"): a.created[:19].replace("T", " "),
+st.dataframe(pd.DataFrame([{t("history.col.created"): local_time(a.created),
                             t("history.col.title"): a.title, t("history.col.regions"): ", ".join(a.region_ids)}
-                           for a in saved]), hide_index=True, width="stretch")
-names = {a.id: f"{a.created[:16].replace('T', ' ')} · {a.title or ', '.join(a.region_ids)}" for a in saved}
+                           for a in saved]), hide_index=True, width="stretch",
+             column_config={t("history.col.title"): st.column_config.TextColumn(width="large")})
+names = {a.id: f"{local_time(a.created, seconds=False)} · {a.title or ', '.join(a.region_ids)}" for a in saved}
 chosen = st.selectbox(t("history.open"), list(names), format_func=names.get, key="history_pick")
 try:
     item = history.get(chosen)
@@ -48,6 +63,8 @@ if (item.advice or {}).get("trajectory"):   # a saved pathway analysis (the path
         for sc in saved_region["scenarios"][:3]:
             detail_panel(saved_region, sc, key=f"history_{sc['name']}")
     st.stop()
+for region_id, changes in ((item.advice or {}).get("whatif") or {}).items():   # the what-if as it was saved
+    st.info(t("history.whatif", region=md(region_id), changes=md(whatif_text(changes))))
 regions = (item.advice or {}).get("regions", [])
 if item.advice:
     session.report_buttons(item.advice, f"tanheng-{chosen[:8]}", st.columns(3), "history")

@@ -60,7 +60,8 @@ def _hover_rows(layer: MapLayer, lang: str, type_label, model_label) -> list[lis
     return rows
 
 
-def figure(layer: MapLayer, lang: str = "zh", height: int = 640) -> go.Figure:
+def figure(layer: MapLayer, lang: str = "zh", height: int = 640, highlight: str | None = None) -> go.Figure:
+    """The plotly figure; `highlight`: a code outlined in black (the region a page is about)."""
     from ..report import model_label, type_label
 
     codes = [r.code for r in layer.regions]
@@ -94,6 +95,10 @@ def figure(layer: MapLayer, lang: str = "zh", height: int = 640) -> go.Figure:
                 lon, lat = zip(*part)
                 fig.add_trace(go.Scattergeo(lon=lon, lat=lat, mode="lines", hoverinfo="skip", showlegend=False,
                                             line=dict(color="#555", width=1, dash="dash"), geo=geo, name="maritime"))
+    if highlight in geoms:
+        fig.add_trace(go.Choropleth(geojson=_collection({highlight: geoms[highlight]}), locations=[highlight],
+                                    **_flat("rgba(0,0,0,0)", 1), marker_line_color="black", marker_line_width=2.5,
+                                    hoverinfo="skip", showlegend=False, name="highlight"))
     geo_common = dict(visible=False, projection_type="mercator", bgcolor="white")
     if layer.national:
         inset = dict(x=[0.80, 0.99], y=[0.02, 0.30])

@@ -1,0 +1,29 @@
+"""Issue 16, remaining English in Chinese output of the command line."""
+from kg import balance, report
+from kg.advice import advise
+from kg.paths import EXAMPLES_DIR
+from kg.profiles import read_profiles
+
+
+def test_balance_detail_names_missing_inputs_in_the_users_language():
+    values = dict(read_profiles(EXAMPLES_DIR / "typical-regions.csv").regions[0].values)
+    values["coal_t"] = None
+    values["forest_ha"] = None
+    result = balance.account(values)
+    zh = balance.render([("浦东新区", result)], "table", "zh", detail=True)
+    en = balance.render([("Pudong", result)], "table", "en", detail=True)
+    said_zh = [ln for ln in zh.splitlines() if "未报告" in ln]
+    said_en = [ln for ln in en.splitlines() if "not reported" in ln]
+    assert any("煤炭燃烧" in ln and "林地碳汇" in ln for ln in said_zh)    # the missing lines by their names
+    for line in said_zh + said_en:
+        assert not any(key in line for key in ("coal_t", "forest_ha", "clinker_t", "lime_t")), line
+
+
+def test_advise_table_names_the_types_not_their_keys():
+    advice = advise(read_profiles(EXAMPLES_DIR / "typical-regions.csv"))
+    zh = report.to_table_text(advice, "zh")
+    en = report.to_table_text(advice, "en")
+    assert "城市化地区 1.00 农产品主产区 0.10 生态功能区 0.08" in zh           # 浦东新区
+    for text in (zh, en):
+        assert " urb " not in text and " agr " not in text and "eco 0" not in text
+    assert "Urbanized area" in en
