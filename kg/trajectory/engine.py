@@ -137,18 +137,33 @@ def _keep_land_within_area(p: Panel, a: Assumptions, X: np.ndarray, after: np.nd
     X[idx] = np.where(grow > 0, base + grow * keep[None], cur)
 
 
-def totals(p: Panel, X: np.ndarray, M: np.ndarray, lf: LineFactors) -> tuple[np.ndarray, np.ndarray]:
-    """Emissions and sinks (t CO2e, removals positive) of every region-year from X and M."""
+def totals(p: Panel, X: np.ndarray, M: np.ndarray, lf: LineFactors, only=None) -> tuple[np.ndarray, np.ndarray]:
+    """Emissions and sinks (t CO2e, removals positive) of every region-year from X and M — of all lines, or
+    of the lines `only` (indices); a line whose input is not reported is left out (totals are lower
+    bounds, as in account()). One line at a time: a (lines × regions × years) temporary would cost more
+    memory traffic than it saves."""
     R, Y = X.shape[1], X.shape[2]
-    E, S = np.zeros((R, Y)), np.zeros((R, Y))
-    for l, inp in enumerate(lf.inputs):
-        # a line whose input is not reported is left out: totals are lower bounds, as in account() (issue 14)
-        term = np.nan_to_num(X[p.fi(inp)]) * lf.factor[:, l][:, None] * M[l]
-        if lf.sink[l]:
-            S += term
-        else:
-            E += term
+    E, S, term = np.zeros((R, Y)), np.zeros((R, Y)), np.empty((R, Y))
+    clean = {}
+    for l in range(len(lf.inputs)) if only is None else only:
+        inp = lf.inputs[l]
+        if inp not in clean:
+            x = X[p.fi(inp)]
+            clean[inp] = np.where(np.isnan(x), 0.0, x)
+        np.multiply(clean[inp], lf.factor[:, l][:, None], out=term)
+        term *= M[l]
+        (S if lf.sink[l] else E).__iadd__(term)
     return E, S
+
+
+def touched_lines(a: Assumptions, lf: LineFactors, slot: "Slot") -> list[int]:
+    """The accounting lines a lever changes: those reading its field (or its counterpart), or the line
+    whose factor it moves."""
+    if slot.field in a.lever_factor_lines:
+        line = a.lever_factor_lines[slot.field]
+        return [lf.keys.index(line)] if line in lf.keys else []
+    fields = {slot.field, slot.counterpart}
+    return [l for l, inp in enumerate(lf.inputs) if inp in fields]
 
 
 # ----------------------------------------------------------------------------- levers
@@ -202,14 +217,14 @@ def run_slots(p: Panel, a: Assumptions, lf: LineFactors, base: Projection, slots
     (R, Y) it adds on top of the slots before it (levers act in the order given)."""
     X, M = base.X.copy(), base.M.copy()
     E, S = totals(p, X, M, lf)
-    net = E - S
     wedges = []
-    for slot in slots:
+    for slot in slots:          # only the lines a lever touches are recomputed: the rest is unchanged
+        only = touched_lines(a, lf, slot)
+        e0, s0 = totals(p, X, M, lf, only)
         apply_slot(p, a, lf, X, M, slot)
-        E, S = totals(p, X, M, lf)
-        new = E - S
-        wedges.append(net - new)
-        net = new
+        e1, s1 = totals(p, X, M, lf, only)
+        E, S = E + (e1 - e0), S + (s1 - s0)
+        wedges.append((e0 - s0) - (e1 - s1))
     return X, M, E, S, wedges
 
 
@@ -232,7 +247,9 @@ def balance_index(E: np.ndarray, S: np.ndarray) -> np.ndarray:
 
 
 def line_terms(p: Panel, X: np.ndarray, M: np.ndarray, lf: LineFactors) -> np.ndarray:
-    """(L, R, Y) t CO2e of each line (removals positive) — what totals() sums, kept apart per line for
-    the Monte Carlo through time."""
-    return np.stack([np.nan_to_num(X[p.fi(inp)]) * lf.factor[:, l][:, None] * M[l] for l, inp in enumerate(lf.inputs)]) \
-        if lf.inputs else np.zeros((0, X.shape[1], X.shape[2]))
+    """(L, R, Y) t CO2e of each line (removals positive); a line whose input is not reported is left out
+    (totals are lower bounds, as in account()). One gather over the inputs, then whole-array products."""
+    if not lf.inputs:
+        return np.zeros((0, X.shape[1], X.shape[2]))
+    inputs = X[[p.fi(inp) for inp in lf.inputs]]
+    return np.where(np.isnan(inputs), 0.0, inputs) * lf.factor.T[:, :, None] * M
