@@ -109,12 +109,28 @@ def to_json(result: Result) -> str:
                       ensure_ascii=False, indent=1)
 
 
+_NUMERIC = {f"http://www.w3.org/2001/XMLSchema#{t}" for t in (
+    "integer", "decimal", "double", "float", "long", "int", "short", "byte", "nonNegativeInteger",
+    "positiveInteger", "negativeInteger", "nonPositiveInteger", "unsignedLong", "unsignedInt")}
+
+
+def _csv_value(term, text, csv_cell):
+    """A number literal stays a number (-5 is not a formula); any other text that a spreadsheet
+    would run as a formula (=, +, -, @, tab, CR first) is written as text (OWASP CSV injection)."""
+    if isinstance(term, ox.Literal) and term.datatype.value in _NUMERIC:
+        return text
+    return csv_cell(text)
+
+
 def to_csv(result: Result) -> str:
+    from .tables import csv_cell          # kg.tables reaches kg.query through kg.report
+
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(result.variables)
-    for row in result.rows:
-        w.writerow(["" if v is None else v for v in row])
+    w = csv.writer(buf, lineterminator="\r\n")   # RFC 4180; and a CR inside a cell gets quoted
+    w.writerow([csv_cell(v) for v in result.variables])
+    raws = result.raw or [[None] * len(r) for r in result.rows]
+    for row, raw in zip(result.rows, raws):
+        w.writerow([_csv_value(t, v, csv_cell) for t, v in zip(raw, row)])
     return buf.getvalue()
 
 

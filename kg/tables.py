@@ -23,11 +23,35 @@ def csv_cell(v) -> str:
 
 def to_csv(headers: list[str], rows: list[list]) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(buf, lineterminator="\r\n")   # RFC 4180; and a CR inside a cell gets quoted
     w.writerow(headers)
     for row in rows:
         w.writerow([csv_cell(v) for v in row])
     return buf.getvalue()
+
+
+def to_xlsx(headers: list, rows) -> bytes:
+    """A workbook whose text cells are text: openpyxl would store a string starting with "="
+    as a live formula, so every string is typed as a string (numbers stay numbers)."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet()
+    for row in [list(headers), *rows]:
+        ws.append([_xlsx_cell(ws, v) for v in row])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _xlsx_cell(ws, v):
+    from openpyxl.cell import WriteOnlyCell
+
+    if v is None or isinstance(v, (int, float, bool)):
+        return v
+    c = WriteOnlyCell(ws, value=str(v))
+    c.data_type = "s"                      # never "f": "=HYPERLINK(…)" stays the text it is
+    return c
 
 
 def to_markdown(headers: list[str], rows: list[list], numbers: dict[int, int] | None = None) -> str:

@@ -1,7 +1,6 @@
 """Batch: one or more files of many regions → progress bar → the regions on a map beside a sortable
 table, distributions of types and balance ratios, invalid rows with their messages, downloads as CSV,
 XLSX and JSON (every row of the files, the invalid ones with their problems)."""
-import io
 
 import pandas as pd
 import plotly.express as px
@@ -15,13 +14,12 @@ from app.i18n import t
 from app.inputs import example_files, template_buttons, upload_types
 from app.maps_view import batch_map
 from app.widgets import download
-from kg.tables import csv_cell
+from kg.tables import csv_cell, to_xlsx
 
 
 def _xlsx(table: pd.DataFrame) -> bytes:
-    buf = io.BytesIO()
-    table.to_excel(buf, index=False)
-    return buf.getvalue()
+    """Every text cell written as text: a region named "=HYPERLINK(…)" must not become a formula."""
+    return to_xlsx(list(table.columns), table.astype(object).where(table.notna(), None).values.tolist())
 
 
 st.title(t("page.batch"))
