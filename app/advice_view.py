@@ -89,13 +89,18 @@ def balance_panel(balance: dict, key: str) -> None:
     if not balance:
         st.info(t("balance.none"))
         return
+    # lines whose input is not reported are left out: the totals of that direction are lower bounds (issue 14)
+    gaps = [m for m in balance.get("missing_lines") or [] if not m.get("counted_where_given")]
+    low = lambda direction: "≥ " if any(m.get("direction") == direction for m in gaps) else ""  # noqa: E731
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric(t("balance.emissions"), number(balance.get("emissions_t_co2e")))
-    c2.metric(t("balance.sinks"), number(balance.get("sinks_t_co2e")))
+    c1.metric(t("balance.emissions"), low("source") + number(balance.get("emissions_t_co2e")))
+    c2.metric(t("balance.sinks"), low("sink") + number(balance.get("sinks_t_co2e")))
     c3.metric(t("balance.net"), number(balance.get("net_t_co2e")))
     c4.metric(t("balance.ratio"), ratio(balance.get("balance_ratio")))
-    st.caption(t("balance.unit"))
-    if not balance.get("complete", True):
+    st.caption(t("balance.unit") + (f" · {t('balance.boundary.' + balance['boundary'])}" if balance.get("boundary") else ""))
+    if gaps:
+        st.warning(t("balance.incomplete", fields=join(m.get(f"label_{lang()}") or m["key"] for m in gaps)))
+    elif not balance.get("complete", True):
         st.warning(t("balance.incomplete", fields=join(_field_label(m) for m in balance.get("missing", []))))
     sources, sinks = _labelled(balance.get("by_source")), _labelled(balance.get("by_sink"))
     left, right = st.columns(2)

@@ -205,3 +205,14 @@ def wedges(scenario: dict, labels: dict[str, str]) -> go.Figure:
                                  stackgroup="one", mode="lines", name=labels.get(w["lever"], w["lever"])))
     fig.update_layout(yaxis_title="t CO2e", legend=dict(orientation="h"))
     return _layout(fig, height=400)
+
+
+def error_bars(names: list[str], values: list[float], lows: list[float], highs: list[float], title: str,
+               colors: list[str] | None = None, y_title: str = "") -> go.Figure:
+    """Bars with asymmetric error bars from lows to highs (e.g. the 95 % interval of a Monte Carlo)."""
+    fig = go.Figure(go.Bar(
+        x=names, y=values, marker_color=colors,
+        error_y=dict(type="data", symmetric=False, array=[h - v for h, v in zip(highs, values)],
+                     arrayminus=[v - lo for v, lo in zip(values, lows)], thickness=2, width=12)))
+    fig.update_layout(title=title, yaxis_title=y_title)
+    return _layout(fig, height=360)

@@ -2,6 +2,7 @@
 the language toggle, the translation table, an example profile → advice, bad
 input → messages, the SPARQL console. Real kg API, real store, no stubs."""
 import csv
+import json
 import re
 from pathlib import Path
 
@@ -288,3 +289,20 @@ def test_an_empty_form_asks_for_the_required_fields():
     no_exception(at)
     assert any("必填项" in w.value for w in at.warning)
     assert "diagnosis" not in at.session_state
+
+
+def test_monte_carlo_shows_the_accounts_95_percent_interval_as_error_bars():
+    at = _analyse_example("en")
+    _pick_region(at, "361130")
+    at.button(key="mc_361130_run").click().run()
+    no_exception(at)
+    interval = at.session_state["mc_361130"]
+    region = next(r for r in at.session_state["diagnosis"]["advice"]["default"]["regions"]
+                  if r["region_id"] == "361130")
+    lo, hi = interval["emissions_t_co2e"]
+    assert lo < region["balance"]["emissions_t_co2e"] < hi
+    chart = next(c for c in at.get("plotly_chart") if "95 % interval" in c.proto.spec)
+    spec = json.loads(chart.proto.spec)
+    bars = spec["data"][0]
+    assert bars["error_y"]["array"][0] == pytest.approx(hi - region["balance"]["emissions_t_co2e"])
+    assert any(m.label == "Emissions" and " – " in m.value for m in at.metric)

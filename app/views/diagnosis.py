@@ -9,6 +9,7 @@ from app.backend import require
 from app.i18n import pick, t
 from app.maps_view import region_map
 from app.inputs import example_files, profile_form, template_buttons, upload_types
+from app.uncertainty_view import uncertainty_panel
 from app.whatif import whatif_panel
 from app.widgets import md
 
@@ -70,6 +71,7 @@ if analysis:
     if region["valid"]:
         region_map(analysis, advice, index)
     if region["valid"] and region.get("balance"):
+        uncertainty_panel(analysis, region)
         whatif_panel(analysis, region, advice, index)     # the region's report downloads are inside
     else:
         st.markdown(f"### {t('diag.downloads')}")
