@@ -72,14 +72,15 @@ def _series(g, series) -> tuple[tuple[int, float], ...]:
 
 def series_value(points: tuple[tuple[int, float], ...], years: np.ndarray) -> np.ndarray:
     """The series value of each year, a year before the first or after the last held to that end
-    (the reference rule does the same); NaN where the year is not reported."""
-    first, last = points[0][0], points[-1][0]
-    table = dict(points)
-    out = np.full(len(years), np.nan)
-    for i, y in enumerate(years):
-        if not np.isnan(y):
-            out[i] = table.get(min(max(int(y), first), last), np.nan)
-    return out
+    (the reference rule does the same); NaN where the year is not reported. Vectorised: the Monte Carlo
+    of kg.uncertainty asks it for regions × draws at once."""
+    years = np.asarray(years, dtype=float)
+    keys = np.array([y for y, _ in points])
+    vals = np.array([v for _, v in points], dtype=float)
+    ok = ~np.isnan(years)
+    y = np.clip(np.where(ok, years, keys[0]), keys[0], keys[-1]).astype(int)
+    idx = np.minimum(np.searchsorted(keys, y), len(keys) - 1)
+    return np.where(ok & (keys[idx] == y), vals[idx], np.nan)
 
 
 def number(v) -> float | None:
@@ -118,11 +119,17 @@ def compute_batch(rows: list[dict], balances: list[dict | None] | None = None) -
             cache[key] = column_array(rows, key)
         return cache[key]
 
+    return compute_columns(col, lambda key: column_array([b or {} for b in balances], key))
+
+
+def compute_columns(col, account) -> dict[str, np.ndarray]:
+    """The indicators from column arrays: col(key) gives a profile column, account(key) a number of the carbon
+    account, as equal-length float arrays (the Monte Carlo of kg.uncertainty passes perturbed draws)."""
     out = {}
     with np.errstate(divide="ignore", invalid="ignore"):
         for ind in indicators().values():
             if ind.from_account:
-                out[ind.key] = column_array([b or {} for b in balances], ind.from_account)
+                out[ind.key] = account(ind.from_account)
                 continue
             num = sum(col(k) for k in ind.numerators)   # NaN anywhere -> NaN
             val = ind.scale * num

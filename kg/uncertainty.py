@@ -71,6 +71,11 @@ def multipliers(z: np.ndarray, lower, upper) -> np.ndarray:
     normal (cut at 0) for a symmetric range, lognormal for an asymmetric one. lower/upper broadcast with z."""
     lower = np.minimum(np.asarray(lower, dtype=float), 0.95)
     upper = np.asarray(upper, dtype=float)
+    if lower.ndim == 0 and upper.ndim == 0:          # one range for all: compute only its own family
+        if np.isclose(lower, upper):
+            return np.maximum(1.0 + (float(upper) / Z95) * z, 0.0)
+        lo, hi = np.log1p(-lower), np.log1p(upper)
+        return np.exp((hi + lo) / 2 + (hi - lo) / (2 * Z95) * z)
     sym = np.isclose(lower, upper)
     normal = np.maximum(1.0 + (upper / Z95) * z, 0.0)
     lo, hi = np.log1p(-lower), np.log1p(upper)
@@ -153,9 +158,10 @@ def monte_carlo(regions, coefficient_set: str = balance.DEFAULT_SET, boundary: s
         emissions, sinks = np.zeros((m, draws)), np.zeros((m, draws))
         for d in designs:
             act = sum(v[sl, None] * amult[c] for c, v in d.terms.items())
-            share = d.share[sl, None] * multipliers(rng.standard_normal((m, draws)), d.share_lower[sl, None],
-                                                    d.share_upper[sl, None])
-            amount = act * share * d.product[sl, None] * line_mult[d.key][None, :]
+            amount = act * (d.share[sl] * d.product[sl])[:, None] * line_mult[d.key][None, :]
+            if d.share_upper[sl].any() or d.share_lower[sl].any():
+                amount *= multipliers(rng.standard_normal((m, draws)), d.share_lower[sl, None],
+                                      d.share_upper[sl, None])
             if d.sink:
                 sinks -= amount
             else:
@@ -180,54 +186,47 @@ def monte_carlo(regions, coefficient_set: str = balance.DEFAULT_SET, boundary: s
 
 
 class _TypeScoring:
-    """Re-scores the integration types of a chunk of regions for every draw (the bulk rules of kg.reason)."""
+    """Re-scores the integration types of a chunk of regions for every draw with the bulk rules of kg.reason:
+    the indicators of rules/indicators.ttl recomputed (kg.indicators.compute_columns) from profile columns
+    perturbed by the activity multipliers, the balance ratio of each draw, the rest as the point estimate."""
 
     def __init__(self, values_list: list[dict]):
         from . import indicators, pathway, reason
 
-        self.values_list = values_list
         self.rules = reason.rules()
-        self.inds = indicators.indicators()
-        wanted = {ev.indicator for ev in self.rules.evidence}
-        self.used = [i for i in self.inds.values() if i.key in wanted]
-        self.columns = {c for i in self.used for c in (*i.numerators, i.denominator) if c}
-        self.base_cols = {c: indicators.column_array(values_list, c) for c in self.columns}
-        self.balances = balance.account_many(values_list) if any(i.from_account for i in self.used) else None
+        self.balances = balance.account_many(values_list)
+        self.base_ind = indicators.compute_batch(values_list, self.balances)
+        for a in self.rules.account_shares:
+            self.base_ind[a.key] = reason.account_share(a, self.balances)
+        inds = indicators.indicators().values()
+        self.columns = {c for i in inds for c in (*i.numerators, i.denominator) if c} - {"year"}
+        self.base_cols = {c: indicators.column_array(values_list, c) for c in self.columns | {"year"}}
         types = pathway.type_models()
         self.models = np.array([types[t].model_iri for t in self.rules.type_order] + [""], dtype=object)
-        self.base = self._best({c: a[:, None] for c, a in self.base_cols.items()}, slice(0, len(values_list)), None)
+        self.base = self._best(self.base_ind)
 
-    def _best(self, cols: dict, sl: slice, ratio) -> np.ndarray:
+    def _best(self, ind: dict) -> np.ndarray:
         from .reason import score_types
 
-        ind = {}
-        with np.errstate(divide="ignore", invalid="ignore"):
-            for i in self.used:
-                if i.from_account:
-                    if ratio is not None and i.from_account == "balance_ratio":
-                        ind[i.key] = ratio.ravel()
-                    else:
-                        base = np.array([np.nan if b.get(i.from_account) is None else b[i.from_account]
-                                         for b in self.balances[sl]], dtype=float)
-                        width = next(iter(cols.values())).shape[1] if cols else 1
-                        ind[i.key] = np.repeat(base, width)
-                    continue
-                num = sum(cols[k] for k in i.numerators)
-                val = i.scale * num
-                if i.denominator:
-                    den = cols[i.denominator]
-                    val = np.where(den > 0, val / den, np.nan)
-                ind[i.key] = np.asarray(val, dtype=float).ravel()
         scores, _ = score_types(ind)
         has = ~np.all(np.isnan(scores), axis=1)
-        best = np.argmax(np.nan_to_num(scores, nan=-1.0), axis=1)
+        best = np.argmax(np.nan_to_num(scores, nan=-1.0), axis=1)   # first max = lowest tie order, as kg.reason
         return np.where(has, best, len(self.rules.type_order))
 
     def changes(self, sl: slice, amult: dict, ratio: np.ndarray) -> np.ndarray:
         """(regions of the chunk × 2): share of draws whose type, and whose model, differ from the base."""
-        cols = {c: self.base_cols[c][sl, None] * amult[c] for c in self.columns}
+        from .indicators import compute_columns
+
         draws = ratio.shape[1]
-        best = self._best(cols, sl, ratio).reshape(-1, draws)
+        flat = lambda a: np.repeat(a[sl], draws)  # noqa: E731
+        col = lambda k: (self.base_cols[k][sl, None] * amult[k]).ravel() if k in amult and k in self.columns \
+            else flat(self.base_cols[k] if k in self.base_cols else np.full(len(self.base), np.nan))  # noqa: E731
+        account = lambda k: ratio.ravel() if k == "balance_ratio" else flat(  # noqa: E731
+            np.array([np.nan if b.get(k) is None else b[k] for b in self.balances], dtype=float))
+        ind = compute_columns(col, account)
+        for key, base in self.base_ind.items():
+            ind.setdefault(key, flat(base))
+        best = self._best(ind).reshape(-1, draws)
         base = self.base[sl][:, None]
         return np.column_stack([(best != base).mean(axis=1),
                                 (self.models[best] != self.models[base]).mean(axis=1)])

@@ -65,6 +65,10 @@ def test_close_calls_change_type_more_often_than_clear_ones():
     assert ((0 <= shares) & (shares <= 1)).all()
     assert (shares > 0).any() and (shares < 1).all()
     verdicts = reason_batch([r.values for r in regions], balance.account_many(regions))
+    # the Monte Carlo's point-estimate type is the one `tanheng advise` gives, for every region
+    base = uncertainty._TypeScoring([r.values for r in regions]).base
+    order = rules().type_order
+    assert [order[i] if i < len(order) else None for i in base] == [v.type_iri for v in verdicts]
     gap = np.array([sorted((s for s in v.scores.values() if s is not None), reverse=True)[:2] for v in verdicts])
     close = (gap[:, 0] - gap[:, 1]) < rules().margin
     assert shares[close].mean() > shares[~close].mean()
