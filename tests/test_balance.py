@@ -2,7 +2,6 @@
 REFERENCE-DATA (IPCC 2006 EFs, GB/T 2589 NCVs, MEE/NBS grid factors, IPCC 2019
 livestock, Fang et al. 2007 sinks, AR6 GWPs), not against the code's output."""
 import json
-import time
 
 import pytest
 
@@ -338,14 +337,13 @@ def test_wetland_is_reported_as_not_counted_rather_than_given_a_number():
     assert "wetland" in text.lower() and "no sourced" in text.lower()
 
 
-def test_batch_of_2844_regions_is_fast_and_equal_to_single_accounts():
-    regions = [dict(COUNTY, coal_t=1000 * i, forest_ha=10 * i) for i in range(2844)]
-    balance.account_many(regions[:1])              # load and compile once
-    t0 = time.perf_counter()
+def test_batch_of_2844_regions_equals_single_accounts():
+    # speed is measured by `tanheng bench` (advise end to end, accounting included), not by a timed test
+    regions = [dict(COUNTY, coal_t=1000 * i, forest_ha=10 * i, year=2010 + i % 14) for i in range(2844)]
     results = balance.account_many(regions)
-    elapsed = time.perf_counter() - t0
-    assert elapsed < 3.0, elapsed          # 30 lines since issue 14 (16 before); a loose guard, `tanheng bench` measures
-    assert results[123] == balance.account(regions[123])
+    for i in (0, 123, 2843):
+        assert results[i] == balance.account(regions[i])
+    assert {r["year_of_factors"]["grid-electricity"] for r in results} == {2012, 2021, 2022}
 
 
 def test_renderers_show_totals_in_both_languages():
