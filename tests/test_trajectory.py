@@ -436,3 +436,9 @@ def test_incremental_totals_equal_a_full_recount():
     assert np.allclose(E, E2) and np.allclose(S, S2)
     E0, S0 = engine.totals(p, base.X, base.M, lf)
     assert np.allclose(sum(wedges), (E0 - S0) - (E - S))
+
+
+def test_a_region_without_emissions_has_no_peak_and_says_why():
+    out = by_name(trajectory([region()], standard=False), "baseline")     # every source 0, sinks only
+    assert out["peak_year"] is None and out["peak_by_2030"] is False and "no emissions" in out["peak_reason"]["en"]
+    assert out["balance_year"] == 2022                                      # sinks ≥ emissions from the start

@@ -248,6 +248,8 @@ def _scenario_answer(p, a, r, name, lzh, len_, levers, extra, years_list, cols, 
         reason = say_both("no-peak-invalid")
     elif not known:
         reason = say_both("no-peak-incomplete", fields=", ".join(missing) or "—")
+    elif not np.nanmax(E) > 0:
+        reason = say_both("no-peak-none")
     elif at_end:
         reason = say_both("no-peak-rising", to=to)
     else:
