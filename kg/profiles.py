@@ -120,10 +120,31 @@ def allowed_values() -> dict[str, dict[str, str]]:
         key = str(g.value(prop, TH.columnKey))
         table = out.setdefault(key, {})
         for concept in g.subjects(SKOS.inScheme, scheme):
+            if g.value(concept, SKOS.notation) is None:
+                continue                  # a th:AmbiguousValue: asked about, never mapped
             notation = str(g.value(concept, SKOS.notation))
             for text in [notation, *g.objects(concept, RDFS.label), *g.objects(concept, SKOS.prefLabel),
                                      *g.objects(concept, SKOS.altLabel)]:
                 table[_norm(text)] = notation
+    return out
+
+
+@lru_cache(maxsize=1)
+def ambiguous_values() -> dict[str, dict[str, dict[str, str]]]:
+    """For enumerated columns: normalised spelling of a th:AmbiguousValue -> {"zh": options, "en":
+    options}, the concepts it could mean, worded for the question back to the user."""
+    g = vocabulary_graph()
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for prop, scheme in g.subject_objects(TH.valueScheme):
+        key = str(g.value(prop, TH.columnKey))
+        for node in g.subjects(RDF.type, TH.AmbiguousValue):
+            if g.value(node, SKOS.inScheme) != scheme:
+                continue
+            concepts = sorted(g.objects(node, TH.couldMean))
+            options = {lang: "; ".join(f"{literal_in(g, c, SKOS.prefLabel, lang)} ({g.value(c, SKOS.notation)})"
+                                       for c in concepts) for lang in ("zh", "en")}
+            for text in [*g.objects(node, RDFS.label), *g.objects(node, SKOS.altLabel)]:
+                out.setdefault(key, {})[_norm(text)] = options
     return out
 
 
@@ -370,14 +391,19 @@ def make_region(cells: dict[str, Any], row: int, extra: dict[str, Any] | None = 
     raw: dict[str, str] = {}
     out_of_range: list[str] = []
     enums = allowed_values()
+    ambiguous = ambiguous_values()
     marks = not_reported_marks()
     factors = factors or {}
+    asks: list[tuple[str, str, dict]] = []
     for key, v in cells.items():
         c = column_by_key()[key]
         if _is_empty(v) or (isinstance(v, str) and _norm(v) in marks):
             continue                      # not reported, never zero
         if c.datatype == "string":
             text = _text(v)
+            if key in ambiguous and _norm(text) in ambiguous[key]:
+                asks.append((key, text.strip(), ambiguous[key][_norm(text)]))
+                continue                  # "限制开发区域": ask which, never guess
             if key in enums:
                 text = enums[key].get(_norm(text), text.strip())
             values[key] = text
@@ -395,6 +421,8 @@ def make_region(cells: dict[str, Any], row: int, extra: dict[str, Any] | None = 
                     values=values, raw=raw, extra=dict(extra or {}))
     for key in out_of_range:
         region.note(key, raw[key], "value-out-of-range", severity="violation", limit="10¹⁵")
+    for key, text, options in asks:
+        region.note(key, text, "ambiguous-value", severity="warning", given=text, options=options)
     return region
 
 

@@ -252,3 +252,27 @@ def test_a_slipped_population_is_not_advised():
     out = advise(read_profiles(_slipped({"population": "109"}), "slip.csv"))
     (region,) = out["regions"]
     assert region["valid"] is False and region["type"] is None          # never "an ecological function area"
+
+
+# ---------------------------------------------------------------- coded fields take their labels
+
+@pytest.mark.parametrize("given, code", [
+    ("农产品主产区", "agricultural"), ("重点生态功能区", "ecological"), ("生态功能区", "ecological"),
+    ("城市化地区", "urbanized"), ("重点开发区域", "urbanized"), ("Ecological function area", "ecological"),
+    ("urbanized", "urbanized"),
+])
+def test_zone_type_accepts_labels_and_alt_labels(given, code):
+    text = f"region_id,name,year,official_zone_type,grid_region\nA1,甲县,2022,{given},华中电网\n"
+    r = read_profiles(text.encode(), "z.csv").regions[0]
+    assert r.values["official_zone_type"] == code and r.values["grid_region"] == "central"
+
+
+def test_restricted_development_zone_is_ambiguous_and_asks_which():
+    text = "region_id,name,year,主体功能区\nA1,甲县,2022,限制开发区域\n"
+    b = read_profiles(text.encode(), "z.csv")
+    r = b.regions[0]
+    assert r.values["official_zone_type"] is None and r.raw == {}
+    (ask,) = [x for x in validate(b).for_region("A1") if x["field"] == "official_zone_type"]
+    assert ask["severity"] == "warning" and ask["value"] == "限制开发区域"
+    assert "农产品主产区 (agricultural)" in ask["message_zh"] and "重点生态功能区 (ecological)" in ask["message_zh"]
+    assert "ambiguous" in ask["message_en"] and "key ecological function area (ecological)" in ask["message_en"]
