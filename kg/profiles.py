@@ -522,7 +522,15 @@ def from_table(header: list, rows: Iterable[tuple[int, list]], source_name: str 
         warnings.append(_warning(name, None, "unknown-column", column=name))
     if layout is not None:
         report.notes += layout.notes()
-    return ProfileBatch(regions, warnings, source_name, fmt, report)
+    batch = ProfileBatch(regions, warnings, source_name, fmt, report)
+    from .gazetteer import resolve_codes
+
+    resolve_codes(batch, by_name="region_id" not in seen)
+    found = sum(1 for r in regions for n in r.notes if n["problem"] == "code-looked-up")
+    if found:
+        zh, en = say("codes-looked-up", count=found)
+        report.notes.append({"problem": "codes-looked-up", "message_zh": zh, "message_en": en})
+    return batch
 
 
 def _confusable(m) -> dict:

