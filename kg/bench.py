@@ -243,7 +243,7 @@ def figure(name: str):
     return add
 
 
-FIGURE_MODULES = ("kg.bench_trajectory",)    # modules holding @figure functions, imported when bench runs
+FIGURE_MODULES = ("kg.bench_trajectory", "kg.bench_endpoint")    # modules holding @figure functions
 
 
 def load_figures() -> dict:

@@ -228,3 +228,13 @@ def test_a_query_mentioning_update_words_is_still_answered(endpoint):
     status, _, body = _get(endpoint, q)
     assert status == 200, body
     assert [b["m"]["value"] for b in json.loads(body)["results"]["bindings"]] == endpoint["models"]
+
+
+@pytest.mark.slow
+def test_the_bench_endpoint_figure_measures_a_real_server():
+    from kg.bench_endpoint import endpoint_figure
+
+    lines = []
+    fig = endpoint_figure(lines.append, quick=True)
+    assert fig["requests"] > 100 and fig["errors"] == 0 and fig["p50_ms"] <= fig["p99_ms"]
+    assert lines and "requests/s" in lines[0] and ("met" in lines[0])

@@ -14,7 +14,6 @@ on the snapshot, each on a private port, with pooled keep-alive connections.
   when an engine dies."""
 from __future__ import annotations
 
-import http.client
 import shutil
 import socket
 import subprocess
@@ -23,6 +22,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from .wire import Connection
 
 _START_TIMEOUT = 30.0
 
@@ -64,7 +65,7 @@ class Engine:
             stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log, close_fds=True)
         self.in_flight = 0
         self.retired = False
-        self._idle: list[http.client.HTTPConnection] = []
+        self._idle: list[Connection] = []
         self._lock = threading.Lock()
         deadline = time.monotonic() + _START_TIMEOUT
         while time.monotonic() < deadline:
@@ -80,19 +81,16 @@ class Engine:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
-    def connection(self, timeout: float) -> tuple[http.client.HTTPConnection, bool]:
+    def connection(self, timeout: float) -> tuple[Connection, bool]:
         """(connection, reused): an idle pooled one if there is one."""
         with self._lock:
             conn = self._idle.pop() if self._idle else None
         if conn is not None:
             conn.sock.settimeout(timeout)
             return conn, True
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        conn.connect()
-        conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return conn, False
+        return Connection(self.port, timeout), False
 
-    def give_back(self, conn: http.client.HTTPConnection) -> None:
+    def give_back(self, conn: Connection) -> None:
         with self._lock:
             if not self.retired:
                 self._idle.append(conn)
