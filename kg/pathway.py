@@ -72,19 +72,22 @@ class Measure:
     common: bool
     label_zh: str
     label_en: str
+    extension: bool = False          # the project's extension, not the paper's (th:projectExtension)
 
 
 @lru_cache(maxsize=1)
 def model_measures() -> dict[str, tuple[Measure, ...]]:
     """{model IRI: its own measures, then the common requirements}, each group by key."""
     own, common = defaultdict(list), defaultdict(list)
-    for r in _rows("""SELECT DISTINCT ?m ?key ?model ?common WHERE {
+    for r in _rows("""SELECT DISTINCT ?m ?key ?model ?common ?ext WHERE {
             ?m th:key ?key .
             { ?m th:partOfModel ?model BIND(false AS ?common) }
-            UNION { ?m a th:CommonRequirement ; th:commonTo ?model BIND(true AS ?common) } }"""):
+            UNION { ?m a th:CommonRequirement ; th:commonTo ?model BIND(true AS ?common) }
+            BIND(EXISTS { ?m th:projectExtension ?any } AS ?ext) }"""):
         lab = all_labels().get(r["m"], {})
         is_common = r["common"] == "true"
-        m = Measure(r["m"], r["key"], is_common, lab.get("zh", r["key"]), lab.get("en", r["key"]))
+        m = Measure(r["m"], r["key"], is_common, lab.get("zh", r["key"]), lab.get("en", r["key"]),
+                    extension=r["ext"] == "true")
         (common if is_common else own)[r["model"]].append(m)
     models = set(own) | set(common)
     return {mo: tuple(sorted(own[mo], key=lambda m: m.key) + sorted(common[mo], key=lambda m: m.key))

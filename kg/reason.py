@@ -191,9 +191,10 @@ class Verdict:
     big_fluxes: frozenset[str]
 
 
-def big_fluxes(balance: dict | None, share: float) -> frozenset[str]:
-    """Table 1 flux classes carrying at least `share` of the region's gross flux
-    (balance["by_table1"]: {class local name or IRI: amount, sinks negative})."""
+def big_flux_shares(balance: dict | None, share: float) -> dict[str, float]:
+    """{Table 1 flux class: its share of the region's gross flux} for the classes carrying at least
+    `share` of it (balance["by_table1"]: {class local name or IRI: amount, sinks negative}). Read
+    generically from whatever lines the account has, never from a fixed list."""
     lines = (balance or {}).get("by_table1") or {}
     amounts = {}
     for k, v in lines.items():
@@ -202,8 +203,13 @@ def big_fluxes(balance: dict | None, share: float) -> frozenset[str]:
             amounts[k if str(k).startswith("http") else str(TH[k])] = abs(f)
     gross = sum(amounts.values())
     if gross <= 0:
-        return frozenset()
-    return frozenset(k for k, a in amounts.items() if a / gross >= share)
+        return {}
+    return {k: a / gross for k, a in amounts.items() if a / gross >= share}
+
+
+def big_fluxes(balance: dict | None, share: float) -> frozenset[str]:
+    """The Table 1 flux classes carrying at least `share` of the region's gross flux."""
+    return frozenset(big_flux_shares(balance, share))
 
 
 def _graded(x: np.ndarray, typical: float, full: float) -> np.ndarray:
@@ -242,10 +248,16 @@ def target_reach(m_iri: str) -> tuple[tuple[str, frozenset[str]], ...]:
                  for x in sorted(pathway.measure_targets(m_iri)))
 
 
-def reach_fraction(m_iri: str, big: frozenset[str]) -> float:
-    """The fraction of what a measure acts on that reaches one of the region's big fluxes."""
+def reach_share(m_iri: str, shares: dict[str, float]) -> float:
+    """How much of the region's gross flux a measure reaches: for each thing it acts on, the share of
+    the largest big flux that thing reaches (0 if none), averaged over its targets — a focused measure
+    on a line carrying 40 % of emissions gets 0.4, a broad one a part of it."""
     tr = target_reach(m_iri)
-    return sum(1 for _, fl in tr if fl & big) / len(tr) if tr else 0.0
+    if not tr:
+        return 0.0
+    # a target that is itself an account flux outside Table 1 (th:AgriculturalNonCO2Emission, issue 14)
+    # reaches itself, as in the reference rule (rdfs:subClassOf* includes the class itself)
+    return sum(max((shares[f] for f in fl | {x} if f in shares), default=0.0) for x, fl in tr) / len(tr)
 
 
 # ------------------------------------------------------------------ fast path, in bulk
@@ -275,7 +287,7 @@ def score_types(ind: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.nd
     return scores, contrib
 
 
-def rank_scores(model_iri: str, strength: np.ndarray, bigs: list[frozenset[str]]) -> dict[str, np.ndarray]:
+def rank_scores(model_iri: str, strength: np.ndarray, bigs: list[dict[str, float]]) -> dict[str, np.ndarray]:
     """{measure IRI: score array} for one model over the regions given (their boost
     intensities, regions × boosts, and their big fluxes)."""
     r = rules()
@@ -283,7 +295,7 @@ def rank_scores(model_iri: str, strength: np.ndarray, bigs: list[frozenset[str]]
     for m in pathway.model_measures().get(model_iri, ()):
         gov = m.iri in r.governance
         base = (r.common_base if m.common else r.model_base) + (r.governance_offset if gov else 0.0)
-        evidence = r.reach_weight * np.array([reach_fraction(m.iri, b) for b in bigs], dtype=float)
+        evidence = r.reach_weight * np.array([reach_share(m.iri, b) for b in bigs], dtype=float)
         for j, b in enumerate(r.boosts):
             share = boost_share(b, m)
             if share:
@@ -309,7 +321,7 @@ def reason_batch(rows: list[dict], balances: list[dict | None]) -> list[Verdict]
                                 for b in r.boosts]) if r.boosts \
         else np.zeros((n, 0))
     fired = strength > 0
-    bigs = [big_fluxes(b, r.big_flux_share) for b in balances]
+    bigs = [big_flux_shares(b, r.big_flux_share) for b in balances]
     # models to rank for each region: the chosen one and, on a close call, the runner-up
     second = np.argsort(-np.nan_to_num(scores, nan=-1.0), axis=1, kind="stable")[:, 1] if scores.shape[1] > 1 \
         else best
@@ -343,7 +355,7 @@ def reason_batch(rows: list[dict], balances: list[dict | None]) -> list[Verdict]
             model_iri=types[tiri].model_iri if tiri else None,
             measure_scores=ms,
             fired=frozenset(b for j, b in enumerate(boost_iris) if fired[i, j]),
-            big_fluxes=bigs[i]))
+            big_fluxes=frozenset(bigs[i])))
     return out
 
 
@@ -401,7 +413,8 @@ def _measure_static(model_iri: str, measure_iri: str) -> tuple[dict, dict, tuple
     m = next(x for x in pathway.model_measures()[model_iri] if x.iri == measure_iri)
     model_label = {"zh": pathway.label(model_iri, "zh"), "en": pathway.label(model_iri, "en")}
     base = _fill(r.messages["common-requirement"]) if m.common else _fill(r.messages["model-measure"], model=model_label)
-    fields = {"id": m.key, "label_zh": m.label_zh, "label_en": m.label_en, "common": m.common}
+    fields = {"id": m.key, "label_zh": m.label_zh, "label_en": m.label_en, "common": m.common,
+              "extension": m.extension}      # the project's extension of the paper's model (issue 15), marked
     fields["cases"] = list(pathway.measure_cases().get(measure_iri, ()))[:r.max_cases]
     return fields, base, tuple((b.iri, b.weight * boost_share(b, m)) for b in r.boosts if boost_share(b, m))
 
@@ -445,8 +458,8 @@ def _boost_parts(strength: dict[str, float], matching: tuple[tuple[str, float], 
     for iri, weighted_share in matching:
         if iri in strength:
             part = round(weighted_share * strength[iri], NOISE_DIGITS)
-            if part >= minimum:
-                parts.append((-part, iri))
+            if abs(part) >= minimum:        # a demotion (negative weight) is a reason too: why it ranks low
+                parts.append((-abs(part), iri))
     return [iri for _, iri in sorted(parts)]
 
 

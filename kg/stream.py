@@ -37,7 +37,7 @@ CHUNK = 10_000            # regions per chunk: ~130 MB of compact output at most
 REFERENCE_CHUNK = 5       # the reference path takes ~1 s a region: small chunks keep the progress bar moving
 MIN_PER_JOB = 1_000       # below this many regions per process, forking costs more than it saves
 FORMATS = ("json", "ndjson")
-_MEASURE_STATIC = ("label_zh", "label_en", "common", "cases")
+_MEASURE_STATIC = ("label_zh", "label_en", "common", "extension", "cases")
 _DRIVER_STATIC = ("label_zh", "label_en", "unit_zh", "unit_en", "direction", "low", "high", "weight",
                   "rationale_zh", "rationale_en")
 

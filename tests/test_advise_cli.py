@@ -38,7 +38,8 @@ def test_json_for_all_valid_regions_exits_0(typical_json):
         assert set(r["type_scores"]) == {"urbanized", "agricultural", "ecological"}
         assert {"pools", "processes"} == set(data["catalog"]["pathways"][r["model"]])
         assert {"id", "score", "reasons"} == set(r["measures"][0])          # labels and cases: once, in the catalog
-        assert {"label_zh", "label_en", "common", "cases"} == set(data["catalog"]["measures"][r["measures"][0]["id"]])
+        assert {"label_zh", "label_en", "common", "extension", "cases"} == \
+            set(data["catalog"]["measures"][r["measures"][0]["id"]])
         assert r["balance"]["balance_ratio"] is not None
     assert typical_json.stderr == ""          # no progress bar when piped
 

@@ -191,11 +191,13 @@ def test_large_transport_share_lifts_transport_measures():
     assert score(high, "lcu-green-building-technology") == score(low, "lcu-green-building-technology")
 
 
-def test_heavy_fertilizer_and_livestock_lift_the_production_waste_cycle(advice):
-    r = advice["410526"]          # 滑县: 409 kg N/ha of cropland, 900,000 pigs on 110,000 ha
+def test_heavy_livestock_lifts_the_production_waste_cycle(advice):
+    r = advice["410526"]          # 滑县: 900,000 pigs on 110,000 ha
     reasons = {m["id"]: " ".join(x["en"] for x in m["reasons"]) for m in r["measures"]}
-    assert "Nitrogen fertilizer" in reasons["pwc-low-carbon-agriculture"]
     assert "Pigs stand at 8.2 head/ha" in reasons["pwc-low-carbon-agriculture"]
+    # 409 kg N per ha of CROPLAND is not read against the 225 kg/ha limit (total fertilizer per SOWN ha,
+    # issue 15; tests/test_ranking_fit.py): 滑县 reports no sown area, so no fertilizer reason
+    assert "fertilizer" not in reasons["pwc-low-carbon-agriculture"].lower()
 
 
 def test_thin_ecological_land_lifts_blue_green_measures(advice):
@@ -310,15 +312,16 @@ def test_dense_district_with_heavy_transport_gets_transport_before_disclosure(ad
     best = min(_rank(r, k) for k in TRANSPORT | BUILDING)
     assert best < _rank(r, "lcu-emission-disclosure") and best < _rank(r, "lcu-monitoring-regulation")
     typical = _rule_number("boost-transport-energy", "typicalValue")
-    first = r["measures"][0]
-    assert any("24.0%" in x and f"{typical:.1f}%" in x and "Transport" in x for x in _figure_reasons(first))
+    first_transport = next(m for m in r["measures"] if m["id"] in TRANSPORT)
+    assert _rank(r, first_transport["id"]) < 3
+    assert any("24.0%" in x and f"{typical:.1f}%" in x and "Transport" in x for x in _figure_reasons(first_transport))
     # public transport already carries 48 % of trips: the low-public-transport boost must not fire
     assert not any("Public transport carries only" in x for m in r["measures"] for x in _figure_reasons(m))
 
 
 def test_grain_county_with_heavy_fertilizer_and_livestock_gets_farming_and_waste_cycle_first(advice):
-    """滑县: 409 kg N/ha of cropland (safe limit ~225), 154 cattle and sheep per km² and 8.2 pigs per ha of
-    cropland: modern low-carbon agriculture and the production-waste cycle lead, ahead of cloud monitoring."""
+    """滑县: a grain base (1.3 t per person), 154 cattle and sheep per km² and 8.2 pigs per ha of cropland:
+    modern low-carbon agriculture and the production-waste cycle lead, ahead of cloud monitoring."""
     r = advice["410526"]
     farming_and_waste = {"pwc-low-carbon-agriculture", "pwc-production-waste-cycle-system",
                          "pwc-circular-resource-systems"}
@@ -328,7 +331,7 @@ def test_grain_county_with_heavy_fertilizer_and_livestock_gets_farming_and_waste
         assert _rank(r, key) < _rank(r, "pwc-cloud-carbon-monitoring")
         assert _rank(r, key) < _rank(r, "pwc-industrial-emission-disclosure")
     first = _figure_reasons(r["measures"][0])
-    assert any("409" in x and "Nitrogen" in x for x in first)
+    assert any("Grain output" in x for x in first) and any("Pigs stand at" in x for x in first)
 
 
 def test_grassland_banner_gets_vegetation_or_connectivity_in_the_top_three(advice):
@@ -336,7 +339,8 @@ def test_grassland_banner_gets_vegetation_or_connectivity_in_the_top_three(advic
     town: keep and improve the vegetation — a vegetation or connectivity measure is in the top 3."""
     r = advice["152528"]
     vegetation = {"bgs-blue-green-connectivity", "bgs-vegetation-type-optimization", "bgs-trees-and-shrubs",
-                  "bgs-native-plants", "bgs-green-space-integration", "bgs-blue-green-expansion"}
+                  "bgs-native-plants", "bgs-green-space-integration", "bgs-blue-green-expansion",
+                  "bgs-ext-grazing-balance"}     # issue 15: the grassland's own vegetation measure (extension)
     assert set(_ids(r, 3)) & vegetation, _ids(r, 3)
     reasons = " ".join(x for m in r["measures"][:3] for x in _figure_reasons(m))
     assert "45.0%" in reasons and "128" in reasons
@@ -407,10 +411,10 @@ def test_boosts_are_graded_from_the_typical_value():
     assert not any("Transport uses" in x for m in at["measures"] for x in _figure_reasons(m))
 
 
-def test_reach_is_the_fraction_of_a_measures_targets_touching_a_big_flux(advice):
+def test_reach_is_the_share_of_the_big_flux_a_measures_targets_touch(advice):
     """Fossil fuel combustion is ~100 % of 浦东's gross flux. A measure aimed wholly at it (every target
-    reaches it) gets the whole reach weight; the broad disclosure measure, acting also on sinks and pools,
-    could get only a part of it."""
+    reaches it) gets the reach weight × that share; the broad disclosure measure, acting also on sinks and
+    pools, could get only a part of it."""
     from kg import pathway
     r = advice["310115"]
     rw = _rule_number("measure-ranking", "fluxReachWeight")
@@ -420,9 +424,12 @@ def test_reach_is_the_fraction_of_a_measures_targets_touching_a_big_flux(advice)
         targets = {str(t) for t in measure_targets(key)}
         return len([t for t in targets if t == fossil or fossil in pathway.measure_reach(t)]) / len(targets)
 
+    lines = {k: abs(v) for k, v in r["balance"]["by_table1"].items() if v is not None}
+    share = lines["FossilFuelCombustion"] / sum(lines.values())
     m = next(x for x in r["measures"] if x["id"] == "lcu-building-orientation-microclimate")
     assert not _figure_reasons(m)                 # building energy 18 % is below typical: only the reach
-    assert reaching(m["id"]) == 1.0 and math.isclose(m["score"], 1.0 + rw, abs_tol=1e-4)
+    # issue 15: the reach is weighted by the share of the flux reached (the largest lines drive the order)
+    assert reaching(m["id"]) == 1.0 and math.isclose(m["score"], 1.0 + rw * share, abs_tol=1e-3)
     assert reaching("lcu-emission-disclosure") < 0.5
 
 
