@@ -11,8 +11,10 @@ import streamlit as st
 from app import charts
 from app.i18n import join, lang, pick, t, t_or
 from app.widgets import md
-from kg import balance, catalog, reason
-from kg import balance as kg_balance   # balance_panel takes a dict named balance
+from kg.account import balance
+from kg.knowledge import catalog
+from kg.reason import fast as reason
+from kg.account import balance as kg_balance  # balance_panel takes a dict named balance
 
 
 def name_of(ref) -> str:
@@ -75,7 +77,7 @@ def issues_table(results: list[dict]) -> None:
 
 
 def line_label(key: str) -> str:
-    """An accounting line (kg.balance.lines()) or a Table 1 class, by key."""
+    """An accounting line (kg.account.balance.lines()) or a Table 1 class, by key."""
     line = next((ln for ln in balance.lines() if ln.key == key), None)
     return line.label(lang()) if line else name_of(key)
 

@@ -1,23 +1,19 @@
-"""The app's one translation table (app/strings.csv: key, zh, en) and the
-current language. Every user-facing string of the interface goes through t();
-labels of knowledge come from the graph (@zh / @en), not from here."""
+"""The current language of the app, and its words: every user-facing string of the
+interface goes through t(), which reads the one message catalogue the command line
+shares (kg.messages, kg/messages.csv); labels of knowledge come from the graph
+(@zh / @en), not from here."""
 from __future__ import annotations
-
-import csv
-from functools import lru_cache
-from pathlib import Path
 
 import streamlit as st
 
-TABLE = Path(__file__).with_name("strings.csv")
-LANGS = ("zh", "en")
+from kg import messages
+from kg.messages import LANGS
+
 DEFAULT_LANG = "zh"
 
 
-@lru_cache(maxsize=1)
 def strings() -> dict[str, dict[str, str]]:
-    with TABLE.open(encoding="utf-8", newline="") as f:
-        return {row["key"]: {"zh": row["zh"], "en": row["en"]} for row in csv.DictReader(f)}
+    return messages.catalogue()
 
 
 def lang() -> str:
@@ -27,8 +23,7 @@ def lang() -> str:
 
 def t(key: str, **fmt) -> str:
     """The string for key in the current language; {name} fields filled from fmt."""
-    text = strings()[key][lang()]
-    return text.format(**fmt) if fmt else text
+    return messages.text(key, lang(), **fmt)
 
 
 def t_or(key: str, fallback: str) -> str:
@@ -45,3 +40,10 @@ def pick(record: dict, field: str) -> str:
 def join(items) -> str:
     """A list in running text: 、 in Chinese, a comma in English."""
     return ("、" if lang() == "zh" else ", ").join(str(i) for i in items)
+
+
+def said(exc: Exception) -> str:
+    """What went wrong, for the page: a kg.errors.UserError in the current language; an
+    OSError (a disk, the server named by TANHENG_SPARQL_URL) as the system worded it.
+    Anything else is a bug and is not caught by the pages."""
+    return exc.message(lang()) if hasattr(exc, "message") else str(exc)

@@ -10,7 +10,9 @@ import streamlit as st
 from app.advice_view import plain
 from app.i18n import lang, pick, t
 from app.widgets import download, md
-from kg import catalog, profiles
+from kg.knowledge import catalog
+from kg.present.template import csv_template, xlsx_template
+from kg.read import profiles
 
 UPLOAD_TYPES = ["csv", "xlsx", "json", "ttl", "jsonld"]
 INTEGER = {"integer", "int", "nonNegativeInteger", "positiveInteger"}
@@ -23,8 +25,6 @@ def upload_types() -> list[str]:
 
 def template_buttons(key: str) -> None:
     """The empty profile table (headers in the current language, units, rules) to fill in."""
-    from kg.commands.template import csv_template, xlsx_template
-
     c1, c2, _ = st.columns(3)
     language = lang()
     download(c1, t("template.xlsx"), lambda: xlsx_template(language), f"tanheng-template-{language}.xlsx",
@@ -61,7 +61,7 @@ def _field(field: dict, issues: list[dict]) -> object:
 
 
 def profile_form(issues_by_field: dict[str, list[dict]]) -> tuple[bytes, str] | None:
-    """The entry form; on submit the profile as JSON bytes for kg.profiles.read_profiles."""
+    """The entry form; on submit the profile as JSON bytes for kg.read.profiles.read_profiles."""
     fields = catalog.profile_fields()
     _prefill_picker(fields)
     values = {}

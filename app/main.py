@@ -12,7 +12,7 @@ import streamlit as st  # noqa: E402
 
 from app.i18n import DEFAULT_LANG, LANGS, pick, t  # noqa: E402
 from app.widgets import relabel_streamlit_texts  # noqa: E402
-from kg import catalog  # noqa: E402
+from kg.knowledge import catalog  # noqa: E402
 
 st.set_page_config(page_title="碳衡 Tanheng", page_icon="🌿", layout="wide")
 

@@ -1,4 +1,4 @@
-"""Policy records (cases) from kg.compare: a table and one expander per record with
+"""Policy records (cases) from kg.knowledge.compare: a table and one expander per record with
 its targets, measures, sources and — where REFERENCE-DATA differs from the
 paper — the paper's claim beside the verified fact. Used by the knowledge and
 policy-comparison pages."""
@@ -21,7 +21,7 @@ def title(rec: dict) -> str:
 def _labels() -> tuple[dict, dict]:
     """Countries and record codes (status, category, instrument, sector) by their graph labels in the
     current language — the codes (US, in-force, plan) are for machines."""
-    from kg import compare
+    from kg.knowledge import compare
 
     language = lang()
     return ({c["code"]: c["label"] for c in compare.country_concepts(language)}, compare.code_labels(language))

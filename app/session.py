@@ -8,11 +8,12 @@ import re
 
 import streamlit as st
 
-from app.backend import user_error
-from app.i18n import lang, strings, t
+from app.i18n import lang, said, strings, t
 from app.widgets import download, md
 from kg import advice as advice_engine
-from kg import history, profiles, report
+from kg import history, report
+from kg.errors import UserError
+from kg.read import profiles
 
 
 def coefficient_set() -> str:
@@ -23,9 +24,8 @@ def analyse(data: bytes, filename: str, progress=None) -> dict:
     """Read and advise; {"error": message} when the file cannot be read at all."""
     try:
         batch = profiles.read_profiles(data, filename=filename)
-    except Exception as exc:  # UnreadableInput and friends: one clear message, no traceback
-        reason = exc.message(lang()) if hasattr(exc, "message") else user_error(exc)
-        return {"error": t("diag.unreadable", file=md(filename), error=md(reason))}
+    except UserError as exc:  # UnreadableInput and friends: one clear message, no traceback
+        return {"error": t("diag.unreadable", file=md(filename), error=md(exc.message(lang())))}
     advice = _advise(batch, progress)
     return {"batch": batch, "filename": filename, "advice": {coefficient_set(): advice},
             "issues": issues_of(advice), "warnings": list(batch.warnings)}
@@ -40,9 +40,8 @@ def analyse_many(files: list[tuple[bytes, str]], progress=None) -> dict:
     for data, filename in files:
         try:
             batches.append(profiles.read_profiles(data, filename=filename))
-        except Exception as exc:
-            reason = exc.message(lang()) if hasattr(exc, "message") else user_error(exc)
-            return {"error": t("diag.unreadable", file=md(filename), error=md(reason))}
+        except UserError as exc:  # UnreadableInput and friends: one clear message, no traceback
+            return {"error": t("diag.unreadable", file=md(filename), error=md(exc.message(lang())))}
     names = ", ".join(name for _, name in files)
     batch = profiles.ProfileBatch(regions=[r for b in batches for r in b.regions],
                                   warnings=[w for b in batches for w in b.warnings], source_name=names, format="mixed")
@@ -167,7 +166,7 @@ def whatif_changes(region_id: str) -> dict:
 def region_report(batch, advice: dict, index: int, changes: dict, language: str, fmt: str) -> bytes:
     """The handed-on report (kg.present.handover, the same as `tanheng report --region`) of the region at
     `index`, with the what-if changes if any. Pure: safe to run off the script thread."""
-    from kg import scenario
+    from kg.account import scenario
     from kg.present import handover
 
     region = batch.regions[index]
@@ -220,5 +219,5 @@ def download_buttons(analysis: dict, advice: dict) -> None:
             history.save(title=title, advice={**advice, "whatif": whatif} if whatif else advice,
                          profiles=analysis["batch"])
             st.success(t("history.saved", title=md(title)))
-        except Exception as exc:  # a locked or unwritable store: say so, keep the page
-            st.error(t("history.save_failed", error=md(user_error(exc))))
+        except (UserError, OSError) as exc:  # a locked or unwritable store: say so, keep the page
+            st.error(t("history.save_failed", error=md(said(exc))))

@@ -1,15 +1,16 @@
 """What-if: sliders that change a region's activity data by a percentage and
-recompute its carbon balance through kg.scenario.run (the app computes nothing
+recompute its carbon balance through kg.account.scenario.run (the app computes nothing
 itself). A fragment, so moving a slider reruns only this panel."""
 from __future__ import annotations
 
 import streamlit as st
 
 from app.advice_view import balance_panel, number, ratio
-from app.backend import user_error
 from app.i18n import lang, pick, t
 from app.widgets import md
-from kg import balance, catalog, scenario
+from kg.account import balance, scenario
+from kg.errors import UserError
+from kg.knowledge import catalog
 
 
 @st.fragment
@@ -50,8 +51,8 @@ def _sliders_and_result(analysis: dict, region: dict) -> dict:
     coefficient_set = st.session_state.get("coefficient_set") or "default"
     try:
         result = scenario.run(values, changes, region_id=region["region_id"], coefficient_set=coefficient_set)
-    except Exception as exc:  # kg.cli.UserError: a message naming region, field and value
-        st.error(md(user_error(exc)))
+    except UserError as exc:  # a message naming region, field and value
+        st.error(md(exc.message(lang())))
         return changes
     # the changed profile is validated like a file: a broken rule (forest larger than the county)
     # is an error above the figures, a warning a warning

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import reason
-from .balance import account_many
-from .validate import validate
+from kg.reason import fast as reason
+from kg.account.balance import account_many
+from kg.validate import validate
 
 ENGINES = ("fast", "reference")
 Progress = Callable[[int, int], None]
@@ -23,7 +23,7 @@ def _balance_view(balance: dict) -> dict:
 def _verdicts(engine: str, ids, rows, balances, progress: Progress | None) -> list[reason.Verdict]:
     if engine == "fast":
         return reason.reason_batch(rows, balances)
-    from . import reason_reference
+    from kg.reason import reference as reason_reference
 
     out = []
     for n, (i, v, b) in enumerate(zip(ids, rows, balances), start=1):

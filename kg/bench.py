@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
-from .paths import ROOT
+from kg.paths import ROOT
 
 # archetype: (share of regions, {field: (low, high)}) — plausible yearbook ranges, for load only
 ARCHETYPES = {
@@ -116,7 +116,7 @@ def write_csv(rows: list[dict], path: Path) -> Path:
 
 def batch_from_rows(rows: list[dict]):
     """A ProfileBatch read (through the real CSV reader) from value dicts."""
-    from .profiles import read_profiles
+    from kg.read.profiles import read_profiles
 
     with tempfile.TemporaryDirectory() as d:
         return read_profiles(write_csv(rows, Path(d) / "profiles.csv"))
@@ -200,7 +200,7 @@ def same_answer(a: dict, b: dict) -> bool:
 
 
 def warm_one(batch, repeat: int = 5) -> float:
-    from .advice import advise
+    from kg.advice import advise
 
     advise(batch)   # warm the caches: knowledge graph, rules, coefficient set
     times = []
@@ -213,8 +213,8 @@ def warm_one(batch, repeat: int = 5) -> float:
 
 def reference_sample(batch, n: int) -> dict:
     """Both paths on the first n regions: seconds per region and agreement."""
-    from .advice import advise
-    from .profiles import ProfileBatch
+    from kg.advice import advise
+    from kg.read.profiles import ProfileBatch
 
     sample = ProfileBatch(regions=batch.regions[:n])
     advise(sample, engine="fast")

@@ -15,15 +15,8 @@ import os
 import pkgutil
 import sys
 
-from . import __version__, commands
-
-
-class UserError(Exception):
-    """A problem with what the user asked for: one sentence, exit code 2."""
-
-    def __init__(self, message: str, code: int = 2):
-        super().__init__(message)
-        self.code = code
+from kg import __version__, commands
+from kg.errors import UserError  # noqa: F401  (kg.cli.UserError: the name older callers used)
 
 
 def command_names() -> list[str]:
@@ -88,9 +81,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except UserError as exc:
-        print(f"tanheng: {exc}", file=sys.stderr)
-        return exc.code
+    except UserError as exc:   # one sentence, both languages, the chosen one first
+        print(f"tanheng: {exc.bilingual(getattr(args, 'lang', None) or 'zh')}", file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         print("tanheng: interrupted", file=sys.stderr)
         return 130
@@ -113,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    # import by name so that `python -m kg.cli` shares one UserError class with the commands
+    # import by name so that `python -m kg.cli` shares its module with the commands
     from kg.cli import main as _main
 
     sys.exit(_main())

@@ -152,7 +152,7 @@ class CodeChange(NamedTuple):
 def resolve_codes(batch, by_name: bool) -> None:
     """Map changed codes to today's and, when the file has no code column (`by_name`), look each
     region up by name within its province; every lookup and change is noted on the region, every
-    failure lists the candidates. In place, on a kg.profiles.ProfileBatch."""
+    failure lists the candidates. In place, on a kg.read.profiles.ProfileBatch."""
     try:
         known = places()
     except GazetteerUnavailable:

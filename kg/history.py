@@ -28,8 +28,7 @@ _RDF_JSON = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON")
 _XSD_DATETIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
 
 
-class AnalysisNotFound(LookupError):
-    pass
+from kg.errors import AnalysisNotFound  # noqa: E402,F401  (raised here; defined with every user error)
 
 
 @dataclasses.dataclass

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 import re
 
-from . import pathway
-from .query import Result, to_table
-from .reason import rules
+from kg.knowledge import pathway
+from kg.knowledge.query import Result, to_table
+from kg.reason.fast import rules
 
 
 # Markdown punctuation that Python-Markdown (and CommonMark) honour a backslash before;

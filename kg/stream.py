@@ -29,7 +29,7 @@ from typing import Callable, Iterator
 import orjson
 
 from .advice import advise
-from .profiles import ProfileBatch
+from kg.read.profiles import ProfileBatch
 
 SCHEMA_VERSION = 1
 SCHEMA_ID = "https://w3id.org/tanheng/schema/advice-output/1"
@@ -47,8 +47,9 @@ _DRIVER_STATIC = ("label_zh", "label_en", "unit_zh", "unit_en", "direction", "lo
 def catalog() -> dict:
     """What is the same for every region: each model's measures (labels, common, cases), each
     model's pathway, and the evidence of each type (what a driver's figure is weighed against)."""
-    from . import pathway, reason
-    from .indicators import indicators
+    from kg.knowledge import pathway
+    from kg.reason import fast as reason
+    from kg.reason.indicators import indicators
 
     r = reason.rules()
     types = pathway.type_models()
@@ -200,7 +201,7 @@ def advise_to(batch: ProfileBatch, fp, fmt: str = "json", full: bool = False, co
     Parquet dataset directory (kg.results)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown output format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    from .balance import compile_set
+    from kg.account.balance import compile_set
 
     compile_set(coefficient_set)         # an unknown set is the user's error before anything is written
     n = len(batch.regions)

@@ -10,7 +10,7 @@ coefficient multipliers are one per group and draw, shared by every region and l
 (a default factor is wrong the same way everywhere) — which is why a region's lines sharing a GWP or a
 factor are correlated, as Approach 1 cannot show. Type robustness: the indicator columns of the type
 scoring are perturbed with the same activity multipliers and the types re-scored per draw (rules of
-rules/type-scoring.ttl, kg.reason.score_types)."""
+rules/type-scoring.ttl, kg.reason.fast.score_types)."""
 from __future__ import annotations
 
 import math
@@ -20,8 +20,8 @@ from functools import lru_cache
 import numpy as np
 from rdflib import RDF, Literal
 
-from . import balance
-from .graph import knowledge_graph
+from kg.account import balance
+from kg.knowledge.graph import knowledge_graph
 from .namespaces import TH, THP
 
 Z95 = 1.959963984540054          # standard normal 97.5 % quantile
@@ -127,7 +127,7 @@ def _percentiles(a: np.ndarray) -> np.ndarray:
 
 def monte_carlo(regions, coefficient_set: str = balance.DEFAULT_SET, boundary: str = balance.DEFAULT_BOUNDARY,
                 draws: int = 1000, seed: int | None = None, robustness: bool = True, progress=None) -> list[dict]:
-    """IPCC Approach 2 for many regions (dicts or kg.profiles regions): per region the 95 % intervals
+    """IPCC Approach 2 for many regions (dicts or kg.read.profiles regions): per region the 95 % intervals
     (2.5 and 97.5 percentiles) of emissions, sinks, net and balance ratio over `draws` draws, and — with
     robustness — how often its integration type and recommended model change across the draws.
     Reproducible for a given seed. The intervals describe the lines that are counted (an incomplete
@@ -186,12 +186,14 @@ def monte_carlo(regions, coefficient_set: str = balance.DEFAULT_SET, boundary: s
 
 
 class _TypeScoring:
-    """Re-scores the integration types of a chunk of regions for every draw with the bulk rules of kg.reason:
-    the indicators of rules/indicators.ttl recomputed (kg.indicators.compute_columns) from profile columns
+    """Re-scores the integration types of a chunk of regions for every draw with the bulk rules of kg.reason.fast:
+    the indicators of rules/indicators.ttl recomputed (kg.reason.indicators.compute_columns) from profile columns
     perturbed by the activity multipliers, the balance ratio of each draw, the rest as the point estimate."""
 
     def __init__(self, values_list: list[dict]):
-        from . import indicators, pathway, reason
+        from kg.reason import indicators
+        from kg.knowledge import pathway
+        from kg.reason import fast as reason
 
         self.rules = reason.rules()
         self.balances = balance.account_many(values_list)
@@ -206,16 +208,16 @@ class _TypeScoring:
         self.base = self._best(self.base_ind)
 
     def _best(self, ind: dict) -> np.ndarray:
-        from .reason import score_types
+        from kg.reason.fast import score_types
 
         scores, _ = score_types(ind)
         has = ~np.all(np.isnan(scores), axis=1)
-        best = np.argmax(np.nan_to_num(scores, nan=-1.0), axis=1)   # first max = lowest tie order, as kg.reason
+        best = np.argmax(np.nan_to_num(scores, nan=-1.0), axis=1)   # first max = lowest tie order, as kg.reason.fast
         return np.where(has, best, len(self.rules.type_order))
 
     def changes(self, sl: slice, amult: dict, ratio: np.ndarray) -> np.ndarray:
         """(regions of the chunk × 2): share of draws whose type, and whose model, differ from the base."""
-        from .indicators import compute_columns
+        from kg.reason.indicators import compute_columns
 
         draws = ratio.shape[1]
         flat = lambda a: np.repeat(a[sl], draws)  # noqa: E731

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from rdflib.namespace import DCTERMS
 
-from .graph import lang_text, rules_file
+from kg.knowledge.graph import lang_text, rules_file
 from .namespaces import RDF, RDFS, SKOS, TH, THX
 
 ZONING_FILE = "carbon-zoning.ttl"
@@ -104,7 +104,7 @@ def _graph():
 
 @lru_cache(maxsize=1)
 def _model_keys() -> dict[str, str]:
-    from .graph import knowledge_graph
+    from kg.knowledge.graph import knowledge_graph
 
     g = knowledge_graph()
     return {str(s): str(g.value(s, TH.key)) for s in g.subjects(RDF.type, TH.IntegrationModel)}

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from kg import balance
+from kg.account import balance
 
 # A made-up county (Henan, so the guideline's Central-South manure factors) with every accounting input reported.
 COUNTY = {
@@ -416,7 +416,7 @@ def test_cli_balance_coefficient_switch_is_visible(capsys):
 
 def test_cli_balance_json_lists_every_region_with_id_name_validity_and_violations(capsys):
     from kg.cli import main
-    from kg.profiles import read_profiles
+    from kg.read.profiles import read_profiles
     from kg.validate import validate
 
     assert main(["balance", _examples("invalid-regions.csv"), "--format", "json"]) == 1

@@ -224,7 +224,7 @@ def test_blank_template_filled_in_chinese_gets_advice(app, page, tmp_path):
     headers and uploads it: the app reads it back and advises."""
     from openpyxl import load_workbook
 
-    from kg import profiles
+    from kg.read import profiles
 
     page.goto(f"{app.url}/")
     settle(page)

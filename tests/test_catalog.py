@@ -1,6 +1,6 @@
-"""kg.catalog, the knowledge-base browsing API of the app, over the real graph.
+"""kg.knowledge.catalog, the knowledge-base browsing API of the app, over the real graph.
 Expected facts come from the paper (Table 1, §4.1–4.2) and PROFILE.md, not from the code."""
-from kg import catalog
+from kg.knowledge import catalog
 
 
 def _find(nodes, key):

@@ -5,8 +5,8 @@ import pytest
 from rdflib import Literal
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
-from kg import balance, coefficients
-from kg.graph import knowledge_graph
+from kg.account import balance, coefficients
+from kg.knowledge.graph import knowledge_graph
 from kg.namespaces import TH, THR
 
 
@@ -193,7 +193,7 @@ def test_list_coefficients_command_shows_sets_and_variants(capsys):
 def test_no_coefficient_value_is_restated_in_the_accounting_code():
     from kg.paths import ROOT
 
-    code = "".join((ROOT / "kg" / name).read_text(encoding="utf-8")
+    code = "".join((ROOT / "kg" / "account" / name).read_text(encoding="utf-8")
                    for name in ("balance.py", "coefficients.py", "scenario.py"))
     for c in coefficients.coefficients().values():
         digits = f"{abs(c.value):g}"

@@ -11,8 +11,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from conftest import ROOT
-from kg import compare as cmp
-from kg.graph import knowledge_graph
+from kg.knowledge import compare as cmp
+from kg.knowledge.graph import knowledge_graph
 from kg.namespaces import DCTERMS, TH, THR
 from kg.store.remote import RemoteStore
 

@@ -89,7 +89,7 @@ def test_held_out_figures_reported_in_the_readme_hold(capsys):
 
 
 def test_gdp_evidence_is_relative_to_the_national_mean_of_the_profiles_year():
-    from kg.indicators import compute
+    from kg.reason.indicators import compute
     same = {"gdp_100m_cny": 3.08, "population": 10000}        # 30,800 CNY per person
     in_2010 = compute({**same, "year": 2010})["gdp_per_person_relative"]
     in_2022 = compute({**same, "year": 2022})["gdp_per_person_relative"]

@@ -162,7 +162,7 @@ def test_the_generic_handler_says_read_or_write_and_names_the_file(capsys, monke
         raise NotADirectoryError(20, "Not a directory", "/dev/null/x")
 
     parser = cli.build_parser()
-    monkeypatch.setattr(cli, "build_parser", lambda: parser)
+    monkeypatch.setattr(cli, "build_parser", lambda argv=None: parser)
     args = parser.parse_args(["store", "info"])
     monkeypatch.setattr(parser, "parse_args", lambda argv=None: args)
     monkeypatch.setattr(args, "func", boom)

@@ -38,7 +38,7 @@ def test_docx_reads_back_in_chinese_with_map_and_chart_images(docx_file):
     assert "图：滑县（黑框）在河南省中的位置与类型" in text           # the map's caption
     assert "图：各核算项的排放（红）与碳汇（绿）" in text              # the account chart's caption
     assert "人均排放" in cells and "煤炭" in cells                     # peers and account tables
-    from kg.profiles import read_profiles
+    from kg.read.profiles import read_profiles
 
     coal = next(r for r in read_profiles(HENAN).regions if r.region_id == "410526").values["coal_t"]
     assert f"{coal:,.0f}" in cells and f"{coal * 0.8:,.0f}" in cells   # what-if: coal before and after −20 %
@@ -77,7 +77,7 @@ def test_report_mistakes_are_one_sentence(tmp_path):
 def test_other_parts_add_sections_through_the_hook():
     from kg.advice import advise
     from kg.present import handover
-    from kg.profiles import read_profiles
+    from kg.read.profiles import read_profiles
 
     keys = [k for k, _ in handover.SECTIONS]
     assert keys == ["summary", "type", "model", "measures", "account", "map", "peers", "whatif", "pathways", "sources"]  # pathways: issue 17

@@ -89,7 +89,7 @@ def test_saved_analysis_survives_a_restart(tmp_path):
 
 def test_a_profile_batch_is_saved_as_json_and_as_queryable_rdf(disk):
     from kg.paths import EXAMPLES_DIR
-    from kg.profiles import read_profiles
+    from kg.read.profiles import read_profiles
 
     batch = read_profiles(EXAMPLES_DIR / "typical-regions.csv")
     aid = history.save(batch, "示例县", store=disk)

@@ -11,7 +11,7 @@ import pytest
 from conftest import ROOT, VENV_BIN
 from kg.advice import advise
 from kg.geo import boundaries, layers
-from kg.profiles import read_profiles
+from kg.read.profiles import read_profiles
 from kg.zoning import records
 
 HENAN = ROOT / "examples" / "xianyu-henan.csv"

@@ -10,9 +10,9 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from kg.graph import knowledge_graph
+from kg.knowledge.graph import knowledge_graph
 from kg.namespaces import TH, THR
-from kg.ontology_check import check_shapes, run_hermit
+from kg.validate.ontology import check_shapes, run_hermit
 from kg.paths import ONTOLOGY_DIR, ROOT
 
 
@@ -52,7 +52,7 @@ def direct_parents(g: Graph, cls) -> set:
 # ------------------------------------------------------------------ reasoning (real HermiT)
 @pytest.mark.slow
 def test_ontology_check_reports_the_whole_graph_consistent_with_no_unsatisfiable_class():
-    proc = subprocess.run([sys.executable, "-m", "kg.ontology_check"], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "kg.validate.ontology"], capture_output=True, text=True,
                           cwd=ROOT, timeout=300)
     assert "Traceback" not in proc.stderr, proc.stderr
     assert "HermiT: consistent, 0 unsatisfiable class(es)" in proc.stdout, proc.stdout

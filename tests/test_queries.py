@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from conftest import VENV_BIN
-from kg.query import named_queries, run
+from kg.knowledge.query import named_queries, run
 
 TH = "https://w3id.org/tanheng/ontology#"
 THR = "https://w3id.org/tanheng/resource/"

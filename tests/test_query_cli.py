@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT, VENV_BIN
-from kg import query as q
+from kg.knowledge import query as q
 from kg.store import KnowledgeStore, memory_store
 
 REFUSED_EN = "updates are not allowed; this is a read-only query interface"

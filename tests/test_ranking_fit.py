@@ -5,9 +5,9 @@ import pytest
 
 from kg.advice import advise
 from kg.bench import batch_from_rows
-from kg.indicators import compute
+from kg.reason.indicators import compute
 from kg.paths import EXAMPLES_DIR
-from kg.profiles import read_profiles
+from kg.read.profiles import read_profiles
 
 
 def typical() -> dict[str, dict]:

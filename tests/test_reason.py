@@ -25,10 +25,10 @@ from rdflib import RDF, Graph
 
 from kg.advice import advise
 from kg.bench import batch_from_rows
-from kg.graph import knowledge_graph
+from kg.knowledge.graph import knowledge_graph
 from kg.namespaces import RDFS, TH, THR, THX
 from kg.paths import EXAMPLES_DIR, RULES_DIR
-from kg.profiles import read_profiles
+from kg.read.profiles import read_profiles
 from kg.report import to_markdown
 
 EXPECTED = {
@@ -258,7 +258,7 @@ def test_missing_optional_figures_still_give_advice():
 
 def test_pathway_graph_reach_follows_the_ontology():
     """A measure reaches the fluxes it acts on, those its processes drive, and their subclasses."""
-    from kg import pathway
+    from kg.knowledge import pathway
 
     kg = knowledge_graph()
     measure = THR["measure-lcu-public-transport"]
@@ -271,7 +271,7 @@ def test_pathway_graph_reach_follows_the_ontology():
 
 
 def test_pathway_export_for_the_graph_view():
-    from kg import pathway
+    from kg.knowledge import pathway
 
     data = pathway.export("blue-green-sink")
     ids = {n["id"] for n in data["nodes"]}
@@ -415,7 +415,7 @@ def test_reach_is_the_share_of_the_big_flux_a_measures_targets_touch(advice):
     """Fossil fuel combustion is ~100 % of 浦东's gross flux. A measure aimed wholly at it (every target
     reaches it) gets the reach weight × that share; the broad disclosure measure, acting also on sinks and
     pools, could get only a part of it."""
-    from kg import pathway
+    from kg.knowledge import pathway
     r = advice["310115"]
     rw = _rule_number("measure-ranking", "fluxReachWeight")
     fossil = str(TH.FossilFuelCombustion)
@@ -458,7 +458,7 @@ def _rank(region, key) -> int:
 
 def _coal_share(region_values) -> tuple[float, float]:
     """(coal % of emissions, balance ratio) from the region's own account."""
-    from kg.balance import account
+    from kg.account.balance import account
     a = account(region_values)
     return 100 * a["by_source"]["coal"] / a["emissions_t_co2e"], a["balance_ratio"]
 
@@ -483,7 +483,7 @@ def test_energy_dominated_district_gets_clean_energy_in_its_top_five(advice):
     clean energy is among the first six measures even for the low-carbon-unit model, before the governance
     measures. (Top five before issue 14, when the account had no waste or manure lines and fossil fuels made
     99.9 % of it; the boost is graded by that share, so the complete account lowers it a little.)"""
-    from kg.balance import account
+    from kg.account.balance import account
 
     r = advice["310115"]
     assert _rank(r, "common-clean-energy") < 6
@@ -563,8 +563,8 @@ def test_dense_transit_district_and_sparse_district_order_their_transport_measur
 def test_equal_scores_are_ordered_by_the_regions_own_figures():
     """Within equal scores the measure the region's figures concern more comes first; the key only
     settles what the figures cannot tell apart."""
-    from kg import reason
-    from kg.balance import account_many
+    from kg.reason import fast as reason
+    from kg.account.balance import account_many
     vals = rows()
     verdicts = reason.reason_batch(vals, account_many(vals))
     keys = reason._measure_keys()

@@ -5,12 +5,14 @@ so this file checks the bundled regions and a few dozen generated ones; `tanheng
 bench --reference-sample 300` checks a few hundred (see the report)."""
 import pytest
 
-from kg import reason, reason_reference
+from kg.reason import fast as reason
+
+from kg.reason import reference as reason_reference
 from kg.advice import advise
-from kg.balance import account_many
+from kg.account.balance import account_many
 from kg.bench import batch_from_rows, generate, same_answer
 from kg.paths import EXAMPLES_DIR
-from kg.profiles import read_profiles
+from kg.read.profiles import read_profiles
 
 
 def both(batch):

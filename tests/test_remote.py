@@ -4,7 +4,8 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import free_port
-from kg import history, query
+from kg import history
+from kg.knowledge import query
 from kg.store.remote import RemoteStore
 from kg.store import KnowledgeStore, open_store
 

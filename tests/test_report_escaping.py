@@ -13,7 +13,7 @@ from app import session
 from kg import report
 from kg.advice import advise
 from kg.paths import EXAMPLES_DIR
-from kg.profiles import read_profiles
+from kg.read.profiles import read_profiles
 
 HOSTILE = ["<script>alert(1)</script>", 'a"b>c', "*bold*", "[x](javascript:alert(1))"]
 BAD_VALUE = "<script>alert(2)</script>"

@@ -1,8 +1,9 @@
 """Issue 16, remaining English in Chinese output of the command line."""
-from kg import balance, report
+from kg import report
+from kg.account import balance
 from kg.advice import advise
 from kg.paths import EXAMPLES_DIR
-from kg.profiles import read_profiles
+from kg.read.profiles import read_profiles
 
 
 def test_balance_detail_names_missing_inputs_in_the_users_language():

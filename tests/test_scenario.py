@@ -1,10 +1,10 @@
-"""What-if scenarios: the engine (kg.scenario) and `tanheng scenario`, with
+"""What-if scenarios: the engine (kg.account.scenario) and `tanheng scenario`, with
 expected changes worked by hand from REFERENCE-DATA coefficients."""
 import json
 
 import pytest
 
-from kg import scenario
+from kg.account import scenario
 from kg.cli import UserError, main
 from kg.paths import EXAMPLES_DIR
 
@@ -74,7 +74,7 @@ def test_grid_region_can_be_switched():
 def test_bad_changes_are_clear_user_errors(setting, must_name):
     with pytest.raises(UserError) as exc:
         scenario.run(COUNTY, [setting], "T001")
-    text = str(exc.value)
+    text = exc.value.bilingual("zh")   # both languages, Chinese first
     for word in must_name:
         assert word in text
     assert "/" in text          # Chinese / English
@@ -152,7 +152,7 @@ def test_forest_larger_than_the_county_is_flagged_and_warned_in_both_languages(c
 
 
 def test_same_engine_and_shapes_as_tanheng_validate():
-    from kg.profiles import read_profiles
+    from kg.read.profiles import read_profiles
     from kg.validate import validate
 
     wuyuan = read_profiles(TYPICAL).get("361130")
@@ -247,7 +247,7 @@ def test_scenario_on_an_invalid_region_says_it_failed_validation(capsys, region,
 
 
 def test_taking_too_much_cropland_breaks_the_farmland_rule():
-    from kg.profiles import read_profiles
+    from kg.read.profiles import read_profiles
 
     wuyuan = read_profiles(TYPICAL).get("361130")
     r = scenario.run(wuyuan.values, ["forest_ha=+10%", "cropland_ha=-17000"], "361130")

@@ -10,7 +10,9 @@ import time
 import pyoxigraph as ox
 import pytest
 
-from kg import graph, store
+from kg import store
+
+from kg.knowledge import graph
 
 
 def kg_triples() -> int:

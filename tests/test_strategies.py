@@ -4,10 +4,10 @@ import pytest
 from rdflib import RDF, URIRef
 from rdflib.namespace import SKOS
 
-from kg import strategies
-from kg.graph import knowledge_graph
+from kg.knowledge import strategies
+from kg.knowledge.graph import knowledge_graph
 from kg.namespaces import DCTERMS, TH, THR
-from kg.query import named_queries, run
+from kg.knowledge.query import named_queries, run
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from kg.balance import account, compile_set
+from kg.account.balance import account, compile_set
 from kg.cli import UserError, main
 from kg.trajectory import Scenario, scenario_from_dict, trajectory
 from kg.trajectory.assumptions import Path, load
@@ -232,7 +232,7 @@ def test_turtle_and_json_scenarios_give_the_same_answer(tmp_path):
 
 def test_standard_scenarios_use_the_recommended_models_top_measures():
     from kg.paths import EXAMPLES_DIR
-    from kg.profiles import read_profiles
+    from kg.read.profiles import read_profiles
 
     ans = trajectory(read_profiles(EXAMPLES_DIR / "typical-regions.csv").regions)
     for reg in ans["regions"]:
@@ -413,7 +413,7 @@ def test_wrong_requests_are_one_sentence_and_exit_2(extra, words, capsys):
 def test_incremental_totals_equal_a_full_recount():
     """run_slots updates emissions and sinks only on the lines a lever touches; a full recount agrees."""
     from kg.paths import EXAMPLES_DIR
-    from kg.profiles import read_profiles
+    from kg.read.profiles import read_profiles
     from kg.trajectory import engine
     from kg.trajectory.coupling import line_factors
 

@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 from rdflib.namespace import DCTERMS, SKOS
 
-from kg import balance, uncertainty
-from kg.graph import knowledge_graph
+from kg import uncertainty
+
+from kg.account import balance
+from kg.knowledge.graph import knowledge_graph
 from kg.namespaces import TH
 
 from test_balance import COUNTY
@@ -57,7 +59,7 @@ def test_regions_are_drawn_independently_but_share_the_coefficient_draws():
 
 def test_close_calls_change_type_more_often_than_clear_ones():
     from kg.bench import generated_batch
-    from kg.reason import reason_batch, rules
+    from kg.reason.fast import reason_batch, rules
 
     regions = generated_batch(300).regions
     mc = uncertainty.monte_carlo(regions, draws=200, seed=1)

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from rdflib import Graph, Literal
 
 from kg.namespaces import SH, THS
-from kg.profiles import columns, read_profiles
-from kg.shacl_fast import UnsupportedShape, compile_shapes, shapes_graph
+from kg.read.profiles import columns, read_profiles
+from kg.validate.shacl_fast import UnsupportedShape, compile_shapes, shapes_graph
 from kg.validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,7 +1,7 @@
 """The W3C SHACL test suite's core cases for exactly the constraint components
 the fast engine compiles (sh:minCount, sh:datatype, sh:minInclusive,
 sh:maxInclusive, sh:minExclusive, sh:maxExclusive, sh:in, sh:lessThanOrEquals),
-run against kg.shacl_fast and against pySHACL (issue 11 item 20).
+run against kg.validate.shacl_fast and against pySHACL (issue 11 item 20).
 
 The fast engine validates profiles: one node per region, one literal per
 column. A case is run on it when its data graph is like that — every focus
@@ -22,8 +22,8 @@ from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 
 from kg.namespaces import SH, TH, THP
-from kg.profiles import Region, column_by_key
-from kg.shacl_fast import UnsupportedShape, compile_shapes
+from kg.read.profiles import Region, column_by_key
+from kg.validate.shacl_fast import UnsupportedShape, compile_shapes
 
 SUITE = Path(__file__).parent / "w3c-shacl" / "core"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")

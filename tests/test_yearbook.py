@@ -11,9 +11,9 @@ import pytest
 from rdflib import Graph
 
 from kg.advice import advise
-from kg.balance import account_many
-from kg.headers import match_header, units
-from kg.profiles import read_profiles
+from kg.account.balance import account_many
+from kg.read.headers import match_header, units
+from kg.read.profiles import read_profiles
 from kg.validate import validate
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,12 +9,11 @@ import streamlit as st
 from app import session
 from app.advice_view import issues_table
 from app.batch_table import full_table
-from app.backend import require
 from app.i18n import t
 from app.inputs import example_files, template_buttons, upload_types
 from app.maps_view import batch_map
 from app.widgets import download
-from kg.tables import csv_cell, to_xlsx
+from kg.present.tables import csv_cell, to_xlsx
 
 
 def _xlsx(table: pd.DataFrame) -> bytes:
@@ -24,8 +23,6 @@ def _xlsx(table: pd.DataFrame) -> bytes:
 
 st.title(t("page.batch"))
 st.caption(t("batch.intro"))
-if require("profiles", "read_profiles") is None:
-    st.stop()
 
 uploads = st.file_uploader(t("batch.upload"), type=upload_types(), key="batch_upload", accept_multiple_files=True)
 template_buttons("batch")

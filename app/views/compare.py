@@ -1,19 +1,15 @@
 """Policy comparison: the country × dimension matrix, the timeline and the
-policy records from kg.compare, filtered by country, model, measure, sector and
+policy records from kg.knowledge.compare, filtered by country, model, measure, sector and
 by whether the paper's claim differs from the verified fact."""
 import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from app.backend import require
 from app.i18n import lang, pick, t, t_or
 from app.policy_view import records_view
+from kg.knowledge import catalog, compare, strategies
 
 st.title(t("page.compare"))
-compare = require("compare", "compare", "matrix", "timeline", "valid_values")
-catalog = require("catalog", "describe")
-if compare is None or catalog is None:
-    st.stop()
 
 countries = {c["code"]: c["label"] for c in compare.country_concepts(lang())}
 ALL = {None: t("kb.filter.all")}
@@ -69,32 +65,30 @@ with tab_records:
     records_view(records)
 
 with tab_strategy:  # a country's approach as first-class knowledge, and what it teaches one region type
-    strategies = require("strategies", "strategies", "lessons_for", "type_keys")
-    if strategies is not None:
-        by_country = {s["country"]: s for s in strategies.strategies()}
-        types = {k: pick(catalog.describe(k), "label") for k in strategies.type_keys()}
-        s1, s2 = st.columns(2)
-        names = {c: pick(s, "label") for c, s in by_country.items()}
-        code = s1.selectbox(t("kb.filter.country"), list(by_country), key="strategy_country",
-                            index=list(by_country).index("DE") if "DE" in by_country else 0, format_func=names.get)
-        type_key = s2.selectbox(t("strategy.type"), list(types), format_func=types.get, key="strategy_type",
-                                index=list(types).index("agricultural") if "agricultural" in types else 0)
-        chosen_strategy = by_country[code]
-        st.subheader(pick(chosen_strategy, "label"))
-        st.write(pick(chosen_strategy, "characterisation"))
-        st.caption(t("strategy.question", country=countries.get(code, code), type=types[type_key]))
-        lessons = strategies.lessons_for(code, type_key)
-        if not lessons:
-            st.info(t("strategy.none"))
-        for lesson in lessons:
-            with st.container(border=True):
-                st.markdown(f"**{pick(lesson, 'label')}** (§{', '.join(lesson['sections'])})")
-                st.write(pick(lesson, "text"))
-                if lesson["measures_for_type"]:
-                    st.caption(t("strategy.measures") + ": " + "、".join(
-                        pick(catalog.describe(m), "label") for m in lesson["measures_for_type"]))
-                if lesson["cases_for_type"]:
-                    st.caption(t("strategy.cases") + ": " + "、".join(
-                        pick(catalog.describe(c), "label") for c in lesson["cases_for_type"]))
-                if lesson["reading"] == "project":
-                    st.caption(t("strategy.reading"))
+    by_country = {s["country"]: s for s in strategies.strategies()}
+    types = {k: pick(catalog.describe(k), "label") for k in strategies.type_keys()}
+    s1, s2 = st.columns(2)
+    names = {c: pick(s, "label") for c, s in by_country.items()}
+    code = s1.selectbox(t("kb.filter.country"), list(by_country), key="strategy_country",
+                        index=list(by_country).index("DE") if "DE" in by_country else 0, format_func=names.get)
+    type_key = s2.selectbox(t("strategy.type"), list(types), format_func=types.get, key="strategy_type",
+                            index=list(types).index("agricultural") if "agricultural" in types else 0)
+    chosen_strategy = by_country[code]
+    st.subheader(pick(chosen_strategy, "label"))
+    st.write(pick(chosen_strategy, "characterisation"))
+    st.caption(t("strategy.question", country=countries.get(code, code), type=types[type_key]))
+    lessons = strategies.lessons_for(code, type_key)
+    if not lessons:
+        st.info(t("strategy.none"))
+    for lesson in lessons:
+        with st.container(border=True):
+            st.markdown(f"**{pick(lesson, 'label')}** (§{', '.join(lesson['sections'])})")
+            st.write(pick(lesson, "text"))
+            if lesson["measures_for_type"]:
+                st.caption(t("strategy.measures") + ": " + "、".join(
+                    pick(catalog.describe(m), "label") for m in lesson["measures_for_type"]))
+            if lesson["cases_for_type"]:
+                st.caption(t("strategy.cases") + ": " + "、".join(
+                    pick(catalog.describe(c), "label") for c in lesson["cases_for_type"]))
+            if lesson["reading"] == "project":
+                st.caption(t("strategy.reading"))

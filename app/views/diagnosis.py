@@ -5,7 +5,6 @@ import streamlit as st
 
 from app import session
 from app.advice_view import region_panel
-from app.backend import require
 from app.i18n import pick, t
 from app.maps_view import region_map
 from app.inputs import example_files, profile_form, template_buttons, upload_types
@@ -15,9 +14,6 @@ from app.widgets import md
 
 st.title(t("page.diagnosis"))
 st.caption(t("diag.intro"))
-profiles = require("profiles", "read_profiles")
-if profiles is None:
-    st.stop()
 
 SOURCES = {s: t(f"diag.source.{s}") for s in ("example", "upload", "form")}
 source = st.radio(t("diag.source"), list(SOURCES), horizontal=True, key="diag_source", format_func=SOURCES.get)

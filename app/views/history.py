@@ -5,10 +5,11 @@ import streamlit as st
 
 from app import session
 from app.advice_view import region_panel
-from app.backend import require, user_error
-from app.i18n import pick, t
+from app.i18n import lang, pick, t
 from app.widgets import md
-from kg import catalog
+from kg import history
+from kg.errors import UserError
+from kg.knowledge import catalog
 
 
 def local_time(created: str, seconds: bool = True) -> str:
@@ -24,9 +25,6 @@ def whatif_text(changes: dict) -> str:
     return "; ".join(f"{pick(labels[k], 'label') if k in labels else k} {v}" for k, v in changes.items())
 
 st.title(t("page.history"))
-history = require("history", "list_saved", "get", "delete")
-if history is None:
-    st.stop()
 
 saved = history.list_saved()
 if not saved:
@@ -41,8 +39,8 @@ names = {a.id: f"{local_time(a.created, seconds=False)} · {a.title or ', '.join
 chosen = st.selectbox(t("history.open"), list(names), format_func=names.get, key="history_pick")
 try:
     item = history.get(chosen)
-except Exception as exc:  # deleted meanwhile, or an unreadable entry
-    st.error(md(user_error(exc)))
+except UserError as exc:  # deleted meanwhile
+    st.error(md(exc.message(lang())))
     st.stop()
 
 left, right = st.columns([4, 1])

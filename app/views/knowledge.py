@@ -1,20 +1,17 @@
 """Knowledge base: Table 1, integration types, models, measures, cases, and a
-graph view of a model's pathway with its cases (all from kg.catalog)."""
+graph view of a model's pathway with its cases (all from kg.knowledge.catalog)."""
 from collections import Counter
 
 import pandas as pd
 import streamlit as st
 
 from app import charts
-from app.backend import require
 from app.i18n import join, lang, pick, t
 from app.policy_view import records_view
 from app.widgets import sources_line
+from kg.knowledge import catalog, compare
 
 st.title(t("page.knowledge"))
-catalog = require("catalog", "table1", "types", "models", "measures", "model_graph")
-if catalog is None:
-    st.stop()
 
 label = lambda rec: pick(rec, "label")  # noqa: E731
 model_names = {m["key"]: label(m) for m in catalog.models()}
@@ -64,9 +61,7 @@ with tab_models:
             sources_line(m["sources"])
 
 with tab_measures:
-    compare_mod = require("compare", "compare")
-    cases_per_measure = Counter(m["id"] for r in (compare_mod.compare()["records"] if compare_mod else [])
-                                for m in r["measures"])
+    cases_per_measure = Counter(m["id"] for r in compare.compare()["records"] for m in r["measures"])
     st.dataframe(pd.DataFrame([{
         t("kb.col.name"): label(ms),
         t("kb.col.model"): t("kb.common") if ms["common"] else join(model_names.get(k, k) for k in ms["models"]),
@@ -77,15 +72,13 @@ with tab_measures:
         hide_index=True, width="stretch")
 
 with tab_cases:
-    compare = require("compare", "compare")
-    if compare is not None:
-        c1, c2 = st.columns(2)
-        countries = {c["code"]: c["label"] for c in compare.country_concepts(lang())}
-        chosen = c1.multiselect(t("kb.filter.country"), list(countries), format_func=countries.get,
-                                key="kb_countries", placeholder=t("kb.filter.all"))
-        model_filter = c2.selectbox(t("kb.filter.model"), [None, *model_names], key="kb_case_model",
-                                    format_func={None: t("kb.filter.all"), **model_names}.get)
-        records_view(compare.compare(countries=chosen or None, model=model_filter)["records"])
+    c1, c2 = st.columns(2)
+    countries = {c["code"]: c["label"] for c in compare.country_concepts(lang())}
+    chosen = c1.multiselect(t("kb.filter.country"), list(countries), format_func=countries.get,
+                            key="kb_countries", placeholder=t("kb.filter.all"))
+    model_filter = c2.selectbox(t("kb.filter.model"), [None, *model_names], key="kb_case_model",
+                                format_func={None: t("kb.filter.all"), **model_names}.get)
+    records_view(compare.compare(countries=chosen or None, model=model_filter)["records"])
 
 with tab_graph:
     keys = list(model_names)

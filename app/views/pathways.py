@@ -6,18 +6,15 @@ import json
 
 import streamlit as st
 
-from app.backend import require, user_error
-from app.i18n import lang, t
+from app.i18n import lang, said, t
 from app.inputs import example_files, upload_types
 from app.pathway_view import compare_panel, detail_panel, history_panel, scenario_name
 from app.widgets import download, md
 
 st.title(t("page.pathways"))
 st.caption(t("path.intro"))
-trajectory = require("trajectory", "trajectory", "scenario_from_dict")
-if trajectory is None:
-    st.stop()
-from kg import history  # noqa: E402
+from kg import history, trajectory  # noqa: E402
+from kg.errors import UserError  # noqa: E402
 from kg.paths import EXAMPLES_DIR  # noqa: E402
 from kg.present.trajectory import render  # noqa: E402
 from kg.trajectory.input import valid_rows  # noqa: E402
@@ -43,8 +40,8 @@ if request is not None:
         rows, problems = valid_rows(data, lang(), filename=filename)
         st.session_state["pathways"] = {"filename": filename, "rows": rows, "problems": problems,
                                         "digest": hashlib.sha256(data).hexdigest()[:16]}
-    except Exception as exc:  # an unreadable file: one sentence
-        st.error(md(user_error(exc)))
+    except UserError as exc:  # an unreadable file: one sentence
+        st.error(md(said(exc)))
 
 loaded = st.session_state.get("pathways")
 if not loaded:
@@ -81,8 +78,8 @@ coefset = st.session_state.get("coefficient_set") or "default"
 try:
     with st.spinner(t("path.running")):
         answer = _answer(rid, target, own, coefset, int(draws))
-except Exception as exc:  # a target before the data's last year, a bad lever: the kg message
-    st.error(md(user_error(exc)))
+except UserError as exc:  # a target before the data's last year, a bad lever: the kg message
+    st.error(md(said(exc)))
     st.stop()
 region = answer["regions"][0]
 history_panel(region)
@@ -117,8 +114,8 @@ with st.expander(t("path.editor"), expanded=not own):
         candidate = {"name": name.strip() or t("path.default_name", n=len(own) + 1), "levers": levers}
         try:
             trajectory.scenario_from_dict(candidate)
-        except Exception as exc:  # one message per bad lever
-            st.error(md(user_error(exc)))
+        except UserError as exc:  # one message per bad lever
+            st.error(md(said(exc)))
         else:
             st.session_state["path_scenarios"] = [s for s in own if s["name"] != candidate["name"]] + [candidate]
             st.rerun()
@@ -157,5 +154,5 @@ if c4.button(t("history.save"), key="path_save"):
     try:
         history.save(title=title, advice={"trajectory": answer}, region_ids=[rid])
         st.success(t("history.saved", title=md(title)))
-    except Exception as exc:  # a locked or unwritable store
-        st.error(t("history.save_failed", error=md(user_error(exc))))
+    except (UserError, OSError) as exc:  # a locked or unwritable store
+        st.error(t("history.save_failed", error=md(said(exc))))

@@ -1,18 +1,19 @@
 """SPARQL console: the named example queries, an editor, the results as a
-table, downloads as CSV and SPARQL-results JSON (kg.query)."""
+table, downloads as CSV and SPARQL-results JSON (kg.knowledge.query)."""
 import re
 
 import pandas as pd
 import streamlit as st
 
-from app.backend import require, user_error
-from app.i18n import lang, t
+from app.i18n import lang, said, t
 from app.widgets import download, md
+from kg.errors import UserError
+from kg.knowledge import query
 
 def results_frame(result) -> tuple[pd.DataFrame, dict]:
     """Each IRI column shown as the IRI's label in the current language, with the IRI beside it as a link
     (its local name shown); literals as they are."""
-    from kg import catalog
+    from kg.knowledge import catalog
 
     def is_iri(i, row, raw) -> bool:
         if raw is not None and i < len(raw) and raw[i] is not None:
@@ -36,9 +37,6 @@ def results_frame(result) -> tuple[pd.DataFrame, dict]:
 
 
 st.title(t("page.sparql"))
-query = require("query", "named_queries", "run", "to_csv", "to_json", "error_message", "QueryRefused")
-if query is None:
-    st.stop()
 
 named = query.named_queries()
 DEFAULT = ("SELECT ?model ?label WHERE {\n  ?model a th:IntegrationModel ; rdfs:label ?label .\n"
@@ -79,8 +77,8 @@ if st.button(t("sparql.run"), type="primary", key="sparql_run"):
     except SyntaxError as exc:  # one sentence, the line counted in the user's text (the same as `tanheng query`)
         st.session_state["sparql_error"] = query.error_message(exc, text, lang(), both=False)
         st.session_state.pop("sparql_result", None)
-    except Exception as exc:  # a user's malformed query is a message, not a traceback
-        st.session_state["sparql_error"] = user_error(exc)
+    except (UserError, OSError) as exc:  # refused by a limit, or the server named by TANHENG_SPARQL_URL fails
+        st.session_state["sparql_error"] = said(exc)
         st.session_state.pop("sparql_result", None)
 
 if "sparql_error" in st.session_state:

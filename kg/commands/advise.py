@@ -4,9 +4,9 @@ one or more profile files. Exit 0 when all regions are valid, 1 when some are no
 import os
 import sys
 
-from .. import report
-from ..advice import ENGINES, advise
-from ..cli import UserError
+from kg import report
+from kg.advice import ENGINES, advise
+from kg.errors import UserError
 
 PROGRESS_MIN = {"fast": 2000, "reference": 5}
    # regions before a progress bar is worth showing
@@ -37,7 +37,7 @@ def register(sub):
 
 def read_batch(paths: list[str], lang: str):
     """All regions of the files as one batch; an unreadable file is a UserError."""
-    from ..profiles import ProfileBatch, UnreadableInput, read_profiles
+    from kg.read.profiles import ProfileBatch, UnreadableInput, read_profiles
 
     batches = []
     for path in paths:
@@ -88,7 +88,7 @@ def run(args):
 def _run_streamed(batch, args) -> int:
     """JSON and NDJSON: in chunks, on --jobs processes, written as each chunk is done (kg.stream)."""
     from .. import stream
-    from ..balance import compile_set
+    from kg.account.balance import compile_set
 
     jobs = stream.default_jobs() if args.jobs is None else args.jobs
     if jobs < 1:

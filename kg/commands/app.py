@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 
-from ..paths import ROOT
+from kg.paths import ROOT
 
 # Opens the browser once the app is up; detached, so that it outlives the exec below.
 _OPENER = """

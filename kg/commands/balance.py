@@ -7,8 +7,9 @@ from __future__ import annotations
 import json
 import sys
 
-from .. import balance, coefficients
-from ..cli import UserError
+from kg.account import balance, coefficients
+from kg.errors import UserError
+from kg.present.validation import problem_lines, region_label
 
 FORMATS = ("table", "md", "json")
 
@@ -37,19 +38,12 @@ def add_common_options(p) -> None:
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
 
 
-def region_label(region, lang: str = "zh") -> str:
-    """"<id> <name>" as `tanheng validate` titles a region (no stray spaces, a placeholder for no id)."""
-    from ..validate import region_title
-
-    return region_title(region, lang)
-
-
 def check_files(paths):
     """Read and validate the files: [(region, its validation results, valid)] in file order; results
     are kg.validate result dicts for that row (violations and warnings). A file that cannot be read
     raises UserError (exit 2)."""
-    from ..profiles import UnreadableInput, read_profiles
-    from ..validate import validate
+    from kg.read.profiles import UnreadableInput, read_profiles
+    from kg.validate import validate
 
     out = []
     for path in paths:
@@ -65,26 +59,6 @@ def check_files(paths):
             results = by_row.get(region.row, [])
             out.append((region, results, not any(r["severity"] == "violation" for r in results)))
     return out
-
-
-def problem_lines(region, results, lang: str) -> list[str]:
-    """"region … failed validation and was not accounted:" and its violations, worded as `tanheng validate`."""
-    from ..validate import format_result
-
-    return [balance.message("invalid-region", lang, region=region_label(region, lang))] + \
-        [f"  - {format_result(r, lang)}" for r in results if r["severity"] == "violation"]
-
-
-def load_regions(paths, lang: str = "zh"):
-    """Read and validate the files: (valid regions, printed problems, exit code 0 or 1).
-    A file that cannot be read raises UserError (exit 2)."""
-    valid, problems = [], []
-    for region, results, ok in check_files(paths):
-        if ok:
-            valid.append(region)
-        else:
-            problems += problem_lines(region, results, lang)
-    return valid, problems, 1 if problems else 0
 
 
 def run(args):

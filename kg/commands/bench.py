@@ -2,7 +2,7 @@
 import json
 import os
 
-from ..cli import UserError
+from kg.errors import UserError
 
 
 def register(sub):
@@ -29,7 +29,7 @@ def _counts(text: str, option: str) -> list[int]:
 
 
 def run(args):
-    from .. import bench
+    from kg import bench
 
     sizes = _counts(args.sizes, "--sizes")
     if args.big and bench.BIG not in sizes:

@@ -4,10 +4,10 @@ the graph in the chosen language."""
 import json
 import sys
 
-from .. import compare as cmp
-from ..cli import UserError
-from ..query import Result, to_table
-from ..store import remote_store
+from kg.knowledge import compare as cmp
+from kg.errors import UserError
+from kg.knowledge.query import Result, to_table
+from kg.store import remote_store
 
 TH = cmp.TH
 HEADING = "https://w3id.org/tanheng/resource/heading-"
@@ -99,7 +99,7 @@ def run(args):
             return 0
         heads, rows, notes = table(data, args.lang, store)
     except cmp.UnknownValue as exc:          # an unknown filter value: both languages, the chosen one first
-        raise UserError(exc.bilingual(args.lang)) from None
+        raise UserError(exc.bilingual(args.lang, sep="\n")) from None
     except (ValueError, OSError) as exc:    # a bad or unreachable endpoint
         raise UserError(str(exc)) from None
     if args.format == "md":

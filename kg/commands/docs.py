@@ -1,8 +1,8 @@
 """tanheng docs — generate the HTML reference of the ontology (pyLODE) into docs/ontology/."""
 import sys
 
-from .. import docs
-from ..cli import UserError
+from kg.knowledge import docs
+from kg.errors import UserError
 
 
 def register(sub):

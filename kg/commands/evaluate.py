@@ -8,7 +8,7 @@ import json
 import sys
 import unicodedata
 
-from ..cli import UserError
+from kg.errors import UserError
 from ..evaluate import TYPES, evaluate
 
 TEXT = {
@@ -86,7 +86,7 @@ def render_text(result: dict, lang: str) -> str:
 
 
 def run(args):
-    from ..profiles import UnreadableInput, read_profiles
+    from kg.read.profiles import UnreadableInput, read_profiles
 
     try:
         batch = read_profiles(args.file)

@@ -1,8 +1,8 @@
 """tanheng export — write the whole graph (ontology + knowledge base)."""
 import sys
 
-from .. import graph
-from ..cli import UserError
+from kg.knowledge import graph
+from kg.errors import UserError
 
 
 def register(sub):

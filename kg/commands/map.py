@@ -5,7 +5,7 @@ silently."""
 import sys
 from pathlib import Path
 
-from ..cli import UserError
+from kg.errors import UserError
 
 FORMATS = ("html", "png", "svg")
 

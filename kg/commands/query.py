@@ -2,8 +2,8 @@
 import sys
 from pathlib import Path
 
-from .. import query as q
-from ..cli import UserError
+from kg.knowledge import query as q
+from kg.errors import UserError
 
 
 def register(sub):
@@ -50,7 +50,7 @@ def run(args):
     try:
         store = None
         if args.endpoint:
-            from ..store import knowledge_store
+            from kg.store import knowledge_store
             store = knowledge_store(args.endpoint)
         result = q.run(text, store)
     except q.QueryRefused as exc:

@@ -4,7 +4,7 @@ what-if (--set), sources and method notes; as DOCX, PDF, HTML or Markdown, Chine
 import sys
 from pathlib import Path
 
-from ..cli import UserError
+from kg.errors import UserError
 
 FORMATS = ("docx", "pdf", "html", "md")
 
@@ -23,7 +23,7 @@ def register(sub):
 
 
 def _whatif(region, settings: list[str], coefficients: str):
-    from ..scenario import run as run_scenario      # a malformed change is a UserError of its own
+    from kg.account.scenario import run as run_scenario      # a malformed change is a UserError of its own
 
     return run_scenario(region.values, settings, region_id=region.region_id, coefficient_set=coefficients)
 

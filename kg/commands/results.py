@@ -1,7 +1,7 @@
 """tanheng results — SQL over a results dataset (Parquet, written by `advise --results DIR`) with DuckDB."""
 import sys
 
-from ..cli import UserError
+from kg.errors import UserError
 
 
 def register(sub):
@@ -17,7 +17,7 @@ def register(sub):
 
 def run(args):
     from .. import results
-    from ..query import Result, to_csv, to_table
+    from kg.knowledge.query import Result, to_csv, to_table
 
     try:
         names, rows = results.query(args.directory, args.sql)

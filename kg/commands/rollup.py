@@ -4,7 +4,7 @@ names it."""
 import json
 import sys
 
-from ..cli import UserError
+from kg.errors import UserError
 from ..zoning import ROLLUP_LEVELS, rollup
 
 HEADERS = {"zh": ["代码", "名称", "区域数", "排放 (t CO2e)", "碳汇 (t CO2e)", "净排放 (t CO2e)", "碳汇/排放比", "完整", "不完整的区域"],
@@ -44,7 +44,7 @@ def write_out(text: str, output: str | None) -> None:
 
 
 def run(args):
-    from ..tables import to_csv, to_markdown
+    from kg.present.tables import to_csv, to_markdown
     from .map import analyse_files
 
     _, result, recs = analyse_files([args.file], args.lang, args.coefficients)

@@ -16,9 +16,10 @@ from __future__ import annotations
 import json
 import sys
 
-from .. import balance, coefficients, scenario
-from ..cli import UserError
-from .balance import add_common_options, check_files, problem_lines, region_label
+from kg.account import balance, coefficients, scenario
+from kg.errors import UserError
+from kg.commands.balance import add_common_options, check_files
+from kg.present.validation import problem_lines, region_label
 
 EPILOG = """Changes apply in the order given: --set coal_t=-20% --set coal_t=50000 shows coal_t going
 80,000 -> 64,000 -> 50,000 (the later value overrides). The changed profile is validated like a file
@@ -52,22 +53,22 @@ def run(args):
         if args.coefficients == coefficients.DEFAULT_SET and data.get("coefficients"):
             coef_set = str(data["coefficients"])
     if not settings:
-        raise UserError(balance.message("no-settings"))
+        raise UserError("account.no-settings")
     coefficients.resolve(coef_set)
     checked = check_files([args.file])
     code = 0
     if region_id is not None:
         chosen = [(r, res, ok) for r, res, ok in checked if r.region_id == str(region_id)]
         if not chosen:
-            raise UserError(balance.message("unknown-region", region=region_id,
-                                            choices=", ".join(r.region_id for r, _, _ in checked)))
+            raise UserError("account.unknown-region", region=region_id,
+                            choices=", ".join(r.region_id for r, _, _ in checked))
         bad = [(r, res) for r, res, ok in chosen if not ok]
         if bad:          # the region is in the file but failed validation: say so, in both languages
             lines = []
             for r, res in bad:
                 lines.append(scenario.text("invalid-region", region=region_label(r, args.lang)))
                 lines += [f"  - {_both(x)}" for x in res if x["severity"] == "violation"]
-            raise UserError("\n".join(lines), code=1)
+            raise UserError("\n".join(lines), exit_code=1)
         checked = chosen
     else:
         for r, res, ok in checked:
@@ -95,6 +96,6 @@ def run(args):
 
 
 def _both(result: dict) -> str:
-    from ..validate import format_result
+    from kg.validate import format_result
 
     return f"{format_result(result, 'zh')} / {format_result(result, 'en')}"

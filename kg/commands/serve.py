@@ -6,7 +6,7 @@ import argparse
 import signal
 import sys
 
-from ..cli import UserError
+from kg.errors import UserError
 
 
 def _port(text: str) -> int:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from .. import history
-from ..cli import UserError
+from kg.errors import UserError
 from ..store import StoreMissing, open_disk_store
 from ..terminal import printable
 

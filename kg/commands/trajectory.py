@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..cli import UserError
+from kg.errors import UserError
 
 EPILOG = """FILE holds one row per region and year (long format); every year is accounted with its own
 coefficients. Each region gets three standard scenarios (baseline, low-carbon from its recommended
@@ -64,7 +64,7 @@ def _format(args) -> str:
 
 
 def run(args):
-    from .. import coefficients
+    from kg.account import coefficients
     from ..present.trajectory import render
     from ..trajectory import trajectory
     from ..trajectory.input import valid_rows

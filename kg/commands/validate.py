@@ -3,8 +3,8 @@
 Exit 0: no violation (warnings allowed); 1: some violation; 2: a file could not be read."""
 import sys
 
-from ..profiles import UnreadableInput, read_profiles
-from ..validate import ENGINES, WORDS, ValidationReport, format_result, region_title, validate
+from kg.read.profiles import UnreadableInput, read_profiles
+from kg.validate import ENGINES, WORDS, ValidationReport, format_result, region_title, validate
 
 TEXT = {      # with WORDS of kg.validate (severities, "(empty)"), shared with balance and scenario
     "zh": {"file": "文件级提示",
@@ -68,7 +68,7 @@ def run(args):
         try:
             batch = read_profiles(name, sheet=args.sheet)
         except UnreadableInput as exc:
-            errors.append({"file": name, "message_zh": exc.message_zh, "message_en": exc.message_en})
+            errors.append({"file": name, "message_zh": exc.message("zh"), "message_en": exc.message("en")})
             print("tanheng: " + t["cannot"].format(file=name, msg=exc.message(args.lang)), file=sys.stderr)
             code = 2
             continue

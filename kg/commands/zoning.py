@@ -24,7 +24,7 @@ def register(sub):
 
 def run(args):
     from ..report import model_label
-    from ..tables import to_csv, to_markdown
+    from kg.present.tables import to_csv, to_markdown
     from .map import analyse_files
     from .rollup import write_out
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .. import report as advice_report
-from ..balance import lines as account_lines
+from kg.account.balance import lines as account_lines
 from ..zoning import peer_measures, peers, zone_by_key, zoning, zoning_rules
 
 # --- the document model ----------------------------------------------------------------------------
@@ -141,7 +141,7 @@ class Context:
     advice: dict
     peers: dict
     zoning: dict
-    whatif: dict | None = None      # kg.scenario.run(...) for this region, if any
+    whatif: dict | None = None      # kg.account.scenario.run(...) for this region, if any
     source_name: str = ""
 
 
@@ -283,7 +283,7 @@ def _whatif(ctx: Context) -> list:
     out = [Heading(say("whatif", lang), 2)]
     if not w:
         return out + [Para(say("no_whatif", lang), "note")]
-    from ..profiles import column_by_key
+    from kg.read.profiles import column_by_key
 
     cols = column_by_key()
     rows = [[cols[c["field"]].label(lang) if c["field"] in cols else c["field"], str(c["change"]), _num(c["before"]), _num(c["after"])] for c in w["changes"]]
@@ -303,7 +303,7 @@ def _whatif(ctx: Context) -> list:
 
 
 def _sources(ctx: Context) -> list:
-    from .. import catalog
+    from kg.knowledge import catalog
     from ..geo import boundaries
 
     lang = ctx.lang

@@ -7,7 +7,7 @@ import io
 
 import orjson
 
-from ..balance import fmt_number, markdown_table, text_table
+from kg.account.balance import fmt_number, markdown_table, text_table
 from ..trajectory.assumptions import say
 from ..validate import printable
 
@@ -41,7 +41,7 @@ def scenario_label(sc: dict, lang: str) -> str:
 def wedge_label(w: dict, sc: dict, lang: str) -> str:
     """A measure's name for a standard scenario's wedge, else the lever as written."""
     from ..namespaces import THR
-    from ..pathway import all_labels
+    from kg.knowledge.pathway import all_labels
 
     if " " in w["lever"]:          # a lever as written ("coal_t -5%/yr"), not a measure key
         return w["lever"]

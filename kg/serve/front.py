@@ -29,7 +29,7 @@ from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from ..query import QueryRefused, UpdateNotAllowed, guard
+from kg.knowledge.query import QueryRefused, UpdateNotAllowed, guard
 from .engine import Engine, Engines
 from .wire import HeadError, read_head
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..graph import files_digest, ontology_files
+from kg.knowledge.graph import files_digest, ontology_files
 
 KG_GRAPH = ox.NamedNode("urn:tanheng:graph:kg")
 META_GRAPH = ox.NamedNode("urn:tanheng:graph:meta")
@@ -17,17 +17,7 @@ DIGEST = ox.NamedNode("urn:tanheng:digest")
 SELF = ox.NamedNode("urn:tanheng:store")
 
 
-class StoreBusy(OSError):
-    """Another process holds the store for longer than we waited."""
-
-
-class StoreUnavailable(OSError):
-    """The store folder cannot be opened (damaged, not a store, no permission, …):
-    one sentence naming the folder. Tanheng never repairs or replaces it."""
-
-
-class StoreMissing(StoreUnavailable):
-    """A read found no store at the folder; reads never create one."""
+from kg.errors import StoreBusy, StoreMissing, StoreUnavailable  # noqa: E402,F401  (raised here; defined with every user error)
 
 
 def parse_files(files: list[Path]) -> list[ox.Triple]:

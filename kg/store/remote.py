@@ -2,7 +2,7 @@
 
 RemoteStore has the embedded store's interface (query, update, info,
 ensure_loaded, close) and returns the same pyoxigraph result objects, so
-kg.query, kg.history and kg.compare run unchanged against it. Queries travel
+kg.knowledge.query, kg.history and kg.knowledge.compare run unchanged against it. Queries travel
 by the SPARQL 1.1 Protocol (HTTP POST, form-encoded); updates go to the update
 endpoint. Variable bindings are sent as a trailing VALUES block whose terms
 pyoxigraph serializes (and escapes), never as text pasted into the query.
@@ -19,7 +19,7 @@ import urllib.request
 
 import pyoxigraph as ox
 
-from ..graph import files_digest, ontology_files
+from kg.knowledge.graph import files_digest, ontology_files
 from ..namespaces import SPARQL_PREFIXES
 from .base import DIGEST, KG_GRAPH, META_GRAPH, SELF, StoreBase, parse_files
 

@@ -2,7 +2,7 @@
 
     trajectory(regions, to=2060, scenarios=[Scenario, …]) → {"target_year", "regions": [...], "assumptions"}
 
-`regions` are kg.profiles Regions (or value dicts with region_id, name, year), one per region and year
+`regions` are kg.read.profiles Regions (or value dicts with region_id, name, year), one per region and year
 (long format). Every region is projected at once (kg.trajectory.engine); the standard scenarios
 (baseline, low-carbon, enhanced) come first, then the user's own. Formatting lives in
 kg.present.trajectory; this package computes."""
@@ -13,7 +13,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from ..coefficients import DEFAULT_SET
+from kg.account.coefficients import DEFAULT_SET
 from . import engine, observed
 from .assumptions import Assumptions, load, say, say_both
 from .coupling import account_years, line_factors, numeric_inputs, ranked_measures
@@ -117,7 +117,7 @@ def trajectory(regions, to: int | None = None, scenarios=(), standard: bool = Tr
     uncertainty: Monte Carlo draws (kg.trajectory.uncertainty) — bands around every scenario's series and
     the probability of peaking by the deadline; 0 for none. progress(done, total) is called as each
     scenario is done."""
-    from ..cli import UserError
+    from kg.errors import UserError
 
     a = assumptions or load()
     to = int(to or a.settings.default_target_year)

@@ -9,7 +9,7 @@ from functools import lru_cache
 import numpy as np
 from rdflib import RDF, RDFS, Namespace
 
-from ..graph import literal_in, rules_file
+from kg.knowledge.graph import literal_in, rules_file
 from ..namespaces import THP, THX
 
 RULES_FILE = "trajectory.ttl"

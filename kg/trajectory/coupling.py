@@ -1,5 +1,5 @@
-"""The one place where the trajectory engine meets the accounting (kg.balance) and the reasoning
-(kg.reason). History years are accounted here with the coefficients of that year; the projection uses
+"""The one place where the trajectory engine meets the accounting (kg.account.balance) and the reasoning
+(kg.reason.fast). History years are accounted here with the coefficients of that year; the projection uses
 the same accounting lines, multiplied out per regional scope, so its first year agrees with account().
 
 Year-true coefficients (issue 14): account_years() accounts each row with its own year's coefficients;
@@ -11,8 +11,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..balance import account_many, effective_factors, lines
-from ..coefficients import DEFAULT_SET
+from kg.account.balance import account_many, effective_factors, lines
+from kg.account.coefficients import DEFAULT_SET
 
 
 @lru_cache(maxsize=1)
@@ -41,7 +41,7 @@ class LineFactors:
 
 def line_factors(rows: list[dict], coefficient_set: str = DEFAULT_SET) -> LineFactors:
     """Per region (its last row) and flux line: t CO2e per unit of the line's input as account() computes it
-    for that region's year, grid region, province and shares (kg.balance.effective_factors), removal-positive
+    for that region's year, grid region, province and shares (kg.account.balance.effective_factors), removal-positive
     for sink lines."""
     counted, inputs, factors = effective_factors(rows, coefficient_set)
     keys = tuple(ln.key for ln in counted)
@@ -54,8 +54,8 @@ def line_factors(rows: list[dict], coefficient_set: str = DEFAULT_SET) -> LineFa
 def ranked_measures(rows: list[dict], balances: list[dict]) -> list[tuple[str | None, list[str]]]:
     """Per region (its latest year): the recommended model's key and its measure keys, best first,
     as `tanheng advise` ranks them (fast path)."""
-    from .. import reason
-    from ..pathway import model_measures, type_models
+    from kg.reason import fast as reason
+    from kg.knowledge.pathway import model_measures, type_models
 
     if not rows:
         return []

@@ -1,17 +1,17 @@
-"""Reading a long-format profile file for the trajectory: one row per region and year (kg.profiles
+"""Reading a long-format profile file for the trajectory: one row per region and year (kg.read.profiles
 reads several years, one row or one sheet per year; the shapes check region_id + year are unique).
 A row with a violation is left out with its messages, worded as `tanheng validate`."""
 from __future__ import annotations
 
-from ..cli import UserError
+from kg.errors import UserError
 
 
 def valid_rows(source, lang: str = "zh", filename: str | None = None):
     """(valid regions, problem lines) of a profile file (a path, or bytes with their filename);
     an unreadable file is a UserError."""
-    from ..commands.balance import problem_lines
-    from ..profiles import UnreadableInput, read_profiles
-    from ..validate import validate
+    from kg.present.validation import problem_lines
+    from kg.read.profiles import UnreadableInput, read_profiles
+    from kg.validate import validate
 
     try:
         batch = read_profiles(source, filename=filename)

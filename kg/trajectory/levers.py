@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..cli import UserError
+from kg.errors import UserError
 from .assumptions import load, say
 
 _CHANGE = re.compile(r"^([+-]?)(\d+(?:\.\d*)?|\.\d+)(%?)(/yr)?$")

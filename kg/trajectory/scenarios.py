@@ -9,7 +9,7 @@ import numpy as np
 from rdflib import RDF, RDFS, URIRef
 from rdflib.namespace import SKOS
 
-from ..graph import literal_in, rules_file
+from kg.knowledge.graph import literal_in, rules_file
 from ..namespaces import THP, THX
 from .engine import Slot
 from .levers import Lever, Scenario, parse_lever

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import uncertainty as inventory
-from ..balance import compile_set
+from kg.account.balance import compile_set
 from .coupling import LineFactors
 
 CHUNK = 128            # regions per block: CHUNK × years × draws floats per array

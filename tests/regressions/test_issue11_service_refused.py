@@ -7,7 +7,7 @@ import time
 import pytest
 
 from issue11_helpers import tanheng, env, canary  # noqa: F401 (fixtures)
-from kg import query
+from kg.knowledge import query
 
 
 def _federated(url: str) -> list[str]:
@@ -31,7 +31,7 @@ def test_a_host_that_never_answers_does_not_hang_the_command(env):
 
 
 def test_the_console_function_refuses_service(canary):
-    # the app's SPARQL console runs kg.query.run; it raises, the page shows the message
+    # the app's SPARQL console runs kg.knowledge.query.run; it raises, the page shows the message
     for text in _federated(canary.url):
         with pytest.raises(query.FederationRefused) as exc:
             query.run(text)

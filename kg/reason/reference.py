@@ -21,12 +21,12 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.processor import SPARQLProcessor
 from rdflib.query import Processor
 
-from . import pathway
-from .graph import rules_file
-from .indicators import indicators, number
-from .namespaces import TH, THP, THX, bind_all, region_iri
-from .reason import Verdict, rules
-from .store import memory_store
+from kg.knowledge import pathway
+from kg.knowledge.graph import rules_file
+from kg.reason.indicators import indicators, number
+from kg.namespaces import TH, THP, THX, bind_all, region_iri
+from kg.reason.fast import Verdict, rules
+from kg.store import memory_store
 
 RULES_FILE = "advice-reference-rules.ttl"
 

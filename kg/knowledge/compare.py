@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from .store import knowledge_store
+from kg.store import knowledge_store
 
 TH = "https://w3id.org/tanheng/ontology#"
 COUNTRY_SCHEME = "https://w3id.org/tanheng/resource/scheme-compare-countries"
@@ -28,20 +28,7 @@ _KIND_LABEL = {"country": THR + "heading-country", "model": TH + "IntegrationMod
                "measure": TH + "Measure", "sector": TH + "sector"}
 
 
-class UnknownValue(ValueError):
-    """A filter value the graph does not know; the message lists the valid ones.
-    str() is the English message; .message(lang) gives either language."""
-
-    def __init__(self, en: str, zh: str | None = None):
-        super().__init__(en)
-        self.en, self.zh = en, zh or en
-
-    def message(self, lang: str = "en") -> str:
-        return self.zh if lang == "zh" else self.en
-
-    def bilingual(self, lang: str = "zh") -> str:
-        """Both languages, the chosen one first."""
-        return f"{self.zh}\n{self.en}" if lang == "zh" else f"{self.en}\n{self.zh}"
+from kg.errors import UnknownValue  # noqa: E402  (a filter value the graph does not know)
 
 
 def _rows(sparql: str, store=None, **subs) -> list[dict]:
@@ -128,8 +115,8 @@ def check(kind: str, value: str, store=None) -> str:
     valid = valid_values(kind, store)
     wanted = value.strip().upper() if kind == "country" else value.strip()
     if wanted not in valid:
-        raise UnknownValue(f"unknown {kind} {value!r}; valid {kind} values: {', '.join(valid)}",
-                           f"未知的{text(_KIND_LABEL[kind], 'zh', store)}“{value}”；可用的值：{'、'.join(valid)}")
+        raise UnknownValue.worded(f"未知的{text(_KIND_LABEL[kind], 'zh', store)}“{value}”；可用的值：{'、'.join(valid)}",
+                                  f"unknown {kind} {value!r}; valid {kind} values: {', '.join(valid)}")
     return wanted
 
 

@@ -1,7 +1,7 @@
 """Quality checks of the ontology itself: the SHACL shapes of rules/ontology-shapes.ttl (pyshacl) and
 OWL 2 DL reasoning with HermiT (through owlready2): is the graph consistent, is any class unsatisfiable?
 
-    python -m kg.ontology_check            # both checks on the knowledge graph, exit 1 on a failure
+    python -m kg.validate.ontology            # both checks on the knowledge graph, exit 1 on a failure
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from .graph import knowledge_graph, rules_file
+from kg.knowledge.graph import knowledge_graph, rules_file
 
 SHAPES_FILE = "ontology-shapes.ttl"
 

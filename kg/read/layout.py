@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .headers import HeaderMatch, find_unit, match_header, norm
+from kg.read.headers import HeaderMatch, find_unit, match_header, norm
 
 # How far down a page the header may start: yearbook pages carry a title, a subtitle,
 # a unit line and a note at most; a header lower than this is not looked for.
@@ -58,7 +58,7 @@ class Layout:
 
     def notes(self) -> list[dict]:
         """Page-level lines of the mapping report, worded from profile.ttl's read problems."""
-        from .profiles import say
+        from kg.read.profiles import say
 
         out = []
 
@@ -118,7 +118,7 @@ def _combined(upper, lower, table_unit) -> list[HeaderMatch]:
             continue
         best = match_header(lo_text, table_unit)
         if u_text:
-            from .headers import split_unit
+            from kg.read.headers import split_unit
 
             u_name, u_unit = split_unit(u_text)
             l_name, l_unit = split_unit(lo_text)
@@ -135,7 +135,7 @@ def _combined(upper, lower, table_unit) -> list[HeaderMatch]:
 
 def _units_row(cells, matches: list[HeaderMatch]) -> bool:
     """A row of units under the header: every filled cell a unit or the column's own unit label."""
-    from .profiles import column_by_key
+    from kg.read.profiles import column_by_key
 
     filled = [(j, c) for j, c in enumerate(cells) if c is not None and str(c).strip()]
     if not filled:

@@ -18,10 +18,11 @@ from rdflib import RDF, RDFS, Literal
 from rdflib.collection import Collection
 from rdflib.namespace import SKOS
 
-from .cli import UserError
-from .coefficients import DEFAULT_SET, Coefficient, resolve
-from .graph import knowledge_graph, literal_in, rules_file
-from .namespaces import TH, THP, THR, THX
+from kg import messages
+from kg.account.coefficients import DEFAULT_SET, Coefficient, resolve
+from kg.errors import UserError
+from kg.knowledge.graph import knowledge_graph, literal_in, rules_file
+from kg.namespaces import TH, THP, THR, THX
 
 RULES_FILE = "accounting.ttl"
 
@@ -129,23 +130,12 @@ def lines() -> tuple[Line, ...]:
     return tuple(sorted(out, key=lambda ln: (ln.order, ln.key)))
 
 
-@lru_cache(maxsize=1)
-def _messages() -> dict[str, dict[str, str]]:
-    g = _rules()
-    out = {}
-    for s in g.subjects(RDF.type, THX.Message):
-        key = str(s)[len(str(THX)):]
-        out[key.removeprefix("msg-")] = {"zh": literal_in(g, s, RDFS.label, "zh"),
-                                        "en": literal_in(g, s, RDFS.label, "en")}
-    return out
-
-
 def message(key: str, lang: str | None = None, **fields) -> str:
-    """A message of rules/accounting.ttl filled with fields; both languages unless lang is given."""
-    m = _messages()[key]
+    """An accounting message of the catalogue (kg/messages.csv, `account.<key>`) filled with
+    fields; both languages ("zh / en") unless lang is given."""
     if lang in ("zh", "en"):
-        return m[lang].format(**fields)
-    return f"{m['zh'].format(**fields)} / {m['en'].format(**fields)}"
+        return messages.text(f"account.{key}", lang, **fields)
+    return messages.both(f"account.{key}", **fields)
 
 
 def input_fields() -> list[str]:
@@ -481,7 +471,7 @@ def _account(values: dict, cs: CompiledSet, boundary: str = DEFAULT_BOUNDARY) ->
 
 def field_label(key: str, lang: str) -> str:
     """A profile column's label (never its key) for messages a user reads."""
-    from .profiles import column_by_key
+    from kg.read.profiles import column_by_key
 
     col = column_by_key().get(key)
     return col.label(lang) if col is not None else key
@@ -505,7 +495,7 @@ def _assumption_text(a: tuple) -> dict:
 
 def check_boundary(boundary: str) -> str:
     if boundary not in BOUNDARIES:
-        raise UserError(message("unknown-boundary", name=boundary))
+        raise UserError("account.unknown-boundary", name=boundary)
     return boundary
 
 
@@ -518,7 +508,7 @@ def account(region_values: dict, coefficient_set: str = DEFAULT_SET, boundary: s
 
 
 def account_many(regions, coefficient_set: str = DEFAULT_SET, boundary: str = DEFAULT_BOUNDARY) -> list[dict]:
-    """account() for many regions (dicts or kg.profiles regions); the set is compiled once."""
+    """account() for many regions (dicts or kg.read.profiles regions); the set is compiled once."""
     cs = compile_set(coefficient_set)
     check_boundary(boundary)
     return [_account(_values_of(r), cs, boundary) for r in regions]
@@ -602,7 +592,7 @@ def markdown_table(headers: list[str], rows: list[list[str]]) -> str:
 
 
 def text_table(headers: list[str], rows: list[list[str]]) -> str:
-    from .query import Result, to_table
+    from kg.knowledge.query import Result, to_table
 
     return to_table(Result(headers, rows), width=80)
 

@@ -12,8 +12,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from .graph import lang_text, rules_file
-from .namespaces import RDF, RDFS, TH, THX
+from kg.knowledge.graph import lang_text, rules_file
+from kg.namespaces import RDF, RDFS, TH, THX
 
 INDICATORS_FILE = "indicators.ttl"
 

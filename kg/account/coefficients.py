@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from .cli import UserError
-from .namespaces import THR
-from .store import memory_store
+from kg.errors import UserError
+from kg.namespaces import THR
+from kg.store import memory_store
 
 DEFAULT_SET = "default"
 
@@ -157,13 +157,11 @@ def set_names(name: str) -> list[str]:
 @lru_cache(maxsize=64)
 def resolve(name: str = DEFAULT_SET) -> ResolvedSet:
     """The coefficients of a named set (or a comma-separated combination of sets)."""
-    from .balance import message
-
     sets = coefficient_sets()
     keys = set_names(name)
     for k in keys:
         if k not in sets:
-            raise UserError(message("unknown-coefficient-set", name=k, choices=", ".join(sets)))
+            raise UserError("account.unknown-coefficient-set", name=k, choices=", ".join(sets))
     by_group = _group(sets[DEFAULT_SET].members)
     replaced_by: dict[str, str] = {}
     for k in keys:
@@ -171,7 +169,7 @@ def resolve(name: str = DEFAULT_SET) -> ResolvedSet:
             continue
         for group, members in _group(sets[k].members).items():
             if group in replaced_by:
-                raise UserError(message("conflicting-sets", first=replaced_by[group], second=k, group=group))
+                raise UserError("account.conflicting-sets", first=replaced_by[group], second=k, group=group)
             replaced_by[group] = k
             by_group[group] = members
     canonical = ",".join(k for k in keys if k != DEFAULT_SET) or DEFAULT_SET

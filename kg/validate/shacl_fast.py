@@ -21,9 +21,9 @@ from rdflib import RDF, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, RDFS, SKOS
 
-from .namespaces import SH, TH, THP, THS
-from .paths import RULES_DIR
-from .profiles import ProfileBatch, Region, column_by_key, lexical_form
+from kg.namespaces import SH, TH, THP, THS
+from kg.paths import RULES_DIR
+from kg.read.profiles import ProfileBatch, Region, column_by_key, lexical_form
 
 SHAPES_FILE = RULES_DIR / "profile-shapes.ttl"
 # the plausibility checks (unit slips, issue 13) run with the profile's own rules

@@ -54,7 +54,7 @@ def max_rows() -> int:
 
 
 def _refuse(problem: str, **params):
-    from .profiles import UnreadableInput
+    from kg.read.profiles import UnreadableInput
 
     return UnreadableInput(problem, **params)
 

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import networkx as nx
 
-from .store import memory_store
+from kg.store import memory_store
 
 
 def _rows(sparql: str) -> list[dict]:

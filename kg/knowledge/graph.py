@@ -8,8 +8,8 @@ from pathlib import Path
 
 from rdflib import Graph, Literal
 
-from .namespaces import bind_all
-from .paths import ONTOLOGY_DIR, RULES_DIR
+from kg.namespaces import bind_all
+from kg.paths import ONTOLOGY_DIR, RULES_DIR
 
 
 def ontology_files() -> list[Path]:

@@ -1,8 +1,8 @@
 """Validating a ProfileBatch against rules/profile-shapes.ttl.
 
 Two engines give the same report: "pyshacl" (the reference: the batch as RDF
-through pySHACL) and "fast" (kg.shacl_fast: the same shapes compiled into bulk
-checks). Read-level problems found by kg.profiles (unknown columns, repeated
+through pySHACL) and "fast" (kg.validate.shacl_fast: the same shapes compiled into bulk
+checks). Read-level problems found by kg.read.profiles (unknown columns, repeated
 headers) join the report as warnings; cells that could not be parsed are kept as
 text by the reader and fail the column's sh:datatype like any other bad value."""
 from __future__ import annotations
@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 from rdflib import RDF, Literal
 
-from . import shacl_fast
-from .namespaces import SH
-from .profiles import ProfileBatch, column_by_key, say
-from .terminal import printable
+from kg.validate import shacl_fast
+from kg.namespaces import SH
+from kg.read.profiles import ProfileBatch, column_by_key, say
+from kg.terminal import printable
 
 ENGINES = ("fast", "pyshacl")
 _SEVERITY_RANK = {"violation": 0, "warning": 1, "info": 2}
@@ -205,7 +205,7 @@ def format_result(r: dict, lang: str) -> str:
 
 def region_title(region, lang: str) -> str:
     """"<id> <name>", with a placeholder for a missing id and no stray spaces; safe for a terminal.
-    region: a kg.profiles.Region or anything with region_id and name."""
+    region: a kg.read.profiles.Region or anything with region_id and name."""
     rid, name = getattr(region, "region_id", None), getattr(region, "name", None)
     return printable(" ".join(x for x in (rid or WORDS[lang]["no_id"], name or "") if x))
 

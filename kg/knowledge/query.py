@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .namespaces import SPARQL_PREFIXES
-from .paths import QUERIES_DIR
-from .terminal import printable
-from .store import KnowledgeStore, knowledge_store
+from kg.errors import UserError
+from kg.namespaces import SPARQL_PREFIXES
+from kg.paths import QUERIES_DIR
+from kg.terminal import printable
+from kg.store import KnowledgeStore, knowledge_store
 
 
 @dataclass
@@ -123,7 +124,7 @@ def _csv_value(term, text, csv_cell):
 
 
 def to_csv(result: Result) -> str:
-    from .tables import csv_cell          # kg.tables reaches kg.query through kg.report
+    from kg.present.tables import csv_cell          # kg.present.tables reaches kg.knowledge.query through kg.report
 
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")   # RFC 4180; and a CR inside a cell gets quoted
@@ -176,17 +177,20 @@ UPDATE_REFUSED = {"zh": "不允许更新：这是只读查询接口",
                   "en": "updates are not allowed; this is a read-only query interface"}
 
 
-class QueryRefused(ValueError):
+class QueryRefused(UserError, ValueError):
     """A query Tanheng will not run, refused before any parser or server sees it.
-    `status` is the HTTP answer the endpoint gives; str() is zh / en."""
+    `status` is the HTTP answer the endpoint gives; message() and str() give both languages."""
     status = 400
 
     def __init__(self, zh: str, en: str):
-        self.zh, self.en = zh, en
-        super().__init__(f"{zh} / {en}")
+        super().__init__(en)
+        self.zh = zh
 
     def message(self, lang: str = "zh") -> str:
-        return f"{self.zh} / {self.en}" if lang == "zh" else f"{self.en} / {self.zh}"
+        return self.bilingual(lang)
+
+    def __str__(self) -> str:
+        return self.bilingual("zh")
 
 
 class UpdateNotAllowed(QueryRefused):
@@ -331,5 +335,4 @@ def error_message(exc: BaseException | str, text: str, lang: str = "zh",
 
 
 def update_refused_message(lang: str = "zh") -> str:
-    zh, en = UPDATE_REFUSED["zh"], UPDATE_REFUSED["en"]
-    return f"{zh} / {en}" if lang == "zh" else f"{en} / {zh}"
+    return UpdateNotAllowed().bilingual(lang)

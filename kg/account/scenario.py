@@ -26,9 +26,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .balance import account, compile_set, input_fields, lines, message
-from .cli import UserError
-from .coefficients import DEFAULT_SET
+from kg.account.balance import account, compile_set, input_fields, lines, message
+from kg.errors import UserError
+from kg.account.coefficients import DEFAULT_SET
 
 _RELATIVE = re.compile(r"^([+-])\s*(\d+(?:\.\d*)?|\.\d+)\s*%$")
 _SIGNED = re.compile(r"^[+-]")
@@ -42,7 +42,7 @@ class Change:
     amount: float | str
 
 
-# the profile reader's bound (kg.profiles): no county measures 10^15 of anything
+# the profile reader's bound (kg.read.profiles): no county measures 10^15 of anything
 LARGEST_VALUE = 1e15
 
 
@@ -50,7 +50,7 @@ def split_setting(setting: str) -> tuple[str, str]:
     """"coal_t=-20%" → ("coal_t", "-20%")."""
     field, sep, change = str(setting).partition("=")
     if not sep or not field.strip() or not change.strip():
-        raise UserError(message("malformed-setting", value=setting))
+        raise UserError("account.malformed-setting", value=setting)
     return field.strip(), change.strip()
 
 
@@ -66,13 +66,13 @@ def parse_change(field: str, text, region_id: str = "", coefficient_set: str = D
     """Read one change for one field; an unknown field or unreadable change is a UserError."""
     fields = input_fields()
     if field not in fields:
-        raise UserError(message("unknown-field", region=region_id, field=field, choices=", ".join(fields)))
+        raise UserError("account.unknown-field", region=region_id, field=field, choices=", ".join(fields))
     scope_fields = {ln.scope_input for ln in lines() if ln.scope_input}
     if field in scope_fields:
         scopes = _scopes(coefficient_set)
         if str(text) not in scopes:
-            raise UserError(message("unknown-scope", region=region_id, field=field, value=text,
-                                    choices=", ".join(scopes)))
+            raise UserError("account.unknown-scope", region=region_id, field=field, value=text,
+                            choices=", ".join(scopes))
         return Change(field, str(text), "set", str(text))
     if isinstance(text, (int, float)) and not isinstance(text, bool):
         text = repr(text)
@@ -83,7 +83,7 @@ def parse_change(field: str, text, region_id: str = "", coefficient_set: str = D
         return Change(field, text, "relative", pct / 100.0)
     x = _finite(text.replace(",", "")) if "%" not in text else None
     if x is None:
-        raise UserError(message("malformed-change", region=region_id, field=field, value=text))
+        raise UserError("account.malformed-change", region=region_id, field=field, value=text)
     return Change(field, text, "add" if _SIGNED.match(text) else "set", x)
 
 
@@ -111,14 +111,14 @@ def _apply_steps(values: dict, changes: list[Change], region_id: str = "") -> tu
             continue
         current = out.get(ch.field)
         if current is None or (isinstance(current, float) and math.isnan(current)):
-            raise UserError(message("relative-on-missing", region=region_id, field=ch.field, value=ch.text))
+            raise UserError("account.relative-on-missing", region=region_id, field=ch.field, value=ch.text)
         new = float(current) * (1 + ch.amount) if ch.kind == "relative" else float(current) + ch.amount
         if not abs(new) < LARGEST_VALUE:
             raise UserError(message("change-out-of-range", region=region_id, field=ch.field, value=ch.text,
                                     result=f"{new:,.3g}", limit="10¹⁵"))
         if new < 0:
-            raise UserError(message("negative-result", region=region_id, field=ch.field, value=ch.text,
-                                    result=f"{new:,.2f}"))
+            raise UserError("account.negative-result", region=region_id, field=ch.field, value=ch.text,
+                            result=f"{new:,.2f}")
         out[ch.field] = step["after"] = new
     for i, step in enumerate(steps):
         earlier = sum(1 for st in steps[:i] if st["field"] == step["field"])
@@ -151,7 +151,7 @@ def text(key: str, lang: str | None = None, **fields) -> str:
 
 def _profile(values: dict, region_id: str):
     """values as a one-region ProfileBatch, every profile column present (None = not reported)."""
-    from .profiles import ProfileBatch, Region, columns
+    from kg.read.profiles import ProfileBatch, Region, columns
 
     full = {c.key: values.get(c.key) for c in columns()}
     full["region_id"] = full.get("region_id") or region_id or None
@@ -165,7 +165,7 @@ def _issue_key(r: dict):
 def check_after(before_values: dict, after_values: dict, region_id: str = "") -> list[dict]:
     """The validation results (kg.validate dicts) of the changed profile that the profile before did
     not have: what the changes broke. Checked with the fast engine, one region on its own."""
-    from .validate import validate
+    from kg.validate import validate
 
     before = {_issue_key(r) for r in validate(_profile(before_values, region_id)).results}
     after = validate(_profile(after_values, region_id)).results
@@ -197,7 +197,7 @@ def run(values: dict, settings, region_id: str = "", coefficient_set: str = DEFA
         [tuple(s) if isinstance(s, (list, tuple)) and len(s) == 2 else split_setting(s) for s in settings]
     changes = [parse_change(f, c, region_id, coefficient_set) for f, c in pairs]
     if not changes:
-        raise UserError(message("no-settings"))
+        raise UserError("account.no-settings")
     new_values, applied = _apply_steps(values, changes, region_id)
     before = account(values, coefficient_set)
     after = account(new_values, coefficient_set)
@@ -212,7 +212,7 @@ def changes_text(result: dict, lang: str | None = None) -> str:
     by the fields' names ("林地（公顷） +10%") for a page where nobody typed a key."""
     if lang not in ("zh", "en"):
         return ", ".join(f"{c['field']}={c['change']}" for c in result["changes"])
-    from .profiles import column_by_key
+    from kg.read.profiles import column_by_key
 
     cols = column_by_key()
     sep = "；" if lang == "zh" else "; "
@@ -229,7 +229,7 @@ def validation_lines(result: dict, region: str, lang: str | None = None, labelle
     """What the changes broke, worded as `tanheng validate` (both languages when lang is None):
     a heading, then one line per violation or warning. `labelled` (the app): changes by the fields'
     names, each problem as its field's name and message, without internal keys or raw values."""
-    from .validate import WORDS, format_result
+    from kg.validate import WORDS, format_result
 
     issues = result.get("after_validation") or []
     if not issues:
@@ -238,7 +238,7 @@ def validation_lines(result: dict, region: str, lang: str | None = None, labelle
     out = [text(key, lang, region=region, changes=changes_text(result, lang if labelled else None))]
     for r in issues:
         if labelled and lang in ("zh", "en"):
-            from .profiles import column_by_key
+            from kg.read.profiles import column_by_key
 
             col = column_by_key().get(r.get("field"))
             message = _SHOWN_VALUE_NOTE.sub("", r[f"message_{lang}"])
@@ -257,7 +257,7 @@ def validation_lines(result: dict, region: str, lang: str | None = None, labelle
 
 def repeated_fields(result: dict, lang: str | None = None) -> list[str]:
     """One note per field changed more than once: its values step by step."""
-    from .balance import fmt_number
+    from kg.account.balance import fmt_number
 
     out, done = [], set()
     for c in result["changes"]:
@@ -279,15 +279,15 @@ def read_scenario_file(path: str | Path) -> dict:
     try:
         data = json.loads(p.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UserError(message("bad-scenario-file", name=p.name, reason=exc)) from None
+        raise UserError("account.bad-scenario-file", name=p.name, reason=exc) from None
     if isinstance(data, list):
         data = {"changes": data}
     if not isinstance(data, dict):
-        raise UserError(message("bad-scenario-file", name=p.name, reason="not a JSON object or list"))
+        raise UserError("account.bad-scenario-file", name=p.name, reason="not a JSON object or list")
     if "changes" not in data:
         data = {"changes": data}
     if not isinstance(data["changes"], (dict, list)):
-        raise UserError(message("bad-scenario-file", name=p.name, reason="'changes' must be an object or a list"))
+        raise UserError("account.bad-scenario-file", name=p.name, reason="'changes' must be an object or a list")
     return data
 
 
@@ -297,7 +297,7 @@ def _fmt_change(x, digits: int) -> str:
 
 def table_rows(result: dict, lang: str = "zh") -> tuple[list[str], list[list[str]]]:
     """Headers and rows of one scenario: each changed field, each line, then the totals."""
-    from .balance import fmt_number
+    from kg.account.balance import fmt_number
 
     h = lambda k: message(f"head-{k}", lang)
     labels = {ln.key: ln.label(lang) for ln in lines()}
@@ -320,7 +320,7 @@ def render(named_results, fmt: str = "table", lang: str = "zh") -> str:
     """Scenario results [(region label, result)] as text table, Markdown or JSON. When the changed
     profile fails validation the warning (the rules broken) comes right under the title, before the
     figures; warnings of the changed profile follow the table."""
-    from .balance import markdown_table, text_table
+    from kg.account.balance import markdown_table, text_table
 
     if fmt == "json":
         return json.dumps([json_item(n, r) for n, r in named_results], ensure_ascii=False, indent=1)

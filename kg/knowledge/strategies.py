@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from functools import lru_cache
 
-from .catalog import _select, _value, texts
-from .query import named_queries
+from kg.knowledge.catalog import _select, _value, texts
+from kg.knowledge.query import named_queries
 
 QUERY = "strategy-lessons-for-type"
 _VALUES = 'VALUES (?country_code ?type_key) { ("DE" "agricultural") }'
@@ -103,7 +103,7 @@ def lessons_for(country: str, type_key: str) -> list[dict]:
     if type_key not in type_keys():
         raise UnknownChoice(f"unknown region type {type_key!r}; choose one of {', '.join(type_keys())}")
     text = named_queries()[QUERY].text
-    assert _VALUES in text, "the competency question's VALUES line changed; update kg.strategies._VALUES"
+    assert _VALUES in text, "the competency question's VALUES line changed; update kg.knowledge.strategies._VALUES"
     rows = _select(text.replace(_VALUES, f'VALUES (?country_code ?type_key) {{ ("{code}" "{type_key}") }}'))
     by_key = {les["key"]: les for s in strategies() for les in s["lessons"]}
     out = []

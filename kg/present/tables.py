@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from .report import md_text
+from kg.report import md_text
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

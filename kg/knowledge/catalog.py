@@ -1,7 +1,7 @@
 """Browsing the knowledge base: the Table 1 tree, the integration types with
 their characteristics, the models with their measures and pathways, the
 coefficient sets and the profile vocabulary (for entry forms); the cases are policy
-records, read and filtered by kg.compare. Everything is read from the
+records, read and filtered by kg.knowledge.compare. Everything is read from the
 knowledge graph with SPARQL (kg.store.memory_store()); every record carries its
 IRI, its key and both labels (`label_zh`, `label_en`), so that a front end only
 picks a language. Nothing here restates knowledge: a change in ontology/ shows
@@ -13,8 +13,8 @@ from functools import lru_cache
 
 import pyoxigraph as ox
 
-from .namespaces import RDFS, SKOS, TH, THP, THR
-from .store import memory_store
+from kg.namespaces import RDFS, SKOS, TH, THP, THR
+from kg.store import memory_store
 
 TABLE1_ROOTS = (str(TH.CarbonPool), str(TH.CarbonFlux))
 _LANGS = ("zh", "en")
@@ -341,7 +341,7 @@ def clear_cache() -> None:
 
 # ---------------------------------------------------------------- graph view
 
-# what an edge of kg.pathway's graph says about the kind of its ends
+# what an edge of kg.knowledge.pathway's graph says about the kind of its ends
 _SOURCE_KIND = {"has-measure": "model", "has-common-requirement": "model", "pathway-pool": "model",
                 "pathway-process": "model", "exemplifies": "case", "drives-flux": "process"}
 _TARGET_KIND = {"has-measure": "measure", "has-common-requirement": "measure", "pathway-pool": "pool",
@@ -350,13 +350,13 @@ _TARGET_KIND = {"has-measure": "measure", "has-common-requirement": "measure", "
 
 
 def model_graph(model_key: str):
-    """A model's neighbourhood in the pathway graph of kg.pathway (model → pools,
+    """A model's neighbourhood in the pathway graph of kg.knowledge.pathway (model → pools,
     processes, measures → what they act on; cases → the measures they exemplify) as a
     networkx DiGraph whose nodes carry kind (model | measure | pool | flux | process |
     case), key, label_zh and label_en."""
     import networkx as nx
 
-    from . import pathway
+    from kg.knowledge import pathway
 
     if model_key not in {m["key"] for m in models()}:
         raise KeyError(f"no model with key {model_key!r}; known: {', '.join(m['key'] for m in models())}")

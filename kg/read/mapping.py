@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
-from .headers import HeaderMatch
+from kg.read.headers import HeaderMatch
 
 STATUSES = ("recognised", "converted", "derived", "ignored")
 
@@ -46,7 +46,7 @@ class MappingReport:
 
     def render(self, lang: str = "zh") -> str:
         """Plain text, one line per column, grouped by status; the page notes after."""
-        from .profiles import say
+        from kg.read.profiles import say
 
         words = {s: say(f"mapping-{s}")[0 if lang == "zh" else 1] for s in STATUSES}
         lines = []
@@ -67,7 +67,7 @@ class MappingReport:
 def column_entry(m: HeaderMatch, position: int, status: str, problem: str | None = None,
                  sheet: str | None = None, **params) -> ColumnMapping:
     """One column's line: the reason is worded from the th:ReadProblem `problem` (profile.ttl)."""
-    from .profiles import say
+    from kg.read.profiles import say
 
     unit_given = m.unit_text or (m.unit.label_zh if m.unit else None)
     target_unit = m.target.unit.label_zh if m.target is not None and m.target.unit is not None else None

@@ -21,25 +21,24 @@ from typing import Any, Iterable
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS, XSD
 
-from . import read_limits
-from .graph import literal_in
-from .namespaces import REGION, TH, THP, bind_all, region_iri
-from .paths import ONTOLOGY_DIR
+from kg.errors import UserError
+from kg.read import limits as read_limits
+from kg.knowledge.graph import literal_in
+from kg.namespaces import REGION, TH, THP, bind_all, region_iri
+from kg.paths import ONTOLOGY_DIR
 
 PROFILE_TTL = ONTOLOGY_DIR / "profile.ttl"
 
 
-class UnreadableInput(ValueError):
-    """The input is not a profile table at all; one sentence, in English and Chinese
-    (the th:ReadProblem named by `key` in profile.ttl)."""
+class UnreadableInput(UserError, ValueError):
+    """The input is not a profile table at all; one sentence, in English and Chinese,
+    worded by the th:ReadProblem named `problem` in ontology/profile.ttl (the input
+    contract), so it is built here, beside the reader of that wording."""
 
     def __init__(self, problem: str, **params):
-        self.key = problem
-        self.message_zh, self.message_en = say(problem, **params)
-        super().__init__(self.message_en)
-
-    def message(self, lang: str = "en") -> str:
-        return self.message_zh if lang == "zh" else self.message_en
+        zh, en = say(problem, **params)
+        super().__init__(en)
+        self.zh, self.key, self.params = zh, problem, params
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -212,7 +211,7 @@ class ProfileBatch:
     warnings: list[dict] = field(default_factory=list)
     source_name: str | None = None
     format: str | None = None
-    mapping: "kg.mapping.MappingReport | None" = None       # how the file's headers and rows were read
+    mapping: "kg.read.mapping.MappingReport | None" = None       # how the file's headers and rows were read
 
     def __len__(self) -> int:
         return len(self.regions)
@@ -385,7 +384,7 @@ def make_region(cells: dict[str, Any], row: int, extra: dict[str, Any] | None = 
                 factors: dict[str, Decimal] | None = None) -> Region:
     """A Region from column key -> cell (any type a reader produces); `factors` converts the
     cells of columns given in another unit (key -> multiplier)."""
-    from .headers import column_unit
+    from kg.read.headers import column_unit
 
     values: dict[str, Any] = {c.key: None for c in columns()}
     raw: dict[str, str] = {}
@@ -437,10 +436,10 @@ def _is_units_row(cells: dict[str, Any]) -> bool:
 def from_table(header: list, rows: Iterable[tuple[int, list]], source_name: str | None = None,
                fmt: str | None = None, layout=None, sheet: str | None = None) -> ProfileBatch:
     """Regions from a header and (row number, cells) pairs: CSV, XLSX and JSON all end here.
-    `layout` (kg.layout.Layout) carries header matches already made for a yearbook page."""
-    from .derive import derive
-    from .headers import match_header
-    from .mapping import MappingReport, column_entry
+    `layout` (kg.read.layout.Layout) carries header matches already made for a yearbook page."""
+    from kg.read.derive import derive
+    from kg.read.headers import match_header
+    from kg.read.mapping import MappingReport, column_entry
 
     matches = layout.matches if layout is not None else [match_header(None if h is None else _text(h)) for h in header]
     report = MappingReport()
@@ -523,7 +522,7 @@ def from_table(header: list, rows: Iterable[tuple[int, list]], source_name: str 
     if layout is not None:
         report.notes += layout.notes()
     batch = ProfileBatch(regions, warnings, source_name, fmt, report)
-    from .gazetteer import resolve_codes
+    from kg.gazetteer import resolve_codes
 
     resolve_codes(batch, by_name="region_id" not in seen)
     found = sum(1 for r in regions for n in r.notes if n["problem"] == "code-looked-up")
@@ -583,7 +582,7 @@ def _sniff(data: bytes, text: str | None) -> str:
 
 
 def _read_csv(text: str) -> list[tuple[int, list]]:
-    """Every non-blank row with its line number; kg.layout finds the header among them."""
+    """Every non-blank row with its line number; kg.read.layout finds the header among them."""
     # CR-only (old Mac) and mixed line endings, and a bare CR in a field, read as line breaks
     body = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     first = next((line for line in body.split("\n") if line.strip(" ,;\t\r")), "")
@@ -716,7 +715,7 @@ def _json_cell(v):
 
 def _read_rdf(text: str, fmt: str) -> tuple[list, list, list]:
     """Subjects typed th:RegionProfile or carrying a thp: property become rows."""
-    from .offline import RemoteDocumentRefused     # importing it stops rdflib fetching JSON-LD contexts
+    from kg.read.offline import RemoteDocumentRefused     # importing it stops rdflib fetching JSON-LD contexts
 
     g = Graph()
     try:
@@ -798,7 +797,7 @@ def read_profiles(source: str | Path | bytes, filename: str | None = None,
 
 
 def _from_grid(grid, filename, fmt, sheet: str | None = None, sheet_year: int | None = None) -> ProfileBatch:
-    from .layout import find_layout
+    from kg.read.layout import find_layout
 
     layout = find_layout(grid)
     if sheet_year is not None and layout.title_year is None:

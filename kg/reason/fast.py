@@ -3,7 +3,7 @@ whole batch at once.
 
 It executes the rule data (rules/type-scoring.ttl, rules/measure-ranking.ttl)
 as numpy arrays, read once; the model of each type comes from the ontology
-(kg.pathway.type_models, the hasValue restriction), never from a table here.
+(kg.knowledge.pathway.type_models, the hasValue restriction), never from a table here.
 kg/reason_reference.py reaches the same answers through pySHACL rules and an
 OWL RL closure; both hand a `Verdict` to `present`, so the output is built once."""
 from __future__ import annotations
@@ -14,11 +14,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import pathway
-from .graph import rules_file
-from .graph import lang_text
-from .indicators import compute_batch, indicators, number
-from .namespaces import RDF, RDFS, TH, THX
+from kg.knowledge import pathway
+from kg.knowledge.graph import rules_file
+from kg.knowledge.graph import lang_text
+from kg.reason.indicators import compute_batch, indicators, number
+from kg.namespaces import RDF, RDFS, TH, THX
 
 SCORE_DIGITS = 4
 # both paths add the same parts in different orders (SPARQL SUM has none): first round away that

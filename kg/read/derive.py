@@ -10,7 +10,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from .namespaces import TH
+from kg.namespaces import TH
 
 # Derived shares keep two decimals, as yearbooks print shares.
 _SHARE_DECIMALS = Decimal("0.01")
@@ -24,7 +24,7 @@ class ShareGroup:
 
 @lru_cache(maxsize=1)
 def rules() -> tuple[tuple[ShareGroup, ...], dict[str, tuple[str, ...]]]:
-    from .profiles import vocabulary_graph
+    from kg.read.profiles import vocabulary_graph
 
     g = vocabulary_graph()
 
@@ -45,7 +45,7 @@ def rules() -> tuple[tuple[ShareGroup, ...], dict[str, tuple[str, ...]]]:
 
 def _numbers(region, row_inputs: dict[str, Any], factors: dict[str, Decimal]) -> dict[str, Decimal]:
     """The inputs of a row as Decimals in the input's own unit; text is noted, not used."""
-    from .profiles import _MISSING, _decimal, _is_empty, _norm, not_reported_marks
+    from kg.read.profiles import _MISSING, _decimal, _is_empty, _norm, not_reported_marks
 
     out = {}
     for key, v in row_inputs.items():

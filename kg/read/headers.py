@@ -16,9 +16,9 @@ from functools import lru_cache
 from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import RDFS, SKOS
 
-from .graph import literal_in
-from .namespaces import QUDT, TH, THP
-from .paths import ONTOLOGY_DIR
+from kg.knowledge.graph import literal_in
+from kg.namespaces import QUDT, TH, THP
+from kg.paths import ONTOLOGY_DIR
 
 UNITS_TTL = ONTOLOGY_DIR / "units.ttl"
 LABELS = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel)
@@ -66,7 +66,7 @@ class Unit:
 
 @lru_cache(maxsize=1)
 def _graph() -> Graph:
-    from .profiles import vocabulary_graph
+    from kg.read.profiles import vocabulary_graph
 
     g = Graph()
     g += vocabulary_graph()

@@ -10,8 +10,8 @@ from pathlib import Path
 from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
-from .graph import knowledge_graph
-from .paths import ROOT
+from kg.knowledge.graph import knowledge_graph
+from kg.paths import ROOT
 
 DOCS_DIR = ROOT / "docs" / "ontology"
 
