@@ -1,7 +1,8 @@
 """Maps in the app: the batch on a map beside its table (hover: name, type, ratio, model; a click
 opens the region on the diagnosis page) and, on the diagnosis page, the region within its province
 coloured by the same measure as the batch's other regions there. Drawn by kg.geo (offline plotly:
-the world topojson is a local stub); the app only chooses and reacts."""
+the world topojson is a local stub); the app only chooses and reacts. In the app the map is drawn on
+plain axes (kg.geo.render_html.planar_figure): there hover and click work inside Streamlit."""
 from __future__ import annotations
 
 import streamlit as st
@@ -42,8 +43,8 @@ def batch_map(analysis: dict, advice: dict, key: str = "batch") -> None:
     if not layer.regions:
         st.info(t("map.none"))
         return
-    fig = render_html.figure(layer, lang(), height=560)
-    event = st.plotly_chart(fig, config=render_html.CONFIG, on_select="rerun", selection_mode="points",
+    fig = render_html.planar_figure(layer, lang(), height=560)
+    event = st.plotly_chart(fig, config={"displaylogo": False}, on_select="rerun", selection_mode="points",
                             key=f"{key}_map", width="stretch")
     st.caption(t("map.hint"))
     chosen = _clicked_region(fig, event)
@@ -60,7 +61,7 @@ def region_map(analysis: dict, advice: dict, index: int, key: str = "diag") -> N
     st.markdown(f"### {t('diag.map')}")
     measure = _measure_picker(f"{key}_map_by", t("diag.map_by"))
     layer = _layer(analysis, advice, measure, province=rec.code[:2])
-    fig = render_html.figure(layer, lang(), height=480, highlight=rec.code)
-    st.plotly_chart(fig, config=render_html.CONFIG, key=f"{key}_map", width="stretch")
+    fig = render_html.planar_figure(layer, lang(), height=480, highlight=rec.code)
+    st.plotly_chart(fig, config={"displaylogo": False}, key=f"{key}_map", width="stretch")
     if layer.missing:
         st.caption(t("map.missing", ids=md(", ".join(m["region_id"] for m in layer.missing))))

@@ -3,6 +3,7 @@ every page renders, the language toggle, upload → advice → download, a batch
 invalid rows, history that survives a restart. Set TANHENG_SCREENSHOTS=1 to
 refresh docs/screenshots/*.png."""
 import json
+import re
 import os
 import signal
 import subprocess
@@ -121,8 +122,8 @@ def shot(pg, name: str, tmp_path: Path):
     pg.set_viewport_size(size)
 
 
-# url path → title; the default page (diagnosis) lives at the root
-PAGES = {"": "区域诊断", "batch": "批量分析", "knowledge": "知识库", "compare": "政策比较",
+# url path → title; the root opens the diagnosis page, and so does a direct link to it (issue 16)
+PAGES = {"": "区域诊断", "diagnosis": "区域诊断", "batch": "批量分析", "knowledge": "知识库", "compare": "政策比较",
          "sparql": "SPARQL 查询", "history": "历史记录"}
 
 
@@ -132,7 +133,9 @@ def test_every_page_renders_in_chinese(app, page, tmp_path):
         settle(page)
         assert_no_exception(page)
         assert page.locator("h1").first.inner_text().strip() == title
-        shot(page, path or "diagnosis", tmp_path)
+        assert page.locator('[data-testid="stMainMenu"]').count() == 0     # no English developer menu
+        if path != "diagnosis":
+            shot(page, path or "diagnosis", tmp_path)
 
 
 def test_language_toggle_in_the_browser(app, page):
@@ -174,7 +177,9 @@ def test_upload_advice_and_json_download(app, page, tmp_path):
         page.get_by_role("button", name="Download report (HTML)").click()
     html = Path(dl.value.path()).read_text(encoding="utf-8")
     # the report in English names Pudong's type (92 % urbanized → urbanized area, §4.1)
-    assert html.startswith("<!DOCTYPE html>") and "浦东新区" in html and "Urbanized area" in html
+    # the report of the region shown (issue 16): 浦东新区, the first, an urbanized area (92 % urbanized, §4.1)
+    assert html.lower().startswith("<!doctype html>") and "浦东新区 (310115)" in html and "Urbanized area" in html
+    assert "滑县" not in html.split("<h1>")[1]
     shot(page, "diagnosis-advice-en", tmp_path)
 
 
@@ -185,6 +190,8 @@ def test_batch_lists_invalid_rows_with_their_messages(app, page, tmp_path):
     # examples/README.md: 16 rows, of which 310115, 152528 and 900012 (a warning only) are valid
     values = [v.inner_text() for v in page.locator('[data-testid="stMetricValue"]').all()]
     assert values[:3] == ["16", "3", "13"]
+    page.locator("g.points path.point").first.wait_for(timeout=120_000)    # the two real counties on the map
+    settle(page)
     shot(page, "batch-invalid-en", tmp_path)
 
 
@@ -246,4 +253,52 @@ def test_blank_template_filled_in_chinese_gets_advice(app, page, tmp_path):
     book.save(filled)
     upload_and_run(page, filled, "开始诊断", "推荐发展模式")
     # a pastoral banner with 82 % grassland and 6 people per km² is an ecological function area (§4.1)
-    assert page.get_by_text("生态功能区", exact=True).count() >= 1
+    page.get_by_text("生态功能区", exact=True).first.wait_for(timeout=120_000)   # the page may still be drawing its map
+
+
+def test_batch_map_offline_hover_and_click_opens_the_region(app, page, tmp_path):
+    """Issue 16: the batch's counties on a map beside the table, drawn with no request leaving the
+    machine (plotly.js from the app, the world topojson a local stub); a click opens the county."""
+    outside = []
+
+    def block(route):
+        outside.append(route.request.url)
+        route.abort()
+    page.route(re.compile(r"^https?://(?!127\.0\.0\.1|localhost)"), block)
+    page.goto(f"{app.url}/batch")
+    settle(page)
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="或选择示例文件").click()
+    page.get_by_role("option", name="xianyu-henan.csv").click()
+    page.get_by_role("button", name="开始批量分析").click()
+    page.locator("g.points path.point").first.wait_for(timeout=120_000)
+    settle(page)
+    assert_no_exception(page)
+    fills = page.eval_on_selector_all("path.js-fill", "els => els.map(e => getComputedStyle(e).fill)")
+    assert {"rgb(123, 31, 162)", "rgb(249, 168, 37)", "rgb(46, 125, 50)"} <= set(fills)    # the three types
+    markers = page.locator("g.points path.point")
+    assert markers.count() == 10                                  # one per county, carrying hover and click
+    assert outside == []
+    shot(page, "batch", tmp_path)
+    # an ecological county of the western mountains: hover names it, a click opens its diagnosis
+    target = next(markers.nth(i) for i in range(markers.count())
+                  if markers.nth(i).evaluate("e => getComputedStyle(e).fill") == "rgb(46, 125, 50)")
+    target.evaluate("e => e.scrollIntoView({block: 'center'})")
+    page.wait_for_timeout(500)
+    box = target.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x - 4, y - 4)
+    page.mouse.move(x, y, steps=4)
+    page.locator(".hoverlayer .hovertext").first.wait_for(state="attached", timeout=10_000)
+    hover = page.evaluate("Array.from(document.querySelectorAll('.hoverlayer')).map(h => h.textContent).join(' ')")
+    assert "生态功能区" in hover and "蓝绿协同生态增汇模式" in hover
+    page.mouse.click(x, y)
+    page.wait_for_url(re.compile(r"/diagnosis"), timeout=60_000)
+    settle(page)
+    assert_no_exception(page)
+    # the diagnosis of the county clicked: its heading and its type
+    heading = page.locator("h2, h3").filter(has_text=re.compile(r"(栾川县|西峡县|卢氏县) \(41\d{4}\)"))
+    heading.first.wait_for(timeout=30_000)
+    page.get_by_text("生态功能区", exact=True).first.wait_for(timeout=120_000)   # the page may still be drawing its map
+    page.get_by_text("所在省份地图").first.wait_for(timeout=60_000)
+    settle(page)
+    shot(page, "diagnosis", tmp_path)

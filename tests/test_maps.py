@@ -229,3 +229,26 @@ def test_html_map_renders_offline_in_chromium(henan, tmp_path):
     rgb = {"rgb(123, 31, 162)", "rgb(249, 168, 37)", "rgb(46, 125, 50)"}       # the three type colours
     assert rgb <= set(fills)
     assert len(fills) >= 10 + 90                                                  # counties + context
+
+
+def test_app_map_markers_carry_hover_and_the_region_to_open(henan):
+    """The app's map (plain axes, where Streamlit passes hover and clicks on): one marker per county in
+    its class colour, inside the county, whose customdata ends with the county's batch position."""
+    from shapely.geometry import Point
+
+    from kg.geo import render_html
+
+    _, advice, recs = henan
+    layer = layers.build_layer(recs, "type")
+    fig = render_html.planar_figure(layer, "zh")
+    geoms = boundaries.geometries([r.code for r in layer.regions])
+    seen = {}
+    for trace in fig.data:
+        if trace.mode == "markers":
+            for x, y, row in zip(trace.x, trace.y, trace.customdata):
+                index = row[-1]
+                region = advice["regions"][index]
+                assert row[1] == region["region_id"] and trace.marker.color == layer.colour_of(region["type"])
+                assert geoms[region["region_id"]].contains(Point(x, y))
+                seen[region["region_id"]] = row
+    assert len(seen) == 10 and seen["410324"][2] == "生态功能区" and seen["410324"][4] == "蓝绿协同生态增汇模式"

@@ -133,3 +133,95 @@ def to_html(layer: MapLayer, lang: str = "zh") -> str:
     """A self-contained page: plotly.js embedded, no CDN, no topojson request."""
     return figure(layer, lang).to_html(include_plotlyjs=True, full_html=True, config=CONFIG,
                                        div_id="tanheng-map")
+
+
+# --- the app's map ---------------------------------------------------------------------------------
+# Inside Streamlit, plotly's geo subplot draws but neither hovers nor reports clicks (checked in
+# chromium: no hover label, no selection event, while the same figure in a page of its own does both).
+# The app therefore draws the same layer on plain axes: the polygons as filled lines, and one marker
+# per region at a point inside it that carries the hover text and is what a click selects.
+
+def _rings(geom) -> tuple[list, list]:
+    xs, ys = [], []
+    for poly in getattr(geom, "geoms", [geom]):
+        if poly.geom_type != "Polygon" or poly.is_empty:
+            continue
+        x, y = poly.exterior.xy
+        xs += list(x) + [None]
+        ys += list(y) + [None]
+    return xs, ys
+
+
+def planar_figure(layer: MapLayer, lang: str = "zh", height: int = 560, highlight: str | None = None) -> go.Figure:
+    """The layer on plain axes (equirectangular at the middle latitude): filled polygons in the class
+    colours, a marker per region (hover: name, type, ratio, model; customdata ends with the region's
+    batch position, for a click), the notes below. The South China Sea inset is the HTML page's and
+    the static map's; here a national frame shows the mainland and Hainan."""
+    import math
+
+    from ..report import model_label, type_label
+
+    codes = [r.code for r in layer.regions]
+    geoms = boundaries.geometries(codes + layer.context)
+    fig = go.Figure()
+    drawn = set(codes)
+    xs, ys = [], []
+    for c in layer.context:
+        if c in geoms and c not in drawn:
+            g = geoms[c].intersection(MAINLAND_BOX) if layer.national else geoms[c]
+            x, y = _rings(g)
+            xs += x
+            ys += y
+    if xs:
+        fig.add_trace(go.Scatter(x=xs, y=ys, fill="toself", fillcolor=CONTEXT_COLOUR, mode="lines",
+                                 line=dict(color="#9e9e9e", width=0.5), hoverinfo="skip", showlegend=False,
+                                 name="context"))
+    rows = dict(zip(codes, _hover_rows(layer, lang, type_label, model_label)))
+    h = HOVER[lang]
+    template = ("<b>%{customdata[0]}</b> (%{customdata[1]})<br>" + h["type"] + ": %{customdata[2]}<br>"
+                + h["ratio"] + ": %{customdata[3]}<br>" + h["model"] + ": %{customdata[4]}<extra></extra>")
+    for cls in layer.classes:
+        members = [r for r in layer.regions if r.class_key == cls.key and r.code in geoms]
+        if not members:
+            continue
+        xs, ys = [], []
+        for r in members:
+            x, y = _rings(geoms[r.code])
+            xs += x
+            ys += y
+        fig.add_trace(go.Scatter(x=xs, y=ys, fill="toself", fillcolor=cls.colour, mode="lines",
+                                 line=dict(color="white", width=0.8), hoverinfo="skip", showlegend=True,
+                                 name=cls.label[lang], legendgroup=cls.key, meta={"class": cls.key}))
+        points = [geoms[r.code].representative_point() for r in members]
+        fig.add_trace(go.Scatter(x=[p.x for p in points], y=[p.y for p in points], mode="markers",
+                                 marker=dict(size=9, color=cls.colour, line=dict(color="#212121", width=1)),
+                                 customdata=[rows[r.code] for r in members], hovertemplate=template,
+                                 showlegend=False, legendgroup=cls.key, name=cls.label[lang],
+                                 meta={"class": cls.key, "regions": [r.code for r in members]}))
+    if highlight in geoms:
+        x, y = _rings(geoms[highlight])
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line=dict(color="black", width=2.5), hoverinfo="skip",
+                                 showlegend=False, name="highlight"))
+    if layer.national:
+        minx, miny, maxx, maxy = MAINLAND_BOX.bounds
+    else:
+        from shapely.ops import unary_union
+
+        minx, miny, maxx, maxy = unary_union([g for g in geoms.values()]).bounds
+    mid = (miny + maxy) / 2
+    fig.update_xaxes(visible=False, range=[minx - 0.02 * (maxx - minx), maxx + 0.02 * (maxx - minx)])
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / math.cos(math.radians(mid)),
+                     range=[miny - 0.02 * (maxy - miny), maxy + 0.02 * (maxy - miny)])
+    fig.add_annotation(text=("↑ 北" if lang == "zh" else "↑ N"), showarrow=False, x=0.99, y=0.99,
+                       xref="paper", yref="paper", xanchor="right", yanchor="top", font=dict(size=14))
+    lines = notes(layer, lang)
+    fig.update_layout(
+        title=dict(text=frame_title(layer, lang), x=0.01), height=height, font=dict(family=FONT),
+        plot_bgcolor="white", hovermode="closest", dragmode="pan",
+        margin=dict(l=5, r=5, t=45, b=20 + 16 * len(lines)),
+        legend=dict(title=dict(text=layer.title[lang]), x=0.01, y=0.02, yanchor="bottom",
+                    bgcolor="rgba(255,255,255,0.8)"))
+    for n, text in enumerate(reversed(lines)):
+        fig.add_annotation(text=text, showarrow=False, x=0, y=-0.01 - 0.03 * n, xref="paper", yref="paper",
+                           xanchor="left", yanchor="top", font=dict(size=10, color="#555"))
+    return fig
