@@ -17,6 +17,7 @@ from kg import history, trajectory  # noqa: E402
 from kg.errors import UserError  # noqa: E402
 from kg.paths import EXAMPLES_DIR  # noqa: E402
 from kg.present.trajectory import render  # noqa: E402
+from kg.present.validation import problem_lines  # noqa: E402
 from kg.trajectory.input import valid_rows  # noqa: E402
 from kg.trajectory.levers import lever_fields  # noqa: E402
 
@@ -37,7 +38,8 @@ else:
 if request is not None:
     data, filename = request
     try:
-        rows, problems = valid_rows(data, lang(), filename=filename)
+        rows, invalid = valid_rows(data, filename=filename)
+        problems = [ln for r, results in invalid for ln in problem_lines(r, results, lang())]
         st.session_state["pathways"] = {"filename": filename, "rows": rows, "problems": problems,
                                         "digest": hashlib.sha256(data).hexdigest()[:16]}
     except UserError as exc:  # an unreadable file: one sentence

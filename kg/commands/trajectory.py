@@ -74,9 +74,11 @@ def run(args):
     if args.uncertainty < 0 or args.uncertainty > 100_000:
         raise UserError(f"--uncertainty needs a number of draws from 1 to 100,000 (0 for none), not {args.uncertainty}")
     scenarios = _scenarios(args.scenario)
-    rows, problems = valid_rows(args.file, args.lang)
-    code = 1 if problems else 0
-    for line in problems:
+    from ..present.validation import problem_lines
+
+    rows, invalid = valid_rows(args.file)
+    code = 1 if invalid else 0
+    for line in (ln for r, results in invalid for ln in problem_lines(r, results, args.lang)):
         print(line, file=sys.stderr)
     bar = None
     if sys.stderr.isatty() and (len(rows) >= 500 or args.uncertainty):   # a bar where the wait is noticeable

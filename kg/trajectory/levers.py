@@ -168,7 +168,7 @@ def scenario_from_dict(data, name_hint: str = "scenario") -> Scenario:
     problems: list[str] = []
     levers = [parse_lever(item, i, name, problems) for i, item in enumerate(data["levers"], start=1)]
     if problems:      # the user's text is shown escaped: never a terminal control sequence
-        from ..validate import printable
+        from kg.terminal import printable
 
         raise UserError("\n".join(printable(p) for p in problems))
     return Scenario(name, tuple(lv for lv in levers if lv is not None),
