@@ -324,3 +324,30 @@ def test_changed_codes_are_mapped_and_reported():
     (note,) = [n for n in b.regions[0].notes if n["problem"] == "code-changed"]
     assert note["severity"] == "warning" and "溧水县" in note["message_zh"] and "2013" in note["message_en"]
     assert [r.year for r in b.by_region()["320117"]] == [2012, 2022]
+
+
+# ---------------------------------------------------------------- tanheng import
+
+def test_import_writes_the_normalised_profile_and_the_mapping_report(tmp_path, capsys):
+    from kg.cli import main
+
+    out, rep = tmp_path / "profile.csv", tmp_path / "mapping.json"
+    assert main(["import", str(EX / "yearbook-2022.xlsx"), "-o", str(out), "--report", str(rep), "--lang", "en"]) == 0
+    printed = capsys.readouterr().out
+    assert "Converted (19)" in printed and "年末常住人口（万人） → population  万人 → 人, × 10000" in printed
+    assert "户籍人口（万人）" in printed and "industry shares were derived" in printed
+    again = read_profiles(out)
+    base = read_profiles(EX / "typical-regions.csv")
+    assert [r.values for r in again.regions] == [r.values for r in base.regions]
+    assert again.mapping.by_status("converted") == []                 # base units, English keys
+    doc = __import__("json").loads(rep.read_text(encoding="utf-8"))
+    assert {c["status"] for c in doc["columns"]} == {"recognised", "converted", "derived", "ignored"}
+    assert doc["regions"][0]["year"] == 2022
+
+
+def test_import_of_a_sheet_that_does_not_exist_is_one_sentence(capsys):
+    from kg.cli import main
+
+    assert main(["import", str(EX / "yearbook-2022.xlsx"), "--sheet", "nope"]) == 2
+    err = capsys.readouterr().err
+    assert "nope" in err and "Traceback" not in err
