@@ -351,3 +351,24 @@ def test_import_of_a_sheet_that_does_not_exist_is_one_sentence(capsys):
     assert main(["import", str(EX / "yearbook-2022.xlsx"), "--sheet", "nope"]) == 2
     err = capsys.readouterr().err
     assert "nope" in err and "Traceback" not in err
+
+
+# ---------------------------------------------------------------- the XLSX template guides
+
+def test_xlsx_template_has_drop_downs_unit_comments_and_an_example(tmp_path):
+    from kg.cli import main
+
+    path = tmp_path / "t.xlsx"
+    assert main(["template", "--format", "xlsx", "-o", str(path)]) == 0
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    headers = {c.value: c for c in ws[1]}
+    lists = {str(d.sqref).split(":")[0][:-1]: d.formula1 for d in ws.data_validations.dataValidation}
+    zone_col = headers["主体功能区类型"].column_letter
+    assert "农产品主产区" in lists[zone_col] and "重点生态功能区" in lists[zone_col]
+    assert "华中电网" in lists[headers["电网区域"].column_letter]
+    assert "万人" in headers["常住人口（人）"].comment.text
+    assert "亩" in headers["耕地（公顷）"].comment.text and "千公顷" in headers["耕地（公顷）"].comment.text
+    example = read_profiles(path, sheet="示例")
+    assert example.ids() == ["410526"] and example.regions[0].values["official_zone_type"] == "agricultural"
+    assert validate(example).conforms

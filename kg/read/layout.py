@@ -19,7 +19,7 @@ _HEADER_SEARCH_ROWS = 30
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
 _YEAR_ALONE = re.compile(r"^\s*((?:19|20)\d{2})\s*年?(度|鉴)?\s*$")
 _TABLE_UNIT = re.compile(r"(?:计量)?单位\s*[:：]\s*(\S+)")
-_FOOTNOTE = re.compile(r"^\s*(注|说明|资料来源|数据来源|来源|备注|附注|[*※①②③#])")
+_FOOTNOTE = re.compile(r"^\s*(注|说明|资料来源|数据来源|来源|备注|附注|[*※①②③#]|note\b|notes\b|source\b)", re.I)
 
 
 def _filled(cells) -> list:
