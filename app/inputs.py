@@ -33,6 +33,45 @@ def template_buttons(key: str) -> None:
              f"tanheng-template-{language}.csv", f"{key}_tpl_csv")
 
 
+def mapping_report(batch) -> None:
+    """How the file was read, before any analysis: recognised, converted (unit and factor), used to
+    derive a field, ignored (with the reason); the page notes and each row's notes."""
+    import pandas as pd
+
+    report = batch.mapping
+    if report is None:
+        return
+    counts = {s: len(report.by_status(s)) for s in ("recognised", "converted", "derived", "ignored")}
+    st.markdown(f"#### {t('map.title')}")
+    st.caption(t("map.intro"))
+    st.info(t("map.summary", rows=len(batch), **counts))
+    language = lang()
+    for status in ("converted", "derived", "ignored", "recognised"):
+        cols = report.by_status(status)
+        if not cols:
+            continue
+        rows = [{t("map.col.position"): c.position, t("map.col.header"): c.column, t("map.col.key"): c.key or "",
+                 t("map.col.unit"): c.unit or "", t("map.col.target"): c.target_unit or "",
+                 t("map.col.factor"): c.factor or "", t("map.col.reason"): c.reason(language)} for c in cols]
+        table = pd.DataFrame(rows)
+        if status in ("recognised", "ignored"):
+            table = table.drop(columns=[t("map.col.factor")] + ([t("map.col.unit"), t("map.col.target")]
+                                                             if status == "recognised" else []))
+        with st.expander(f"{t('map.status.' + status)} ({len(cols)})", expanded=status != "recognised"):
+            st.dataframe(table, hide_index=True, width="stretch", key=f"map_{status}")
+    notes = [n["message_" + language] for n in report.notes]
+    if notes:
+        st.markdown(f"**{t('map.notes')}**")
+        for n in notes:
+            st.markdown(f"- {md(n)}")
+    row_notes = [f"{r.region_id or r.name or ''} {r.year or ''}: {n['message_' + language]}"
+                 for r in batch.regions for n in r.notes]
+    if row_notes:
+        with st.expander(f"{t('map.rows')} ({len(row_notes)})"):
+            for n in row_notes:
+                st.markdown(f"- {md(n)}")
+
+
 def example_files() -> dict[str, Path]:
     """The bundled example profiles (examples/*), by file name."""
     from kg.paths import EXAMPLES_DIR

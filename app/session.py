@@ -20,12 +20,31 @@ def coefficient_set() -> str:
     return st.session_state.get("coefficient_set") or "default"
 
 
-def analyse(data: bytes, filename: str, progress=None) -> dict:
-    """Read and advise; {"error": message} when the file cannot be read at all."""
+def read_upload(data: bytes, filename: str, upload_id: str | None) -> dict:
+    """The uploaded file read once (kept while the same file stays uploaded), for the mapping
+    report shown before the analysis; {"error": message} when it cannot be read."""
+    kept = st.session_state.get("upload_read")
+    if kept and kept.get("upload_id") == upload_id:
+        return kept
+    out = dict(_read(data, filename), upload_id=upload_id)
+    st.session_state["upload_read"] = out
+    return out
+
+
+def _read(data: bytes, filename: str) -> dict:
+    """{"batch": …} or {"error": one sentence naming the file} — never a traceback."""
     try:
-        batch = profiles.read_profiles(data, filename=filename)
+        return {"batch": profiles.read_profiles(data, filename=filename)}
     except UserError as exc:  # UnreadableInput and friends: one clear message, no traceback
         return {"error": t("diag.unreadable", file=md(filename), error=md(exc.message(lang())))}
+
+
+def analyse(data: bytes, filename: str, progress=None) -> dict:
+    """Read and advise; {"error": message} when the file cannot be read at all."""
+    read = _read(data, filename)
+    if "error" in read:
+        return read
+    batch = read["batch"]
     advice = _advise(batch, progress)
     return {"batch": batch, "filename": filename, "advice": {coefficient_set(): advice},
             "issues": issues_of(advice), "warnings": list(batch.warnings)}
@@ -38,10 +57,10 @@ def analyse_many(files: list[tuple[bytes, str]], progress=None) -> dict:
         return analyse(*files[0], progress=progress)
     batches = []
     for data, filename in files:
-        try:
-            batches.append(profiles.read_profiles(data, filename=filename))
-        except UserError as exc:  # UnreadableInput and friends: one clear message, no traceback
-            return {"error": t("diag.unreadable", file=md(filename), error=md(exc.message(lang())))}
+        read = _read(data, filename)
+        if "error" in read:
+            return read
+        batches.append(read["batch"])
     names = ", ".join(name for _, name in files)
     batch = profiles.ProfileBatch(regions=[r for b in batches for r in b.regions],
                                   warnings=[w for b in batches for w in b.warnings], source_name=names, format="mixed")

@@ -139,8 +139,29 @@ def test_upload_of_an_unreadable_file_is_one_clear_message():
     at = open_page("diagnosis", "en")
     at.radio(key="diag_source").set_value("upload").run()
     at.file_uploader(key="diag_upload").set_value(("broken.csv", b"\x00\x01\x02binary", "text/csv")).run()
+    no_exception(at)                                 # said on upload, before any analysis is asked for
+    assert any("broken.csv" in shown(e.value) for e in at.error)
+    assert "diag_analyse_upload" not in [b.key for b in at.button]
+
+
+def test_upload_shows_the_header_mapping_first_and_no_stale_results():
+    at = open_page("diagnosis", "en")
+    at.radio(key="diag_source").set_value("upload").run()
+    data = (ROOT / "examples" / "yearbook-2022.xlsx").read_bytes()
+    at.file_uploader(key="diag_upload").set_value(("yearbook-2022.xlsx", data, "application/octet-stream")).run()
+    no_exception(at)
+    assert any("17 columns recognised, 19 converted, 5 used to derive a field, 1 ignored; 7 rows" in i.value
+               for i in at.info)
+    converted = at.dataframe[0].value                    # converted columns come first
+    assert "年末常住人口（万人）" in set(converted["Header"]) and "10000" in set(converted["Factor"])
+    assert "diag_region" not in [s.key for s in at.selectbox]                    # nothing analysed yet
     at.button(key="diag_analyse_upload").click().run()
     no_exception(at)
+    assert at.selectbox(key="diag_region").value is not None
+    # another file: the first file's results leave the page
+    at.file_uploader(key="diag_upload").set_value(("broken.csv", b"\x00\x01binary", "text/csv")).run()
+    no_exception(at)
+    assert "diag_region" not in [s.key for s in at.selectbox]
     assert any("broken.csv" in shown(e.value) for e in at.error)
 
 

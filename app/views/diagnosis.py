@@ -7,7 +7,7 @@ from app import session
 from app.advice_view import region_panel
 from app.i18n import pick, t
 from app.maps_view import region_map
-from app.inputs import example_files, profile_form, template_buttons, upload_types
+from app.inputs import example_files, mapping_report, profile_form, template_buttons, upload_types
 from app.uncertainty_view import uncertainty_panel
 from app.whatif import whatif_panel
 from app.widgets import md
@@ -24,13 +24,25 @@ if analysis and analysis.get("source") == "form":
         issues_by_field.setdefault(r.get("field"), []).append(r)
 
 request = None  # (bytes, filename) to analyse
+upload_id = None  # which uploaded file the results on the page belong to
 if source == "form":
     request = profile_form(issues_by_field)
 elif source == "upload":
     up = st.file_uploader(t("diag.upload"), type=upload_types(), key="diag_upload")
     template_buttons("diag")
-    if up is not None and st.button(t("diag.analyse"), type="primary", key="diag_analyse_upload"):
-        request = (up.getvalue(), up.name)
+    upload_id = None if up is None else f"{up.file_id}:{up.name}"
+    if analysis and analysis.get("source") == "upload" and analysis.get("upload_id") != upload_id:
+        # another file (or none): the results of the previous one must not stay on the page
+        st.session_state.pop("diagnosis", None)
+        analysis = None
+    if up is not None:
+        read = session.read_upload(up.getvalue(), up.name, upload_id)
+        if read.get("error"):
+            st.error(read["error"])
+        else:
+            mapping_report(read["batch"])
+            if st.button(t("diag.analyse"), type="primary", key="diag_analyse_upload"):
+                request = (up.getvalue(), up.name)
 else:
     files = example_files()
     if files:
@@ -47,7 +59,8 @@ if request is not None:
     if outcome.get("error"):
         st.error(outcome["error"])
     else:
-        st.session_state["diagnosis"] = {**outcome, "source": source}
+        st.session_state["diagnosis"] = {**outcome, "source": source,
+                                         "upload_id": upload_id if source == "upload" else None}
         st.rerun()
 
 analysis = st.session_state.get("diagnosis")
