@@ -315,7 +315,7 @@ def test_a_code_column_is_never_replaced_by_a_name_lookup():
 
 
 def test_changed_codes_are_mapped_and_reported():
-    from kg.gazetteer import code_changes, places
+    from kg.read.gazetteer import code_changes, places
 
     assert all(c.new_code in places() for c in code_changes().values())     # every new code exists today
     text = "区划代码,地区,年份\n320124,溧水县,2012\n320117,溧水区,2022\n"

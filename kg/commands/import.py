@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 
-from ..cli import UserError
+from kg.errors import UserError
 
 
 def register(sub):
@@ -25,7 +25,7 @@ def register(sub):
 
 def report_text(batch, lang: str) -> str:
     """The mapping report and the rows' notes, as `tanheng import` prints them."""
-    from ..validate import region_title
+    from kg.validate import region_title
 
     lines = [batch.mapping.render(lang)] if batch.mapping else []
     for r in batch.regions:
@@ -37,8 +37,8 @@ def report_text(batch, lang: str) -> str:
 
 def normalised_csv(batch) -> str:
     """English keys, base units, one row per region and year; text cells made inert for spreadsheets."""
-    from ..profiles import columns, lexical_form
-    from ..tables import to_csv
+    from kg.present.tables import to_csv
+    from kg.read.profiles import columns, lexical_form
 
     cols = columns()
     rows = []
@@ -56,12 +56,12 @@ def normalised_csv(batch) -> str:
 
 
 def run(args):
-    from ..profiles import UnreadableInput, read_profiles
+    from kg.read.profiles import UnreadableInput, read_profiles
 
     try:
         batch = read_profiles(args.file, sheet=args.sheet)
     except UnreadableInput as exc:
-        raise UserError(f"{args.file}: {exc.message('zh')} / {exc.message('en')}") from None
+        raise UserError(f"{args.file}: {exc.bilingual(args.lang)}") from None
     except OSError as exc:
         raise UserError(f"cannot read {args.file}: {exc.strerror or exc}") from None
     text = normalised_csv(batch)

@@ -522,7 +522,7 @@ def from_table(header: list, rows: Iterable[tuple[int, list]], source_name: str 
     if layout is not None:
         report.notes += layout.notes()
     batch = ProfileBatch(regions, warnings, source_name, fmt, report)
-    from kg.gazetteer import resolve_codes
+    from kg.read.gazetteer import resolve_codes
 
     resolve_codes(batch, by_name="region_id" not in seen)
     found = sum(1 for r in regions for n in r.notes if n["problem"] == "code-looked-up")

@@ -17,8 +17,8 @@ from typing import NamedTuple
 from rdflib import RDF, Graph
 from rdflib.namespace import DCTERMS
 
-from .namespaces import TH
-from .paths import ONTOLOGY_DIR
+from kg.namespaces import TH
+from kg.paths import ONTOLOGY_DIR
 
 CHANGES_TTL = ONTOLOGY_DIR / "admin-code-changes.ttl"
 # Suffixes a yearbook may leave off a county-level name (浦东 for 浦东新区, 镶黄 for 镶黄旗).
