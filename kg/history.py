@@ -13,11 +13,12 @@ import builtins
 import dataclasses
 import json
 import uuid
+from pathlib import Path
 from datetime import datetime, timezone
 
 import pyoxigraph as ox
 
-from .namespaces import region_id_of, region_iri
+from .namespaces import TH, region_id_of, region_iri
 from .store import StoreMissing, using_store
 
 PREFIX = "urn:tanheng:analysis:"
@@ -26,6 +27,7 @@ _ADVICE = ox.NamedNode(_H + "advice")
 _PROFILES = ox.NamedNode(_H + "profiles")
 _RDF_JSON = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON")
 _XSD_DATETIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
+_XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
 
 from kg.errors import AnalysisNotFound  # noqa: E402,F401  (raised here; defined with every user error)
@@ -78,10 +80,42 @@ def _json_literal(value) -> ox.Literal:
     return ox.Literal(json.dumps(value, ensure_ascii=False, default=str), datatype=_RDF_JSON)
 
 
+_XSD_DOUBLE = "http://www.w3.org/2001/XMLSchema#double"
+_TOTALS = ("emissions_t_co2e", "sinks_t_co2e", "net_t_co2e", "balance_ratio")
+
+
+def _key_figures(g: ox.NamedNode, advice) -> builtins.list[str]:
+    """Each advised region's type, model and totals as triples (N-Triples lines) in the analysis
+    graph, so that SPARQL can ask them: <g> h:result <g#r-N> (N-th region), which has h:region, h:year,
+    h:type (the type class), th:recommendedModel and h:emissions_t_co2e … h:balance_ratio."""
+    from kg.knowledge.pathway import type_models
+
+    if not isinstance(advice, dict):
+        return []
+    types = {t.key: t for t in type_models().values()}
+    out = []
+    for n, r in enumerate(advice.get("regions") or [], start=1):
+        t = types.get(r.get("type")) if isinstance(r, dict) else None
+        if t is None or not r.get("region_id"):
+            continue
+        node = f"<{g.value}#r-{n}>"             # the region's place in the advice: never user text in an IRI
+        out += [f"{g} <{_H}result> {node} .", f"{node} <{_H}region> {ox.NamedNode(str(region_iri(r['region_id'])))} .",
+                f"{node} <{_H}type> <{t.iri}> .", f"{node} <{TH.recommendedModel}> <{t.model_iri}> ."]
+        if isinstance(r.get("year"), int):
+            out.append(f"{node} <{_H}year> {ox.Literal(str(r['year']), datatype=ox.NamedNode(_XSD_INTEGER))} .")
+        for key in _TOTALS:
+            v = (r.get("balance") or {}).get(key)
+            if isinstance(v, (int, float)):
+                out.append(f"{node} <{_H}{key}> {ox.Literal(repr(float(v)), datatype=ox.NamedNode(_XSD_DOUBLE))} .")
+    return out
+
+
 def save(item=None, title: str = "", *, advice=None, profiles=None,
-         region_ids: builtins.list[str] | None = None, store=None) -> str:
+         region_ids: builtins.list[str] | None = None, store=None, results: str | None = None) -> str:
     """Save an analysis and return its id. `item` may be the advice dict or a
-    profile batch; or pass advice= and profiles= explicitly."""
+    profile batch; or pass advice= and profiles= explicitly. Each region's type, model and
+    totals are also kept as triples (_key_figures); `results` names the Parquet dataset
+    (`advise --results DIR`) the analysis points to."""
     if item is not None and not isinstance(item, dict) and hasattr(item, "regions"):
         profiles = item                  # a ProfileBatch
     elif item is not None:
@@ -101,11 +135,13 @@ def save(item=None, title: str = "", *, advice=None, profiles=None,
     ]
     triples += [(ox.NamedNode("http://purl.org/dc/terms/subject"), ox.NamedNode(str(region_iri(r))))
                 for r in ids]
+    if results:
+        triples.append((ox.NamedNode(_H + "results"), ox.NamedNode(Path(results).resolve().as_uri())))
     if advice is not None:
         triples.append((_ADVICE, _json_literal(advice)))
     if profiles is not None:
         triples.append((_PROFILES, _json_literal(profiles)))
-    body = " ".join(f"{g} {p} {o} ." for p, o in triples) + "\n" + \
+    body = " ".join(f"{g} {p} {o} ." for p, o in triples) + "\n" + "\n".join(_key_figures(g, advice)) + "\n" + \
         "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in rdf)
     with using_store(store, write=True) as s:     # one update: saved whole or not at all
         s.update(f"INSERT DATA {{ GRAPH {g} {{ {body} }} }}", prefixed=False)

@@ -117,3 +117,24 @@ def test_two_processes_saving_at_once_both_succeed(tmp_path):
     with KnowledgeStore(store_dir) as s:
         titles = sorted(a.title for a in history.list(store=s))
     assert titles == sorted(f"{w}-{i}" for w in ("app", "cli") for i in range(5))
+
+
+def test_key_figures_are_triples_sparql_can_ask(disk, tmp_path):
+    """Issue 12: type, model and totals per region are triples, not only inside a JSON literal,
+    and the analysis points to its Parquet results."""
+    advice = {"regions": [
+        {"region_id": "330503", "row": 2, "year": 2022, "type": "urbanized", "model": "low-carbon-unit-layout",
+         "balance": {"emissions_t_co2e": 1250.5, "sinks_t_co2e": 80.25, "net_t_co2e": 1170.25, "balance_ratio": 0.0642}},
+        {"region_id": HOSTILE_ID, "row": "3> . <x", "type": "ecological", "balance": None},
+        {"region_id": "330504", "type": None}]}
+    aid = history.save(advice, "figures", store=disk, results=str(tmp_path / "res"))
+    rows = disk.query("""
+        PREFIX h: <urn:tanheng:history#> PREFIX th: <https://w3id.org/tanheng/ontology#>
+        SELECT ?region ?type ?model ?net ?year ?results WHERE { GRAPH ?g {
+          ?g h:result ?r ; h:results ?results . ?r h:region ?region ; h:type ?type ; th:recommendedModel ?model .
+          OPTIONAL { ?r h:net_t_co2e ?net } OPTIONAL { ?r h:year ?year } } } ORDER BY ?net""")
+    got = sorted((sol["region"].value, sol["type"].value.rsplit("#", 1)[-1], sol["net"] and float(sol["net"].value),
+                  sol["year"] and int(sol["year"].value)) for sol in rows)
+    assert got == sorted([(str(region_iri("330503")), "UrbanizedArea", 1170.25, 2022),
+                          (str(region_iri(HOSTILE_ID)), "EcologicalFunctionArea", None, None)])
+    assert history.get(aid, store=disk).advice == advice

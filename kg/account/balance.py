@@ -23,6 +23,7 @@ from kg.account.coefficients import DEFAULT_SET, Coefficient, resolve
 from kg.errors import UserError
 from kg.knowledge.graph import knowledge_graph, literal_in, rules_file
 from kg.namespaces import TH, THP, THR, THX
+from kg.knowledge.cache import compiled_knowledge
 
 RULES_FILE = "accounting.ttl"
 
@@ -91,7 +92,7 @@ def _rules():
     return rules_file(RULES_FILE)
 
 
-@lru_cache(maxsize=1)
+@compiled_knowledge
 def lines() -> tuple[Line, ...]:
     """Every accounting, stock and omitted line, in display order."""
     g = _rules()
@@ -148,7 +149,7 @@ def input_fields() -> list[str]:
     return seen
 
 
-@lru_cache(maxsize=1)
+@compiled_knowledge
 def ipcc_categories() -> dict[str, dict]:
     """IPCC 2006 category concepts of the ontology: local name → {code, sector, label_zh, label_en}."""
     g = knowledge_graph()
@@ -162,7 +163,7 @@ def ipcc_categories() -> dict[str, dict]:
     return out
 
 
-@lru_cache(maxsize=1)
+@compiled_knowledge
 def province_regions() -> dict[str, str]:
     """Province name (short form, as the inventory-region concepts list it) → inventory region notation."""
     g = knowledge_graph()

@@ -10,6 +10,7 @@ from functools import cached_property, lru_cache
 from kg.errors import UserError
 from kg.namespaces import THR
 from kg.store import memory_store
+from kg.knowledge.cache import compiled_knowledge
 
 DEFAULT_SET = "default"
 
@@ -105,7 +106,7 @@ def _v(sol, name: str) -> str:
     return "" if t is None else t.value
 
 
-@lru_cache(maxsize=1)
+@compiled_knowledge
 def coefficients() -> dict[str, Coefficient]:
     """Every coefficient node of the graph, by id."""
     out = {}
@@ -120,7 +121,7 @@ def coefficients() -> dict[str, Coefficient]:
     return out
 
 
-@lru_cache(maxsize=1)
+@compiled_knowledge
 def coefficient_sets() -> dict[str, CoefficientSet]:
     """Every coefficient set of the graph, by key, the default first."""
     rows: dict[str, dict] = {}

@@ -65,9 +65,12 @@ def _progress_bar(total: int, engine: str):
 
 
 def run(args):
-    batch = read_batch(args.files, args.lang)
     if args.format in ("json", "ndjson"):
-        return _run_streamed(batch, args)
+        from ..stream import fewer_collections
+
+        with fewer_collections():
+            return _run_streamed(read_batch(args.files, args.lang), args)
+    batch = read_batch(args.files, args.lang)
     if args.cluster or args.results:
         raise UserError("--cluster and --results go with --format json or ndjson")
     bar, step = _progress_bar(len(batch.regions), args.engine)

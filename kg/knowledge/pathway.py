@@ -13,9 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-import networkx as nx
-
 from kg.store import memory_store
+from kg.knowledge.cache import compiled_knowledge
 
 
 def _rows(sparql: str) -> list[dict]:
@@ -28,7 +27,7 @@ def _labels(iris) -> dict[str, dict[str, str]]:
     return {i: all_labels().get(i, {}) for i in iris}
 
 
-@lru_cache(maxsize=1)
+@compiled_knowledge
 def all_labels() -> dict[str, dict[str, str]]:
     """{iri: {"zh": label, "en": label}} for every labelled IRI."""
     out: dict[str, dict[str, str]] = defaultdict(dict)
@@ -53,7 +52,7 @@ class TypeInfo:
     model_key: str
 
 
-@lru_cache(maxsize=1)
+@compiled_knowledge
 def type_models() -> dict[str, TypeInfo]:
     """{type class IRI: TypeInfo}, the model read from the class's hasValue restriction."""
     out = {}
@@ -75,7 +74,7 @@ class Measure:
     extension: bool = False          # the project's extension, not the paper's (th:projectExtension)
 
 
-@lru_cache(maxsize=1)
+@compiled_knowledge
 def model_measures() -> dict[str, tuple[Measure, ...]]:
     """{model IRI: its own measures, then the common requirements}, each group by key."""
     own, common = defaultdict(list), defaultdict(list)
@@ -94,7 +93,7 @@ def model_measures() -> dict[str, tuple[Measure, ...]]:
             for mo in models}
 
 
-@lru_cache(maxsize=1)
+@compiled_knowledge
 def model_pathways() -> dict[str, dict[str, list[dict]]]:
     """{model IRI: {"pools": [{"id","label_zh","label_en","role"}], "processes": [...]}}."""
     out: dict[str, dict[str, list[dict]]] = defaultdict(lambda: {"pools": [], "processes": []})
@@ -113,7 +112,7 @@ def model_pathways() -> dict[str, dict[str, list[dict]]]:
     return dict(out)
 
 
-@lru_cache(maxsize=1)
+@compiled_knowledge
 def measure_cases() -> dict[str, tuple[dict, ...]]:
     """{measure IRI: cases exemplifying it, oldest first}."""
     out = defaultdict(list)
@@ -141,10 +140,12 @@ _LINKS = """SELECT ?s ?p ?o WHERE {
 
 
 @lru_cache(maxsize=1)
-def pathway_graph() -> nx.DiGraph:
-    """The pathway graph. Edge kinds: pathway-pool, pathway-process (model →),
+def pathway_graph() -> "nx.DiGraph":
+    """The pathway graph (networkx, imported only when the graph is built). Edge kinds: pathway-pool, pathway-process (model →),
     has-measure / has-common-requirement (model → measure), acts-on-* (measure →), drives-flux (process → flux),
     includes (flux class → subclass), exemplifies (case → measure)."""
+    import networkx as nx
+
     g = nx.DiGraph()
     for r in _rows(_LINKS):
         g.add_edge(r["s"], r["o"], kind=r["p"])
@@ -161,18 +162,30 @@ def pathway_graph() -> nx.DiGraph:
 _REACH_KINDS = ("acts-on-flux", "acts-on-process", "drives-flux", "includes")
 
 
-@lru_cache(maxsize=1)
+@compiled_knowledge
 def flux_classes() -> frozenset[str]:
     return frozenset(r["c"] for r in _rows("SELECT ?c WHERE { ?c rdfs:subClassOf* th:CarbonFlux FILTER(isIRI(?c)) }"))
 
 
-@lru_cache(maxsize=None)
 def measure_reach(measure_iri: str) -> frozenset[str]:
     """The flux classes a measure reaches: those it acts on, those driven by a process
     it acts on, and all their subclasses (a general flux reaches its special cases)."""
+    return _measure_tables()[0].get(measure_iri, frozenset())
+
+
+def measure_targets(measure_iri: str) -> frozenset[str]:
+    """What a measure acts on directly: pool and flux classes, processes."""
+    return _measure_tables()[1].get(measure_iri, frozenset())
+
+
+@compiled_knowledge
+def _measure_tables() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """Reach and targets of every node of the pathway graph, walked once."""
     g = pathway_graph()
-    if measure_iri not in g:
-        return frozenset()
+    return {n: _reach(g, n) for n in g.nodes}, {n: _targets(g, n) for n in g.nodes}
+
+
+def _reach(g, measure_iri: str) -> frozenset[str]:
     seen, stack = set(), [measure_iri]
     while stack:
         n = stack.pop()
@@ -183,17 +196,12 @@ def measure_reach(measure_iri: str) -> frozenset[str]:
     return frozenset(seen & flux_classes())
 
 
-@lru_cache(maxsize=None)
-def measure_targets(measure_iri: str) -> frozenset[str]:
-    """What a measure acts on directly: pool and flux classes, processes."""
-    g = pathway_graph()
-    if measure_iri not in g:
-        return frozenset()
+def _targets(g, measure_iri: str) -> frozenset[str]:
     return frozenset(v for _, v, k in g.out_edges(measure_iri, data="kind")
                      if k in ("acts-on-pool", "acts-on-flux", "acts-on-process"))
 
 
-@lru_cache(maxsize=1)
+@compiled_knowledge
 def _superclass_map() -> dict[str, frozenset[str]]:
     out = defaultdict(set)
     for r in _rows("SELECT ?c ?s WHERE { ?c rdfs:subClassOf+ ?s FILTER(isIRI(?s)) }"):
@@ -208,6 +216,8 @@ def superclasses(iri: str) -> frozenset[str]:
 def export(model_key: str | None = None) -> dict[str, list[dict]]:
     """Nodes and edges (with labels and kinds) for a graph view; one model's
     neighbourhood when model_key is given."""
+    import networkx as nx
+
     g = pathway_graph()
     if model_key:
         models = [t.model_iri for t in type_models().values() if t.model_key == model_key]

@@ -19,6 +19,7 @@ from rdflib.namespace import RDFS, SKOS
 from kg.knowledge.graph import literal_in
 from kg.namespaces import QUDT, TH, THP
 from kg.paths import ONTOLOGY_DIR
+from kg.knowledge.cache import compiled_knowledge
 
 UNITS_TTL = ONTOLOGY_DIR / "units.ttl"
 LABELS = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel)
@@ -74,7 +75,7 @@ def _graph() -> Graph:
     return g
 
 
-@lru_cache(maxsize=1)
+@compiled_knowledge
 def units() -> dict[URIRef, Unit]:
     g = _graph()
     out = {}
@@ -84,7 +85,7 @@ def units() -> dict[URIRef, Unit]:
     return out
 
 
-@lru_cache(maxsize=1)
+@compiled_knowledge
 def unit_names() -> dict[str, Unit]:
     """Normalised spelling (label, altLabel, hiddenLabel) -> unit. A spelling shared by two
     units would make a header ambiguous, so it is an error in units.ttl."""
@@ -107,11 +108,22 @@ def find_unit(text: str | None) -> Unit | None:
     return unit_names().get(t)
 
 
-@lru_cache(maxsize=None)
 def column_unit(key: str) -> Unit | None:
     """The unit a column holds (its qudt:unit in profile.ttl), None for text columns."""
-    u = _graph().value(THP[key], QUDT.unit)
-    return units().get(u) if u is not None else None
+    return _column_units().get(key)
+
+
+@compiled_knowledge
+def _column_units() -> dict[str, Unit]:
+    from kg.read.profiles import columns
+
+    g = _graph()
+    out = {}
+    for c in columns():
+        u = g.value(THP[c.key], QUDT.unit)
+        if u is not None and units().get(u) is not None:
+            out[c.key] = units()[u]
+    return out
 
 
 # --------------------------------------------------------------------------- names
@@ -126,7 +138,7 @@ class Target:
     iri: URIRef
 
 
-@lru_cache(maxsize=1)
+@compiled_knowledge
 def targets() -> dict[str, Target]:
     """Normalised header name -> target, from labels, altLabels and hiddenLabels (each also
     without its trailing unit: "耕地（公顷）" is also "耕地")."""

@@ -26,6 +26,7 @@ from kg.read import limits as read_limits
 from kg.knowledge.graph import literal_in
 from kg.namespaces import REGION, TH, THP, bind_all, region_iri
 from kg.paths import ONTOLOGY_DIR
+from kg.knowledge.cache import compiled_knowledge
 
 PROFILE_TTL = ONTOLOGY_DIR / "profile.ttl"
 
@@ -71,7 +72,7 @@ def vocabulary_graph() -> Graph:
     return g
 
 
-@lru_cache(maxsize=1)
+@compiled_knowledge
 def columns() -> tuple[Column, ...]:
     """The profile columns in template order, as declared in profile.ttl."""
     g = vocabulary_graph()
@@ -109,7 +110,7 @@ def header_map() -> dict[str, str]:
     return out
 
 
-@lru_cache(maxsize=1)
+@compiled_knowledge
 def allowed_values() -> dict[str, dict[str, str]]:
     """For enumerated columns: normalised notation or label (rdfs:label, skos:prefLabel, skos:altLabel,
     either language) -> notation. This is the one mapping every enumerated column uses."""
@@ -183,7 +184,7 @@ class Region:
                            "message_zh": zh, "message_en": en})
 
 
-@lru_cache(maxsize=1)
+@compiled_knowledge
 def read_problems() -> dict[str, tuple[str, str]]:
     """th:key -> (zh, en) message templates of the th:ReadProblem individuals."""
     g = vocabulary_graph()
@@ -329,7 +330,7 @@ _DECIMALS = 9
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
-@lru_cache(maxsize=1)
+@compiled_knowledge
 def not_reported_marks() -> frozenset[str]:
     """Cells a yearbook prints where a figure is unknown or absent (th:notReportedMark)."""
     g = vocabulary_graph()
@@ -353,9 +354,19 @@ def _decimal(v, percent: bool = False):
         return _MISSING
 
 
+# A plain number (at most 15 digits before the point, 9 after): float() and int() give exactly
+# what the Decimal path below gives (both round correctly), ~10× faster; the rest takes that path.
+_PLAIN = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,9})?")
+
+
 def _parse_number(v, datatype: str, factor: Decimal | None = None, percent: bool = False):
     """A cell as int/float (times `factor`, the unit conversion), or _MISSING if it is not a
     number of that type. A count converted from 万 is rounded to a whole number."""
+    if factor is None and type(v) is str and _PLAIN.fullmatch(v):
+        if datatype != "integer":
+            return float(v)
+        if "." not in v:
+            return int(v)
     d = _decimal(v, percent)
     if d is _MISSING or not d.is_finite():
         return _MISSING
@@ -396,8 +407,8 @@ def make_region(cells: dict[str, Any], row: int, extra: dict[str, Any] | None = 
     asks: list[tuple[str, str, dict]] = []
     for key, v in cells.items():
         c = column_by_key()[key]
-        if _is_empty(v) or (isinstance(v, str) and _norm(v) in marks):
-            continue                      # not reported, never zero
+        if _is_empty(v) or (isinstance(v, str) and not _PLAIN.fullmatch(v) and _norm(v) in marks):
+            continue                      # not reported, never zero (no mark is a plain number)
         if c.datatype == "string":
             text = _text(v)
             if key in ambiguous and _norm(text) in ambiguous[key]:

@@ -19,6 +19,7 @@ from kg.knowledge.graph import rules_file
 from kg.knowledge.graph import lang_text
 from kg.reason.indicators import compute_batch, indicators, number
 from kg.namespaces import RDF, RDFS, TH, THX
+from kg.knowledge.cache import compiled_knowledge
 
 SCORE_DIGITS = 4
 # both paths add the same parts in different orders (SPARQL SUM has none): first round away that
@@ -99,7 +100,7 @@ def _indicator_key(iri) -> str:
     return str(iri).rsplit("#", 1)[-1]
 
 
-@lru_cache(maxsize=1)
+@compiled_knowledge
 def rules() -> Rules:
     g = rules_file("type-scoring.ttl") + rules_file("measure-ranking.ttl") + rules_file("advice-messages.ttl")
     evidence = []

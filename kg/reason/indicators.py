@@ -14,6 +14,7 @@ import numpy as np
 
 from kg.knowledge.graph import lang_text, rules_file
 from kg.namespaces import RDF, RDFS, TH, THX
+from kg.knowledge.cache import compiled_knowledge
 
 INDICATORS_FILE = "indicators.ttl"
 
@@ -43,7 +44,7 @@ def _column(iri) -> str:
     return str(iri).rsplit("#", 1)[-1]
 
 
-@lru_cache(maxsize=1)
+@compiled_knowledge
 def indicators() -> dict[str, Indicator]:
     g = rules_file(INDICATORS_FILE)
     out = {}

@@ -24,6 +24,7 @@ from rdflib.namespace import DCTERMS, RDFS, SKOS
 from kg.namespaces import SH, TH, THP, THS
 from kg.paths import RULES_DIR
 from kg.read.profiles import ProfileBatch, Region, column_by_key, lexical_form
+from kg.knowledge.cache import compiled_knowledge
 
 SHAPES_FILE = RULES_DIR / "profile-shapes.ttl"
 # the plausibility checks (unit slips, issue 13) run with the profile's own rules
@@ -323,7 +324,7 @@ def _columns_read(queries: list[str]) -> set[str] | None:
     return keys
 
 
-@lru_cache(maxsize=1)
+@compiled_knowledge
 def compiled() -> CompiledShapes:
     return compile_shapes(shapes_graph())
 
