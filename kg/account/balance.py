@@ -586,10 +586,21 @@ def coefficient_rows(result: dict, lang: str = "zh") -> tuple[list[str], list[li
 
 
 def markdown_table(headers: list[str], rows: list[list[str]]) -> str:
-    esc = lambda s: str(s).replace("|", "\\|").replace("\n", " ")
+    """Every cell made inert (a region named "<img onerror=…>" shows as text; issue 11 item 14)."""
+    from kg.report import md_text
+
+    esc = md_text
     out = ["| " + " | ".join(esc(x) for x in headers) + " |", "|" + "---|" * len(headers)]
     out += ["| " + " | ".join(esc(x) for x in r) + " |" for r in rows]
     return "\n".join(out)
+
+
+def shown_title(title: str, fmt: str) -> str:
+    """A region's heading: inert Markdown, or escaped for the terminal."""
+    from kg.report import md_text
+    from kg.terminal import printable
+
+    return f"### {md_text(title)}" if fmt == "md" else printable(title)
 
 
 def text_table(headers: list[str], rows: list[list[str]]) -> str:
@@ -615,7 +626,7 @@ def render(named_results, fmt: str = "table", lang: str = "zh", detail: bool | N
         title = f"{name} — {message('head-boundary', lang)}: {message('boundary-' + r['boundary'], lang)}; " \
                 f"{message('head-coefficient-set', lang)}: {r['coefficient_set']}, " \
                 f"{message('head-gwp', lang)}: {r['gwp_set']}, {message('head-year-of-factors', lang)}: {years}"
-        parts.append(f"### {title}" if fmt == "md" else title)
+        parts.append(shown_title(title, fmt))
         parts.append(table(*detail_rows(r, lang)))
         parts.append(table(*coefficient_rows(r, lang)))
         names = "、".join if lang == "zh" else ", ".join

@@ -320,7 +320,11 @@ def render(named_results, fmt: str = "table", lang: str = "zh") -> str:
     """Scenario results [(region label, result)] as text table, Markdown or JSON. When the changed
     profile fails validation the warning (the rules broken) comes right under the title, before the
     figures; warnings of the changed profile follow the table."""
-    from kg.account.balance import markdown_table, text_table
+    from kg.account.balance import markdown_table, shown_title, text_table
+    from kg.report import md_text
+    from kg.terminal import printable
+
+    inert = (lambda line: md_text(line, line_start=True)) if fmt == "md" else printable
 
     if fmt == "json":
         return json.dumps([json_item(n, r) for n, r in named_results], ensure_ascii=False, indent=1)
@@ -328,14 +332,14 @@ def render(named_results, fmt: str = "table", lang: str = "zh") -> str:
     parts = []
     for name, r in named_results:
         title = f"{name} — {message('head-coefficient-set', lang)}: {r['after']['coefficient_set']}"
-        parts.append(f"### {title}" if fmt == "md" else title)
-        checks = validation_lines(r, name, lang)
+        parts.append(shown_title(title, fmt))
+        checks = [inert(line) for line in validation_lines(r, name, lang)]
         if checks and not r.get("after_valid", True):
             parts.append("\n".join(checks))
         parts.append(table(*table_rows(r, lang)))
         if r["after"]["missing"]:
             parts.append(message("incomplete", lang, fields=", ".join(r["after"]["missing"])))
-        notes = repeated_fields(r, lang) + (checks if r.get("after_valid", True) else [])
+        notes = [inert(n) for n in repeated_fields(r, lang)] + (checks if r.get("after_valid", True) else [])
         if notes:
             parts.append("\n".join(notes))
     return "\n\n".join(parts)
