@@ -3,7 +3,6 @@ listening, and its snapshot copy on disk. The engine's life is tied to the
 front's (PR_SET_PDEATHSIG), and a new start removes what a killed one left."""
 import os
 import signal
-import tempfile
 import time
 from pathlib import Path
 
@@ -18,10 +17,13 @@ def _alive(pid: int) -> bool:
 
 
 def test_kill_9_of_the_front_takes_the_engine_and_a_restart_cleans_up(env, tmp_path):
+    temp = tmp_path / "tmp"                 # a temp folder of its own: no other server cleans it meanwhile
+    temp.mkdir()
+    env["TMPDIR"] = str(temp)
     first = Served(env, tmp_path)
     engines = first.engines()
     assert len(engines) == 1
-    folders = [p for p in Path(tempfile.gettempdir()).glob(f"tanheng-serve-{first.proc.pid}-*")]
+    folders = list(temp.glob(f"tanheng-serve-{first.proc.pid}-*"))
     assert len(folders) == 1
     os.kill(first.proc.pid, signal.SIGKILL)
     first.proc.wait()
@@ -36,4 +38,4 @@ def test_kill_9_of_the_front_takes_the_engine_and_a_restart_cleans_up(env, tmp_p
         assert f"removed {folders[0]}" in second.stderr()
     finally:
         second.stop()
-    assert not list(Path(tempfile.gettempdir()).glob(f"tanheng-serve-{second.proc.pid}-*"))
+    assert not list(temp.glob(f"tanheng-serve-{second.proc.pid}-*"))
