@@ -175,9 +175,14 @@ def region_panel(region: dict, report_results: list[dict], key: str) -> None:
         with col.container(border=True):  # not st.metric: it cuts long model names short
             st.caption(t(label))
             st.subheader(name_of(value), anchor=False)
-    if region.get("zone_agreement") is False:
+    st.caption(t("advice.basis_designation") if region.get("type_basis") == "designation"
+               else t("advice.basis_indicators"))
+    secondary = region.get("secondary")
+    if secondary and secondary.get("why") == "designation-disagrees":
+        st.warning(text_of(secondary["explanation"]))
+    elif region.get("zone_agreement") is False:
         st.warning(t("advice.zone_disagrees", official=name_of(region.get("official_zone_type")),
-                     inferred=name_of(region["type"])))
+                     inferred=name_of(region.get("inferred_type") or region["type"])))
     close = region.get("close_call")
     if close:
         st.info(t("advice.close_call", runner_up=name_of(close.get("runner_up_type")),
@@ -204,6 +209,13 @@ def region_panel(region: dict, report_results: list[dict], key: str) -> None:
                 st.markdown(f"- {text_of(r)}")
             if m.get("cases"):
                 st.markdown(f"**{t('advice.cases')}**: " + join(_case_line(c) for c in m["cases"]))
+    if secondary:      # mixed regions: the second model's best measures, labelled as secondary
+        st.markdown(f"### {t('advice.secondary', model=name_of(secondary['model']))}")
+        st.caption(text_of(secondary["explanation"]))
+        for i, m in enumerate(secondary["measures"], start=1):
+            with st.expander(f"{i}. {name_of(m)} — {number(m.get('score'), 2)}", expanded=False):
+                for r in m.get("reasons") or []:
+                    st.markdown(f"- {text_of(r)}")
 
     st.markdown(f"### {t('advice.balance')}")
     balance_panel(region.get("balance") or {}, key)

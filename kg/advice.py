@@ -73,7 +73,8 @@ def advise(batch, coefficient_set: str = "default", lang: str = "zh", progress: 
             entry.update({"type": None, "type_scores": None, "drivers": [], "model": None, "measures": [],
                           "pathway": {"pools": [], "processes": []}, "indicators": {}, "balance": None,
                           "official_zone_type": r.values.get("official_zone_type") or None,
-                          "zone_agreement": None, "close_call": None})
+                          "zone_agreement": None, "close_call": None,
+                          "type_basis": None, "inferred_type": None, "secondary": None})
         regions.append(entry)
         if progress and engine == "fast":
             progress(n, total)

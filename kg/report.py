@@ -70,8 +70,11 @@ def notes(region: dict, lang: str) -> list[str]:
         out.append(msg("close-call", lang, first=type_label(region["type"], lang), s1=f"{scores[region['type']]:.2f}",
                        second=type_label(cc["runner_up_type"], lang), s2=f"{scores[cc['runner_up_type']]:.2f}",
                        margin=f"{cc['margin']:.2f}", threshold=f"{cc['threshold']:.2f}"))
-    if region.get("zone_agreement") is False:
-        out.append(msg("zone-disagree", lang, inferred=type_label(region["type"], lang),
+    sec = region.get("secondary")
+    if sec and sec.get("why") == "designation-disagrees":      # designation first: say why, and what is added
+        out.append(sec["explanation"][lang])
+    elif region.get("zone_agreement") is False:
+        out.append(msg("zone-disagree", lang, inferred=type_label(region.get("inferred_type") or region["type"], lang),
                        official=type_label(region["official_zone_type"], lang)))
     elif region.get("zone_agreement"):
         out.append(msg("zone-agree", lang, official=type_label(region["official_zone_type"], lang)))
@@ -133,9 +136,13 @@ def region_md(r: dict, lang: str, repeated: set = frozenset()) -> list[str]:
     lines += ["", f"### {msg('h-pathway', lang)}", ""] + _pathway_md(r["pathway"], lang)
     lines += ["", f"### {msg('h-measures', lang)}", ""] + _measures_md(r["measures"], lang)
     cc = r.get("close_call")
-    if cc:
+    sec = r.get("secondary")
+    if cc and not (sec and sec["why"] == "designation-disagrees"):
         lines += ["", f"### {msg('h-runner-up', lang)}: {model_label(cc['runner_up_model'], lang)}", ""]
         lines += _pathway_md(cc["runner_up_pathway"], lang) + [""] + _measures_md(cc["runner_up_measures"], lang)
+    elif sec:      # designation first: the inferred type's best measures, labelled as secondary
+        lines += ["", f"### {msg('h-secondary', lang)}: {model_label(sec['model'], lang)}", "", md_text(sec["explanation"][lang]), ""]
+        lines += _measures_md(sec["measures"], lang)
     return lines + [""]
 
 

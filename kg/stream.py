@@ -78,7 +78,8 @@ def _compact_measures(ms: list[dict]) -> list[dict]:
 def compact_region(r: dict) -> dict:
     """A region of kg.advice.advise without what the catalog holds: measures keep id, score and
     reasons; drivers keep indicator, value and contribution; the pathway is the model's."""
-    out = {k: v for k, v in r.items() if k not in ("pathway", "measures", "drivers", "close_call")}
+    out = {k: v for k, v in r.items() if k not in ("pathway", "measures", "drivers", "close_call", "secondary")}
+    out["secondary"] = None
     out["measures"] = _compact_measures(r["measures"])
     out["drivers"] = [{k: v for k, v in d.items() if k not in _DRIVER_STATIC} for d in r["drivers"]]
     cc = r.get("close_call")
@@ -86,6 +87,9 @@ def compact_region(r: dict) -> dict:
         cc = {k: v for k, v in cc.items() if k != "runner_up_pathway"}
         cc["runner_up_measures"] = _compact_measures(cc["runner_up_measures"])
     out["close_call"] = cc
+    sec = r.get("secondary")
+    if sec:
+        out["secondary"] = {**sec, "measures": _compact_measures(sec["measures"])}
     return out
 
 

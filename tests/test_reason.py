@@ -217,13 +217,16 @@ def test_thin_ecological_land_lifts_blue_green_measures(advice):
         assert not any("Ecological land is only" in x["en"] for x in after[key]["reasons"])
 
 
-def test_official_zone_disagreement_is_reported_not_copied():
+def test_official_zone_disagreement_follows_the_designation_and_is_explained():
+    """Issue 15, designation first (it replaced 'reported, not copied'): the designated type decides the
+    model; the diagnosis stays as inferred_type and its model's best measures come as secondary."""
     base = [v for v in rows() if v["region_id"] == "410526"][0]
     r = advise(batch_from_rows([dict(base, official_zone_type="urbanized")]))
     region = r["regions"][0]
-    assert region["type"] == "agricultural" and region["official_zone_type"] == "urbanized"
-    assert region["zone_agreement"] is False
-    assert "不一致" in to_markdown(r, "zh") and "differs from the stated" in to_markdown(r, "en")
+    assert region["type"] == "urbanized" and region["model"] == "low-carbon-unit-layout"
+    assert region["inferred_type"] == "agricultural" and region["official_zone_type"] == "urbanized"
+    assert region["zone_agreement"] is False and region["secondary"]["model"] == "production-waste-cycle"
+    assert "次要措施" in to_markdown(r, "zh") and "follows the designation" in to_markdown(r, "en")
 
 
 def test_zone_agreement_when_stated_and_none_when_not(advice):

@@ -137,6 +137,7 @@ def rules() -> Rules:
     messages["reach"] = lang_text(g, ranking, THX.reachReason)
     for d in (THX.increasing, THX.decreasing):
         messages[_indicator_key(d)] = lang_text(g, d, RDFS.label)
+    messages["secondary-measures"] = {"n": str(int(g.value(scoring, THX.secondaryMeasures) or 5))}
     return Rules(tuple(evidence), tuple(str(t) for t, _ in order), _float(g, scoring, THX.closeCallMargin),
                  _float(g, ranking, THX.modelMeasureBase), _float(g, ranking, THX.commonRequirementBase),
                  _float(g, ranking, THX.bigFluxShare), _float(g, ranking, THX.fluxReachWeight),
@@ -305,6 +306,12 @@ def rank_scores(model_iri: str, strength: np.ndarray, bigs: list[dict[str, float
     return out
 
 
+def designated_type(values: dict) -> str | None:
+    """The type class IRI of a region's official designation (official_zone_type), or None."""
+    key = str(values.get("official_zone_type") or "").strip()
+    return next((t for t, tm in pathway.type_models().items() if tm.key == key), None) if key else None
+
+
 def reason_batch(rows: list[dict], balances: list[dict | None]) -> list[Verdict]:
     """The fast path: one Verdict per region (rows are profile value dicts)."""
     r = rules()
@@ -331,9 +338,14 @@ def reason_batch(rows: list[dict], balances: list[dict | None]) -> list[Verdict]
     wanted: dict[str, list[int]] = {}
     for i in range(n):
         if has[i]:
-            wanted.setdefault(types[r.type_order[best[i]]].model_iri, []).append(i)
+            chosen = {types[r.type_order[best[i]]].model_iri}
             if close[i]:
-                wanted.setdefault(types[r.type_order[second[i]]].model_iri, []).append(i)
+                chosen.add(types[r.type_order[second[i]]].model_iri)
+            designated = designated_type(rows[i])
+            if designated:                      # designation first: the designated type's model is ranked too
+                chosen.add(types[designated].model_iri)
+            for model in sorted(chosen):
+                wanted.setdefault(model, []).append(i)
     ranked = {model: rank_scores(model, strength[np.array(idx)], [bigs[i] for i in idx])
               for model, idx in wanted.items()}
     pos = {model: {i: p for p, i in enumerate(idx)} for model, idx in wanted.items()}
@@ -498,8 +510,27 @@ def drivers(v: Verdict) -> list[dict]:
     return sorted(out, key=lambda d: (-d["contribution"], -d["weight"], d["indicator"]))
 
 
+def _secondary(why: str, type_iri: str, v: Verdict, fired: dict, explanation: dict) -> dict:
+    """The second model's best own measures (common requirements are already in the main list), labelled."""
+    r = rules()
+    tm = pathway.type_models()[type_iri]
+    n = int(r.messages["secondary-measures"]["n"])
+    own = [m for m in present_measures(tm.model_iri, v, fired) if not m["common"]][:n]
+    return {"why": why, "type": tm.key, "model": tm.model_key, "measures": own, "explanation": explanation}
+
+
+def _top_driver_names(v: Verdict, n: int = 3) -> dict[str, str]:
+    """The indicators that weigh most in the diagnosed type, as a bilingual list."""
+    ds = drivers(v)[:n]
+    return {"zh": "、".join(d["label_zh"] for d in ds), "en": ", ".join(d["label_en"] for d in ds)}
+
+
 def present(v: Verdict, official_zone_type: str | None = None) -> dict:
-    """The advice fields of one region (type … close_call) from a Verdict."""
+    """The advice fields of one region (type … secondary) from a Verdict. Designation first: when the
+    region's official designation is given, `type` and the model follow it, `inferred_type` and
+    `type_scores` are the indicator diagnosis, and a disagreement is explained, with the best measures
+    of the inferred type's model added as secondary. Without a designation the inferred type decides;
+    a close call adds the runner-up's best measures as secondary."""
     r = rules()
     types = pathway.type_models()
     key_of = {t: types[t].key for t in r.type_order}
@@ -513,18 +544,41 @@ def present(v: Verdict, official_zone_type: str | None = None) -> dict:
                  "runner_up_pathway": pathway.model_pathways().get(types[second].model_iri,
                                                                   {"pools": [], "processes": []}),
                  "runner_up_measures": present_measures(types[second].model_iri, v, fired)}
-    type_key = key_of.get(v.type_iri) if v.type_iri else None
+    inferred = key_of.get(v.type_iri) if v.type_iri else None
     official = (official_zone_type or "").strip() or None
+    designated = designated_type({"official_zone_type": official}) if official else None
+    type_iri = designated or v.type_iri
+    model_iri = types[type_iri].model_iri if type_iri else None
+    secondary = None
+    if designated and v.type_iri and designated != v.type_iri:
+        label = lambda t, lang: pathway.label(t, lang)  # noqa: E731
+        secondary = _secondary("designation-disagrees", v.type_iri, v, fired, _fill(
+            r.messages["designation-disagrees"],
+            designated={lang: label(designated, lang) for lang in ("zh", "en")},
+            inferred={lang: label(v.type_iri, lang) for lang in ("zh", "en")},
+            model={lang: pathway.label(types[designated].model_iri, lang) for lang in ("zh", "en")},
+            second={lang: pathway.label(types[v.type_iri].model_iri, lang) for lang in ("zh", "en")},
+            drivers=_top_driver_names(v), score=_fmt(v.scores.get(v.type_iri)),
+            own=_fmt(v.scores.get(designated))))
+    elif close and not designated:
+        second = ranked[1][2]
+        secondary = _secondary("close-call", second, v, fired, _fill(
+            r.messages["secondary-close-call"],
+            second={lang: pathway.label(types[second].model_iri, lang) for lang in ("zh", "en")},
+            margin=_fmt(close["margin"])))
     return {
-        "type": type_key,
+        "type": key_of.get(type_iri) if type_iri else None,
+        "type_basis": "designation" if designated else ("indicators" if v.type_iri else None),
+        "inferred_type": inferred,
         "type_scores": {key_of[t]: (None if s is None else round(s, SCORE_DIGITS)) for t, s in v.scores.items()},
         "drivers": drivers(v) if v.type_iri else [],
-        "model": types[v.type_iri].model_key if v.type_iri else None,
-        "measures": present_measures(v.model_iri, v, fired) if v.model_iri else [],
-        "pathway": pathway.model_pathways().get(v.model_iri, {"pools": [], "processes": []}) if v.model_iri
+        "model": types[type_iri].model_key if type_iri else None,
+        "measures": present_measures(model_iri, v, fired) if model_iri else [],
+        "pathway": pathway.model_pathways().get(model_iri, {"pools": [], "processes": []}) if model_iri
         else {"pools": [], "processes": []},
         "indicators": {k: (None if x is None else round(x, SCORE_DIGITS)) for k, x in v.indicators.items()},
         "official_zone_type": official,
-        "zone_agreement": None if official is None or type_key is None else official == type_key,
+        "zone_agreement": None if official is None or inferred is None else official == inferred,
         "close_call": close,
+        "secondary": secondary,
     }

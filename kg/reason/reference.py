@@ -25,7 +25,7 @@ from kg.knowledge import pathway
 from kg.knowledge.graph import rules_file
 from kg.reason.indicators import indicators, number
 from kg.namespaces import TH, THP, THX, bind_all, region_iri
-from kg.reason.fast import Verdict, rules
+from kg.reason.fast import Verdict, designated_type, rules
 from kg.store import memory_store
 
 RULES_FILE = "advice-reference-rules.ttl"
@@ -129,18 +129,21 @@ def _add_lines(g: Graph, r: URIRef, link, key_prop, lines: dict, key_term) -> No
             g.add((line, RDF.value, Literal(f, datatype=XSD.double)))
 
 
-def _models_by_closure(g: Graph, r: URIRef, alt: URIRef) -> dict[URIRef, str]:
-    """The OWL 2 RL closure of the typed region (and its runner-up twin) with the
-    type classes' hasValue restrictions: {node: recommended model IRI}."""
+def _models_by_closure(g: Graph, r: URIRef, alt: URIRef, designated: URIRef | None = None) -> dict[URIRef, str]:
+    """The OWL 2 RL closure of the typed region (its runner-up twin, and a twin typed with the
+    official designation) with the type classes' hasValue restrictions: {node: recommended model IRI}."""
     types = set(map(URIRef, rules().type_order))
     o = Graph()
     o += type_axioms()
+    twin = URIRef(str(r) + "#designated")
     for node in (r, alt):
         for t in g.objects(node, RDF.type):
             if t in types:
                 o.add((node, RDF.type, t))
+    if designated is not None:
+        o.add((twin, RDF.type, designated))
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False).expand(o)
-    return {n: str(m) for n in (r, alt) for m in o.objects(n, TH.recommendedModel)}
+    return {n: str(m) for n in (r, alt, twin) for m in o.objects(n, TH.recommendedModel)}
 
 
 def reason_one(region_id: str, values: dict, balance: dict | None) -> Verdict:
@@ -163,9 +166,10 @@ def reason_one(region_id: str, values: dict, balance: dict | None) -> Verdict:
     measure_score = {str(g.value(n, THX.measure)): float(g.value(n, THX.score))
                      for n in g.subjects(THX.ofRegion, r) if g.value(n, THX.measure) is not None}
     alt = URIRef(str(r) + "#runner-up")
-    models = _models_by_closure(g, r, alt)
+    designated = designated_type(values)       # designation first: its model is ranked too
+    models = _models_by_closure(g, r, alt, URIRef(designated) if designated else None)
     ranked = {}
-    for node in (r, alt):
+    for node in (r, alt, URIRef(str(r) + "#designated")):
         model = models.get(node)
         if model:
             own = {m.iri for m in pathway.model_measures().get(model, ())}
