@@ -5,7 +5,7 @@ import pytest
 
 from kg.advice import advise
 from kg.paths import EXAMPLES_DIR
-from kg.profiles import read_profiles
+from kg.read.profiles import read_profiles
 from kg.report import to_markdown
 
 LABELLED = EXAMPLES_DIR / "labelled" / "zoning-labelled.csv"
