@@ -11,6 +11,7 @@ from app.widgets import md
 from kg.account import balance, scenario
 from kg.errors import UserError
 from kg.knowledge import catalog
+from kg.present import scenario as scenario_view
 
 
 @st.fragment
@@ -56,7 +57,7 @@ def _sliders_and_result(analysis: dict, region: dict) -> dict:
         return changes
     # the changed profile is validated like a file: a broken rule (forest larger than the county)
     # is an error above the figures, a warning a warning
-    checks = scenario.validation_lines(result, region["region_id"], lang(), labelled=True)
+    checks = scenario_view.validation_lines(result, region["region_id"], lang(), labelled=True)
     if checks:
         (st.warning if result["after_valid"] else st.error)(md("  \n".join(checks)))
     totals = result["totals"]

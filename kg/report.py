@@ -7,30 +7,13 @@ import json
 import re
 
 from kg.knowledge import pathway
+from kg.present.numbers import number
+from kg.present.tables import md_text  # noqa: F401  (report.md_text: the name callers used)
 from kg.knowledge.query import Result, to_table
 from kg.reason.fast import rules
 
 
-# Markdown punctuation that Python-Markdown (and CommonMark) honour a backslash before;
-# `<`, `>` and `&` become entities instead, so that no user text turns into raw HTML.
-# "(", ")", "!" and "." need no escape once "[" and "]" are escaped (no link, no image);
-# "~" and "$" are left alone: Python-Markdown has neither strikethrough nor maths.
-_MD_SPECIAL = re.compile(r"([\\`*{}\[\]#|]|_(?!\w)|(?<!\w)_)")
-_HTML_SPECIAL = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _ROW = {"zh": "第 {row} 行", "en": "row {row}"}
-
-
-def md_text(text, line_start: bool = False) -> str:
-    """User text (ids, names, values, messages quoting values, file names) made inert for
-    Markdown: it shows literally, with no emphasis, links, headings or HTML. `line_start`:
-    the text begins a line (or a list item), where "-", "+" or "1." would start a list."""
-    text = re.sub(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+", " ", str(text))   # no line break starts a block
-    text = "".join(_HTML_SPECIAL.get(c, c) for c in text)
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    if line_start:
-        text = re.sub(r"^(\s*)([-+])", r"\1\\\2", text)
-        text = re.sub(r"^(\s*\d+)([.)])", r"\1\\\2", text)
-    return text
 
 
 def row_label(region: dict, lang: str) -> str:
@@ -55,10 +38,6 @@ def model_label(key: str | None, lang: str) -> str:
         if t.model_key == key:
             return pathway.label(t.model_iri, lang)
     return key or "—"
-
-
-def _num(x, digits: int = 0) -> str:
-    return "—" if x is None else f"{x:,.{digits}f}"
 
 
 def notes(region: dict, lang: str) -> list[str]:
@@ -122,8 +101,8 @@ def region_md(r: dict, lang: str, repeated: set = frozenset()) -> list[str]:
               f"- {msg('h-model', lang)}: **{model_label(r['model'], lang)}**"]
     b = r.get("balance") or {}
     ratio = b.get("balance_ratio")
-    lines.append("- " + msg("h-balance", lang, emissions=_num(b.get("emissions_t_co2e")),
-                             sinks=_num(b.get("sinks_t_co2e")), ratio="—" if ratio is None else f"{ratio:.3f}"))
+    lines.append("- " + msg("h-balance", lang, emissions=number(b.get("emissions_t_co2e")),
+                             sinks=number(b.get("sinks_t_co2e")), ratio="—" if ratio is None else f"{ratio:.3f}"))
     lines += [f"- {msg('h-note', lang)}: {n}" for n in notes(r, lang)]
     lines += ["", f"### {msg('h-drivers', lang)}", "",
               "| " + " | ".join(msg(h, lang) for h in ("h-indicator", "h-value", "h-direction", "h-weight",

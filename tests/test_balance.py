@@ -6,6 +6,7 @@ import json
 import pytest
 
 from kg.account import balance
+from kg.present import balance as balance_view
 
 # A made-up county (Henan, so the guideline's Central-South manure factors) with every accounting input reported.
 COUNTY = {
@@ -163,7 +164,7 @@ def test_process_lines_are_counted_where_given_without_making_the_account_incomp
     r = balance.account(dict(COUNTY, clinker_t=None, lime_t=None))
     assert r["complete"] is True and r["emissions_t_co2e"] == rel(HAND_EMISSIONS - 141_500)
     assert [(m["key"], m["counted_where_given"]) for m in r["missing_lines"]] == [("clinker", True), ("lime", True)]
-    text = balance.render([("T001", r)], "md", "en")
+    text = balance_view.render([("T001", r)], "md", "en")
     assert "cement clinker process CO2, lime process CO2 not reported: counted where given" in text
     assert "≥" not in text
 
@@ -311,8 +312,8 @@ def test_one_missing_minor_fuel_keeps_the_headline_as_a_lower_bound_named_by_lab
     assert r["net_t_co2e"] is not None and r["balance_ratio"] is not None
     assert r["missing_lines"] == [{"key": "lpg", "label_zh": "液化石油气燃烧", "label_en": "LPG combustion",
                                    "field": "lpg_t", "direction": "source", "counted_where_given": False}]
-    zh = balance.render([("T001", r)], "table", "zh")
-    en = balance.render([("T001", r)], "md", "en")
+    zh = balance_view.render([("T001", r)], "table", "zh")
+    en = balance_view.render([("T001", r)], "md", "en")
     assert "≥ 693,094" in zh and "—" not in zh.splitlines()[2]
     assert "lower bound: LPG combustion not reported" in en and "lpg_t" not in en
 
@@ -333,7 +334,7 @@ def test_no_emissions_gives_no_ratio():
 def test_wetland_is_reported_as_not_counted_rather_than_given_a_number():
     r = balance.account(COUNTY)
     assert "wetland" not in r["by_sink"]
-    text = balance.render([("T001", r)], "md", "en")
+    text = balance_view.render([("T001", r)], "md", "en")
     assert "wetland" in text.lower() and "no sourced" in text.lower()
 
 
@@ -348,8 +349,8 @@ def test_batch_of_2844_regions_equals_single_accounts():
 
 def test_renderers_show_totals_in_both_languages():
     r = balance.account(COUNTY)
-    zh = balance.render([("T001 县", r)], "table", "zh")
-    en = balance.render([("T001 county", r)], "md", "en")
+    zh = balance_view.render([("T001 县", r)], "table", "zh")
+    en = balance_view.render([("T001 county", r)], "md", "en")
     assert "696,260" in zh and "排放" in zh and "煤炭燃烧" in zh
     assert "| T001 county | 696,260 |" in en and "coal combustion" in en
     # one region: its coefficients are listed with confidence and source

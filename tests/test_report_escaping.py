@@ -102,3 +102,36 @@ def test_html_report_is_safe_even_when_the_markdown_is_not(monkeypatch, hostile_
     assert not any(re.match(r"\s*(javascript|data):", h, flags=re.I) for h in page.hrefs)
     assert "https://example.org" in page.hrefs and "report.md" in page.hrefs
     assert "<script>alert(1)</script>" in "".join(page.parts)           # shown as text
+
+
+# issue 10: `tanheng balance --format md` and `tanheng scenario --format md` printed a region named
+# <img src=x onerror=…> verbatim (they had their own table writer); now every table goes through
+# kg.present.tables, which makes user text inert.
+IMG = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def hostile_csv(tmp_path_factory):
+    rows = list(csv.DictReader(io.StringIO((EXAMPLES_DIR / "typical-regions.csv").read_text("utf-8-sig"))))
+    row = dict(rows[0], name=IMG, region_id="H1")
+    path = tmp_path_factory.mktemp("hostile") / "hostile.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerow(row)
+    return path
+
+
+@pytest.mark.parametrize("command", [["balance"], ["scenario", "--region", "H1", "--set", "coal_t=-10%"]],
+                         ids=["balance", "scenario"])
+def test_markdown_of_balance_and_scenario_escapes_a_hostile_name(capsys, hostile_csv, command):
+    from kg.cli import main
+
+    code = main([command[0], str(hostile_csv), *command[1:], "--format", "md", "--lang", "en"])
+    out = capsys.readouterr().out
+    assert code in (0, 1), out
+    assert "onerror" in out and IMG not in out and "<img" not in out
+    html = markdown.markdown(out, extensions=["tables"])
+    page = parse(html)
+    assert "img" not in page.tags and not page.hrefs
+    assert IMG in "".join(page.parts)               # the reader still sees the name as it was written

@@ -4,6 +4,7 @@ from kg.account import balance
 from kg.advice import advise
 from kg.paths import EXAMPLES_DIR
 from kg.read.profiles import read_profiles
+from kg.present import balance as balance_view
 
 
 def test_balance_detail_names_missing_inputs_in_the_users_language():
@@ -11,8 +12,8 @@ def test_balance_detail_names_missing_inputs_in_the_users_language():
     values["coal_t"] = None
     values["forest_ha"] = None
     result = balance.account(values)
-    zh = balance.render([("浦东新区", result)], "table", "zh", detail=True)
-    en = balance.render([("Pudong", result)], "table", "en", detail=True)
+    zh = balance_view.render([("浦东新区", result)], "table", "zh", detail=True)
+    en = balance_view.render([("Pudong", result)], "table", "en", detail=True)
     said_zh = [ln for ln in zh.splitlines() if "未报告" in ln]
     said_en = [ln for ln in en.splitlines() if "not reported" in ln]
     assert any("煤炭燃烧" in ln and "林地碳汇" in ln for ln in said_zh)    # the missing lines by their names

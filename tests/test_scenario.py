@@ -7,6 +7,7 @@ import pytest
 from kg.account import scenario
 from kg.cli import UserError, main
 from kg.paths import EXAMPLES_DIR
+from kg.present import scenario as scenario_view
 
 from test_balance import COUNTY, HAND_EMISSIONS  # the hand-worked county
 
@@ -218,7 +219,7 @@ def test_a_field_changed_twice_is_shown_step_by_step(capsys):
     assert [(c["change"], c["before"], c["after"]) for c in r["changes"]] == \
         [("-20%", 80_000, 64_000), ("50000", 64_000, 50_000)]
     assert r["changes"][1]["step"] == 2 and "step" not in r["changes"][0]
-    assert scenario.repeated_fields(r, "en") == \
+    assert scenario_view.repeated_fields(r, "en") == \
         ["field coal_t is changed 2 times, applied in order: 80,000.0 → 64,000.0 (-20%) → 50,000.0 (50000)"]
     # the README's example
     main(["scenario", TYPICAL, "--region", "361130", "--set", "forest_ha=+10%", "--set", "coal_t=-20%",

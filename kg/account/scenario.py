@@ -127,28 +127,6 @@ def _apply_steps(values: dict, changes: list[Change], region_id: str = "") -> tu
     return out, steps
 
 
-# Messages of the checks on a changed profile (zh, en).
-_TEXT = {
-    "invalid-after": ("注意：区域 {region} 按 {changes} 调整后的档案未通过校验，调整后的核算不是一致的档案，仅供参考"
-                      "（例如增加的地类面积须从其他地类调出）：",
-                      "WARNING: region {region}: after {changes} the profile fails validation, so the account after "
-                      "is not a consistent profile — read it with care (e.g. land added to one class must come from "
-                      "another):"),
-    "warning-after": ("区域 {region}：按 {changes} 调整后的档案有警告（核算仍显示）：",
-                      "region {region}: after {changes} the profile has warnings (the account is still shown):"),
-    "repeated-field": ("字段 {field} 被调整 {n} 次，按顺序依次应用：{path}",
-                       "field {field} is changed {n} times, applied in order: {path}"),
-    "invalid-region": ("区域 {region} 未通过校验，不能做情景分析：",
-                       "region {region} failed validation, so no scenario can be run on it:"),
-}
-
-
-def text(key: str, lang: str | None = None, **fields) -> str:
-    """A scenario message in one language, or "zh / en" when lang is None."""
-    zh, en = (t.format(**fields) for t in _TEXT[key])
-    return zh if lang == "zh" else en if lang == "en" else f"{zh} / {en}"
-
-
 def _profile(values: dict, region_id: str):
     """values as a one-region ProfileBatch, every profile column present (None = not reported)."""
     from kg.read.profiles import ProfileBatch, Region, columns
@@ -207,71 +185,6 @@ def run(values: dict, settings, region_id: str = "", coefficient_set: str = DEFA
             **compare(before, after)}
 
 
-def changes_text(result: dict, lang: str | None = None) -> str:
-    """"forest_ha=+10%, coal_t=-20%": the changes of a result as the user wrote them; with `lang`,
-    by the fields' names ("林地（公顷） +10%") for a page where nobody typed a key."""
-    if lang not in ("zh", "en"):
-        return ", ".join(f"{c['field']}={c['change']}" for c in result["changes"])
-    from kg.read.profiles import column_by_key
-
-    cols = column_by_key()
-    sep = "；" if lang == "zh" else "; "
-    return sep.join(f"{cols[c['field']].label(lang) if c['field'] in cols else c['field']} {c['change']}"
-                    for c in result["changes"])
-
-
-# The land-total checks show the percentage where the area would be, and say so first; on a what-if
-# page no value is shown beside the message, so that first clause would only mislead.
-_SHOWN_VALUE_NOTE = re.compile(r"报告值是百分比而非平方千米：|the value shown is a percentage, not km²(: | — )")
-
-
-def validation_lines(result: dict, region: str, lang: str | None = None, labelled: bool = False) -> list[str]:
-    """What the changes broke, worded as `tanheng validate` (both languages when lang is None):
-    a heading, then one line per violation or warning. `labelled` (the app): changes by the fields'
-    names, each problem as its field's name and message, without internal keys or raw values."""
-    from kg.validate import WORDS, format_result
-
-    issues = result.get("after_validation") or []
-    if not issues:
-        return []
-    key = "warning-after" if result.get("after_valid", True) else "invalid-after"
-    out = [text(key, lang, region=region, changes=changes_text(result, lang if labelled else None))]
-    for r in issues:
-        if labelled and lang in ("zh", "en"):
-            from kg.read.profiles import column_by_key
-
-            col = column_by_key().get(r.get("field"))
-            message = _SHOWN_VALUE_NOTE.sub("", r[f"message_{lang}"])
-            if col is not None and col.key == "area_km2" and message != r[f"message_{lang}"]:
-                message = message[:1].upper() + message[1:] if lang == "en" else message
-                out.append(f"  - [{WORDS[lang][r['severity']]}] {message}")
-            else:
-                out.append(f"  - [{WORDS[lang][r['severity']]}] {col.label(lang) if col else r.get('field')}: {message}")
-        elif lang in ("zh", "en"):
-            out.append(f"  - [{WORDS[lang][r['severity']]}] {format_result(r, lang)}")
-        else:
-            out.append(f"  - [{WORDS['zh'][r['severity']]}] {format_result(r, 'zh')} / "
-                       f"[{WORDS['en'][r['severity']]}] {format_result(r, 'en')}")
-    return out
-
-
-def repeated_fields(result: dict, lang: str | None = None) -> list[str]:
-    """One note per field changed more than once: its values step by step."""
-    from kg.account.balance import fmt_number
-
-    out, done = [], set()
-    for c in result["changes"]:
-        f = c["field"]
-        steps = [s for s in result["changes"] if s["field"] == f]
-        if f in done or len(steps) < 2:
-            continue
-        done.add(f)
-        show = lambda x: fmt_number(x, 1) if isinstance(x, (int, float)) else ("—" if x is None else str(x))
-        path = " → ".join([show(steps[0]["before"])] + [f"{show(s['after'])} ({s['change']})" for s in steps])
-        out.append(text("repeated-field", lang, field=f, n=len(steps), path=path))
-    return out
-
-
 def read_scenario_file(path: str | Path) -> dict:
     """A scenario JSON file: {"changes": {field: change} | ["field=change", …],
     "region": optional id, "coefficients": optional set}, or just the changes."""
@@ -289,62 +202,3 @@ def read_scenario_file(path: str | Path) -> dict:
     if not isinstance(data["changes"], (dict, list)):
         raise UserError("account.bad-scenario-file", name=p.name, reason="'changes' must be an object or a list")
     return data
-
-
-def _fmt_change(x, digits: int) -> str:
-    return "—" if x is None else f"{x:+,.{digits}f}"
-
-
-def table_rows(result: dict, lang: str = "zh") -> tuple[list[str], list[list[str]]]:
-    """Headers and rows of one scenario: each changed field, each line, then the totals."""
-    from kg.account.balance import fmt_number
-
-    h = lambda k: message(f"head-{k}", lang)
-    labels = {ln.key: ln.label(lang) for ln in lines()}
-    rows = [[f"{h('field')}: {c['field']} ({c['change']})", fmt_number(_num(c["before"]), 1),
-             fmt_number(_num(c["after"]), 1), ""] for c in result["changes"]]
-    for key, d in result["lines"].items():
-        rows.append([labels.get(key, key), fmt_number(d["before"], 1), fmt_number(d["after"], 1), _fmt_change(d["change"], 1)])
-    for key, head, digits in (("emissions_t_co2e", "emissions", 1), ("sinks_t_co2e", "sinks", 1),
-                              ("net_t_co2e", "net", 1), ("balance_ratio", "ratio", 4)):
-        t = result["totals"][key]
-        rows.append([h(head), fmt_number(t["before"], digits), fmt_number(t["after"], digits), _fmt_change(t["change"], digits)])
-    return [h("line"), h("before"), h("after"), h("change")], rows
-
-
-def _num(x):
-    return x if isinstance(x, (int, float)) else None
-
-
-def render(named_results, fmt: str = "table", lang: str = "zh") -> str:
-    """Scenario results [(region label, result)] as text table, Markdown or JSON. When the changed
-    profile fails validation the warning (the rules broken) comes right under the title, before the
-    figures; warnings of the changed profile follow the table."""
-    from kg.account.balance import markdown_table, shown_title, text_table
-    from kg.report import md_text
-    from kg.terminal import printable
-
-    inert = (lambda line: md_text(line, line_start=True)) if fmt == "md" else printable
-
-    if fmt == "json":
-        return json.dumps([json_item(n, r) for n, r in named_results], ensure_ascii=False, indent=1)
-    table = markdown_table if fmt == "md" else text_table
-    parts = []
-    for name, r in named_results:
-        title = f"{name} — {message('head-coefficient-set', lang)}: {r['after']['coefficient_set']}"
-        parts.append(shown_title(title, fmt))
-        checks = [inert(line) for line in validation_lines(r, name, lang)]
-        if checks and not r.get("after_valid", True):
-            parts.append("\n".join(checks))
-        parts.append(table(*table_rows(r, lang)))
-        if r["after"]["missing"]:
-            parts.append(message("incomplete", lang, fields=", ".join(r["after"]["missing"])))
-        notes = [inert(n) for n in repeated_fields(r, lang)] + (checks if r.get("after_valid", True) else [])
-        if notes:
-            parts.append("\n".join(notes))
-    return "\n\n".join(parts)
-
-
-def json_item(label: str, result: dict, **more) -> dict:
-    """One region of the JSON output ("scenario" holds after_valid and after_validation too)."""
-    return {"region": label, **more, "scenario": result}

@@ -9,6 +9,7 @@ import sys
 
 from kg.account import balance, coefficients
 from kg.errors import UserError
+from kg.present import balance as balance_view, tables
 from kg.present.validation import problem_lines, region_label
 
 FORMATS = ("table", "md", "json")
@@ -96,7 +97,7 @@ def run(args):
         sys.stdout.write(json.dumps(items, ensure_ascii=False, indent=1) + "\n")
         return code
     named = [(region_label(r, args.lang), res) for r, res in zip(regions, accounts)]
-    sys.stdout.write(balance.render(named, args.format, args.lang, args.detail or None) + "\n")
+    sys.stdout.write(balance_view.render(named, args.format, args.lang, args.detail or None) + "\n")
     return code
 
 
@@ -116,7 +117,7 @@ def list_coefficients(lang: str, fmt: str = "table") -> str:
             "variant_groups": {g: [dict(c.record(), label=c.label(lang), default=c.id in default_members)
                                    for c in coefficients.variants(g)] for g in coefficients.variant_groups()},
         }, ensure_ascii=False, indent=1)
-    table = balance.markdown_table if fmt == "md" else balance.text_table
+    table = tables.writer(fmt)
     h = lambda k: balance.message(f"head-{k}", lang)
     set_rows = [[s.key, s.label(lang), s.definition(lang)] for s in sets.values()]
     coef_rows = []

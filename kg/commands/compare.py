@@ -6,6 +6,7 @@ import sys
 
 from kg.knowledge import compare as cmp
 from kg.errors import UserError
+from kg.present import tables
 from kg.knowledge.query import Result, to_table
 from kg.store import remote_store
 
@@ -68,13 +69,6 @@ def _timeline_table(data, lang, store):
     return heads, rows, []
 
 
-def to_markdown(heads, rows) -> str:
-    esc = lambda s: (s or "").replace("|", "\\|").replace("\n", " ")
-    lines = ["| " + " | ".join(esc(h) for h in heads) + " |", "|" + "---|" * len(heads)]
-    lines += ["| " + " | ".join(esc(c) for c in r) + " |" for r in rows]
-    return "\n".join(lines)
-
-
 def run(args):
     countries = [c for c in (args.country or "").split(",") if c.strip()]
     try:
@@ -103,7 +97,7 @@ def run(args):
     except (ValueError, OSError) as exc:    # a bad or unreachable endpoint
         raise UserError(str(exc)) from None
     if args.format == "md":
-        out = to_markdown(heads, rows)
+        out = tables.to_markdown(heads, rows).rstrip("\n")
     else:
         out = to_table(Result(heads, rows), width=40)
     sys.stdout.write(out + "\n" + "".join(f"\n{n}\n" for n in notes))

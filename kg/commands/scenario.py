@@ -19,6 +19,7 @@ import sys
 from kg.account import balance, coefficients, scenario
 from kg.errors import UserError
 from kg.commands.balance import add_common_options, check_files
+from kg.present import scenario as scenario_view
 from kg.present.validation import problem_lines, region_label
 
 EPILOG = """Changes apply in the order given: --set coal_t=-20% --set coal_t=50000 shows coal_t going
@@ -66,7 +67,7 @@ def run(args):
         if bad:          # the region is in the file but failed validation: say so, in both languages
             lines = []
             for r, res in bad:
-                lines.append(scenario.text("invalid-region", region=region_label(r, args.lang)))
+                lines.append(scenario_view.text("invalid-region", region=region_label(r, args.lang)))
                 lines += [f"  - {_both(x)}" for x in res if x["severity"] == "violation"]
             raise UserError("\n".join(lines), exit_code=1)
         checked = chosen
@@ -84,14 +85,14 @@ def run(args):
         result = scenario.run(r.values, settings, r.region_id, coef_set)
         if not result["after_valid"]:
             code = 1
-            for line in scenario.validation_lines(result, label):
+            for line in scenario_view.validation_lines(result, label):
                 print(line, file=sys.stderr)
         named.append((label, result))
-        items.append(scenario.json_item(label, result, region_id=r.region_id, name=r.name))
+        items.append(scenario_view.json_item(label, result, region_id=r.region_id, name=r.name))
     if args.format == "json":
         sys.stdout.write(json.dumps(items, ensure_ascii=False, indent=1) + "\n")
     else:
-        sys.stdout.write(scenario.render(named, args.format, args.lang) + "\n")
+        sys.stdout.write(scenario_view.render(named, args.format, args.lang) + "\n")
     return code
 
 

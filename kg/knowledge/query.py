@@ -136,27 +136,10 @@ def to_csv(result: Result) -> str:
 
 
 def to_table(result: Result, width: int = 60) -> str:
-    """A fixed-width text table; wide East-Asian characters count double."""
-    import unicodedata
+    """A fixed-width text table (kg.present.tables.to_text, the one text writer) with its row count."""
+    from kg.present.tables import to_text
 
-    def w(s: str) -> int:
-        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
-
-    def cut(s: str) -> str:
-        s = printable(s.replace("\n", " "))        # user text is shown, never obeyed by the terminal
-        while w(s) > width:
-            s = s[:-2] + "…"
-        return s
-
-    cells = [[cut(v or "") for v in row] for row in result.rows]
-    heads = [cut(h) for h in result.variables]
-    widths = [max([w(h)] + [w(r[i]) for r in cells]) for i, h in enumerate(heads)]
-    pad = lambda s, n: s + " " * (n - w(s))
-    lines = [" | ".join(pad(h, n) for h, n in zip(heads, widths)),
-             "-+-".join("-" * n for n in widths)]
-    lines += [" | ".join(pad(c, n) for c, n in zip(r, widths)) for r in cells]
-    lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
-    return "\n".join(lines)
+    return to_text(result.variables, result.rows, width=width, count=True)
 
 
 FORMATTERS = {"table": to_table, "json": to_json, "csv": to_csv}

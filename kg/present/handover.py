@@ -17,6 +17,7 @@ from typing import Callable
 
 from .. import report as advice_report
 from kg.account.balance import lines as account_lines
+from kg.present.numbers import number
 from ..zoning import peer_measures, peers, zone_by_key, zoning, zoning_rules
 
 # --- the document model ----------------------------------------------------------------------------
@@ -125,10 +126,6 @@ def say(key: str, lang: str, **kw) -> str:
     return text.format(**kw) if kw else text
 
 
-def _num(x, digits: int = 0) -> str:
-    return "—" if x is None else f"{x:,.{digits}f}"
-
-
 # --- context and sections --------------------------------------------------------------------------
 
 @dataclass
@@ -167,8 +164,8 @@ def _summary(ctx: Context) -> list:
     out = [Heading(say("summary", lang), 2),
            Para(say("type_is", lang, type=tl(r["type"], lang), scores=scores)),
            Para(say("model_is", lang, model=ml(r["model"], lang))),
-           Para(say("balance_is", lang, e=_num(b.get("emissions_t_co2e")), s=_num(b.get("sinks_t_co2e")),
-                    n=_num(b.get("net_t_co2e")), r="—" if ratio is None else f"{ratio:.3f}")),
+           Para(say("balance_is", lang, e=number(b.get("emissions_t_co2e")), s=number(b.get("sinks_t_co2e")),
+                    n=number(b.get("net_t_co2e")), r="—" if ratio is None else f"{ratio:.3f}")),
            Para(say("top", lang, m="；".join(m["label_" + lang] for m in r["measures"][:3]) if lang == "zh"
                     else "; ".join(m["label_" + lang] for m in r["measures"][:3])))]
     if not b.get("complete", True):
@@ -228,7 +225,7 @@ def _account(ctx: Context) -> list:
     rows = _line_rows(b, lang)
     out = [Heading(say("account", lang), 2),
            Table([say("h_line", lang), say("h_kind", lang), say("h_tco2e", lang)],
-                 [[name, say(kind, lang), _num(v)] for name, kind, v in rows], numeric=(2,))]
+                 [[name, say(kind, lang), number(v)] for name, kind, v in rows], numeric=(2,))]
     if rows:
         out.append(Image(handover_figures.account_png(rows, lang), say("account_caption", lang), 15))
     return out
@@ -286,7 +283,7 @@ def _whatif(ctx: Context) -> list:
     from kg.read.profiles import column_by_key
 
     cols = column_by_key()
-    rows = [[cols[c["field"]].label(lang) if c["field"] in cols else c["field"], str(c["change"]), _num(c["before"]), _num(c["after"])] for c in w["changes"]]
+    rows = [[cols[c["field"]].label(lang) if c["field"] in cols else c["field"], str(c["change"]), number(c["before"]), number(c["after"])] for c in w["changes"]]
     out.append(Table([say("h_field", lang), say("h_change", lang), say("h_before", lang), say("h_after", lang)], rows,
                      numeric=(2, 3)))
     keys = (("emissions_t_co2e", 0), ("sinks_t_co2e", 0), ("net_t_co2e", 0), ("balance_ratio", 3))
@@ -295,7 +292,7 @@ def _whatif(ctx: Context) -> list:
              "net_t_co2e": {"zh": "净排放 t CO₂e", "en": "net t CO₂e"},
              "balance_ratio": {"zh": "碳汇/排放比", "en": "sink/emission ratio"}}
     out.append(Table(["", say("h_before", lang), say("h_after", lang)],
-                     [[names[k][lang], _num(w["before"].get(k), d), _num(w["after"].get(k), d)] for k, d in keys],
+                     [[names[k][lang], number(w["before"].get(k), d), number(w["after"].get(k), d)] for k, d in keys],
                      numeric=(1, 2)))
     for issue in w.get("after_validation") or []:      # a change that breaks a profile rule is said, not hidden
         out.append(Para(f"{issue.get('field')}: {issue.get(f'message_{lang}', '')}", "note"))

@@ -1,11 +1,36 @@
-"""Rows to CSV (safe to open in a spreadsheet) and Markdown (user text made inert), for the roll-up
-and zoning commands. (To be folded into the present layer's one table writer.)"""
+"""The one table writer: headers and rows of cells as Markdown, a fixed-width text table, CSV or
+XLSX. User text (region ids and names, values, file names) is always made inert on the way out:
+no Markdown or HTML in Markdown (md_text), no terminal control sequence in text (printable), no
+live formula in a spreadsheet (csv_cell). Commands, reports and the app write tables only here."""
 from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 
-from kg.report import md_text
+from kg.terminal import printable
+
+# Markdown punctuation that Python-Markdown (and CommonMark) honour a backslash before;
+# `<`, `>` and `&` become entities instead, so that no user text turns into raw HTML.
+# "(", ")", "!" and "." need no escape once "[" and "]" are escaped (no link, no image);
+# "~" and "$" are left alone: Python-Markdown has neither strikethrough nor maths.
+_MD_SPECIAL = re.compile(r"([\\`*{}\[\]#|]|_(?!\w)|(?<!\w)_)")
+_HTML_SPECIAL = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def md_text(text, line_start: bool = False) -> str:
+    """User text (ids, names, values, messages quoting values, file names) made inert for
+    Markdown: it shows literally, with no emphasis, links, headings or HTML. `line_start`:
+    the text begins a line (or a list item), where "-", "+" or "1." would start a list."""
+    text = re.sub(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+", " ", str(text))   # no line break starts a block
+    text = "".join(_HTML_SPECIAL.get(c, c) for c in text)
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    if line_start:
+        text = re.sub(r"^(\s*)([-+])", r"\1\\\2", text)
+        text = re.sub(r"^(\s*\d+)([.)])", r"\1\\\2", text)
+    return text
+
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -68,3 +93,39 @@ def to_markdown(headers: list[str], rows: list[list], numbers: dict[int, int] | 
              "|" + "|".join("---:" if i in numbers else "---" for i in range(len(headers))) + "|"]
     lines += ["| " + " | ".join(cell(i, v) for i, v in enumerate(row)) + " |" for row in rows]
     return "\n".join(lines) + "\n"
+
+
+def _width(s: str) -> int:
+    """Columns a terminal gives the text: wide East-Asian characters count double."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def to_text(headers: list, rows: list[list], width: int = 80, count: bool = False) -> str:
+    """A fixed-width text table, each cell cut to `width` columns; `count` adds "(N rows)"."""
+    def cut(v) -> str:
+        s = printable("" if v is None else str(v)).replace("\n", " ")
+        while _width(s) > width:
+            s = s[:-2] + "…"
+        return s
+
+    heads = [cut(h) for h in headers]
+    cells = [[cut(v) for v in row] for row in rows]
+    widths = [max([_width(h)] + [_width(r[i]) for r in cells]) for i, h in enumerate(heads)]
+    pad = lambda s, n: s + " " * (n - _width(s))  # noqa: E731
+    lines = [" | ".join(pad(h, n) for h, n in zip(heads, widths)), "-+-".join("-" * n for n in widths)]
+    lines += [" | ".join(pad(c, n) for c, n in zip(r, widths)) for r in cells]
+    if count:
+        lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
+    return "\n".join(lines)
+
+
+def writer(fmt: str):
+    """The table writer of an output format: "md" → Markdown, anything else → text (80 columns)."""
+    if fmt == "md":
+        return lambda headers, rows: to_markdown(headers, rows).rstrip("\n")
+    return lambda headers, rows: to_text(headers, rows, width=80, count=True)
+
+
+def heading(title: str, fmt: str) -> str:
+    """A section title: "### …" in Markdown (the title made inert), the line itself in text."""
+    return f"### {md_text(title)}" if fmt == "md" else printable(title)

@@ -7,7 +7,8 @@ import io
 
 import orjson
 
-from kg.account.balance import fmt_number, markdown_table, text_table
+from kg.present import tables
+from kg.present.numbers import number as fmt_number
 from ..trajectory.assumptions import say
 from ..validate import printable
 
@@ -103,7 +104,7 @@ def render(answer: dict, fmt: str = "table", lang: str = "zh", detail: bool | No
         return orjson.dumps(answer, option=opt | orjson.OPT_SERIALIZE_NUMPY).decode("utf-8")
     if fmt == "csv":
         return to_csv(answer, lang)
-    table = markdown_table if fmt == "md" else text_table
+    table = tables.writer(fmt)
     parts = [table(*summary_rows(answer, lang))]
     if detail is None:
         detail = len(answer["regions"]) == 1

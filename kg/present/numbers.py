@@ -1,0 +1,54 @@
+"""The one number formatter: every figure a person reads — a command's table, a Markdown
+or HTML report, a page of the app — is written by these functions, so that the same
+figure looks the same everywhere. They format; they never compute (a figure arrives
+computed in the verdict, the account or the trajectory)."""
+from __future__ import annotations
+
+import math
+
+NONE = "—"          # a figure that is unknown (not reported, not counted), never shown as 0
+
+
+def _known(x) -> bool:
+    return x is not None and not (isinstance(x, float) and math.isnan(x))
+
+
+def number(x, digits: int = 0) -> str:
+    """1,234,567 (with `digits` decimals); "—" for unknown; text as given."""
+    if not _known(x):
+        return NONE
+    try:
+        return f"{float(x):,.{digits}f}"
+    except (TypeError, ValueError):
+        return str(x)
+
+
+def change(x, digits: int = 0) -> str:
+    """A difference with its sign: +1,234 / -56."""
+    return f"{x:+,.{digits}f}" if _known(x) else NONE
+
+
+def ratio(x) -> str:
+    """A ratio to three significant digits: 0.000766 stays readable, so does 2.41."""
+    return f"{x:.3g}" if _known(x) else NONE
+
+
+def percent(fraction, digits: int = 1, signed: bool = False) -> str:
+    """A fraction as a percentage: 0.123 → 12.3% (+12.3% when signed)."""
+    if not _known(fraction):
+        return NONE
+    return f"{fraction:+.{digits}%}" if signed else f"{fraction:.{digits}%}"
+
+
+def plain(x) -> str:
+    """A value as the user wrote it: 120 rather than 120.0, "" for not reported."""
+    if not _known(x):
+        return ""
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return str(x)
+
+
+def significant(x) -> str:
+    """A coefficient as published: 0.5703, 2.0, 1.5e-05 (no padding, no rounding to a grid)."""
+    return f"{x:g}" if _known(x) else NONE
