@@ -268,12 +268,15 @@ def _verdict(ok: bool) -> str:
 def startup(d: Path, repeat: int, say) -> dict:
     """`tanheng --help` and one region cold, fresh processes."""
     help_run = median_run([sys.executable, "-m", "kg.cli", "--help"], repeat)
-    one = median_run(advise_cmd(write_csv(generate(1), d / "one.csv")), repeat)
+    one_csv = write_csv(generate(1), d / "one.csv")
+    filling = measure(advise_cmd(one_csv))     # the first run after a change of ontology/, rules/ or kg/ fills
+    one = median_run(advise_cmd(one_csv), repeat)   # the knowledge cache (kg.knowledge.cache); the others read it
     say(f"start-up      tanheng --help {help_run.wall_s:5.2f} s wall {help_run.cpu_s:5.2f} s CPU  "
         f"(target ≤ {TARGETS['help_s']} s, judged on CPU: {_verdict(help_run.cpu_s <= TARGETS['help_s'])})")
     say(f"              one region     {one.wall_s:5.2f} s wall {one.cpu_s:5.2f} s CPU  "
-        f"(target ≤ {TARGETS['one_cold_cpu_s']} s CPU: {_verdict(one.cpu_s <= TARGETS['one_cold_cpu_s'])})")
-    return {"help": asdict(help_run), "one_region_cold": asdict(one)}
+        f"(target ≤ {TARGETS['one_cold_cpu_s']} s CPU: {_verdict(one.cpu_s <= TARGETS['one_cold_cpu_s'])}; "
+        f"the run that filled the knowledge cache: {filling.cpu_s:.2f} s CPU)")
+    return {"help": asdict(help_run), "one_region_cold": asdict(one), "knowledge_cache_fill": asdict(filling)}
 
 
 def run(sizes: list[int], reference_n: int, out=sys.stdout, repeat: int = 3, jobs: list[int] | None = None,
