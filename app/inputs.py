@@ -58,7 +58,8 @@ def mapping_report(batch) -> None:
             table = table.drop(columns=[t("map.col.factor")] + ([t("map.col.unit"), t("map.col.target")]
                                                              if status == "recognised" else []))
         with st.expander(f"{t('map.status.' + status)} ({len(cols)})", expanded=status != "recognised"):
-            st.dataframe(table, hide_index=True, width="stretch", key=f"map_{status}")
+            # a static table: a few dozen rows, readable (and printable) without scrolling a canvas
+            st.table(table.set_index(t("map.col.position")))
     notes = [n["message_" + language] for n in report.notes]
     if notes:
         st.markdown(f"**{t('map.notes')}**")

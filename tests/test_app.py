@@ -152,7 +152,7 @@ def test_upload_shows_the_header_mapping_first_and_no_stale_results():
     no_exception(at)
     assert any("17 columns recognised, 19 converted, 5 used to derive a field, 1 ignored; 7 rows" in i.value
                for i in at.info)
-    converted = at.dataframe[0].value                    # converted columns come first
+    converted = at.table[0].value                        # converted columns come first
     assert "年末常住人口（万人）" in set(converted["Header"]) and "10000" in set(converted["Factor"])
     assert "diag_region" not in [s.key for s in at.selectbox]                    # nothing analysed yet
     at.button(key="diag_analyse_upload").click().run()

@@ -302,3 +302,27 @@ def test_batch_map_offline_hover_and_click_opens_the_region(app, page, tmp_path)
     page.get_by_text("所在省份地图").first.wait_for(timeout=60_000)
     settle(page)
     shot(page, "diagnosis", tmp_path)
+
+
+def test_yearbook_upload_shows_the_header_mapping_before_the_analysis(app, page, tmp_path):
+    # issue 13: a yearbook page (title rows, two header rows, 万人, 亩, 亿千瓦时, value added) is read and
+    # the mapping shown at once; the analysis gives the same advice as the base-unit profile
+    page.goto(f"{app.url}/")
+    settle(page)
+    page.get_by_text("上传文件", exact=True).click()
+    settle(page)
+    _upload(page, ROOT / "examples" / "yearbook-2022.xlsx")
+    page.get_by_text("表头映射").first.wait_for(timeout=90_000)
+    page.locator("table").get_by_text("年末常住人口（万人）", exact=True).wait_for(timeout=60_000)
+    settle(page)
+    assert_no_exception(page)
+    assert page.get_by_text("已识别 17 列，已换算 19 列，用于推算 5 列，未使用 1 列；7 行。").count() == 1
+    shot(page, "upload-mapping-zh", tmp_path)
+    for label in ("已换算 (19)", "用于推算 (5)", "未使用 (1)"):
+        assert page.get_by_text(label, exact=True).count() == 1, label
+    tables = " ".join(page.locator("table").all_inner_texts())
+    assert "年末常住人口（万人）" in tables and "户籍人口（万人）" in tables, tables[:300]
+    page.get_by_role("button", name="开始诊断").click()
+    page.get_by_text("推荐发展模式").first.wait_for(timeout=90_000)
+    settle(page)
+    assert_no_exception(page)

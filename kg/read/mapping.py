@@ -71,12 +71,17 @@ def column_entry(m: HeaderMatch, position: int, status: str, problem: str | None
 
     unit_given = m.unit_text or (m.unit.label_zh if m.unit else None)
     target_unit = m.target.unit.label_zh if m.target is not None and m.target.unit is not None else None
+    if m.target is not None and m.target.kind == "column":     # the column's own word: 头 for head, not 人
+        from kg.read.profiles import column_by_key
+
+        target_unit = column_by_key()[m.key].unit_zh or target_unit
     factor = None if m.factor is None else _plain(m.factor)
     if problem is None:
         problem = {"recognised": None, "converted": "mapping-converted-why", "derived": "mapping-derived-why"}.get(status)
     zh, en = say(problem, column=m.header, key=m.key or "", unit=unit_given or "", target_unit=target_unit or "",
                  factor=factor or "1", **params) if problem else ("", "")
-    return ColumnMapping(m.header, position, status, m.key, unit_given, target_unit, factor, zh, en, sheet)
+    key = m.key if m.target is not None and m.target.kind != "confusable" else None   # no IRI for a look-alike
+    return ColumnMapping(m.header, position, status, key, unit_given, target_unit, factor, zh, en, sheet)
 
 
 def _plain(d: Decimal) -> str:
