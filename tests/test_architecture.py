@@ -93,3 +93,17 @@ def test_the_app_imports_only_the_public_kg_api(path):
             if isinstance(node.value, ast.Name) and node.value.id not in ("st", "self", "pd", "px", "go", "nx"):
                 bad.add(f"{node.value.id}.{node.attr}")
     assert not bad, f"{path.relative_to(ROOT)} reaches past the public kg API: {sorted(bad)}"
+
+
+LOOK_UPS = ["kg.knowledge.catalog", "kg.knowledge.pathway", "kg.knowledge.compare", "kg.knowledge.strategies",
+            "kg.account.coefficients"]
+
+
+@pytest.mark.parametrize("name", LOOK_UPS)
+def test_look_ups_ask_the_one_reader_not_a_store(name):
+    """So that TANHENG_SPARQL_URL reaches every look-up (issue 10): only kg.knowledge.reader picks the store."""
+    path = ROOT / (name.replace(".", "/") + ".py")
+    found = imports(path)
+    assert not {m for m in found if within(m, ["kg.store"])}, f"{name} opens a store itself"
+    # it asks through the reader, directly or through catalog's select (which does)
+    assert {"kg.knowledge.reader", "kg.knowledge.catalog"} & found or "reader" in path.read_text(), name

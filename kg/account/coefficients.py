@@ -9,7 +9,7 @@ from functools import cached_property, lru_cache
 
 from kg.errors import UserError
 from kg.namespaces import THR
-from kg.store import memory_store
+from kg.knowledge import reader
 from kg.knowledge.cache import compiled_knowledge
 
 DEFAULT_SET = "default"
@@ -110,7 +110,7 @@ def _v(sol, name: str) -> str:
 def coefficients() -> dict[str, Coefficient]:
     """Every coefficient node of the graph, by id."""
     out = {}
-    for sol in memory_store().query(_COEF_QUERY):
+    for sol in reader.query(_COEF_QUERY):
         cid = _local(_v(sol, "c"))
         if cid in out:      # a second label or derivation in another language: keep the first row
             continue
@@ -125,7 +125,7 @@ def coefficients() -> dict[str, Coefficient]:
 def coefficient_sets() -> dict[str, CoefficientSet]:
     """Every coefficient set of the graph, by key, the default first."""
     rows: dict[str, dict] = {}
-    for sol in memory_store().query(_SET_QUERY):
+    for sol in reader.query(_SET_QUERY):
         key = _v(sol, "key")
         r = rows.setdefault(key, {"members": set()})
         for name in ("base", "zh", "en", "dzh", "den"):

@@ -71,10 +71,10 @@ def compiled_knowledge(fn):
     """Like functools.lru_cache(maxsize=1) for a function without arguments, and kept on disk."""
     name = f"{fn.__module__}.{fn.__qualname__}.pickle"
 
-    @functools.lru_cache(maxsize=1)
-    def wrapper():
+    @functools.lru_cache(maxsize=4)
+    def by_source(server):
         root = cache_root()
-        if root is None:
+        if root is None or server is not None:      # a server's graph is not the files the digest covers
             return fn()
         path = root / digest() / name
         value = _load(path) if path.exists() else _MISSING
@@ -83,5 +83,11 @@ def compiled_knowledge(fn):
             _store(path, value)
         return value
 
+    def wrapper():
+        from kg.knowledge.reader import source
+
+        return by_source(source())
+
     wrapper.uncached = fn
+    wrapper.cache_clear = by_source.cache_clear
     return functools.update_wrapper(wrapper, fn)

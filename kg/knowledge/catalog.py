@@ -2,7 +2,7 @@
 their characteristics, the models with their measures and pathways, the
 coefficient sets and the profile vocabulary (for entry forms); the cases are policy
 records, read and filtered by kg.knowledge.compare. Everything is read from the
-knowledge graph with SPARQL (kg.store.memory_store()); every record carries its
+knowledge graph with SPARQL (kg.knowledge.reader: the embedded store or TANHENG_SPARQL_URL); every record carries its
 IRI, its key and both labels (`label_zh`, `label_en`), so that a front end only
 picks a language. Nothing here restates knowledge: a change in ontology/ shows
 up in the next call (after `clear_cache()`)."""
@@ -14,14 +14,14 @@ from functools import lru_cache
 import pyoxigraph as ox
 
 from kg.namespaces import RDFS, SKOS, TH, THP, THR
-from kg.store import memory_store
+from kg.knowledge import reader
 
 TABLE1_ROOTS = (str(TH.CarbonPool), str(TH.CarbonFlux))
 _LANGS = ("zh", "en")
 
 
 def _select(sparql: str) -> list[dict[str, ox.Literal | ox.NamedNode | None]]:
-    res = memory_store().query(sparql)
+    res = reader.query(sparql)
     names = [v.value for v in res.variables]
     return [{n: sol[n] for n in names} for sol in res]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from kg.store import knowledge_store
+from kg.knowledge import reader
 
 TH = "https://w3id.org/tanheng/ontology#"
 COUNTRY_SCHEME = "https://w3id.org/tanheng/resource/scheme-compare-countries"
@@ -33,7 +33,7 @@ from kg.errors import UnknownValue  # noqa: E402  (a filter value the graph does
 
 def _rows(sparql: str, store=None, **subs) -> list[dict]:
     """Query results as dicts of pyoxigraph terms (None when unbound)."""
-    res = (store or knowledge_store()).query(sparql, substitutions=subs or None)
+    res = store.query(sparql, substitutions=subs or None) if store is not None else reader.query(sparql, **subs)
     return [{v.value: sol[v] for v in res.variables} for sol in res]
 
 

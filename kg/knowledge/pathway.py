@@ -13,12 +13,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from kg.store import memory_store
+from kg.knowledge import reader
 from kg.knowledge.cache import compiled_knowledge
 
 
 def _rows(sparql: str) -> list[dict]:
-    res = memory_store().query(sparql)
+    res = reader.query(sparql)
     names = [v.value for v in res.variables]
     return [{n: (sol[n].value if sol[n] is not None else None) for n in names} for sol in res]
 
@@ -31,7 +31,7 @@ def _labels(iris) -> dict[str, dict[str, str]]:
 def all_labels() -> dict[str, dict[str, str]]:
     """{iri: {"zh": label, "en": label}} for every labelled IRI."""
     out: dict[str, dict[str, str]] = defaultdict(dict)
-    res = memory_store().query("SELECT ?x ?l WHERE { ?x rdfs:label ?l FILTER(isIRI(?x)) }")
+    res = reader.query("SELECT ?x ?l WHERE { ?x rdfs:label ?l FILTER(isIRI(?x)) }")
     for sol in res:
         lang = (sol["l"].language or "").split("-")[0]
         if lang in ("zh", "en"):

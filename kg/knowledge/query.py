@@ -15,7 +15,8 @@ from kg.errors import UserError
 from kg.namespaces import SPARQL_PREFIXES
 from kg.paths import QUERIES_DIR
 from kg.terminal import printable
-from kg.store import KnowledgeStore, knowledge_store
+from kg.knowledge import reader
+from kg.store import KnowledgeStore
 
 
 @dataclass
@@ -69,8 +70,7 @@ def run(sparql: str, store: KnowledgeStore | None = None) -> Result:
     An update, SERVICE, or a query too long or too deep is refused (QueryRefused)
     before anything is asked."""
     guard(sparql)
-    store = store or knowledge_store()
-    res = store.query(sparql)
+    res = store.query(sparql) if store is not None else reader.query(sparql)
     if isinstance(res, ox.QueryBoolean):
         return Result(["boolean"], [[str(bool(res)).lower()]], boolean=bool(res))
     if isinstance(res, ox.QueryTriples):
