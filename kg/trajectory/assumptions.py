@@ -160,17 +160,13 @@ def _max_land_ratio() -> float:
     return float(g.value(THS.LandCoverageMaxShape, THS.maxLandRatio).toPython())
 
 
-@lru_cache(maxsize=1)
-def _messages() -> dict[str, tuple[str, str]]:
-    g = rules_graph()
-    return {str(g.value(m, THX.key)): (literal_in(g, m, RDFS.label, "zh"), literal_in(g, m, RDFS.label, "en"))
-            for m in g.subjects(RDF.type, THX.TrajectoryMessage)}
-
-
 def say(key: str, lang: str | None = None, **fields) -> str:
-    """A trajectory message of rules/trajectory.ttl: one language, or "zh / en" when lang is None."""
-    zh, en = (t.format(**fields) for t in _messages()[key])
-    return zh if lang == "zh" else en if lang == "en" else f"{zh} / {en}"
+    """A trajectory message of the catalogue (kg/messages.csv, key traj.<key>): one language, or "zh / en"
+    when lang is None."""
+    from kg import messages
+
+    return messages.text(f"traj.{key}", lang, **fields) if lang in ("zh", "en") else \
+        messages.both(f"traj.{key}", **fields)
 
 
 def say_both(key: str, **fields) -> dict[str, str]:
