@@ -1,4 +1,6 @@
 """Issue 16, remaining English in Chinese output of the command line."""
+import re
+
 from kg import report
 from kg.account import balance
 from kg.advice import advise
