@@ -191,7 +191,7 @@ def test_terminal_escapes_in_user_text_are_shown_not_obeyed(capsys, tmp_path):
 def test_one_formatter_words_results_for_validate_balance_and_scenario():
     import kg.commands.validate as validate_cmd
     import kg.present.validation as validation_words
-    import kg.account.scenario as scenario
+    import kg.present.scenario as scenario_words
     from kg import validate as v
 
     r = {"field": "name", "value": None, "message_zh": "缺少必填字段。", "message_en": "missing."}
@@ -204,4 +204,4 @@ def test_one_formatter_words_results_for_validate_balance_and_scenario():
     assert validate_cmd.format_result is v.format_result and validate_cmd.region_title is v.region_title
     assert not hasattr(validate_cmd, "_show") and not hasattr(validate_cmd, "_field_label")
     assert "format_result" in open(validation_words.__file__, encoding="utf-8").read()   # balance, scenario
-    assert "format_result" in open(scenario.__file__, encoding="utf-8").read()
+    assert "format_result" in open(scenario_words.__file__, encoding="utf-8").read()   # what-if
