@@ -8,6 +8,7 @@ import io
 import orjson
 
 from kg.present import tables
+from kg.present.tables import csv_cell
 from kg.present.numbers import number as fmt_number
 from ..trajectory.assumptions import say
 from ..validate import printable
@@ -137,19 +138,6 @@ def render(answer: dict, fmt: str = "table", lang: str = "zh", detail: bool | No
     return "\n\n".join(parts)
 
 
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def cell(x) -> str:
-    """A CSV cell a spreadsheet shows as text: user text that starts like a formula gets a leading '."""
-    if x is None:
-        return ""
-    if isinstance(x, (int, float)):
-        return repr(x) if isinstance(x, float) else str(x)
-    s = str(x)
-    return "'" + s if s.startswith(_FORMULA) else s
-
-
 def to_csv(answer: dict, lang: str = "zh") -> str:
     """One row per region, scenario and year: observed years (scenario "history"), then each scenario's
     projected years; columns in English keys, the same as the JSON."""
@@ -159,13 +147,13 @@ def to_csv(answer: dict, lang: str = "zh") -> str:
                 "net_t_co2e", "balance_ratio", "peak_year", "balance_year", "peak_by_2030"])
     for reg in answer["regions"]:
         for h in reg["history"]:
-            w.writerow([cell(reg["region_id"]), cell(reg.get("name")), "history", h["year"], "observed",
-                        cell(h["emissions_t_co2e"]), cell(h["sinks_t_co2e"]), cell(h["net_t_co2e"]),
-                        cell(h["balance_ratio"]), "", "", ""])
+            w.writerow([csv_cell(reg["region_id"]), csv_cell(reg.get("name")), "history", h["year"], "observed",
+                        csv_cell(h["emissions_t_co2e"]), csv_cell(h["sinks_t_co2e"]), csv_cell(h["net_t_co2e"]),
+                        csv_cell(h["balance_ratio"]), "", "", ""])
         for sc in reg["scenarios"]:
             for s in sc["series"]:
-                w.writerow([cell(reg["region_id"]), cell(reg.get("name")), cell(sc["name"]), s["year"], "projected",
-                            cell(s["emissions_t_co2e"]), cell(s["sinks_t_co2e"]), cell(s["net_t_co2e"]),
-                            cell(s["balance_ratio"]), cell(sc["peak_year"]), cell(sc["balance_year"]),
+                w.writerow([csv_cell(reg["region_id"]), csv_cell(reg.get("name")), csv_cell(sc["name"]), s["year"], "projected",
+                            csv_cell(s["emissions_t_co2e"]), csv_cell(s["sinks_t_co2e"]), csv_cell(s["net_t_co2e"]),
+                            csv_cell(s["balance_ratio"]), csv_cell(sc["peak_year"]), csv_cell(sc["balance_year"]),
                             str(sc["peak_by_2030"]).lower()])
     return buf.getvalue()
