@@ -55,11 +55,14 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     chosen = None if argv is None else _chosen_command(argv)
     for name in command_names():
-        text = None if argv is None or name == chosen else command_help(name)
-        if text is None:
+        if argv is None or name == chosen:
             importlib.import_module(f"{commands.__name__}.{name}").register(sub)
-        else:
+        elif chosen is not None:
+            sub.add_parser(name)      # only the chosen command's help can be shown: no source read for the others
+        elif (text := command_help(name)) is not None:
             sub.add_parser(name, help=text)
+        else:
+            importlib.import_module(f"{commands.__name__}.{name}").register(sub)
     return parser
 
 
@@ -73,6 +76,9 @@ def _quiet_stdout() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # numpy's OpenBLAS starts a thread per core on import, ~0.1 s CPU of a one-region run; no kg
+    # code multiplies matrices, and batches use processes (--jobs), never BLAS threads
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(argv)
     args = parser.parse_args(argv)

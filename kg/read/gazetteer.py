@@ -17,6 +17,7 @@ from typing import NamedTuple
 from rdflib import RDF, Graph
 from rdflib.namespace import DCTERMS
 
+from kg.knowledge.cache import compiled_knowledge
 from kg.namespaces import TH
 from kg.paths import ONTOLOGY_DIR
 
@@ -128,7 +129,7 @@ def candidates(name: str, province: str | None = None) -> list[Place]:
     return sorted((p for p in found if _within(p, province)), key=lambda p: p.code)
 
 
-@lru_cache(maxsize=1)
+@compiled_knowledge
 def code_changes() -> dict[str, CodeChange]:
     """Old code -> its change (ontology/admin-code-changes.ttl)."""
     g = Graph().parse(CHANGES_TTL, format="turtle")
@@ -153,11 +154,13 @@ def resolve_codes(batch, by_name: bool) -> None:
     """Map changed codes to today's and, when the file has no code column (`by_name`), look each
     region up by name within its province; every lookup and change is noted on the region, every
     failure lists the candidates. In place, on a kg.read.profiles.ProfileBatch."""
+    changes = code_changes()
+    if not by_name and not any(r.region_id in changes for r in batch.regions):
+        return                  # nothing to look up: the index (a tenth of a second to load) stays closed
     try:
         known = places()
     except GazetteerUnavailable:
         return
-    changes = code_changes()
     for r in batch.regions:
         rid = r.region_id
         if rid and rid in changes and rid not in known:

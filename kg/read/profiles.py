@@ -129,7 +129,7 @@ def allowed_values() -> dict[str, dict[str, str]]:
     return out
 
 
-@lru_cache(maxsize=1)
+@compiled_knowledge
 def ambiguous_values() -> dict[str, dict[str, dict[str, str]]]:
     """For enumerated columns: normalised spelling of a th:AmbiguousValue -> {"zh": options, "en":
     options}, the concepts it could mean, worded for the question back to the user."""
