@@ -31,6 +31,7 @@ from typing import Callable, Iterator
 import orjson
 
 from .advice import advise
+from kg.knowledge.cache import one_source
 from kg.read.profiles import ProfileBatch
 
 SCHEMA_VERSION = 1
@@ -129,7 +130,8 @@ def advise_chunk(sub: ProfileBatch, opts: dict) -> tuple[bytes, dict, list, list
     """One chunk, wherever it runs (this process, a forked one, a Dask worker): its regions as
     encoded records, its summary counts, coefficients, batch warnings and, with opts["results"],
     its tidy figures (kg.results.tidy) for the gathering process to write."""
-    res = advise(sub, coefficient_set=opts["coefficient_set"], lang=opts["lang"], engine=opts["engine"])
+    with one_source():
+        res = advise(sub, coefficient_set=opts["coefficient_set"], lang=opts["lang"], engine=opts["engine"])
     rows = None
     if opts.get("results"):
         from .results import tidy

@@ -391,12 +391,18 @@ def _text(v) -> str:
     return v if isinstance(v, str) else str(v)
 
 
+@lru_cache(maxsize=1)
+def _percent_columns() -> frozenset[str]:
+    """Columns held in percent (where "38.5%" means 38.5): asked once, not per cell."""
+    from kg.read.headers import column_unit
+
+    return frozenset(c.key for c in columns() if (u := column_unit(c.key)) is not None and u.iri.endswith("/PERCENT"))
+
+
 def make_region(cells: dict[str, Any], row: int, extra: dict[str, Any] | None = None,
                 factors: dict[str, Decimal] | None = None) -> Region:
     """A Region from column key -> cell (any type a reader produces); `factors` converts the
     cells of columns given in another unit (key -> multiplier)."""
-    from kg.read.headers import column_unit
-
     values: dict[str, Any] = {c.key: None for c in columns()}
     raw: dict[str, str] = {}
     out_of_range: list[str] = []
@@ -405,8 +411,10 @@ def make_region(cells: dict[str, Any], row: int, extra: dict[str, Any] | None = 
     marks = not_reported_marks()
     factors = factors or {}
     asks: list[tuple[str, str, dict]] = []
+    by_key = column_by_key()
+    percent_keys = _percent_columns()
     for key, v in cells.items():
-        c = column_by_key()[key]
+        c = by_key[key]
         if _is_empty(v) or (isinstance(v, str) and not _PLAIN.fullmatch(v) and _norm(v) in marks):
             continue                      # not reported, never zero (no mark is a plain number)
         if c.datatype == "string":
@@ -418,8 +426,7 @@ def make_region(cells: dict[str, Any], row: int, extra: dict[str, Any] | None = 
                 text = enums[key].get(_norm(text), text.strip())
             values[key] = text
         else:
-            unit = column_unit(key)
-            percent = unit is not None and unit.iri.endswith("/PERCENT")
+            percent = key in percent_keys
             parsed = _parse_number(v, c.datatype, factors.get(key), percent)
             if parsed is _MISSING:
                 raw[key] = _text(v)
