@@ -8,12 +8,11 @@ way, 0.06 s now). The list of commands for `--help` reads each module's
 from __future__ import annotations
 
 import argparse
-import ast
 import importlib
 import importlib.util
 import os
-import pkgutil
 import sys
+from pathlib import Path
 
 from kg import __version__, commands
 from kg.errors import UserError  # noqa: F401  (kg.cli.UserError: the name older callers used)
@@ -21,12 +20,15 @@ from kg.errors import UserError  # noqa: F401  (kg.cli.UserError: the name older
 
 def command_names() -> list[str]:
     """The sub-commands: one module of kg/commands each, named as the command."""
-    return sorted(m.name for m in pkgutil.iter_modules(commands.__path__))
+    # the folder listed directly: pkgutil.iter_modules imports inspect (~10 ms of every start)
+    return sorted(p.stem for folder in commands.__path__ for p in Path(folder).glob("*.py") if p.stem != "__init__")
 
 
 def command_help(name: str) -> str | None:
     """The help text a command module gives its parser, read from the source without importing it
     (None when it is not a plain string literal; then the module is imported to list it)."""
+    import ast
+
     module = f"{commands.__name__}.{name}"
     source = importlib.util.find_spec(module).loader.get_source(module)
     for node in ast.walk(ast.parse(source)):

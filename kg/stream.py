@@ -22,10 +22,8 @@ import contextlib
 import dataclasses
 import gc
 import math
-import multiprocessing
 import os
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Iterator
 
 import orjson
@@ -181,6 +179,9 @@ def _results(batch: ProfileBatch, spans: list[range], opts: dict, jobs: int, clu
         for i in range(n):
             yield advise_chunk(_piece(batch, spans, i), opts)
     else:
+        import multiprocessing                  # here, not at the top: one region never forks
+        from concurrent.futures import ProcessPoolExecutor
+
         _WORK.update(batch=batch, spans=spans, opts=opts)
         try:
             with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
