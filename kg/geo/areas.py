@@ -25,8 +25,10 @@ def area_file() -> Path:
 
 @lru_cache(maxsize=1)
 def _geod():
-    from pyproj import Geod
-
+    try:
+        from pyproj import Geod
+    except ImportError as exc:       # pragma: no cover - an install older than this check (./run setup)
+        raise boundaries.BoundariesUnavailable("pyproj is not installed (./run setup installs it)") from exc
     return Geod(ellps="WGS84")
 
 
