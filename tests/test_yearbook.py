@@ -372,3 +372,62 @@ def test_xlsx_template_has_drop_downs_unit_comments_and_an_example(tmp_path):
     example = read_profiles(path, sheet="示例")
     assert example.ids() == ["410526"] and example.regions[0].values["official_zone_type"] == "agricultural"
     assert validate(example).conforms
+
+
+# ---------------------------------------------------------------- total rows (全县, 合计, 市辖区 …)
+
+TOWNS_PAGE = """2022年滑县各乡镇主要指标
+乡镇,行政区域土地面积（平方公里）,年末常住人口（万人）,耕地面积（亩）
+全县,1814,109.2,"1,650,000"
+道口镇,62,12.1,"40,500"
+城关镇,58,8.3,"45,000"
+其中：市辖区,1,1,1
+安阳市合计,1,1,1
+注：数据来源于滑县统计局。
+"""
+
+
+def test_a_total_row_is_skipped_with_a_word_and_the_towns_are_read():
+    batch = read_profiles(TOWNS_PAGE.encode("gb18030"), filename="towns.csv")
+    assert [(r.name, r.values["area_km2"], r.values["population"]) for r in batch.regions] == [
+        ("道口镇", 62, 121000), ("城关镇", 58, 83000)]
+    note = next(n for n in batch.mapping.notes if n["problem"] == "total-rows-skipped")
+    assert "第 3, 6, 7 行" in note["message_zh"] and "全县、其中：市辖区、安阳市合计" in note["message_zh"]
+    assert "Row(s) 3, 6, 7: total rows (全县, 其中：市辖区, 安阳市合计)" in note["message_en"]
+    assert "全县" in batch.mapping.render("en")
+    # said wherever the batch goes, not only in the mapping report: validate lists it
+    said = [r for r in validate(batch).results if r["row"] is None and "全县" in r["message_en"]]
+    assert [r["severity"] for r in said] == ["info"]
+
+
+@pytest.mark.parametrize("name, total", [
+    ("全县", True), ("全 市", True), ("合计", True), ("总计", True), ("市辖区", True), ("其中：市辖区", True),
+    ("安阳市合计", True), ("Total", True),
+    ("道口镇", False), ("滑县", False), ("全椒县", False),
+    ("全州", False),            # 广西 全州县 by its short name: a county, never a total
+])
+def test_total_row_names_are_recognised_but_never_a_county(name, total):
+    from kg.read.layout import is_total_row_name
+
+    assert is_total_row_name(name) is total
+
+
+def test_total_row_words_are_data_in_the_ontology():
+    g = Graph().parse(ROOT / "ontology" / "profile.ttl")
+    from kg.namespaces import TH
+
+    labels = {str(o) for o in g.objects(None, TH.totalRowLabel)}
+    assert {"全市", "全县", "合计", "总计", "市辖区"} <= labels and "全州" not in labels
+
+
+def test_a_total_row_in_an_xlsx_page_is_skipped_too():
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in [["2022年主要指标"], ["县（市、区）", "区域代码", "国土面积（平方公里）", "常住人口（万人）"],
+                ["全市", "410500", 7413, 542.3], ["滑县", "410526", 1814, 109.2]]:
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    batch = read_profiles(buf.getvalue(), filename="page.xlsx")
+    assert [r.region_id for r in batch.regions] == ["410526"]
+    assert any(n["problem"] == "total-rows-skipped" and "全市" in n["message_en"] for n in batch.mapping.notes)

@@ -5,12 +5,15 @@ then the header — one row, or a group row over a row of sub-headers (merged ce
 XLSX, a value followed by blanks in CSV) — sometimes a row of units, the data, and
 footnotes ("注：…", "资料来源：…"). `find_layout` picks the header as the row (or pair
 of rows) whose cells name the most profile columns, and says what it skipped so the
-mapping report can show it. Cell values are not interpreted here."""
+mapping report can show it — total rows (全市, 全县, 合计, 市辖区 …, words in
+ontology/profile.ttl) among them. Cell values are not interpreted here."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
+from kg.knowledge.cache import compiled_knowledge
+from kg.namespaces import TH
 from kg.read.headers import HeaderMatch, find_unit, match_header, norm
 
 # How far down a page the header may start: yearbook pages carry a title, a subtitle,
@@ -51,6 +54,7 @@ class Layout:
     title_year: int | None = None                   # "2022年…" in the title
 
     year_source: str = ""                           # where title_year was read ("title", sheet name)
+    total_rows: list[tuple[int, str]] = field(default_factory=list)   # (row number, name): 全县, 合计 …
 
     @property
     def header(self) -> list[str]:
@@ -77,7 +81,14 @@ class Layout:
             add("table-unit", unit=self.table_unit)
         if self.footnote_rows:
             add("footnotes-skipped", rows=rows(self.footnote_rows))
+        if self.total_rows:
+            add("total-rows-skipped", **self.total_params())
         return out
+
+    def total_params(self) -> dict:
+        return {"rows": ", ".join(str(n) for n, _ in self.total_rows),
+                "names": {lang: sep.join(dict.fromkeys(name for _, name in self.total_rows))
+                          for lang, sep in (("zh", "、"), ("en", ", "))}}
 
 
 def _score(matches: list[HeaderMatch]) -> tuple[int, int]:
@@ -193,15 +204,49 @@ def find_layout(grid: list[tuple[int, list]]) -> Layout:
                           for j, m in enumerate(matches)]
         body = body[1:]
     seen_data = False
+    name_columns = [j for j, m in enumerate(layout.matches) if m.key in ("name", "region_id")]
     for n, cells in body:
         filled = _filled(cells)
         if seen_data and filled and len(filled) <= 2 and _FOOTNOTE.match(str(filled[0])):
             layout.footnote_rows.append(n)
             continue
+        total = next((str(cells[j]).strip() for j in name_columns
+                      if j < len(cells) and cells[j] is not None and is_total_row_name(str(cells[j]))), None)
+        if total is not None:
+            layout.total_rows.append((n, total))
+            continue
         if filled:
             seen_data = True
         layout.data.append((n, cells))
     return layout
+
+
+@compiled_knowledge
+def total_row_words() -> tuple[frozenset, tuple, tuple]:
+    """(labels, endings, leads) of total rows: th:totalRowLabel, th:totalRowSuffix, th:totalRowLead."""
+    from kg.read.profiles import vocabulary_graph
+
+    g = vocabulary_graph()
+    words = lambda p: tuple(sorted({norm(o) for o in g.objects(None, p)}, key=len, reverse=True))
+    return frozenset(words(TH.totalRowLabel)), words(TH.totalRowSuffix), words(TH.totalRowLead)
+
+
+def is_total_row_name(text: str) -> bool:
+    """全县, 合计, 其中：市辖区, 安阳市合计 — but never a name the gazetteer knows as a county-level unit
+    (全州 is 全州县, whatever a list of words says)."""
+    labels, endings, leads = total_row_words()
+    t = norm(text)
+    for lead in leads:
+        if t.startswith(lead):
+            t = t[len(lead):].lstrip(":：、,，")
+    if not t or not (t in labels or t.endswith(endings)):
+        return False
+    from kg.read.gazetteer import GazetteerUnavailable, candidates
+
+    try:
+        return not candidates(t)
+    except GazetteerUnavailable:     # pragma: no cover - a broken install
+        return True
 
 
 def _with_row_unit(m: HeaderMatch, unit_cell, table_unit) -> HeaderMatch:

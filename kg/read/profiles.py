@@ -539,6 +539,8 @@ def from_table(header: list, rows: Iterable[tuple[int, list]], source_name: str 
         warnings.append(_warning(name, None, "unknown-column", column=name))
     if layout is not None:
         report.notes += layout.notes()
+        if layout.total_rows:           # figures the user gave and we did not read: said wherever the batch goes
+            warnings.append(dict(_warning(None, None, "total-rows-skipped", **layout.total_params()), severity="info"))
     batch = ProfileBatch(regions, warnings, source_name, fmt, report)
     from kg.read.gazetteer import resolve_codes
 
