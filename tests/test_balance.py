@@ -27,7 +27,7 @@ COUNTY = {
 # diesel    2e7 kg × 42,652 kJ/kg =  853.04 TJ × 74,100                           =  63,210.264
 # LPG       1e6 kg × 50,179 kJ/kg = 50.179 TJ × 63,100                            =   3,166.2949
 # gas       5e6 m³ × 38,931 kJ/m³ = 194.655 TJ × 56,100                           =  10,920.1455
-# power     2e8 kWh × 0.5395 kg/kWh (2022 Central grid, profile year 2022)        = 107,900
+# power     2e8 kWh × 0.6058 kg/kWh (2022 Henan provincial factor, MEE/NBS)     = 121,160
 # enteric   cattle 10,000 × 54 kg = 540 t CH4 × 27.9 = 15,066; pigs 100 t → 2,790; sheep 100 t → 2,790
 # manure CH4 (guideline, Central-South): cattle 10,000 × 4.72 = 47.2 t × 27.9 = 1,316.88;
 #           pigs 100,000 × 5.85 = 585 t → 16,321.5; sheep 20,000 × 0.34 = 6.8 t → 189.72
@@ -41,14 +41,14 @@ COUNTY = {
 # landfill  100,000 t × 40 % = 40,000 t × MCF 1.0 × DOC 0.138 × DOCf 0.5 × F 0.5 × 16/12 = 1,840 t CH4 × 27.9 = 51,336
 # incin.CO2 100,000 × 55 % = 55,000 t × 0.20 C × 0.39 fossil × 0.95 × 44/12                = 14,943.5
 # incin.N2O 55,000 t × 50 g = 2.75 t N2O × 273                                              =    750.75
-# emissions = 412,833.8944 (energy) + 74,895.81 (agriculture) + 141,500 (processes) + 67,030.25 (waste)
-#           = 696,259.9544
+# emissions = 426,093.8944 (energy) + 74,895.81 (agriculture) + 141,500 (processes) + 67,030.25 (waste)
+#           = 709,519.9544
 # forest    50,000 ha × 0.644 t C × 44/12 (tree_forest_ha not given: all forest land) = 118,066.667
 # grassland 2,000 × 0.021 × 44/12 = 154; water 4,000 × 0.253 × 44/12 = 3,710.667; unused 1,000 × 0.005 × 44/12 = 18.333
-# sinks = 121,949.667 ; net = 574,310.288 ; ratio = 0.175150 ; forest biomass stock 50,000 × 41.0 = 2,050,000 t C
+# sinks = 121,949.667 ; net = 587,570.288 ; ratio = 0.171876 ; forest biomass stock 50,000 × 41.0 = 2,050,000 t C
 HAND = {
     "coal": 197_789.68, "gasoline": 29_847.51, "diesel": 63_210.264, "lpg": 3_166.2949,
-    "natural_gas": 10_920.1455, "electricity": 107_900, "enteric_cattle": 15_066,
+    "natural_gas": 10_920.1455, "electricity": 121_160, "enteric_cattle": 15_066,
     "enteric_pigs": 2_790, "enteric_sheep": 2_790,
     "manure_ch4_cattle": 1_316.88, "manure_ch4_pigs": 16_321.5, "manure_ch4_sheep": 189.72,
     "manure_n2o_cattle": 2_197.65, "manure_n2o_pigs": 4_286.1, "manure_n2o_sheep": 578.76,
@@ -58,7 +58,7 @@ HAND = {
     "incineration_n2o": 750.75,
 }
 HAND_SINKS = {"forest": 118_066.667, "grassland": 154, "water": 3_710.667, "unused_land": 18.333}
-HAND_EMISSIONS = 696_259.9544
+HAND_EMISSIONS = 709_519.9544
 
 
 def rel(x):
@@ -87,7 +87,7 @@ def test_result_has_exactly_the_documented_keys():
     assert set(r) == {"emissions_t_co2e", "sinks_t_co2e", "net_t_co2e", "balance_ratio", "complete",
                       "missing", "missing_lines", "by_source", "by_sink", "by_table1", "stocks", "memo",
                       "boundary", "gwp_set", "coefficient_set", "year_of_factors", "assumptions",
-                      "ipcc_categories", "coefficients"}
+                      "ipcc_categories", "coefficients", "factor_choices", "not_counted"}
     for c in r["coefficients"]:
         assert {"id", "value", "unit", "source", "edition", "confidence", "valid_year"} <= set(c)
 
@@ -149,14 +149,14 @@ def test_territorial_minus_consumption_is_the_plant_combustion_minus_the_electri
     county = dict(COUNTY, coal_t=COUNTY["coal_t"] + PLANT_COAL, power_heat_coal_t=PLANT_COAL)
     cons = balance.account(county)
     terr = balance.account(county, boundary="territorial")
-    # 60,000 t × 20,908 kJ/kg × 94,600 kg/TJ = 118,673.808 t; electricity 107,900 t
+    # 60,000 t × 20,908 kJ/kg × 94,600 kg/TJ = 118,673.808 t; electricity 121,160 t
     plant = 118_673.808
-    assert terr["emissions_t_co2e"] - cons["emissions_t_co2e"] == pytest.approx(plant - 107_900, rel=1e-9)
+    assert terr["emissions_t_co2e"] - cons["emissions_t_co2e"] == pytest.approx(plant - 121_160, rel=1e-9)
     assert terr["by_source"]["coal_power_heat"] == pytest.approx(plant, rel=1e-9)
     assert terr["by_source"]["coal"] == pytest.approx(197_789.68, rel=1e-9)
-    assert "electricity" not in terr["by_source"] and terr["memo"]["electricity"] == pytest.approx(107_900)
+    assert "electricity" not in terr["by_source"] and terr["memo"]["electricity"] == pytest.approx(121_160)
     assert terr["by_table1"]["FossilFuelCombustion"] == pytest.approx(
-        cons["by_table1"]["FossilFuelCombustion"] + plant - 107_900, rel=1e-9)
+        cons["by_table1"]["FossilFuelCombustion"] + plant - 121_160, rel=1e-9)
     assert terr["boundary"] == "territorial" and terr["ipcc_categories"]["coal_power_heat"] == "1.A.1.a"
 
 
@@ -179,20 +179,21 @@ def test_unknown_boundary_is_a_user_error():
 # ----------------------------------------------------------------------------- year-true factors
 def test_a_2015_profile_uses_the_grid_factor_of_its_time_and_a_pinned_set_overrides_it():
     r2015 = balance.account(dict(COUNTY, year=2015))
+    # no provincial factor before 2021: the grid region's
     # the newest factor not after 2015 for the Central grid: 2012 (NDRC), 0.5257 kg/kWh
     assert r2015["by_source"]["electricity"] == pytest.approx(2e8 * 0.5257 / 1000, rel=1e-9)
     assert r2015["year_of_factors"]["grid-electricity"] == 2012
     pinned = balance.account(dict(COUNTY, year=2015), "grid-2022-national")
     assert pinned["by_source"]["electricity"] == pytest.approx(2e8 * 0.5366 / 1000, rel=1e-9)
-    # 2021: the national 2021 factor (0.5568) is closer in time than the 2012 Central one
-    r2021 = balance.account(dict(COUNTY, year=2021))
-    assert r2021["by_source"]["electricity"] == pytest.approx(2e8 * 0.5568 / 1000, rel=1e-9)
+    # 2021 without a province: the 2021 Central factor (0.5354) is closer in time than the 2012 one
+    r2021 = balance.account(dict(COUNTY, year=2021, province=None))
+    assert r2021["by_source"]["electricity"] == pytest.approx(2e8 * 0.5354 / 1000, rel=1e-9)
 
 
 def test_before_2021_sichuan_chongqing_count_with_the_central_grid():
-    r = balance.account(dict(COUNTY, year=2015, grid_region="southwest"))
+    r = balance.account(dict(COUNTY, year=2015, grid_region="southwest", province=None))
     assert r["by_source"]["electricity"] == pytest.approx(2e8 * 0.5257 / 1000, rel=1e-9)
-    r22 = balance.account(dict(COUNTY, year=2022, grid_region="southwest"))
+    r22 = balance.account(dict(COUNTY, year=2022, grid_region="southwest", province=None))
     assert r22["by_source"]["electricity"] == pytest.approx(2e8 * 0.2268 / 1000, rel=1e-9)
 
 
@@ -254,8 +255,10 @@ def _ids(r):
     ("rice-continuous", "emissions_t_co2e", 8_704.8, "coef-rice-water-continuous"),
     # IPCC 2006 livestock: cattle 47 instead of 54 kg → 70 t CH4 less × 27.9 = −1,953 (pigs, sheep unchanged)
     ("livestock-ipcc2006", "emissions_t_co2e", -1_953.0, "coef-enteric-other-cattle-ipcc2006-asia"),
-    # grid 2021 national 0.5568 instead of 2022 Central 0.5395: 2e8 kWh × 0.0173 = +3,460 t
-    ("grid-2021-national", "emissions_t_co2e", 3_460.0, "coef-grid-2021-national"),
+    # grid 2021 national 0.5568 instead of 2022 Henan 0.6058: 2e8 kWh × −0.0490 = −9,800 t
+    ("grid-2021-national", "emissions_t_co2e", -9_800.0, "coef-grid-2021-national"),
+    # regional factors only: 2022 Central 0.5395 instead of 2022 Henan 0.6058: 2e8 kWh × −0.0663 = −13,260 t
+    ("grid-regional", "emissions_t_co2e", -13_260.0, "coef-grid-2022-central"),
     # cultivated land as a source: 30,000 ha × 0.497 × 44/12 = +54,670 t
     ("cropland-0497", "emissions_t_co2e", 54_670.0, "coef-landuse-cropland-0497"),
 ])
@@ -285,8 +288,8 @@ def test_conflicting_or_unknown_sets_are_user_errors():
 
 
 def test_grid_region_picks_the_regional_factor_and_falls_back_to_national():
-    south = balance.account(dict(COUNTY, grid_region="south"))["by_source"]["electricity"]
-    none = balance.account(dict(COUNTY, grid_region=None))
+    south = balance.account(dict(COUNTY, grid_region="south", province=None))["by_source"]["electricity"]
+    none = balance.account(dict(COUNTY, grid_region=None, province=None))
     assert south == pytest.approx(2e8 * 0.3869 / 1000, rel=1e-9)
     assert none["by_source"]["electricity"] == pytest.approx(2e8 * 0.5366 / 1000, rel=1e-9)
     assert "coef-grid-2022-national" in _ids(none)
@@ -298,7 +301,7 @@ def test_profile_without_energy_data_is_a_lower_bound_naming_the_missing_lines()
     assert r["complete"] is False
     assert set(energy) <= set(r["missing"])
     # the lines that are known still add up: a lower bound, not "unknown"
-    assert r["emissions_t_co2e"] == rel(HAND_EMISSIONS - 412_833.8944)
+    assert r["emissions_t_co2e"] == rel(HAND_EMISSIONS - 426_093.8944)
     assert {m["key"] for m in r["missing_lines"]} == {"coal", "gasoline", "diesel", "lpg", "natural_gas",
                                                        "electricity"}
     assert "coal" not in r["by_source"]
@@ -314,7 +317,7 @@ def test_one_missing_minor_fuel_keeps_the_headline_as_a_lower_bound_named_by_lab
                                    "field": "lpg_t", "direction": "source", "counted_where_given": False}]
     zh = balance_view.render([("T001", r)], "table", "zh")
     en = balance_view.render([("T001", r)], "md", "en")
-    assert "≥ 693,094" in zh and "—" not in zh.splitlines()[2]
+    assert "≥ 706,354" in zh and "—" not in zh.splitlines()[2]
     assert "lower bound: LPG combustion not reported" in en and "lpg_t" not in en
 
 
@@ -344,15 +347,16 @@ def test_batch_of_2844_regions_equals_single_accounts():
     results = balance.account_many(regions)
     for i in (0, 123, 2843):
         assert results[i] == balance.account(regions[i])
-    assert {r["year_of_factors"]["grid-electricity"] for r in results} == {2012, 2021, 2022}
+    # Henan: the 2012 Central factor before 2021, the provincial ones for 2021 and 2022, the 2023 Central one after
+    assert {r["year_of_factors"]["grid-electricity"] for r in results} == {2012, 2021, 2022, 2023}
 
 
 def test_renderers_show_totals_in_both_languages():
     r = balance.account(COUNTY)
     zh = balance_view.render([("T001 县", r)], "table", "zh")
     en = balance_view.render([("T001 county", r)], "md", "en")
-    assert "696,260" in zh and "排放" in zh and "煤炭燃烧" in zh
-    assert "| T001 county | 696,260 |" in en and "coal combustion" in en
+    assert "709,520" in zh and "排放" in zh and "煤炭燃烧" in zh
+    assert "| T001 county | 709,520 |" in en and "coal combustion" in en
     # one region: its coefficients are listed with confidence and source
     assert "| coef-landuse-forest-fang2007-1980s-area | -0.644 | t C/ha/a | derived | ref-29 |" in en
 
@@ -468,3 +472,72 @@ def test_cli_balance_region_without_id_has_no_double_space(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "区域 （无区域代码） 无代码 未通过校验" in err and "  无代码" not in err
     assert "区域代码 = （空）" in err
+
+
+# ----------------------------------------------------------------------------- provincial grid factors
+SICHUAN = dict(COUNTY, region_id="510104", province=None, grid_region="southwest")
+
+
+@pytest.mark.parametrize("year, factor, coefficient", [
+    (2021, 0.1255, "coef-grid-2021-province-51"),    # MEE/NBS 2021, Sichuan
+    (2022, 0.1404, "coef-grid-2022-province-51"),    # MEE/NBS 2022, Sichuan
+    (2023, 0.2472, "coef-grid-2023-southwest"),      # no 2023 provincial table held: the 2023 Southwest factor
+    (2015, 0.5257, "coef-grid-2012-southwest"),      # before 2021 Sichuan was in the Central grid (NDRC 2012)
+])
+def test_a_sichuan_county_gets_the_provincial_factor_of_its_year_and_the_account_names_it(year, factor,
+                                                                                          coefficient):
+    r = balance.account(dict(SICHUAN, year=year))
+    assert r["by_source"]["electricity"] == pytest.approx(2e8 * factor / 1000, rel=1e-9)
+    (choice,) = r["factor_choices"]
+    assert choice["coefficient"] == coefficient and choice["line"] == "electricity"
+    assert choice["value"] == factor and choice["valid_year"] == int(coefficient[10:14])
+    if year in (2021, 2022):
+        assert choice["scope"] == "province-51" and "四川" in choice["zh"] and "Sichuan" in choice["en"]
+        assert ("公告2024年第12号" if year == 2021 else "2024年12月20日") in choice["zh"]
+    assert choice["confidence"] in choice["en"]
+
+
+def test_the_province_comes_from_the_region_code_else_from_the_province_name():
+    by_name = balance.account(dict(COUNTY, region_id="T9", province="四川省", grid_region=None, year=2022))
+    by_code = balance.account(dict(COUNTY, region_id="510104", province=None, grid_region=None, year=2022))
+    assert by_name["by_source"]["electricity"] == by_code["by_source"]["electricity"] == pytest.approx(28_080)
+    # a township code (9 digits) names its province too; a code that is not a province's falls back to the name
+    assert balance.province_code({"region_id": "510104001"}) == "51"
+    assert balance.province_code({"region_id": "990104", "province": "河南"}) == "41"
+    assert balance.province_code({"region_id": "T1"}) is None
+    # the code also gives the manure region when the province name is missing (Sichuan → Southwest)
+    assert by_code["by_source"]["manure_ch4_pigs"] == balance.account(
+        dict(COUNTY, province="四川省"))["by_source"]["manure_ch4_pigs"]
+
+
+def test_a_pinned_or_regional_set_overrides_the_provincial_factor():
+    pinned = balance.account(dict(SICHUAN, year=2022), "grid-2022-national")
+    assert pinned["by_source"]["electricity"] == pytest.approx(2e8 * 0.5366 / 1000, rel=1e-9)
+    regional = balance.account(dict(SICHUAN, year=2022), "grid-regional")
+    assert regional["by_source"]["electricity"] == pytest.approx(2e8 * 0.2268 / 1000, rel=1e-9)
+    assert not any(c["scope"].startswith("province-") for c in regional["coefficients"])
+
+
+def test_a_factor_later_than_the_profile_year_is_stated():
+    r = balance.account(dict(COUNTY, region_id="510104", province=None, grid_region=None, year=2015))
+    # neither Sichuan nor the national average has a factor for 2015 or before: the 2021 Sichuan one, said so
+    assert r["factor_choices"][0]["coefficient"] == "coef-grid-2021-province-51"
+    assert any(a["key"] == "assume-later-factor" and "2021" in a["en"] and "electricity use" in a["en"]
+               for a in r["assumptions"])
+
+
+def test_the_rendered_account_lists_the_factor_used():
+    r = balance.account(dict(SICHUAN, year=2022))
+    zh = balance_view.render([("成都", r)], "table", "zh")
+    en = balance_view.render([("Chengdu", r)], "md", "en")
+    assert "所用因子" in zh and "2022年四川省电力平均二氧化碳排放因子" in zh and "0.1404" in zh
+    assert "factors used" in en and "2022 Sichuan provincial electricity CO2 emission factor" in en
+
+
+def test_reservoir_methane_and_outgassing_are_named_as_not_counted_with_the_reason_when_water_is_reported():
+    r = balance.account(COUNTY)
+    (water,) = [n for n in r["not_counted"] if n["key"] == "water_outgassing"]
+    assert water["field"] == "water_ha" and "upper bound" in water["reason_en"] and "上限" in water["reason_zh"]
+    assert "water_outgassing" not in r["by_source"] and "water_outgassing" not in r["memo"]
+    dry = balance.account(dict(COUNTY, water_ha=None))
+    assert not any(n["key"] == "water_outgassing" for n in dry["not_counted"])

@@ -82,6 +82,25 @@ REFERENCE = [
     ("coef-grid-2022-central", 0.5395, "verified"),
     ("coef-grid-2022-south", 0.3869, "verified"),
     ("coef-grid-2022-southwest", 0.2268, "verified"),
+    # MEE/NBS 2022 provincial factors quoted by The Beijing News (the five highest and five lowest)
+    ("coef-grid-2022-province-13", 0.7252, "verified"), ("coef-grid-2022-province-14", 0.7096, "verified"),
+    ("coef-grid-2022-province-12", 0.7041, "verified"), ("coef-grid-2022-province-15", 0.6849, "verified"),
+    ("coef-grid-2022-province-34", 0.6782, "verified"), ("coef-grid-2022-province-35", 0.4092, "verified"),
+    ("coef-grid-2022-province-45", 0.4044, "verified"), ("coef-grid-2022-province-63", 0.1567, "verified"),
+    ("coef-grid-2022-province-51", 0.1404, "verified"), ("coef-grid-2022-province-53", 0.1073, "verified"),
+    # seen in one transcription of the full tables only
+    ("coef-grid-2022-province-41", 0.6058, "unconfirmed"), ("coef-grid-2021-province-51", 0.1255, "unconfirmed"),
+    ("coef-grid-2021-province-50", 0.4743, "unconfirmed"), ("coef-grid-2021-central", 0.5354, "unconfirmed"),
+    ("coef-grid-2021-southwest", 0.2113, "unconfirmed"),
+    # 2021 South: 0.3869 (2022) + the reported fall 0.0457
+    ("coef-grid-2021-south", 0.4326, "verified"), ("coef-grid-2021-national-fossil", 0.8426, "verified"),
+    # MEE/NBS 2023, as Guangming Daily and China Electric Power News quote them
+    ("coef-grid-2023-national", 0.5306, "verified"), ("coef-grid-2023-north", 0.6361, "verified"),
+    ("coef-grid-2023-northeast", 0.5122, "verified"), ("coef-grid-2023-east", 0.5500, "verified"),
+    ("coef-grid-2023-central", 0.5271, "verified"), ("coef-grid-2023-northwest", 0.5543, "verified"),
+    ("coef-grid-2023-south", 0.4042, "verified"), ("coef-grid-2023-southwest", 0.2472, "verified"),
+    ("coef-grid-2023-national-excl-traded-nonfossil", 0.6096, "verified"),
+    ("coef-grid-2023-national-fossil", 0.8273, "verified"),
     ("coef-enteric-dairy-cattle-ipcc2019-asia", 78, "verified"),
     ("coef-enteric-other-cattle-ipcc2019-asia", 54, "verified"),
     ("coef-enteric-buffalo-ipcc2019-asia", 68, "verified"),
@@ -151,9 +170,11 @@ def test_default_set_has_one_choice_per_group_except_regional_and_year_true_memb
         assert len(keys) == len(set(keys)), group          # scope and year tell every member apart
         if group not in several:
             assert len(members) == 1, group
-    assert {m.scope for m in rs.members("grid-electricity")} == {
+    scopes = {m.scope for m in rs.members("grid-electricity")}
+    assert {s for s in scopes if not s.startswith("province-")} == {
         "national", "north", "northwest", "east", "northeast", "central", "south", "southwest"}
-    assert {m.year for m in rs.members("grid-electricity")} == {2012, 2021, 2022}
+    assert len(scopes) == 8 + 30                         # and the 30 provinces of the MEE/NBS tables
+    assert {m.year for m in rs.members("grid-electricity")} == {2012, 2021, 2022, 2023}
     assert {m.scope for m in rs.members("manure-ch4-swine")} == {
         "north", "northeast", "east", "central-south", "southwest", "northwest", "national-mean"}
 
@@ -199,3 +220,20 @@ def test_no_coefficient_value_is_restated_in_the_accounting_code():
         digits = f"{abs(c.value):g}"
         if len(digits) >= 3:                # shorter ones ("25", "1") are too common to mean anything
             assert digits not in code, c.id
+
+
+def test_every_grid_factor_states_its_source_year_scope_and_confidence():
+    """What an inventory reviewer checks first: no grid factor without the notice it comes from, the year it
+    describes and the territory it covers; a provincial one names a province of GB/T 2260."""
+    from kg.account.balance import provinces
+
+    grid = [c for c in coefficients.coefficients().values() if c.group == "grid-electricity"]
+    assert len(grid) >= 80
+    codes = set(provinces())
+    for c in grid:
+        assert c.source.startswith("src-") and c.year is not None and c.scope, c.id
+        assert c.confidence in ("verified", "unconfirmed", "derived"), c.id
+        if c.scope.startswith("province-"):
+            assert c.scope.removeprefix("province-") in codes and c.year in (2021, 2022), c.id
+    provincial = {c.scope for c in grid if c.scope.startswith("province-") and c.year == 2022}
+    assert len(provincial) == 30 and "province-54" not in provincial      # Tibet is not in the tables seen

@@ -262,7 +262,14 @@ def test_command_line_json_has_the_shape_of_the_issue(tmp_path, capsys):
             "wedges"} <= set(sc)
     assert sc["series"][-1]["year"] == 2050
     huaxian = next(r for r in data["regions"] if r["region_id"] == "410526")
-    assert huaxian["observed_peak"]["year"] == 2019
+    # by default 2021 and 2022 take Henan's provincial grid factors (0.6369, 0.6058) and the other years the
+    # Central grid's (0.5257 for 2015-2020): a step in the factor series that makes 2021 the peak by 0.1 %
+    assert huaxian["observed_peak"]["year"] == 2021
+    # with one scope of grid factor throughout (IPCC 2006 Vol. 1 Ch. 5, time-series consistency) it is 2019
+    consistent = tmp_path / "c.json"
+    assert main(["trajectory", str(LONG), "--to", "2050", "-o", str(consistent), "--coefficients", "grid-regional"]) == 0
+    data = json.loads(consistent.read_text(encoding="utf-8"))
+    assert next(r for r in data["regions"] if r["region_id"] == "410526")["observed_peak"]["year"] == 2019
 
 
 def test_command_line_names_bad_levers_and_exits_2(tmp_path, capsys):
@@ -336,7 +343,9 @@ def test_every_outlook_path_is_documented_in_model_md():
 
 def test_the_handed_on_report_has_the_pathway_section(tmp_path):
     out = tmp_path / "r.md"
-    assert main(["report", str(LONG), "--region", "410526", "-o", str(out), "--lang", "en"]) == 0
+    # regional grid factors throughout: a consistent series (see test_command_line_json_has_the_shape_of_the_issue)
+    assert main(["report", str(LONG), "--region", "410526", "-o", str(out), "--lang", "en",
+                 "--coefficients", "grid-regional"]) == 0
     text = out.read_text(encoding="utf-8")
     section = text[text.index("### Pathways to 2030 and 2060"):]
     assert "Observed peak: 2019." in section

@@ -16,10 +16,10 @@ from functools import lru_cache
 
 from rdflib import RDF, RDFS, Literal
 from rdflib.collection import Collection
-from rdflib.namespace import SKOS
+from rdflib.namespace import DCTERMS, SKOS
 
 from kg import messages
-from kg.account.coefficients import DEFAULT_SET, Coefficient, resolve
+from kg.account.coefficients import DEFAULT_SET, Coefficient, coefficients, resolve
 from kg.errors import UserError
 from kg.knowledge.graph import knowledge_graph, literal_in, rules_file
 from kg.namespaces import TH, THP, THR, THX
@@ -66,6 +66,7 @@ class Line:
     scope_from_province: bool = False
     province_fallback: str | None = None
     where_given: bool = False           # missing input: listed, but the account stays complete
+    provincial_scope: bool = False      # the profile's province (scope province-<code>) comes before scope_input
 
     def label(self, lang: str) -> str:
         return self.label_zh if lang == "zh" else self.label_en
@@ -126,7 +127,7 @@ def lines() -> tuple[Line, ...]:
                 share_percent_input=_local(v(THX.sharePercentInput), THP),
                 share_default_group=text(THX.shareDefaultGroup),
                 scope_from_province=flag(THX.scopeFromProvince), province_fallback=text(THX.provinceFallbackScope),
-                where_given=flag(THX.countedWhereGiven),
+                where_given=flag(THX.countedWhereGiven), provincial_scope=flag(THX.provincialScope),
             ))
     return tuple(sorted(out, key=lambda ln: (ln.order, ln.key)))
 
@@ -174,6 +175,31 @@ def province_regions() -> dict[str, str]:
     return out
 
 
+@compiled_knowledge
+def provinces() -> dict[str, dict]:
+    """Province concepts of the ontology (thr:provinces): two-digit code → {short, zh, en}."""
+    g = knowledge_graph()
+    return {str(g.value(c, SKOS.notation)): {"short": str(g.value(c, SKOS.altLabel)),
+                                             "zh": literal_in(g, c, RDFS.label, "zh"),
+                                             "en": literal_in(g, c, RDFS.label, "en")}
+            for c in g.subjects(SKOS.inScheme, THR["provinces"])}
+
+
+def province_code(values: dict) -> str | None:
+    """The profile's province as a two-digit code: the first two digits of a 6-, 9- or 12-digit region code
+    (GB/T 2260) when they name a province, else its province name (河南省, 河南 …); None when neither does."""
+    known = provinces()
+    rid = str(values.get("region_id") or "").strip()
+    if len(rid) in (6, 9, 12) and rid.isascii() and rid.isdigit() and rid[:2] in known:
+        return rid[:2]
+    name = values.get("province")
+    if isinstance(name, str) and name.strip():
+        for code, p in known.items():
+            if name.strip().startswith(p["short"]):
+                return code
+    return None
+
+
 def inventory_region(province) -> str | None:
     """The inventory region of a province as users write it (河南省, 河南, 广西壮族自治区 …); None if unknown."""
     if not isinstance(province, str) or not province.strip():
@@ -197,15 +223,15 @@ def _distance(c: Coefficient, year: int | None) -> int:
 
 
 def pick(members: list[Coefficient], scope: str | None = None, fallback: str | None = None,
-         year: int | None = None) -> Coefficient:
-    """One coefficient of a variant group for a region: among the members of its scope (else the fallback
-    scope, else all), the one closest to its year from before or in it; the region's own scope wins ties.
-    Several members left with nothing to choose between them is a knowledge error."""
+         year: int | None = None, finer: str | None = None) -> Coefficient:
+    """One coefficient of a variant group for a region: among the members of its scopes — finer (its
+    province), its own scope, the fallback scope; else all — the one closest to its year from before or in
+    it; on equal distance the finer scope wins. Several members left with nothing to choose between them is
+    a knowledge error."""
     if len(members) == 1:
         return members[0]
-    own = [c for c in members if scope is not None and c.scope == scope]
-    back = [c for c in members if fallback is not None and c.scope == fallback and c not in own]
-    pool = [(c, 0) for c in own] + [(c, 1) for c in back] or [(c, 0) for c in members]
+    tiers = [t for t in (finer, scope, fallback) if t is not None]
+    pool = [(c, tiers.index(c.scope)) for c in members if c.scope in tiers] or [(c, 0) for c in members]
     ranked = sorted(pool, key=lambda cw: (_distance(cw[0], year), cw[1]))
     best = ranked[0]
     if len(ranked) > 1 and (_distance(ranked[1][0], year), ranked[1][1]) == (_distance(best[0], year), best[1]) \
@@ -223,13 +249,14 @@ class _Compiled:
     rs: object              # the resolved set
     cache: dict = field(default_factory=dict, hash=False, compare=False)
 
-    def factor(self, scope: str | None, year: int | None) -> tuple[float, tuple]:
-        """(product of the coefficients × unit factor, the coefficients) for a scope and profile year."""
-        key = (scope, year)
+    def factor(self, scope: str | None, year: int | None, finer: str | None = None) -> tuple[float, tuple]:
+        """(product of the coefficients × unit factor, the coefficients) for a scope (and a finer one, the
+        province) and profile year."""
+        key = (scope, year, finer)
         hit = self.cache.get(key)
         if hit is None:
             fallback = self.line.province_fallback if self.line.scope_from_province else self.line.fallback_scope
-            chosen = tuple(pick(self.rs.members(g), scope, fallback, year) for g in self.groups)
+            chosen = tuple(pick(self.rs.members(g), scope, fallback, year, finer) for g in self.groups)
             product = self.line.unit_factor
             for c in chosen:
                 product *= c.value
@@ -362,7 +389,7 @@ def evaluate(values: dict, cs: CompiledSet, boundary: str = DEFAULT_BOUNDARY):
     """The flux lines of one region in a boundary, each as an Evaluated (the one arithmetic account() and the
     Monte Carlo of kg.uncertainty share)."""
     year = _year(values)
-    region = None
+    region = province = None
     for comp in cs.flux:
         ln = comp.line
         memo = ln.memo_in == boundary
@@ -372,16 +399,29 @@ def evaluate(values: dict, cs: CompiledSet, boundary: str = DEFAULT_BOUNDARY):
         if act is None:
             yield Evaluated(ln, None, memo=memo)
             continue
-        scope, unknown = None, False
+        scope, finer, unknown = None, None, False
         if ln.scope_input:
             scope = values.get(ln.scope_input) or None
         elif ln.scope_from_province:
             if region is None:
-                region = inventory_region(values.get("province")) or ""
+                region = inventory_region(_province_name(values)) or ""
             scope = region or None
             unknown = scope is None
-        product, chosen = comp.factor(scope, year)
+        if ln.provincial_scope:
+            if province is None:
+                province = province_code(values) or ""
+            finer = f"province-{province}" if province else None
+        product, chosen = comp.factor(scope, year, finer)
         yield Evaluated(ln, act, product, chosen, memo, unknown)
+
+
+def _province_name(values: dict):
+    """The province name a profile gives, else the short name of the province its region code names."""
+    name = values.get("province")
+    if isinstance(name, str) and name.strip():
+        return name
+    code = province_code(values)
+    return provinces()[code]["short"] if code else None
 
 
 def effective_factors(values_list: list[dict], coefficient_set: str = DEFAULT_SET,
@@ -417,6 +457,7 @@ def _account(values: dict, cs: CompiledSet, boundary: str = DEFAULT_BOUNDARY) ->
     missing_lines: list[dict] = []
     used: dict[str, Coefficient] = {}
     assumptions: dict = {}
+    choices: list[dict] = []
     years: dict[str, int] = {}
     year = _year(values)
     for ev in evaluate(values, cs, boundary):
@@ -431,6 +472,11 @@ def _account(values: dict, cs: CompiledSet, boundary: str = DEFAULT_BOUNDARY) ->
             continue
         if ev.province_unknown:
             assumptions[("assume-province",)] = None
+        if ln.provincial_scope or ln.scope_input:
+            choices.extend(dict(_choice_text(ln.key, c.id)) for c in ev.chosen)
+            for c in ev.chosen:
+                if c.year is not None and year is not None and c.year > year:
+                    assumptions[("assume-later-factor", ("line", ln.key), ("year", str(c.year)))] = None
         for c in ev.chosen + ((act.share_coefficient,) if act.share_coefficient else ()):
             used[c.id] = c
             if c.year is not None:
@@ -456,6 +502,9 @@ def _account(values: dict, cs: CompiledSet, boundary: str = DEFAULT_BOUNDARY) ->
         stocks[comp.line.key] = x * product
     emissions = sum(by_source.values())
     sinks = sum(by_sink.values())
+    not_counted = [{"key": ln.key, "label_zh": ln.label_zh, "label_en": ln.label_en, "field": ln.input,
+                    "reason_zh": ln.note_zh, "reason_en": ln.note_en}
+                   for ln in _omitted() if _number(values.get(ln.input)) is not None]
     return {
         "emissions_t_co2e": emissions, "sinks_t_co2e": sinks, "net_t_co2e": emissions - sinks,
         "balance_ratio": sinks / emissions if emissions else None,
@@ -465,9 +514,15 @@ def _account(values: dict, cs: CompiledSet, boundary: str = DEFAULT_BOUNDARY) ->
         "boundary": boundary, "gwp_set": cs.gwp_set, "coefficient_set": cs.name,
         "year_of_factors": dict(sorted(years.items())),
         "assumptions": [dict(_assumption_text(a)) for a in assumptions],
+        "factor_choices": choices, "not_counted": not_counted,
         "ipcc_categories": {k: _ipcc_code(v) for k, v in ipcc.items()},
         "coefficients": [c.record() for c in sorted(used.values(), key=lambda c: c.id)],
     }
+
+
+@lru_cache(maxsize=1)
+def _omitted() -> tuple[Line, ...]:
+    return tuple(ln for ln in lines() if ln.kind == "omitted")
 
 
 def field_label(key: str, lang: str) -> str:
@@ -483,13 +538,38 @@ def _ipcc_code(concept: str | None) -> str | None:
     return ipcc_categories().get(concept, {}).get("code")
 
 
+@compiled_knowledge
+def _source_labels() -> dict[str, dict]:
+    """Local name of every source node → its label in zh and en."""
+    g = knowledge_graph()
+    return {_local(s, THR): {"zh": literal_in(g, s, RDFS.label, "zh"), "en": literal_in(g, s, RDFS.label, "en")}
+            for s in set(g.objects(None, DCTERMS.source)) if str(s).startswith(str(THR))}
+
+
+@lru_cache(maxsize=4096)
+def _choice_text(line_key: str, coefficient_id: str) -> dict:
+    """Which coefficient a scope-selected line used (the province's, the grid region's or the national
+    factor of which year), with its value, source and confidence, in zh and en."""
+    c = coefficients()[coefficient_id]
+    ln = next(x for x in lines() if x.key == line_key)
+    src = _source_labels().get(c.source, {})
+    out = {"line": line_key, "coefficient": c.id, "scope": c.scope, "valid_year": c.year,
+           "value": c.value, "unit": c.unit, "source": c.source, "confidence": c.confidence}
+    for lang in ("zh", "en"):
+        out[lang] = message("factor-chosen", lang, line=ln.label(lang), factor=c.label(lang),
+                            value=f"{c.value:g}", unit=c.unit, source=src.get(lang) or c.source,
+                            confidence=message(f"confidence-{c.confidence}", lang))
+    return out
+
+
 @lru_cache(maxsize=1024)
 def _assumption_text(a: tuple) -> dict:
     """("assume-…", (field, value), …) → {key, zh, en}, columns named by their labels."""
     key, *pairs = a
     out = {"key": key}
     for lang in ("zh", "en"):
-        fields = {k: (field_label(v, lang) if k in ("field", "used") else v) for k, v in pairs}
+        fields = {k: (field_label(v, lang) if k in ("field", "used") else
+                      next(x.label(lang) for x in lines() if x.key == v) if k == "line" else v) for k, v in pairs}
         out[lang] = message(key, lang, **fields)
     return out
 

@@ -96,6 +96,8 @@ def render(named_results, fmt: str = "table", lang: str = "zh", detail: bool | N
             parts.append(message("lower-bound", lang, lines=names(bound)))
         if given:
             parts.append(message("where-given", lang, lines=names(given)))
+        if r.get("factor_choices"):
+            parts.append(f"{message('head-factor-choices', lang)}: " + "; ".join(c[lang] for c in r["factor_choices"]))
         if r.get("assumptions"):
             parts.append(f"{message('head-assumptions', lang)}: " + "; ".join(a[lang] for a in r["assumptions"]))
     return "\n\n".join(parts)

@@ -34,11 +34,13 @@ def _answer(ctx: Context) -> dict:
     """kg.trajectory for the report's valid rows, computed once per report (keyed by its records)."""
     from ..trajectory import trajectory
 
-    key = id(ctx.records)
+    coefficient_set = ctx.advice.get("coefficient_set") or "default"     # the set the rest of the report used
+    key = (id(ctx.records), coefficient_set)
     if key not in _CACHE:
         _CACHE.clear()
         rows = [rec.values for rec in ctx.records if rec.valid]
-        _CACHE[key] = {r["region_id"]: r for r in trajectory(rows)["regions"]}, ctx.records
+        _CACHE[key] = {r["region_id"]: r for r in trajectory(rows, coefficient_set=coefficient_set)["regions"]}, \
+            ctx.records
     return _CACHE[key][0]
 
 
