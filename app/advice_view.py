@@ -13,7 +13,7 @@ from app.i18n import join, lang, pick, t, t_or
 from app.widgets import md
 from kg.account import balance
 from kg.knowledge import catalog
-from kg.reason import fast as reason
+from kg.knowledge import rules as rule_data
 from kg.account import balance as kg_balance  # balance_panel takes a dict named balance
 
 
@@ -140,8 +140,8 @@ def pathway_graph(region: dict) -> nx.DiGraph:
 
 def _indicators_table(values: dict) -> None:
     """The derived indicators and account shares Tanheng computed (rules/indicators.ttl, rules/measure-ranking.ttl)."""
-    rows = [{t("advice.col.indicator"): reason.indicator_label(k)[lang()],
-             t("valid.col.value"): number(v, 2), t("advice.col.unit"): reason.indicator_unit(k)[lang()]}
+    rows = [{t("advice.col.indicator"): rule_data.indicator_label(k)[lang()],
+             t("valid.col.value"): number(v, 2), t("advice.col.unit"): rule_data.indicator_unit(k)[lang()]}
             for k, v in values.items() if v is not None]
     if rows:
         with st.expander(t("advice.indicators", n=len(rows))):

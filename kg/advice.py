@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from typing import Callable
 
+from kg.present.advice import present
 from kg.reason import fast as reason
+from kg.reason.verdict import Verdict
 from kg.account.balance import account_many
-from kg.validate import validate
+from kg.validate import check
 
 ENGINES = ("fast", "reference")
 Progress = Callable[[int, int], None]
@@ -20,7 +22,7 @@ def _balance_view(balance: dict) -> dict:
     return {k: v for k, v in balance.items() if k != "coefficients"}
 
 
-def _verdicts(engine: str, ids, rows, balances, progress: Progress | None) -> list[reason.Verdict]:
+def _verdicts(engine: str, ids, rows, balances, progress: Progress | None) -> list[Verdict]:
     if engine == "fast":
         return reason.reason_batch(rows, balances)
     from kg.reason import reference as reason_reference
@@ -40,14 +42,8 @@ def advise(batch, coefficient_set: str = "default", lang: str = "zh", progress: 
     both languages; `lang` is the caller's language, kept for the renderers."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
-    report = validate(batch, engine="fast")
-    # results are kept per file row, never per id: an id may repeat (itself a violation)
-    by_row: dict[int, list[dict]] = {}
-    for x in report.results:
-        if x.get("row") is not None:
-            by_row.setdefault(x["row"], []).append(x)
-    bad_rows = {x["row"] for x in report.violations() if x.get("row") is not None}
-    valid = [r for r in batch.regions if r.row not in bad_rows and r.region_id]
+    checked = check(batch)
+    valid = checked.valid
     rows = [r.values for r in valid]
     balances = account_many(rows, coefficient_set)
     verdicts = _verdicts(engine, [r.region_id for r in valid], rows, balances, progress if engine != "fast" else None)
@@ -59,7 +55,7 @@ def advise(batch, coefficient_set: str = "default", lang: str = "zh", progress: 
     regions = []
     total = len(batch.regions)
     for n, r in enumerate(batch.regions, start=1):
-        results = by_row.get(r.row, [])
+        results = checked.results_of(r)
         entry = {"region_id": r.region_id, "name": r.name, "year": r.values.get("year"), "row": r.row,
                  "valid": id(r) in advised,
                  "violations": [x for x in results if x["severity"] == "violation"],
@@ -67,7 +63,7 @@ def advise(batch, coefficient_set: str = "default", lang: str = "zh", progress: 
                  "notes": [x for x in results if x["severity"] == "info"]}
         if id(r) in advised:
             v, b = advised[id(r)]
-            entry.update(reason.present(v, r.values.get("official_zone_type")))
+            entry.update(present(v, r.values.get("official_zone_type")))
             entry["balance"] = _balance_view(b)
         else:
             entry.update({"type": None, "type_scores": None, "drivers": [], "model": None, "measures": [],
@@ -80,6 +76,6 @@ def advise(batch, coefficient_set: str = "default", lang: str = "zh", progress: 
             progress(n, total)
     return {"summary": {"total": total, "valid": len(advised), "invalid": total - len(advised)},
             "regions": regions,
-            "batch_warnings": [x for x in report.results if x.get("row") is None],
+            "batch_warnings": checked.batch_results,
             "coefficient_set": coefficient_set,
             "coefficients": list(coefficients.values())}

@@ -10,7 +10,7 @@ from kg.knowledge import pathway
 from kg.present.numbers import number
 from kg.present.tables import md_text  # noqa: F401  (report.md_text: the name callers used)
 from kg.knowledge.query import Result, to_table
-from kg.reason.fast import rules
+from kg.knowledge.rules import rules
 
 
 _ROW = {"zh": "第 {row} 行", "en": "row {row}"}

@@ -48,7 +48,7 @@ def figures(region: dict) -> list[tuple[str, float | None, str]]:
         out += [(f"type_score:{t}", s, "score") for t, s in region["type_scores"].items()]
         out += [(f"type:{region['type']}", 1.0, "1"), (f"model:{region['model']}", 1.0, "1")]
         out += [(f"measure_score:{m['id']}", m["score"], "score") for m in region["measures"]]
-        from kg.reason.fast import indicator_unit
+        from kg.knowledge.rules import indicator_unit
 
         out += [(f"indicator:{k}", v, indicator_unit(k)["en"]) for k, v in region["indicators"].items()]
     return out

@@ -49,16 +49,16 @@ def catalog() -> dict:
     """What is the same for every region: each model's measures (labels, common, cases), each
     model's pathway, and the evidence of each type (what a driver's figure is weighed against)."""
     from kg.knowledge import pathway
-    from kg.reason import fast as reason
-    from kg.reason.indicators import indicators
+    from kg.knowledge.rules import indicators, rules
+    from kg.present.advice import measure_fields
 
-    r = reason.rules()
+    r = rules()
     types = pathway.type_models()
     measures, pathways, evidence = {}, {}, {}
     for t in types.values():
         pathways[t.model_key] = pathway.model_pathways().get(t.model_iri, {"pools": [], "processes": []})
         for m in pathway.model_measures().get(t.model_iri, ()):
-            fields, _, _ = reason._measure_static(t.model_iri, m.iri)
+            fields = measure_fields(t.model_iri, m.iri)
             measures.setdefault(fields["id"], {k: fields[k] for k in _MEASURE_STATIC})
     ind = indicators()
     for e in r.evidence:

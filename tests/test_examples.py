@@ -54,7 +54,7 @@ def test_every_format_of_the_typical_regions_gives_the_same_advice(tmp_path):
 
 def test_every_figure_in_the_advice_has_a_bilingual_label_and_unit(tmp_path):
     # the app and the report show these figures by name, never by their raw key
-    from kg.reason.fast import indicator_label, indicator_unit
+    from kg.knowledge.rules import indicator_label, indicator_unit
 
     _, advice = advise(TYPICAL[0], tmp_path)
     keys = {k for r in advice["regions"] for k in (r.get("indicators") or {})}

@@ -570,16 +570,16 @@ def test_equal_scores_are_ordered_by_the_regions_own_figures():
     from kg.account.balance import account_many
     vals = rows()
     verdicts = reason.reason_batch(vals, account_many(vals))
-    keys = reason._measure_keys()
+    keys = reason.measure_keys()
     for v in verdicts:
-        c = reason.concern(v, v.model_iri)
-        order = reason.order_measures(v.measure_scores[v.model_iri], c)
-        for (m1, s1), (m2, s2) in zip(order, order[1:]):
-            if s1 == s2:
-                assert (-c[m1], keys[m1]) <= (-c[m2], keys[m2])
+        order = v.ranking[v.model_iri]
+        for a, b in zip(order, order[1:]):
+            assert a.score >= b.score
+            if a.score == b.score:
+                assert (-a.concern, keys[a.iri]) <= (-b.concern, keys[b.iri])
     # a figure on the near side of typical counts against: 浦东 has 4,776 people/km², far denser than the
     # 2,000 typical of a fully urban district, so jobs-housing balance (named by the sparse-district boost)
     # is less its concern than slow travel
     pd = next(v for v in verdicts if v.indicators["public_transport_share"] == 48.0)
-    c = reason.concern(pd, pd.model_iri)
+    c = {m.iri: m.concern for m in pd.ranking[pd.model_iri]}
     assert c[str(THR["measure-lcu-jobs-housing-balance"])] < c[str(THR["measure-lcu-slow-travel-system"])]

@@ -9,127 +9,24 @@ A missing input (None) is never taken as zero: the line is left out, named in
 lines count; year-true coefficients are chosen by the profile's year."""
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rdflib import RDF, RDFS, Literal
-from rdflib.collection import Collection
+from rdflib import RDFS
 from rdflib.namespace import DCTERMS, SKOS
 
 from kg import messages
 from kg.account.coefficients import DEFAULT_SET, Coefficient, coefficients, resolve
 from kg.errors import UserError
-from kg.knowledge.graph import knowledge_graph, literal_in, rules_file
-from kg.namespaces import TH, THP, THR, THX
+from kg.knowledge.graph import knowledge_graph, literal_in
+from kg.namespaces import TH, THR
 from kg.knowledge.cache import compiled_knowledge
-
-RULES_FILE = "accounting.ttl"
-
+from kg.knowledge.rules import Line, lines, local_name  # noqa: F401  (Line: the record callers type against)
 
 # ----------------------------------------------------------------------------- rule data
 BOUNDARIES = ("consumption", "territorial")
 DEFAULT_BOUNDARY = "consumption"
-
-
-@dataclass(frozen=True)
-class Line:
-    key: str
-    kind: str                   # "flux", "stock" or "omitted"
-    order: int
-    label_zh: str
-    label_en: str
-    input: str                  # profile column key
-    factors: tuple[str, ...]    # variant groups multiplied, in order
-    unit_factor: float
-    gwp_group: str | None
-    direction: str | None       # "source" | "sink" (flux lines)
-    table1: str | None          # local name of the Table 1 class (or of its marked extension)
-    scope_input: str | None     # column that selects among regional members (grid_region)
-    fallback_scope: str | None
-    optional: bool
-    note_zh: str = ""
-    note_en: str = ""
-    result_unit: str = "t CO2e"
-    ipcc: str | None = None             # local name of the IPCC 2006 category concept (thr:ipcc-…)
-    boundary: str | None = None         # counted only in this boundary
-    memo_in: str | None = None          # a memo item (not counted) in this boundary
-    subtract_input: str | None = None   # activity = input − this (0 when not reported)
-    input_alternative: str | None = None
-    zero_when_missing: bool = False
-    share_numerator: str | None = None
-    share_denominators: tuple[str, ...] = ()
-    share_complement: bool = False
-    share_percent_input: str | None = None
-    share_default_group: str | None = None
-    scope_from_province: bool = False
-    province_fallback: str | None = None
-    where_given: bool = False           # missing input: listed, but the account stays complete
-    provincial_scope: bool = False      # the profile's province (scope province-<code>) comes before scope_input
-
-    def label(self, lang: str) -> str:
-        return self.label_zh if lang == "zh" else self.label_en
-
-    def note(self, lang: str) -> str:
-        return self.note_zh if lang == "zh" else self.note_en
-
-    def counted_in(self, boundary: str) -> bool:
-        return (self.boundary is None or self.boundary == boundary) and self.memo_in != boundary
-
-    def activity_fields(self) -> tuple[str, ...]:
-        """Every profile column the line's activity reads."""
-        out = [self.input, self.input_alternative, self.subtract_input, self.share_numerator,
-               *self.share_denominators, self.share_percent_input]
-        return tuple(f for f in out if f)
-
-
-def _local(iri, ns) -> str | None:
-    return None if iri is None else str(iri)[len(str(ns)):]
-
-
-@lru_cache(maxsize=1)
-def _rules():
-    return rules_file(RULES_FILE)
-
-
-@compiled_knowledge
-def lines() -> tuple[Line, ...]:
-    """Every accounting, stock and omitted line, in display order."""
-    g = _rules()
-    kinds = {THX.AccountingLine: "flux", THX.StockLine: "stock", THX.OmittedLine: "omitted"}
-    out = []
-    for cls, kind in kinds.items():
-        for s in g.subjects(RDF.type, cls):
-            v = lambda p: g.value(s, p)
-            text = lambda p: str(v(p)) if v(p) is not None else None
-            flag = lambda p: bool(v(p) is not None and v(p).toPython())
-            lst = lambda p: tuple(x for x in Collection(g, v(p))) if v(p) is not None else ()
-            out.append(Line(
-                key=str(v(THX.lineKey)), kind=kind, order=int(v(THX.order) or 0),
-                label_zh=literal_in(g, s, RDFS.label, "zh"), label_en=literal_in(g, s, RDFS.label, "en"),
-                input=_local(v(THX.input), THP),
-                factors=tuple(str(x) for x in lst(THX.factors)),
-                unit_factor=float(v(THX.unitFactor) or 1),
-                gwp_group=text(THX.gwpGroup), direction=text(THX.direction),
-                table1=_local(v(THX.table1Class), TH),
-                scope_input=_local(v(THX.scopeInput), THP), fallback_scope=text(THX.fallbackScope),
-                optional=flag(THX.optionalInSet),
-                note_zh=literal_in(g, s, SKOS.note, "zh"), note_en=literal_in(g, s, SKOS.note, "en"),
-                result_unit=str(v(THX.resultUnit) or "t CO2e"),
-                ipcc=_local(v(THX.ipccCategory), THR), boundary=text(THX.boundary), memo_in=text(THX.memoIn),
-                subtract_input=_local(v(THX.subtractInput), THP),
-                input_alternative=_local(v(THX.inputAlternative), THP),
-                zero_when_missing=flag(THX.zeroWhenMissing),
-                share_numerator=_local(v(THX.shareNumerator), THP),
-                share_denominators=tuple(_local(x, THP) for x in lst(THX.shareDenominators)),
-                share_complement=flag(THX.shareComplement),
-                share_percent_input=_local(v(THX.sharePercentInput), THP),
-                share_default_group=text(THX.shareDefaultGroup),
-                scope_from_province=flag(THX.scopeFromProvince), province_fallback=text(THX.provinceFallbackScope),
-                where_given=flag(THX.countedWhereGiven), provincial_scope=flag(THX.provincialScope),
-            ))
-    return tuple(sorted(out, key=lambda ln: (ln.order, ln.key)))
 
 
 def message(key: str, lang: str | None = None, **fields) -> str:
@@ -157,7 +54,7 @@ def ipcc_categories() -> dict[str, dict]:
     out = {}
     for c in g.subjects(SKOS.inScheme, THR["ipcc2006-categories"]):
         sector = g.value(c, TH.inventorySector)
-        out[_local(c, THR)] = {"code": str(g.value(c, SKOS.notation)),
+        out[local_name(c, THR)] = {"code": str(g.value(c, SKOS.notation)),
                                "sector": str(g.value(sector, SKOS.notation)) if sector is not None else None,
                                "label_zh": literal_in(g, c, RDFS.label, "zh"),
                                "label_en": literal_in(g, c, RDFS.label, "en")}
@@ -542,7 +439,7 @@ def _ipcc_code(concept: str | None) -> str | None:
 def _source_labels() -> dict[str, dict]:
     """Local name of every source node → its label in zh and en."""
     g = knowledge_graph()
-    return {_local(s, THR): {"zh": literal_in(g, s, RDFS.label, "zh"), "en": literal_in(g, s, RDFS.label, "en")}
+    return {local_name(s, THR): {"zh": literal_in(g, s, RDFS.label, "zh"), "en": literal_in(g, s, RDFS.label, "en")}
             for s in set(g.objects(None, DCTERMS.source)) if str(s).startswith(str(THR))}
 
 

@@ -40,26 +40,12 @@ def add_common_options(p) -> None:
 
 
 def check_files(paths):
-    """Read and validate the files: [(region, its validation results, valid)] in file order; results
-    are kg.validate result dicts for that row (violations and warnings). A file that cannot be read
-    raises UserError (exit 2)."""
-    from kg.read.profiles import UnreadableInput, read_profiles
-    from kg.validate import validate
+    """Read and validate the files: [(region, its validation results, valid)] in file order
+    (kg.validate.read_and_check, the split every command uses). A file that cannot be read raises
+    UserError (exit 2)."""
+    from kg.validate import read_and_check
 
-    out = []
-    for path in paths:
-        try:
-            batch = read_profiles(path)
-        except UnreadableInput as exc:
-            raise UserError(f"{path}: {exc.message('zh')} / {exc.message('en')}") from None
-        by_row: dict = {}
-        for r in validate(batch).results:
-            if r.get("row") is not None:
-                by_row.setdefault(r["row"], []).append(r)
-        for region in batch.regions:
-            results = by_row.get(region.row, [])
-            out.append((region, results, not any(r["severity"] == "violation" for r in results)))
-    return out
+    return [row for path in paths for row in read_and_check(path).rows]
 
 
 def run(args):

@@ -16,10 +16,6 @@ def ontology_files() -> list[Path]:
     return sorted(ONTOLOGY_DIR.glob("*.ttl"))
 
 
-def rules_files() -> list[Path]:
-    return sorted(RULES_DIR.glob("*.ttl"))
-
-
 def files_digest(paths: list[Path]) -> str:
     """A fingerprint of the knowledge on disk, so a store can tell it is stale."""
     h = hashlib.sha256()
@@ -47,10 +43,6 @@ def knowledge_graph() -> Graph:
 
 
 @lru_cache(maxsize=1)
-def rules_graph() -> Graph:
-    return _parse(rules_files())
-
-
 def lang_text(g: Graph, subject, prop) -> dict[str, str]:
     """{"zh": …, "en": …} for a bilingual literal property (a region subtag such as zh-CN counts as zh)."""
     out = {}

@@ -52,3 +52,12 @@ def plain(x) -> str:
 def significant(x) -> str:
     """A coefficient as published: 0.5703, 2.0, 1.5e-05 (no padding, no rounding to a grid)."""
     return f"{x:g}" if _known(x) else NONE
+
+
+def in_words(x) -> str:
+    """A figure inside a sentence: 1,234 from 100 up, 12.3 from 1, 0.0766 below 1 (three digits)."""
+    if not _known(x):
+        return NONE
+    if abs(x) >= 100:
+        return f"{x:,.0f}"
+    return f"{x:.3g}" if abs(x) < 1 else f"{x:.1f}"

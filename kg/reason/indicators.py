@@ -7,68 +7,10 @@ numpy columns (`compute_batch`). A missing input gives NaN/None, never zero."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
-from kg.knowledge.graph import lang_text, rules_file
-from kg.namespaces import RDF, RDFS, TH, THX
-from kg.knowledge.cache import compiled_knowledge
-
-INDICATORS_FILE = "indicators.ttl"
-
-
-@dataclass(frozen=True)
-class Indicator:
-    key: str
-    iri: str
-    numerators: tuple[str, ...]      # profile column keys, summed
-    denominator: str | None          # a profile column key, or None
-    scale: float
-    from_account: str | None         # key in the balance dict instead of columns
-    relative_to: tuple[tuple[int, float], ...] | None   # (year, value) of a yearly series the value is divided by
-    label_zh: str
-    label_en: str
-    unit_zh: str
-    unit_en: str
-
-    def label(self, lang: str) -> str:
-        return self.label_zh if lang == "zh" else self.label_en
-
-    def unit(self, lang: str) -> str:
-        return self.unit_zh if lang == "zh" else self.unit_en
-
-
-def _column(iri) -> str:
-    return str(iri).rsplit("#", 1)[-1]
-
-
-@compiled_knowledge
-def indicators() -> dict[str, Indicator]:
-    g = rules_file(INDICATORS_FILE)
-    out = {}
-    for s in g.subjects(RDF.type, THX.Indicator):
-        labels, units = lang_text(g, s, RDFS.label), lang_text(g, s, THX.unitLabel)
-        den = g.value(s, THX.denominator)
-        acc = g.value(s, THX.fromAccount)
-        series = g.value(s, THX.relativeTo)
-        key = str(g.value(s, TH.key))
-        out[key] = Indicator(
-            key=key, iri=str(s),
-            numerators=tuple(sorted(_column(o) for o in g.objects(s, THX.numerator))),
-            denominator=_column(den) if den is not None else None,
-            scale=float(g.value(s, THX.scale) or 1.0),
-            from_account=str(acc) if acc is not None else None,
-            relative_to=_series(g, series) if series is not None else None,
-            label_zh=labels.get("zh", key), label_en=labels.get("en", key),
-            unit_zh=units.get("zh", ""), unit_en=units.get("en", ""))
-    return dict(sorted(out.items()))
-
-
-def _series(g, series) -> tuple[tuple[int, float], ...]:
-    """The (year, value) points of a yearly series (thx:point [thx:year; thx:value]), by year."""
-    return tuple(sorted((int(g.value(p, THX.year)), float(g.value(p, THX.value))) for p in g.objects(series, THX.point)))
+from kg.knowledge.rules import indicators
 
 
 def series_value(points: tuple[tuple[int, float], ...], years: np.ndarray) -> np.ndarray:

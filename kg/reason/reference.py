@@ -5,7 +5,7 @@ SHACL-AF rules of rules/advice-reference-rules.ttl (indicators → evidence →
 type scores → type class → big fluxes → boosts → measure scores); owlrl's OWL 2 RL
 closure then derives th:recommendedModel from the type class's owl:hasValue
 restriction. It is slow by nature and exists to check the fast path
-(kg/reason.py): both must give the same type, scores, model and measure order."""
+(kg.reason.fast): both must give the same verdict — type, scores, drivers, model, measure order and reasons."""
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -23,9 +23,11 @@ from rdflib.query import Processor
 
 from kg.knowledge import pathway
 from kg.knowledge.graph import rules_file
-from kg.reason.indicators import indicators, number
+from kg.knowledge.rules import indicators, rules
 from kg.namespaces import TH, THP, THX, bind_all, region_iri
-from kg.reason.fast import Verdict, designated_type, rules
+from kg.reason.indicators import number
+from kg.reason.fast import base_reason, designated_type, measure_keys
+from kg.reason.verdict import Reason, Verdict, boost_reasons, close_call, driver_order, rank
 from kg.store import memory_store
 
 RULES_FILE = "advice-reference-rules.ttl"
@@ -150,7 +152,8 @@ def reason_one(region_id: str, values: dict, balance: dict | None) -> Verdict:
     g, r = region_graph(region_id, values, balance)
     with parsed_once():
         pyshacl.shacl_rules(g, shacl_graph=shapes(), inplace=True, inference="none")
-    order = rules().type_order
+    rule = rules()
+    order = rule.type_order
     type_iri = next((str(t) for t in g.objects(r, RDF.type) if str(t) in order), None)
     scores, den = {t: None for t in order}, {}
     for n in g.subjects(THX.ofRegion, r):
@@ -163,27 +166,45 @@ def reason_one(region_id: str, values: dict, balance: dict | None) -> Verdict:
         e, t = g.value(n, THX.evidence), g.value(n, THX.forType)
         if e is not None and str(t) == type_iri:
             contributions[str(e)] = float(g.value(n, THX.weightedMembership)) / den[type_iri]
-    measure_score = {str(g.value(n, THX.measure)): float(g.value(n, THX.score))
-                     for n in g.subjects(THX.ofRegion, r) if g.value(n, THX.measure) is not None}
+    ind = {}
+    for key in [*indicators(), *(a.key for a in rule.account_shares)]:
+        v = g.value(r, THX[key])
+        ind[key] = None if v is None else float(v)
+    runner, margin = close_call(scores, rule) if type_iri else (None, None)
     alt = URIRef(str(r) + "#runner-up")
     designated = designated_type(values)       # designation first: its model is ranked too
     models = _models_by_closure(g, r, alt, URIRef(designated) if designated else None)
-    ranked = {}
+    measures = _measures(g, r, ind)
+    ranking = {}
     for node in (r, alt, URIRef(str(r) + "#designated")):
         model = models.get(node)
-        if model:
-            own = {m.iri for m in pathway.model_measures().get(model, ())}
-            ranked[model] = {m: s for m, s in measure_score.items() if m in own}
-    ind = {}
-    for key in [*indicators(), *(a.key for a in rules().account_shares)]:
-        v = g.value(r, THX[key])
-        ind[key] = None if v is None else float(v)
+        if model and (node != alt or runner):
+            own = [m.iri for m in pathway.model_measures().get(model, ())]
+            ranking[model] = rank({m: measures[m][0] for m in own if m in measures},
+                                  {m: measures[m][1] for m in own if m in measures},
+                                  {m: (base_reason(model, m), *measures[m][2]) for m in own if m in measures},
+                                  measure_keys())
     return Verdict(type_iri=type_iri, scores=scores, contributions=contributions, indicators=ind,
-                   model_iri=models.get(r), measure_scores=ranked,
-                   fired=frozenset(str(b) for b in g.objects(r, THX.fired)),
-                   big_fluxes=frozenset(str(f) for f in g.objects(r, THX.bigFlux)))
+                   model_iri=models.get(r), fired=frozenset(str(b) for b in g.objects(r, THX.fired)),
+                   big_fluxes=frozenset(str(f) for f in g.objects(r, THX.bigFlux)),
+                   designated=designated, runner_up=runner, margin=margin,
+                   drivers=driver_order(contributions, rule),
+                   intensities={str(g.value(n, THX.firedBoost)): float(g.value(n, THX.intensity))
+                                for n in g.subjects(THX.firedBoost, None) if (n, THX.ofRegion, r) in g},
+                   ranking=ranking)
 
 
-def reason_batch(rows: list[dict], balances: list[dict | None], ids: list[str] | None = None) -> list[Verdict]:
-    ids = ids or [str(i) for i in range(len(rows))]
-    return [reason_one(i, v, b) for i, v, b in zip(ids, rows, balances)]
+def _measures(g: Graph, r: URIRef, ind: dict) -> dict[str, tuple[float, float, tuple[Reason, ...]]]:
+    """{measure IRI: (score, concern, its boost and reach reasons)} as the rules derived them."""
+    out = {}
+    for node in g.subjects(THX.ofRegion, r):
+        m = g.value(node, THX.measure)
+        score = g.value(node, THX.score)
+        if m is None or score is None:
+            continue
+        parts = {str(g.value(mb, THX.boost)): float(g.value(mb, THX.weighted))
+                 for mb in g.subjects(THX.measureNode, node) if g.value(mb, THX.weighted) is not None}
+        reached = tuple(sorted(str(f) for f in g.objects(node, THX.reaches)))
+        out[str(m)] = (float(score), float(g.value(node, THX.concern) or 0.0),
+                       (*boost_reasons(parts, rules(), ind), *((Reason("reach", fluxes=reached),) if reached else ())))
+    return out

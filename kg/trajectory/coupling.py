@@ -67,6 +67,6 @@ def ranked_measures(rows: list[dict], balances: list[dict]) -> list[tuple[str | 
         if not v.model_iri:
             out.append((None, []))
             continue
-        ranked = reason.order_measures(v.measure_scores.get(v.model_iri, {}), reason.concern(v, v.model_iri))
-        out.append((model_key.get(v.model_iri), [key_of.get(m, m) for m, _ in ranked]))
+        ranked = v.ranking.get(v.model_iri, ())
+        out.append((model_key.get(v.model_iri), [key_of.get(m.iri, m.iri) for m in ranked]))
     return out

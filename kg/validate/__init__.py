@@ -174,6 +174,63 @@ def validate(batch: ProfileBatch, engine: str = "fast") -> ValidationReport:
     return ValidationReport(read_level + _merge(found + noted), batch.ids(), engine)
 
 
+@dataclass
+class CheckedBatch:
+    """A batch split by its validation — the one split every command and the app use before accounting
+    and reasoning: results are kept per file row (an id may repeat, itself a violation)."""
+    batch: ProfileBatch
+    report: ValidationReport
+
+    def __post_init__(self):
+        self._by_row: dict[int, list[dict]] = {}
+        for x in self.report.results:
+            if x.get("row") is not None:
+                self._by_row.setdefault(x["row"], []).append(x)
+
+    def results_of(self, region) -> list[dict]:
+        return self._by_row.get(region.row, [])
+
+    def ok(self, region) -> bool:
+        """A region is advised and accounted when it has an id and no violation (warnings are allowed)."""
+        return bool(region.region_id) and not any(x["severity"] == "violation" for x in self.results_of(region))
+
+    @property
+    def rows(self) -> list[tuple]:
+        """(region, its results, ok) for every region, file order."""
+        return [(r, self.results_of(r), self.ok(r)) for r in self.batch.regions]
+
+    @property
+    def valid(self) -> list:
+        return [r for r in self.batch.regions if self.ok(r)]
+
+    @property
+    def invalid(self) -> list[tuple]:
+        """(region, its results) of the regions left out."""
+        return [(r, self.results_of(r)) for r in self.batch.regions if not self.ok(r)]
+
+    @property
+    def batch_results(self) -> list[dict]:
+        """Results about the whole file (read-level warnings, "no regions")."""
+        return [x for x in self.report.results if x.get("row") is None]
+
+
+def check(batch: ProfileBatch, engine: str = "fast") -> CheckedBatch:
+    return CheckedBatch(batch, validate(batch, engine))
+
+
+def read_and_check(source, filename: str | None = None, engine: str = "fast") -> CheckedBatch:
+    """Read a profile file (a path, or bytes with their filename) and check it. A file that cannot be read
+    is a UserError naming the file."""
+    from kg.errors import UserError
+    from kg.read.profiles import UnreadableInput, read_profiles
+
+    try:
+        batch = read_profiles(source, filename=filename)
+    except UnreadableInput as exc:
+        raise UserError(f"{filename or source}: {exc.message('zh')} / {exc.message('en')}") from None
+    return check(batch, engine)
+
+
 # ----------------------------------------------------------------------------- wording for people
 # `tanheng validate`, `tanheng balance` and `tanheng scenario` word a result the same way.
 WORDS = {"zh": {"violation": "错误", "warning": "警告", "info": "提示", "empty": "（空）", "no_id": "（无区域代码）",

@@ -1,0 +1,145 @@
+"""A verdict in words: the advice fields of one region (type … secondary) as kg.advice gives them to
+the command line, the app and the reports. Everything numeric arrives computed in the verdict
+(kg.reason.verdict); this module only looks up labels and cases, fills the sentences of
+rules/advice-messages.ttl and rules/measure-ranking.ttl, and rounds for display."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from kg.knowledge import pathway
+from kg.knowledge.rules import indicator_unit, indicators, rules
+from kg.present.numbers import in_words
+from kg.reason.verdict import SCORE_DIGITS, RankedMeasure, Reason, Verdict
+
+LANGS = ("zh", "en")
+NO_PATHWAY = {"pools": [], "processes": []}
+
+
+def fill(template: dict, **kw) -> dict[str, str]:
+    """A bilingual message with its placeholders filled (a dict value gives each language its own)."""
+    plain = {k: v for k, v in kw.items() if not isinstance(v, dict)}
+    return {lang: template.get(lang, "").format(**plain, **{k: v[lang] for k, v in kw.items() if isinstance(v, dict)})
+            for lang in LANGS}
+
+
+def labels(iri: str) -> dict[str, str]:
+    return {lang: pathway.label(iri, lang) for lang in LANGS}
+
+
+@lru_cache(maxsize=None)
+def measure_fields(model_iri: str, measure_iri: str) -> dict:
+    """What does not depend on the region: the measure's labels, whether common, whether the project's own
+    extension of the paper's model (issue 15, marked), its cases."""
+    m = next(x for x in pathway.model_measures()[model_iri] if x.iri == measure_iri)
+    return {"id": m.key, "label_zh": m.label_zh, "label_en": m.label_en, "common": m.common,
+            "extension": m.extension, "cases": list(pathway.measure_cases().get(measure_iri, ()))[:rules().max_cases]}
+
+
+@lru_cache(maxsize=4096)
+def _static_reason(r: Reason) -> dict[str, str]:
+    messages = rules().messages
+    if r.kind == "common":
+        return fill(messages["common-requirement"])
+    if r.kind == "model":
+        return fill(messages["model-measure"], model=labels(r.ref))
+    names = {"zh": "、".join(pathway.label(f, "zh") for f in r.fluxes),
+             "en": ", ".join(pathway.label(f, "en") for f in r.fluxes)}
+    return fill(messages["reach"], fluxes=names)
+
+
+@lru_cache(maxsize=None)
+def _boosts() -> dict:
+    return {b.iri: b for b in rules().boosts}
+
+
+def reason_text(r: Reason) -> dict[str, str]:
+    if r.kind != "boost":
+        return _static_reason(r)
+    b = _boosts()[r.ref]
+    return fill({"zh": b.reason_zh, "en": b.reason_en}, value=in_words(r.value), typical=in_words(b.typical),
+                unit=indicator_unit(b.indicator), gate=in_words(r.gate) if b.gate else "")
+
+
+def measures(model_iri: str, ranked: tuple[RankedMeasure, ...]) -> list[dict]:
+    """The ranked measures, each with its reasons in words."""
+    return [{**measure_fields(model_iri, m.iri), "score": m.score, "reasons": [reason_text(r) for r in m.reasons]}
+            for m in ranked]
+
+
+def drivers(v: Verdict) -> list[dict]:
+    by_iri = {e.iri: e for e in rules().evidence}
+    ind_defs = indicators()
+    out = []
+    for iri in v.drivers:
+        e = by_iri[iri]
+        d = ind_defs[e.indicator]
+        out.append({"indicator": e.indicator, "label_zh": d.label_zh, "label_en": d.label_en,
+                    "value": round(v.indicators[e.indicator], SCORE_DIGITS), "unit_zh": d.unit_zh, "unit_en": d.unit_en,
+                    "direction": "increasing" if e.increasing else "decreasing",
+                    "low": e.low, "high": e.high, "weight": e.weight,
+                    "contribution": round(v.contributions[iri], SCORE_DIGITS),
+                    "rationale_zh": e.rationale_zh, "rationale_en": e.rationale_en})
+    return out
+
+
+def _top_driver_names(ds: list[dict], n: int = 3) -> dict[str, str]:
+    """The indicators that weigh most in the diagnosed type, as a bilingual list."""
+    return {"zh": "、".join(d["label_zh"] for d in ds[:n]), "en": ", ".join(d["label_en"] for d in ds[:n])}
+
+
+def _secondary(why: str, type_iri: str, v: Verdict, explanation: dict) -> dict:
+    """The second model's best own measures (common requirements are already in the main list), labelled."""
+    tm = pathway.type_models()[type_iri]
+    n = int(rules().messages["secondary-measures"]["n"])
+    own = [m for m in measures(tm.model_iri, v.ranking.get(tm.model_iri, ())) if not m["common"]][:n]
+    return {"why": why, "type": tm.key, "model": tm.model_key, "measures": own, "explanation": explanation}
+
+
+def present(v: Verdict, official_zone_type: str | None = None) -> dict:
+    """The advice fields of one region from its Verdict. Designation first: when the region's official
+    designation is given, `type` and the model follow it, `inferred_type` and `type_scores` are the
+    indicator diagnosis, and a disagreement is explained, with the best measures of the inferred type's
+    model added as secondary. Without a designation the inferred type decides; a close call adds the
+    runner-up's best measures as secondary."""
+    types = pathway.type_models()
+    key_of = {t: types[t].key for t in rules().type_order}
+    messages = rules().messages
+    close = None
+    if v.runner_up:
+        second = types[v.runner_up]
+        close = {"runner_up_type": second.key, "runner_up_model": second.model_key, "margin": v.margin,
+                 "threshold": rules().margin,
+                 "runner_up_pathway": pathway.model_pathways().get(second.model_iri, NO_PATHWAY),
+                 "runner_up_measures": measures(second.model_iri, v.ranking.get(second.model_iri, ()))}
+    inferred = key_of.get(v.type_iri) if v.type_iri else None
+    official = (official_zone_type or "").strip() or None
+    designated = v.designated
+    type_iri = designated or v.type_iri
+    model_iri = types[type_iri].model_iri if type_iri else None
+    ds = drivers(v) if v.type_iri else []
+    secondary = None
+    if designated and v.type_iri and designated != v.type_iri:
+        secondary = _secondary("designation-disagrees", v.type_iri, v, fill(
+            messages["designation-disagrees"], designated=labels(designated), inferred=labels(v.type_iri),
+            model=labels(types[designated].model_iri), second=labels(types[v.type_iri].model_iri),
+            drivers=_top_driver_names(ds), score=in_words(v.scores.get(v.type_iri)),
+            own=in_words(v.scores.get(designated))))
+    elif close and not designated:
+        secondary = _secondary("close-call", v.runner_up, v, fill(
+            messages["secondary-close-call"], second=labels(types[v.runner_up].model_iri),
+            margin=in_words(v.margin)))
+    return {
+        "type": key_of.get(type_iri) if type_iri else None,
+        "type_basis": "designation" if designated else ("indicators" if v.type_iri else None),
+        "inferred_type": inferred,
+        "type_scores": {key_of[t]: (None if s is None else round(s, SCORE_DIGITS)) for t, s in v.scores.items()},
+        "drivers": ds,
+        "model": types[type_iri].model_key if type_iri else None,
+        "measures": measures(model_iri, v.ranking.get(model_iri, ())) if model_iri else [],
+        "pathway": pathway.model_pathways().get(model_iri, NO_PATHWAY) if model_iri else NO_PATHWAY,
+        "indicators": {k: (None if x is None else round(x, SCORE_DIGITS)) for k, x in v.indicators.items()},
+        "official_zone_type": official,
+        "zone_agreement": None if official is None or inferred is None else official == inferred,
+        "close_call": close,
+        "secondary": secondary,
+    }

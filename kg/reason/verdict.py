@@ -1,0 +1,106 @@
+"""What a reasoning path concludes for one region: the `Verdict`, with every number presentation shows.
+
+Both paths — kg.reason.fast (numpy over the rule records) and kg.reason.reference (pySHACL rules and
+an OWL RL closure, one graph per region) — compute their own scores, contributions, boost intensities,
+boost parts, tie-break concerns and reached fluxes, and build the same records from them here; the
+agreement test compares whole verdicts, measure order and reasons included. What is defined once, here,
+is only the rule that turns those numbers into an order (rounding, sort keys, the close-call margin),
+so that the two paths cannot drift apart in how they order what they computed independently.
+kg.present.advice turns a verdict into words and never computes."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kg.knowledge.rules import Rules
+
+SCORE_DIGITS = 4
+# both paths add the same parts in different orders (SPARQL SUM has none): first round away that
+# float noise, so that a score lying exactly on a 4-digit boundary rounds the same way in both
+NOISE_DIGITS = 9
+
+
+def rounded(x: float) -> float:
+    """A score, concern or contribution as both paths report it."""
+    # float(): numpy's round scales and rints, Python's rounds the decimal value — the paths must agree
+    return round(round(float(x), NOISE_DIGITS), SCORE_DIGITS)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a measure ranks where it does, as data: `kind` is "model" (it belongs to the model `ref`),
+    "common" (a requirement of every model), "boost" (the region's figure `value` lies beyond the
+    typical value of the boost `ref`; `gate` is its gate figure as the reason shows it, `part` the
+    boost's part of the score) or "reach" (it reaches the big fluxes `fluxes`)."""
+    kind: str
+    ref: str = ""
+    value: float | None = None
+    gate: float | None = None
+    part: float | None = None
+    fluxes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RankedMeasure:
+    iri: str
+    score: float                      # rounded
+    concern: float                    # rounded: how strongly the region's figures point at it (the tie-break)
+    reasons: tuple[Reason, ...]
+
+
+@dataclass
+class Verdict:
+    """The conclusion for one region. `type_iri` and `model_iri` are the indicator diagnosis; `designated`
+    the type of the official designation when given (designation first: it decides the model shown);
+    `runner_up`/`margin` a close call; `ranking` each ranked model's measures, best first."""
+    type_iri: str | None
+    scores: dict[str, float | None]              # type IRI -> score
+    contributions: dict[str, float]              # evidence IRI -> contribution (available evidence)
+    indicators: dict[str, float | None]
+    model_iri: str | None
+    fired: frozenset[str]                        # boost IRIs whose condition holds
+    big_fluxes: frozenset[str]
+    designated: str | None = None
+    runner_up: str | None = None
+    margin: float | None = None
+    drivers: tuple[str, ...] = ()                # evidence IRIs of the diagnosed type, weightiest first
+    intensities: dict[str, float] = field(default_factory=dict)   # fired boost IRI -> intensity
+    ranking: dict[str, tuple[RankedMeasure, ...]] = field(default_factory=dict)
+
+
+def close_call(scores: dict[str, float | None], rules: Rules) -> tuple[str | None, float | None]:
+    """(runner-up type, margin) when the best two type scores lie closer than the margin, else (None, None).
+    Scores are in tie order; an equal score goes to the type first in that order."""
+    ranked = sorted(((s, -i, t) for i, (t, s) in enumerate(scores.items()) if s is not None), reverse=True)
+    if len(ranked) > 1 and ranked[0][0] - ranked[1][0] < rules.margin:
+        return ranked[1][2], rounded(ranked[0][0] - ranked[1][0])
+    return None, None
+
+
+def driver_order(contributions: dict[str, float], rules: Rules) -> tuple[str, ...]:
+    """Evidence IRIs by contribution, then weight, then indicator key."""
+    by_iri = {e.iri: e for e in rules.evidence}
+    return tuple(sorted(contributions, key=lambda e: (-rounded(contributions[e]), -by_iri[e].weight,
+                                                      by_iri[e].indicator)))
+
+
+def boost_reasons(parts: dict[str, float], rules: Rules, indicators: dict[str, float | None]) -> list[Reason]:
+    """The fired boosts of a measure whose part of its score (weight × share × intensity, before the
+    governance factor) reaches the reason minimum, the largest part first (then by IRI). A demotion
+    (negative weight) is a reason too: why it ranks low."""
+    by_iri = {b.iri: b for b in rules.boosts}
+    kept = sorted((-abs(round(float(p), NOISE_DIGITS)), iri) for iri, p in parts.items()
+                  if abs(round(float(p), NOISE_DIGITS)) >= rules.reason_minimum)
+    out = []
+    for _, iri in kept:
+        b = by_iri[iri]
+        gate = indicators.get(b.gate) if b.gate else None
+        out.append(Reason("boost", iri, indicators.get(b.indicator),
+                          None if gate is None else gate * b.gate_reason_scale, rounded(parts[iri])))
+    return out
+
+
+def rank(scores: dict[str, float], concerns: dict[str, float], reasons: dict[str, tuple[Reason, ...]],
+         keys: dict[str, str]) -> tuple[RankedMeasure, ...]:
+    """Measures by rounded score, then by concern, then by key: a total order."""
+    ms = [RankedMeasure(m, rounded(s), rounded(concerns.get(m, 0.0)), reasons.get(m, ())) for m, s in scores.items()]
+    return tuple(sorted(ms, key=lambda x: (-x.score, -x.concern, keys.get(x.iri, x.iri))))
