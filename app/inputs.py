@@ -51,7 +51,7 @@ def mapping_report(batch) -> None:
         if not cols:
             continue
         rows = [{t("map.col.position"): c.position, t("map.col.header"): c.column, t("map.col.key"): c.key or "",
-                 t("map.col.unit"): c.unit or "", t("map.col.target"): c.target_unit or "",
+                 t("map.col.unit"): c.given_unit(language) or "", t("map.col.target"): c.target(language) or "",
                  t("map.col.factor"): c.factor or "", t("map.col.reason"): c.reason(language)} for c in cols]
         table = pd.DataFrame(rows)
         if status in ("recognised", "ignored"):

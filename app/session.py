@@ -31,6 +31,15 @@ def read_upload(data: bytes, filename: str, upload_id: str | None) -> dict:
     return out
 
 
+def read_uploads(files: list[tuple[bytes, str, str]]) -> list[dict]:
+    """Several uploaded files (data, name, upload id), each read once while it stays uploaded, for
+    the mapping reports the batch page shows before the run; files no longer uploaded are forgotten."""
+    kept = st.session_state.get("batch_reads", {})
+    out = {uid: kept[uid] if uid in kept else _read(data, name) for data, name, uid in files}
+    st.session_state["batch_reads"] = out
+    return list(out.values())
+
+
 def _read(data: bytes, filename: str) -> dict:
     """{"batch": …} or {"error": one sentence naming the file} — never a traceback."""
     try:

@@ -258,6 +258,29 @@ def test_batch_lists_every_invalid_row_with_its_message():
     assert int(metrics["无效"]) == int(metrics["区域总数"]) - 3 >= 12
 
 
+def test_batch_upload_shows_each_files_mapping_in_the_users_language_and_no_stale_results():
+    at = open_page("batch", "en")
+    page = (ROOT / "examples" / "yearbook-2022.xlsx").read_bytes()
+    towns = ("2022年滑县各乡镇主要指标\n乡镇,行政区域土地面积（平方公里）,年末常住人口（万人）\n"
+             "全县,1814,109.2\n道口镇,62,12.1\n城关镇,58,8.3\n").encode("gb18030")
+    at.file_uploader(key="batch_upload").set_value([("yearbook-2022.xlsx", page, "application/octet-stream"),
+                                                    ("towns.csv", towns, "text/csv")]).run()
+    no_exception(at)
+    assert [tab.label for tab in at.tabs] == ["yearbook-2022.xlsx", "towns.csv"]      # one mapping per file
+    assert any("19 converted" in i.value for i in at.tabs[0].info)
+    converted = at.tabs[0].table[0].value
+    row = converted[converted["Header"] == "年末常住人口（万人）"].iloc[0]
+    assert row["Unit in the file"] == "10^4 persons (万人)" and row["Profile unit"] == "persons"   # English words
+    said = " ".join(m.value for m in at.tabs[1].markdown)
+    assert "total rows (全县)" in shown(said)                                         # the 全县 row: skipped, said
+    at.button(key="batch_run").click().run()
+    no_exception(at)
+    assert {m.label: m.value for m in at.metric}["Regions"] == "9"                    # 7 counties + 2 towns
+    at.file_uploader(key="batch_upload").set_value([("towns.csv", towns, "text/csv")]).run()
+    no_exception(at)
+    assert "Regions" not in {m.label for m in at.metric}                               # the old results left
+
+
 def _metrics(at: AppTest) -> list[tuple[str, float | None, str]]:
     def num(text):
         try:

@@ -139,6 +139,18 @@ def test_value_added_gives_shares_and_says_they_were_derived():
     assert any("GDP was not given" in x["message_en"] for x in notes)
 
 
+def test_derived_shares_keep_their_precision_and_only_the_note_rounds():
+    text = ("区划代码,地区,年份,第一产业增加值（亿元）,第二产业增加值（亿元）,第三产业增加值（亿元）\n"
+            "410526,滑县,2022,84.1,100.1,148.4\n")
+    b = read_profiles(text.encode(), "va.csv")
+    v = b.regions[0].values
+    shares = (v["primary_industry_pct"], v["secondary_industry_pct"], v["tertiary_industry_pct"])
+    assert abs(shares[0] - 8410 / 332.6) < 1e-8 and shares[0] != round(shares[0], 2)      # 25.2856…, not 25.29
+    assert abs(sum(shares) - 100) < 1e-6
+    note = next(n for n in b.regions[0].notes if n["problem"] == "shares-derived")
+    assert "25.29 / 30.1 / 44.62" in note["message_en"]                                  # rounded for reading
+
+
 def _region_results(report):
     return {(x["region_id"], x["field"], x["severity"], x["message_en"])
             for x in report.results if x["row"] is not None and x["severity"] != "info"}
@@ -334,7 +346,9 @@ def test_import_writes_the_normalised_profile_and_the_mapping_report(tmp_path, c
     out, rep = tmp_path / "profile.csv", tmp_path / "mapping.json"
     assert main(["import", str(EX / "yearbook-2022.xlsx"), "-o", str(out), "--report", str(rep), "--lang", "en"]) == 0
     printed = capsys.readouterr().out
-    assert "Converted (19)" in printed and "年末常住人口（万人） → population  万人 → 人, × 10000" in printed
+    # target units in the user's language: English words in English, the unit typed after its name
+    assert "Converted (19)" in printed and "年末常住人口（万人） → population  10^4 persons (万人) → persons, × 10000" in printed
+    assert "猪年末存栏（万头） → pigs_head  万头 → head, × 10000" in printed    # not "10^4 persons"
     assert "户籍人口（万人）" in printed and "industry shares were derived" in printed
     again = read_profiles(out)
     base = read_profiles(EX / "typical-regions.csv")

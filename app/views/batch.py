@@ -10,7 +10,7 @@ from app import session
 from app.advice_view import issues_table
 from app.batch_table import full_table
 from app.i18n import t
-from app.inputs import example_files, template_buttons, upload_types
+from app.inputs import example_files, mapping_report, template_buttons, upload_types
 from app.maps_view import batch_map
 from app.widgets import download
 from kg.present.tables import csv_cell, to_xlsx
@@ -26,6 +26,20 @@ st.caption(t("batch.intro"))
 
 uploads = st.file_uploader(t("batch.upload"), type=upload_types(), key="batch_upload", accept_multiple_files=True)
 template_buttons("batch")
+upload_ids = [f"{u.file_id}:{u.name}" for u in uploads]
+previous = st.session_state.get("batch")
+if previous and previous.get("upload_ids") and previous["upload_ids"] != upload_ids:
+    st.session_state.pop("batch")            # other files (or none): the results of the previous ones leave the page
+if uploads:
+    # how each file was read, before the run — as the diagnosis upload shows it
+    reads = session.read_uploads([(u.getvalue(), u.name, uid) for u, uid in zip(uploads, upload_ids)])
+    places = [st.container()] if len(reads) == 1 else st.tabs([u.name for u in uploads])
+    for place, read in zip(places, reads):
+        with place:
+            if read.get("error"):
+                st.error(read["error"])
+            else:
+                mapping_report(read["batch"])
 files = example_files()
 example = st.selectbox(t("batch.or_example"), [None, *files], key="batch_example",
                        format_func=lambda n: "—" if n is None else n)
@@ -41,7 +55,7 @@ if st.button(t("batch.run"), type="primary", key="batch_run", disabled=not uploa
     if outcome.get("error"):
         st.error(outcome["error"])
     else:
-        st.session_state["batch"] = outcome
+        st.session_state["batch"] = dict(outcome, upload_ids=upload_ids if uploads else None)
 
 outcome = st.session_state.get("batch")
 if outcome:

@@ -12,8 +12,9 @@ from typing import Any
 
 from kg.namespaces import TH
 
-# Derived shares keep two decimals, as yearbooks print shares.
-_SHARE_DECIMALS = Decimal("0.01")
+# Derived shares keep the reader's precision (9 decimals, what both SHACL engines hold alike), not the
+# two decimals a yearbook prints: rounding is presentation's (the note below shows two decimals).
+_SHARE_DECIMALS = Decimal("1e-9")
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,11 @@ def _numbers(region, row_inputs: dict[str, Any], factors: dict[str, Decimal]) ->
     return out
 
 
+def _shown(share: float) -> str:
+    """A share as the note words it: two decimals at most (25.3 for 25.3006…)."""
+    return f"{share:.2f}".rstrip("0").rstrip(".")
+
+
 def derive(region, row_inputs: dict[str, Any], factors: dict[str, Decimal]) -> None:
     """Fill the region's derivable columns from this row's inputs (in place)."""
     if not row_inputs:
@@ -82,7 +88,7 @@ def derive(region, row_inputs: dict[str, Any], factors: dict[str, Decimal]) -> N
                 derived.append(colkey)
         if derived:
             region.note(derived[0], region.values[derived[0]], "shares-derived",
-                        shares=" / ".join(f"{region.values[c]:g}" for c in derived), total=f"{total:f}".rstrip("0").rstrip("."))
+                        shares=" / ".join(_shown(region.values[c]) for c in derived), total=f"{total:f}".rstrip("0").rstrip("."))
         if region.values.get(group.total) is None and group.total not in region.raw:
             region.values[group.total] = float(round(total, 9))
             region.note(group.total, region.values[group.total], "total-derived", total=f"{float(total):g}")

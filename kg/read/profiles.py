@@ -481,7 +481,8 @@ def from_table(header: list, rows: Iterable[tuple[int, list]], source_name: str 
             report.columns.append(column_entry(m, i + 1, "ignored", "confusable-column", sheet, **_confusable(m)))
             repeated.add(text)
         elif m.target is not None and m.problem:
-            params = {"unit": m.unit_text or "", "target_unit": m.target.unit.label_zh if m.target.unit else ""}
+            params = {"unit": m.unit_text or "", "target_unit": {"zh": m.target.unit.label_zh, "en": m.target.unit.label_en}
+                      if m.target.unit else ""}
             warnings.append(_warning(m.key, text, m.problem, column=text, key=m.key, **params))
             report.columns.append(column_entry(m, i + 1, "ignored", m.problem, sheet))
             repeated.add(text)
