@@ -380,6 +380,8 @@ def _account(values: dict, cs: CompiledSet, boundary: str = DEFAULT_BOUNDARY) ->
                 years[c.group] = c.year
         for key, fields in act.assumptions:
             assumptions[(key, *fields.items())] = None
+        if ln.method_en:
+            assumptions[("assume-method", ("line", ln.key), ("method", ln.key))] = None
         amount = ev.amount
         ipcc[ln.key] = ln.ipcc
         if ev.memo:
@@ -466,7 +468,9 @@ def _assumption_text(a: tuple) -> dict:
     out = {"key": key}
     for lang in ("zh", "en"):
         fields = {k: (field_label(v, lang) if k in ("field", "used") else
-                      next(x.label(lang) for x in lines() if x.key == v) if k == "line" else v) for k, v in pairs}
+                      next(x.label(lang) for x in lines() if x.key == v) if k == "line" else
+                      next(x.method(lang) for x in lines() if x.key == v) if k == "method" else v)
+                  for k, v in pairs}
         out[lang] = message(key, lang, **fields)
     return out
 

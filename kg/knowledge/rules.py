@@ -238,12 +238,17 @@ class Line:
     province_fallback: str | None = None
     where_given: bool = False           # missing input: listed, but the account stays complete
     provincial_scope: bool = False      # the profile's province (scope province-<code>) comes before scope_input
+    method_zh: str = ""                 # the method the line uses (thx:method), stated in every account counting it
+    method_en: str = ""
 
     def label(self, lang: str) -> str:
         return self.label_zh if lang == "zh" else self.label_en
 
     def note(self, lang: str) -> str:
         return self.note_zh if lang == "zh" else self.note_en
+
+    def method(self, lang: str) -> str:
+        return self.method_zh if lang == "zh" else self.method_en
 
     def counted_in(self, boundary: str) -> bool:
         return (self.boundary is None or self.boundary == boundary) and self.memo_in != boundary
@@ -295,5 +300,6 @@ def lines() -> tuple[Line, ...]:
                 share_default_group=text(THX.shareDefaultGroup),
                 scope_from_province=flag(THX.scopeFromProvince), province_fallback=text(THX.provinceFallbackScope),
                 where_given=flag(THX.countedWhereGiven), provincial_scope=flag(THX.provincialScope),
+                method_zh=literal_in(g, s, THX.method, "zh"), method_en=literal_in(g, s, THX.method, "en"),
             ))
     return tuple(sorted(out, key=lambda ln: (ln.order, ln.key)))
