@@ -338,6 +338,37 @@ def test_changed_codes_are_mapped_and_reported():
     assert [r.year for r in b.by_region()["320117"]] == [2012, 2022]
 
 
+@pytest.mark.parametrize("old, old_name, new, new_name, year", [
+    ("330185", "临安市", "330112", "临安区", 2017),
+    ("140227", "大同县", "140215", "云州区", 2018),
+    ("361121", "上饶县", "361104", "广信区", 2019),
+    ("320684", "海门市", "320614", "海门区", 2020),
+    ("410381", "偃师市", "410307", "偃师区", 2021),
+    ("350427", "沙县", "350405", "沙县区", 2021),
+])
+def test_changes_after_2016_are_read_under_todays_code(old, old_name, new, new_name, year):
+    b = read_profiles(f"区划代码,地区,年份\n{old},{old_name},{year - 1}\n".encode(), "old.csv")
+    assert b.ids() == [new]
+    (note,) = [n for n in b.regions[0].notes if n["problem"] == "code-changed"]
+    assert old_name in note["message_zh"] and new_name in note["message_zh"] and str(year) in note["message_en"]
+
+
+def test_every_crosswalk_row_is_checked_against_the_gazetteer_and_sourced():
+    from rdflib.namespace import DCTERMS
+
+    from kg.namespaces import TH
+    from kg.read.gazetteer import code_changes, places
+
+    changes = code_changes()
+    assert len(changes) >= 150 and {c.year for c in changes.values()} >= set(range(2013, 2022))
+    for c in changes.values():
+        assert c.old_code not in places(), c                          # the old code is gone today
+        assert places()[c.new_code].name == c.new_name, c              # the new code names the new unit
+    g = Graph().parse(ROOT / "ontology" / "admin-code-changes.ttl")
+    for node in g.subjects(TH.oldCode, None):
+        assert str(g.value(node, TH.confidence)) == "verified" and len(set(g.objects(node, DCTERMS.source))) == 2
+
+
 # ---------------------------------------------------------------- tanheng import
 
 def test_import_writes_the_normalised_profile_and_the_mapping_report(tmp_path, capsys):
