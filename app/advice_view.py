@@ -100,6 +100,8 @@ def balance_panel(balance: dict, key: str) -> None:
     c3.metric(t("balance.net"), number(balance.get("net_t_co2e")))
     c4.metric(t("balance.ratio"), ratio(balance.get("balance_ratio")))
     st.caption(t("balance.unit") + (f" · {t('balance.boundary.' + balance['boundary'])}" if balance.get("boundary") else ""))
+    for choice in balance.get("factor_choices") or []:     # which grid factor: province, region or national, year
+        st.caption(f"{t('balance.factor_used')}: {md(choice.get(lang()) or choice['coefficient'])}")
     if gaps:
         st.warning(t("balance.incomplete", fields=join(m.get(f"label_{lang()}") or m["key"] for m in gaps)))
     elif not balance.get("complete", True):

@@ -135,6 +135,14 @@ def test_example_profile_gets_a_type_model_and_ranked_measures():
     assert indicators.loc["人口密度", "取值"] == f"{5_781_000 / 1210.4:,.2f}"
 
 
+def test_the_account_names_the_provincial_grid_factor_it_used():
+    at = _analyse_example("zh")
+    _pick_region(at, "410526")          # 滑县, Henan, 2022: the 2022 Henan provincial factor (MEE/NBS)
+    no_exception(at)
+    used = [shown(c.value) for c in at.caption if c.value.startswith("所用因子")]
+    assert used and "2022年河南省电力平均二氧化碳排放因子" in used[0] and "0.6058" in used[0], used
+
+
 def test_upload_of_an_unreadable_file_is_one_clear_message():
     at = open_page("diagnosis", "en")
     at.radio(key="diag_source").set_value("upload").run()

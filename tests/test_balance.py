@@ -547,6 +547,6 @@ def test_every_account_with_a_landfill_line_states_its_method():
     r = balance.account(COUNTY)
     (method,) = [a for a in r["assumptions"] if a["key"] == "assume-method"]
     assert method["en"].startswith("landfill CH4: mass balance") and "first-order decay" in method["en"]
-    assert method["zh"].startswith("垃圾填埋甲烷：质量平衡法") and "一阶衰减" in method["zh"]
+    assert method["zh"].startswith("垃圾填埋甲烷的方法：质量平衡法") and "一阶衰减" in method["zh"]
     no_waste = balance.account(dict(COUNTY, msw_t=None))
     assert not any(a["key"] == "assume-method" for a in no_waste["assumptions"])
