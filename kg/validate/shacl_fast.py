@@ -25,6 +25,8 @@ from kg.namespaces import SH, TH, THP, THS
 from kg.paths import RULES_DIR
 from kg.read.profiles import ProfileBatch, Region, column_by_key, lexical_form
 from kg.knowledge.cache import compiled_knowledge
+from kg.validate.sparql_columns import ColumnQuery, batch_columns, translate
+from kg.validate.sparql_columns import run as run_columns
 
 SHAPES_FILE = RULES_DIR / "profile-shapes.ttl"
 # the plausibility checks (unit slips, issue 13) run with the profile's own rules
@@ -194,6 +196,12 @@ class SparqlCheck:
     severity: str
     zh: str
     en: str
+    columns: ColumnQuery | None = None    # the same query as column operations (kg.validate.sparql_columns)
+
+    @classmethod
+    def of(cls, name: str, query: str, target, severity: str, zh: str, en: str) -> "SparqlCheck":
+        column_of = lambda iri: key if (key := column_key(iri)) in column_by_key() else None  # noqa: E731
+        return cls(name, query, severity, zh, en, translate(query, str(target), str(RDF.type), column_of))
 
 
 def _prefix_block(g: Graph, node) -> str:
@@ -238,7 +246,7 @@ def _compile_node(g: Graph, shape, components) -> list[SparqlCheck]:
     for c in g.objects(shape, SH.sparql):
         zh, en = messages(g, shape, c)
         query = _prefix_block(g, c) + _bulk_query(str(g.value(c, SH.select)), target, {})
-        checks.append(SparqlCheck(str(shape), query, severity, zh, en))
+        checks.append(SparqlCheck.of(str(shape), query, target, severity, zh, en))
     for comp, params, validator in components:
         values = {p: g.value(shape, p) for p in params}
         if any(v is None for v in values.values()):
@@ -249,7 +257,7 @@ def _compile_node(g: Graph, shape, components) -> list[SparqlCheck]:
             checks.append(RatioCheck.of(str(shape), _RATIO_SIDES[comp], local, severity, zh, en))
             continue
         query = _prefix_block(g, validator) + _bulk_query(str(g.value(validator, SH.select)), target, local)
-        checks.append(SparqlCheck(str(shape), query, severity, zh, en))
+        checks.append(SparqlCheck.of(str(shape), query, target, severity, zh, en))
     return checks
 
 
@@ -307,7 +315,7 @@ class RatioCheck:
 class CompiledShapes:
     columns: list[ColumnCheck]
     sparql: list[SparqlCheck]
-    sparql_columns: set[str] | None = None   # the columns the SPARQL checks read (None: all)
+    sparql_columns: set[str] | None = None   # the columns the checks asked in Oxigraph read (None: all)
     ratios: list[RatioCheck] = field(default_factory=list)
 
 
@@ -343,19 +351,32 @@ def compile_shapes(g: Graph) -> CompiledShapes:
     col_checks.sort(key=lambda c: column_by_key()[c.key].order)
     ratios = [c for c in sparql_checks if isinstance(c, RatioCheck)]
     sparql_checks = [c for c in sparql_checks if not isinstance(c, RatioCheck)]
-    return CompiledShapes(col_checks, sparql_checks, _columns_read([c.query for c in sparql_checks]), ratios)
+    in_store = [c.query for c in sparql_checks if c.columns is None]
+    return CompiledShapes(col_checks, sparql_checks, _columns_read(in_store), ratios)
 
 
-def run(batch: ProfileBatch) -> list[Finding]:
-    """Every finding of the shapes on the batch (duplicates possible; the caller merges)."""
+def run(batch: ProfileBatch, columns: bool = True) -> list[Finding]:
+    """Every finding of the shapes on the batch (duplicates possible; the caller merges).
+    SPARQL checks with a column form run as column operations; the others — and all of them
+    with columns=False, the form the column one is tested against — run in Oxigraph."""
     shapes = compiled()
     findings: list[Finding] = []
     for check in [*shapes.columns, *shapes.ratios]:
         findings.extend(check.run(batch.regions))
-    if shapes.sparql and batch.regions:
-        store = batch.to_store(keys=shapes.sparql_columns)
+    as_columns = [c for c in shapes.sparql if columns and c.columns is not None]
+    in_store = [c for c in shapes.sparql if c not in as_columns]
+    if as_columns and batch.regions:
+        keys = sorted({k for c in as_columns for k in c.columns.keys})
+        cells = batch_columns(batch.regions, keys)
+        datatypes = {k: column_by_key()[k].datatype for k in keys}
+        for check in as_columns:
+            findings += [(i, check.columns.path, value, check.severity, check.zh, check.en)
+                         for i, value in run_columns(check.columns, batch.regions, cells, datatypes)]
+    if in_store and batch.regions:
+        read = shapes.sparql_columns if columns else _columns_read([c.query for c in in_store])
+        store = batch.to_store(keys=read)
         index = {str(n): i for i, n in enumerate(batch.node_iris())}
-        for check in shapes.sparql:
+        for check in in_store:
             for sol in store.query(check.query):
                 key = column_key(sol["path"].value) if sol["path"] is not None else None
                 findings.append((index[sol["this"].value], key, plain(sol["value"]),
