@@ -5,7 +5,7 @@ import pandas as pd
 
 from app.advice_view import name_of
 from app.i18n import join, lang, pick, t
-from kg import zoning
+from kg.reason import zoning
 
 
 def _rounded(x, digits: int):

@@ -9,7 +9,7 @@ import streamlit as st
 
 from app.i18n import lang, t
 from app.widgets import md
-from kg import zoning
+from kg.reason import zoning
 from kg.geo import boundaries, layers, render_html
 
 

@@ -10,8 +10,9 @@ import streamlit as st
 
 from app.i18n import lang, said, strings, t
 from app.widgets import download, md
-from kg import advice as advice_engine
-from kg import history, report
+from kg.pipeline import advice as advice_engine
+from kg import history
+from kg.present import report
 from kg.errors import UserError
 from kg.read import profiles
 
@@ -143,7 +144,7 @@ _SAFE_URL = re.compile(r"^(https?:|mailto:|#|/|\.{0,2}/|[^:/?#]*(?:[/?#]|$))", r
 def _safe_markdown():
     """Python-Markdown that never passes raw HTML through (it is shown as text) and
     drops links or images to anything but http(s), mailto or a relative address
-    (no javascript: or data:) — a second guard behind kg.report's escaping of user text."""
+    (no javascript: or data:) — a second guard behind kg.present.report's escaping of user text."""
     import markdown
     from markdown.extensions import Extension
     from markdown.treeprocessors import Treeprocessor
@@ -167,7 +168,7 @@ def _safe_markdown():
 
 def report_html(advice: dict, language: str) -> bytes:
     """The Markdown report as a self-contained HTML page (opens in any browser, prints well).
-    User text is escaped by kg.report; raw HTML and unsafe links are dropped here as well."""
+    User text is escaped by kg.present.report; raw HTML and unsafe links are dropped here as well."""
     body = _safe_markdown().convert(report.to_markdown(advice, lang=language))
     title = strings()["report.title"][language]
     return (f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8"><title>{title}</title>'

@@ -1,4 +1,4 @@
-"""Uncertainty of a region's account: kg.uncertainty.monte_carlo (IPCC Approach 2) on demand, shown as error bars
+"""Uncertainty of a region's account: kg.reason.uncertainty.monte_carlo (IPCC Approach 2) on demand, shown as error bars
 on emissions and sinks with the 95 % interval of the ratio and how often the type changes across draws. The app
 computes nothing itself; a fragment, so running it reruns only this panel."""
 from __future__ import annotations
@@ -8,7 +8,7 @@ import streamlit as st
 from app.advice_view import number, ratio
 from app import charts
 from app.i18n import t
-from kg import uncertainty
+from kg.reason import uncertainty
 
 DRAWS = 1000
 

@@ -200,7 +200,7 @@ def same_answer(a: dict, b: dict) -> bool:
 
 
 def warm_one(batch, repeat: int = 5) -> float:
-    from kg.advice import advise
+    from kg.pipeline.advice import advise
 
     advise(batch)   # warm the caches: knowledge graph, rules, coefficient set
     times = []
@@ -213,7 +213,7 @@ def warm_one(batch, repeat: int = 5) -> float:
 
 def reference_sample(batch, n: int) -> dict:
     """Both paths on the first n regions: seconds per region and agreement."""
-    from kg.advice import advise
+    from kg.pipeline.advice import advise
     from kg.read.profiles import ProfileBatch
 
     sample = ProfileBatch(regions=batch.regions[:n])
@@ -355,8 +355,8 @@ MC_TARGET_S = 30.0      # 2,844 regions × 1,000 draws on the 2-core machine
 
 @figure("monte_carlo")
 def monte_carlo_figure(say, quick: bool = False) -> dict:
-    """IPCC Approach 2 (kg.uncertainty.monte_carlo) on generated regions: wall and CPU, type robustness included."""
-    from .uncertainty import monte_carlo
+    """IPCC Approach 2 (kg.reason.uncertainty.monte_carlo) on generated regions: wall and CPU, type robustness included."""
+    from kg.reason.uncertainty import monte_carlo
 
     n, draws = (100, 100) if quick else (2_844, 1_000)
     regions = generated_batch(n).regions

@@ -164,7 +164,7 @@ def test_sankey_spreads_the_sinks_so_their_labels_do_not_overlap():
 
 def test_html_report_lists_each_reason_on_its_own_line():
     from app import session
-    from kg.advice import advise
+    from kg.pipeline.advice import advise
     from kg.read.profiles import read_profiles
 
     html = session.report_html(advise(read_profiles(EXAMPLES_DIR / "typical-regions.csv")), "zh").decode("utf-8")

@@ -10,7 +10,7 @@ import pytest
 from kg.paths import ROOT
 
 # a stage may import the stages before it, never those after it
-STAGES = ["kg.read", "kg.validate", "kg.account", "kg.reason", "kg.trajectory", "kg.present"]
+STAGES = ["kg.read", "kg.validate", "kg.account", "kg.reason", "kg.trajectory", "kg.present", "kg.pipeline"]
 # the ground every room stands on: imported by any stage, importing no stage
 GROUND = ["kg.errors", "kg.messages", "kg.namespaces", "kg.paths"]
 FRONT_ENDS = ["kg.cli", "kg.commands"]

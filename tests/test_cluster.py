@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from kg import results, stream
+from kg.pipeline import results, stream
 from kg.bench import batch_from_rows, generate
 from kg.cli import main
 

@@ -3,10 +3,10 @@ model is the designated type's model; the indicator diagnosis stays beside it, a
 with the inferred type's best measures as secondary. Checked on the labelled set of real counties."""
 import pytest
 
-from kg.advice import advise
+from kg.pipeline.advice import advise
 from kg.paths import EXAMPLES_DIR
 from kg.read.profiles import read_profiles
-from kg.report import to_markdown
+from kg.present.report import to_markdown
 
 LABELLED = EXAMPLES_DIR / "labelled" / "zoning-labelled.csv"
 MODEL = {"urbanized": "low-carbon-unit-layout", "agricultural": "production-waste-cycle",

@@ -75,7 +75,7 @@ def test_report_mistakes_are_one_sentence(tmp_path):
 
 
 def test_other_parts_add_sections_through_the_hook():
-    from kg.advice import advise
+    from kg.pipeline.advice import advise
     from kg.present import handover
     from kg.read.profiles import read_profiles
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, VENV_BIN
-from kg.advice import advise
+from kg.pipeline.advice import advise
 from kg.geo import boundaries, layers
 from kg.read.profiles import read_profiles
-from kg.zoning import records
+from kg.reason.zoning import records
 
 HENAN = ROOT / "examples" / "xianyu-henan.csv"
 

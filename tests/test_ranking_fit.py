@@ -3,7 +3,7 @@ variant of one, as a planner would read the list: top measures, demotions with t
 threshold."""
 import pytest
 
-from kg.advice import advise
+from kg.pipeline.advice import advise
 from kg.bench import batch_from_rows
 from kg.reason.indicators import compute
 from kg.paths import EXAMPLES_DIR

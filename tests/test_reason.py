@@ -23,13 +23,13 @@ import math
 import pytest
 from rdflib import RDF, Graph
 
-from kg.advice import advise
+from kg.pipeline.advice import advise
 from kg.bench import batch_from_rows
 from kg.knowledge.graph import knowledge_graph
 from kg.namespaces import RDFS, TH, THR, THX
 from kg.paths import EXAMPLES_DIR, RULES_DIR
 from kg.read.profiles import read_profiles
-from kg.report import to_markdown
+from kg.present.report import to_markdown
 
 EXPECTED = {
     "310115": ("urbanized", "low-carbon-unit-layout"),

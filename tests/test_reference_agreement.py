@@ -12,7 +12,7 @@ import pytest
 from kg.reason import fast as reason
 
 from kg.reason import reference as reason_reference
-from kg.advice import advise
+from kg.pipeline.advice import advise
 from kg.account.balance import account_many
 from kg.bench import batch_from_rows, generate, same_answer
 from kg.paths import EXAMPLES_DIR

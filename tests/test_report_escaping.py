@@ -10,8 +10,8 @@ import markdown
 import pytest
 
 from app import session
-from kg import report
-from kg.advice import advise
+from kg.present import report
+from kg.pipeline.advice import advise
 from kg.paths import EXAMPLES_DIR
 from kg.read.profiles import read_profiles
 

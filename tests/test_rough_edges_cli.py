@@ -1,9 +1,9 @@
 """Issue 16, remaining English in Chinese output of the command line."""
 import re
 
-from kg import report
+from kg.present import report
 from kg.account import balance
-from kg.advice import advise
+from kg.pipeline.advice import advise
 from kg.paths import EXAMPLES_DIR
 from kg.read.profiles import read_profiles
 from kg.present import balance as balance_view

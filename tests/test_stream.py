@@ -6,8 +6,8 @@ import json
 import orjson
 import pytest
 
-from kg import stream
-from kg.advice import advise
+from kg.pipeline import stream
+from kg.pipeline.advice import advise
 from kg.bench import batch_from_rows, generate
 from kg.cli import main
 
@@ -98,7 +98,7 @@ def test_output_follows_the_published_schema(batch):
 
 
 def test_results_sql_reads_the_dataset_and_nothing_else(batch, tmp_path, capsys):
-    from kg import results
+    from kg.pipeline import results
 
     stream.advise_to(batch, io.BytesIO(), results=str(tmp_path / "res"))
     names, rows = results.query(tmp_path / "res", "SELECT unit, count(*) FROM results "

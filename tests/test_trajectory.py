@@ -368,7 +368,7 @@ def test_json_output_follows_the_published_schema(tmp_path):
 def test_monte_carlo_through_time_bands_and_probability_of_peaking_by_2030(tmp_path):
     """--uncertainty N: the observed year's band is the inventory's Monte Carlo interval (same ranges,
     same kind of draws); a region that peaked in 2019 peaks by 2030 in every draw, a growing one in none."""
-    from kg import uncertainty as inventory
+    from kg.reason import uncertainty as inventory
     from kg.trajectory.input import valid_rows
 
     rows, _ = valid_rows(LONG)

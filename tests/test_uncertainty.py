@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from rdflib.namespace import DCTERMS, SKOS
 
-from kg import uncertainty
+from kg.reason import uncertainty
 
 from kg.account import balance
 from kg.knowledge.graph import knowledge_graph

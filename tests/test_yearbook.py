@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from rdflib import Graph
 
-from kg.advice import advise
+from kg.pipeline.advice import advise
 from kg.account.balance import account_many
 from kg.read.headers import match_header, units
 from kg.read.profiles import read_profiles

@@ -5,7 +5,7 @@ import subprocess
 import pytest
 
 from conftest import ROOT, VENV_BIN
-from kg.zoning import RegionRecord, peers, rollup, zoning, zoning_rules
+from kg.reason.zoning import RegionRecord, peers, rollup, zoning, zoning_rules
 
 HENAN = ROOT / "examples" / "xianyu-henan.csv"
 

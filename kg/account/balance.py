@@ -284,7 +284,7 @@ class Evaluated:
 
 def evaluate(values: dict, cs: CompiledSet, boundary: str = DEFAULT_BOUNDARY):
     """The flux lines of one region in a boundary, each as an Evaluated (the one arithmetic account() and the
-    Monte Carlo of kg.uncertainty share)."""
+    Monte Carlo of kg.reason.uncertainty share)."""
     year = _year(values)
     region = province = None
     for comp in cs.flux:

@@ -4,8 +4,8 @@ one or more profile files. Exit 0 when all regions are valid, 1 when some are no
 import os
 import sys
 
-from kg import report
-from kg.advice import ENGINES, advise
+from kg.present import report
+from kg.pipeline.advice import ENGINES, advise
 from kg.errors import UserError
 
 PROGRESS_MIN = {"fast": 2000, "reference": 5}
@@ -66,7 +66,7 @@ def _progress_bar(total: int, engine: str):
 
 def run(args):
     if args.format in ("json", "ndjson"):
-        from ..stream import fewer_collections
+        from kg.pipeline.stream import fewer_collections
 
         with fewer_collections():
             return _run_streamed(read_batch(args.files, args.lang), args)
@@ -89,8 +89,8 @@ def run(args):
 
 
 def _run_streamed(batch, args) -> int:
-    """JSON and NDJSON: in chunks, on --jobs processes, written as each chunk is done (kg.stream)."""
-    from .. import stream
+    """JSON and NDJSON: in chunks, on --jobs processes, written as each chunk is done (kg.pipeline.stream)."""
+    from kg.pipeline import stream
     from kg.account.balance import compile_set
 
     jobs = stream.default_jobs() if args.jobs is None else args.jobs

@@ -66,7 +66,7 @@ def run(args):
     regions = [region for region, _, ok in checked if ok]
     results_list = balance.account_many(regions, args.coefficients, args.boundary)
     if args.uncertainty:
-        from ..uncertainty import monte_carlo
+        from kg.reason.uncertainty import monte_carlo
 
         intervals = monte_carlo(regions, args.coefficients, args.boundary, draws=args.uncertainty, seed=args.seed)
         for res, iv in zip(results_list, intervals):

@@ -9,7 +9,7 @@ import sys
 import unicodedata
 
 from kg.errors import UserError
-from ..evaluate import TYPES, evaluate
+from kg.pipeline.evaluate import TYPES, evaluate
 
 TEXT = {
     "zh": {"title": "{file}：类型诊断与官方主体功能区对照（推断时不使用官方类型）",

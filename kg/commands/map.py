@@ -26,8 +26,8 @@ def register(sub):
 
 def analyse_files(paths: list[str], lang: str, coefficients: str = "default"):
     """Read, validate, account and advise the files: (batch, advice, RegionRecords)."""
-    from ..advice import advise
-    from ..zoning import records
+    from kg.pipeline.advice import advise
+    from kg.reason.zoning import records
     from .advise import read_batch
 
     batch = read_batch(paths, lang)

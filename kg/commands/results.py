@@ -16,7 +16,7 @@ def register(sub):
 
 
 def run(args):
-    from .. import results
+    from kg.pipeline import results
     from kg.knowledge.query import Result, to_csv, to_table
 
     try:

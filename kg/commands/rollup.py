@@ -5,7 +5,7 @@ import json
 import sys
 
 from kg.errors import UserError
-from ..zoning import ROLLUP_LEVELS, rollup
+from kg.reason.zoning import ROLLUP_LEVELS, rollup
 
 HEADERS = {"zh": ["代码", "名称", "区域数", "排放 (t CO2e)", "碳汇 (t CO2e)", "净排放 (t CO2e)", "碳汇/排放比", "完整", "不完整的区域"],
            "en": ["code", "name", "regions", "emissions (t CO2e)", "sinks (t CO2e)", "net (t CO2e)", "sink/emission",

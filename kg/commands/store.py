@@ -53,7 +53,7 @@ def _open(args, write: bool):
 def _advise_files(args):
     """Read and advise the files before the store is opened: the store is
     held only for the one update that saves."""
-    from ..advice import advise
+    from kg.pipeline.advice import advise
     from .advise import read_batch
 
     batch = read_batch(args.files, args.lang)

@@ -4,7 +4,7 @@ rules/carbon-zoning.ttl)."""
 import json
 import sys
 
-from ..zoning import GROUPINGS, zoning, zoning_rules
+from kg.reason.zoning import GROUPINGS, zoning, zoning_rules
 
 HEADERS = {"zh": ["区域代码", "名称", "分组", "ECC", "ESC", "分区", "对应模式"],
            "en": ["region id", "name", "group", "ECC", "ESC", "zone", "models"]}
@@ -23,7 +23,7 @@ def register(sub):
 
 
 def run(args):
-    from ..report import model_label
+    from kg.present.report import model_label
     from kg.present.tables import to_csv, to_markdown
     from .map import analyse_files
     from .rollup import write_out

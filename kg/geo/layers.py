@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, field
 
 from . import boundaries
-from .. import zoning as zoning_mod
+from kg.reason import zoning as zoning_mod
 
 MEASURES = ("type", "model", "zone", "balance_ratio", "net_t_co2e", "emissions_per_person")
 NO_DATA = "no-data"
@@ -151,7 +151,7 @@ def _categorical(measure: str, lang_labels) -> list[MapClass]:
 
 
 def _labels(measure: str, key: str) -> dict:
-    from ..report import model_label, type_label
+    from kg.present.report import model_label, type_label
 
     f = type_label if measure == "type" else model_label
     return {"zh": f(key, "zh"), "en": f(key, "en")}
@@ -159,7 +159,7 @@ def _labels(measure: str, key: str) -> dict:
 
 def build_layer(recs, measure: str, province: str | None = None, zoning_by: str = "province",
                 progress=None) -> MapLayer:
-    """The map of `measure` for these RegionRecords (kg.zoning.records), limited to one province
+    """The map of `measure` for these RegionRecords (kg.reason.zoning.records), limited to one province
     (`province`: 2-digit or 6-digit code) if given. The frame is that province, or the one province
     all regions are in, or the whole country."""
     if measure not in MEASURES:

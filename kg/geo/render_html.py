@@ -62,7 +62,7 @@ def _hover_rows(layer: MapLayer, lang: str, type_label, model_label) -> list[lis
 
 def figure(layer: MapLayer, lang: str = "zh", height: int = 640, highlight: str | None = None) -> go.Figure:
     """The plotly figure; `highlight`: a code outlined in black (the region a page is about)."""
-    from ..report import model_label, type_label
+    from kg.present.report import model_label, type_label
 
     codes = [r.code for r in layer.regions]
     geoms = boundaries.geometries(codes + layer.context + [boundaries.NATIONAL])
@@ -159,7 +159,7 @@ def planar_figure(layer: MapLayer, lang: str = "zh", height: int = 560, highligh
     the static map's; here a national frame shows the mainland and Hainan."""
     import math
 
-    from ..report import model_label, type_label
+    from kg.present.report import model_label, type_label
 
     codes = [r.code for r in layer.regions]
     geoms = boundaries.geometries(codes + layer.context)

@@ -124,7 +124,7 @@ def _csv_value(term, text, csv_cell):
 
 
 def to_csv(result: Result) -> str:
-    from kg.present.tables import csv_cell          # kg.present.tables reaches kg.knowledge.query through kg.report
+    from kg.present.tables import csv_cell          # kg.present.tables reaches kg.knowledge.query through kg.present.report
 
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")   # RFC 4180; and a CR inside a cell gets quoted

@@ -1,4 +1,4 @@
-"""A verdict in words: the advice fields of one region (type … secondary) as kg.advice gives them to
+"""A verdict in words: the advice fields of one region (type … secondary) as kg.pipeline.advice gives them to
 the command line, the app and the reports. Everything numeric arrives computed in the verdict
 (kg.reason.verdict); this module only looks up labels and cases, fills the sentences of
 rules/advice-messages.ttl and rules/measure-ranking.ttl, and rounds for display."""

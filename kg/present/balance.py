@@ -47,7 +47,7 @@ def detail_rows(result: dict, lang: str = "zh") -> tuple[list[str], list[list[st
 
 
 def interval_rows(named_results, lang: str = "zh") -> tuple[list[str], list[list[str]]]:
-    """Headers and rows of the Monte Carlo 95 % intervals (kg.uncertainty) and how often the type changes."""
+    """Headers and rows of the Monte Carlo 95 % intervals (kg.reason.uncertainty) and how often the type changes."""
     h = lambda k: message(f"head-{k}", lang)
     iv = lambda u, k, d=0: "—" if not u.get(k) else f"{number(u[k][0], d)} – {number(u[k][1], d)}"
     headers = [h("region"), f"{h('emissions')} {h('interval')}", f"{h('sinks')} {h('interval')}",

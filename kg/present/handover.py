@@ -15,10 +15,10 @@ import io
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .. import report as advice_report
+from kg.present import report as advice_report
 from kg.account.balance import lines as account_lines
 from kg.present.numbers import number
-from ..zoning import peer_measures, peers, zone_by_key, zoning, zoning_rules
+from kg.reason.zoning import peer_measures, peers, zone_by_key, zoning, zoning_rules
 
 # --- the document model ----------------------------------------------------------------------------
 
@@ -134,7 +134,7 @@ class Context:
     lang: str
     index: int                      # the region's position in the batch
     region: dict                    # its advice entry
-    records: list                   # kg.zoning.RegionRecord for the whole batch
+    records: list                   # kg.reason.zoning.RegionRecord for the whole batch
     advice: dict
     peers: dict
     zoning: dict
@@ -332,7 +332,7 @@ def build(batch, advice: dict, lang: str = "zh", region_index: int | None = None
           only: tuple[str, ...] | None = None) -> Document:
     """The report of one region (its position in the batch) or of every valid region. `only`: section
     keys to keep (default all)."""
-    from ..zoning import records
+    from kg.reason.zoning import records
 
     recs = records(batch, advice)
     peer = peers(recs)

@@ -16,7 +16,7 @@ from kg.knowledge.rules import indicators
 def series_value(points: tuple[tuple[int, float], ...], years: np.ndarray) -> np.ndarray:
     """The series value of each year, a year before the first or after the last held to that end
     (the reference rule does the same); NaN where the year is not reported. Vectorised: the Monte Carlo
-    of kg.uncertainty asks it for regions × draws at once."""
+    of kg.reason.uncertainty asks it for regions × draws at once."""
     years = np.asarray(years, dtype=float)
     keys = np.array([y for y, _ in points])
     vals = np.array([v for _, v in points], dtype=float)
@@ -67,7 +67,7 @@ def compute_batch(rows: list[dict], balances: list[dict | None] | None = None) -
 
 def compute_columns(col, account) -> dict[str, np.ndarray]:
     """The indicators from column arrays: col(key) gives a profile column, account(key) a number of the carbon
-    account, as equal-length float arrays (the Monte Carlo of kg.uncertainty passes perturbed draws)."""
+    account, as equal-length float arrays (the Monte Carlo of kg.reason.uncertainty passes perturbed draws)."""
     out = {}
     with np.errstate(divide="ignore", invalid="ignore"):
         for ind in indicators().values():

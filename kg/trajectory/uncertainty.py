@@ -1,4 +1,4 @@
-"""The Monte Carlo of the inventory (kg.uncertainty, IPCC 2006 Approach 2) carried through time: bands
+"""The Monte Carlo of the inventory (kg.reason.uncertainty, IPCC 2006 Approach 2) carried through time: bands
 around each scenario's series and the probability that emissions peak by 2030.
 
 Per draw, every line of every year is multiplied by its coefficient groups' multipliers (one per group
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import uncertainty as inventory
+from kg.reason import uncertainty as inventory
 from kg.account.balance import compile_set
 from .coupling import LineFactors
 

@@ -1,4 +1,4 @@
-"""Renderers for the advice JSON of kg.advice: a Markdown report a planner can
+"""Renderers for the advice JSON of kg.pipeline.advice: a Markdown report a planner can
 hand on (Chinese by default) and a one-line-per-region text table. Every heading
 and sentence comes from rules/advice-messages.ttl; labels from the ontology."""
 from __future__ import annotations

@@ -12,7 +12,7 @@ from functools import lru_cache
 from rdflib.namespace import DCTERMS
 
 from kg.knowledge.graph import lang_text, rules_file
-from .namespaces import RDF, RDFS, SKOS, TH, THX
+from kg.namespaces import RDF, RDFS, SKOS, TH, THX
 
 ZONING_FILE = "carbon-zoning.ttl"
 GROUPINGS = ("all", "province")

@@ -22,7 +22,7 @@ from rdflib import RDF, Literal
 
 from kg.account import balance
 from kg.knowledge.graph import knowledge_graph
-from .namespaces import TH, THP
+from kg.namespaces import TH, THP
 
 Z95 = 1.959963984540054          # standard normal 97.5 % quantile
 CHUNK = 256                      # regions per vectorised block (× draws floats per array)

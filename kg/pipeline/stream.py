@@ -1,6 +1,6 @@
 """Advice for big batches: in chunks, on several processes, streamed out compactly.
 
-`advise_to(batch, fp, …)` runs kg.advice.advise on chunks of about 10,000 regions
+`advise_to(batch, fp, …)` runs kg.pipeline.advice.advise on chunks of about 10,000 regions
 (so the output of the whole batch never exists at once), on `jobs` processes
 (forked: they share the knowledge already loaded), and writes each chunk as soon
 as it and the chunks before it are done, through orjson. The results are the
@@ -14,7 +14,7 @@ Output forms (docs/advice-output.schema.json, versioned):
   and the type evidence behind the drivers) instead of repeated per region;
 - "ndjson": the same records, one JSON document per line (a header line with the
   catalog, one line per region, a closing line with the summary);
-- full=True: every region as kg.advice.advise gives it (the form before issue 12),
+- full=True: every region as kg.pipeline.advice.advise gives it (the form before issue 12),
   for small files and reports."""
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ def _compact_measures(ms: list[dict]) -> list[dict]:
 
 
 def compact_region(r: dict) -> dict:
-    """A region of kg.advice.advise without what the catalog holds: measures keep id, score and
+    """A region of kg.pipeline.advice.advise without what the catalog holds: measures keep id, score and
     reasons; drivers keep indicator, value and contribution; the pathway is the model's."""
     out = {k: v for k, v in r.items() if k not in ("pathway", "measures", "drivers", "close_call", "secondary")}
     out["secondary"] = None
@@ -127,7 +127,7 @@ def repeated_ids(batch: ProfileBatch) -> bool:
 def advise_chunk(sub: ProfileBatch, opts: dict) -> tuple[bytes, dict, list, list, dict | None]:
     """One chunk, wherever it runs (this process, a forked one, a Dask worker): its regions as
     encoded records, its summary counts, coefficients, batch warnings and, with opts["results"],
-    its tidy figures (kg.results.tidy) for the gathering process to write."""
+    its tidy figures (kg.pipeline.results.tidy) for the gathering process to write."""
     with one_source():
         res = advise(sub, coefficient_set=opts["coefficient_set"], lang=opts["lang"], engine=opts["engine"])
     rows = None
@@ -222,7 +222,7 @@ def advise_to(batch: ProfileBatch, fp, fmt: str = "json", full: bool = False, co
     """Advise the batch and write it to the binary file `fp`; returns the summary.
     `progress(done, total)` is called after each chunk is written. `cluster`: run the chunks on a
     Dask cluster (a scheduler address or "local"); `results`: also write the tidy figures to that
-    Parquet dataset directory (kg.results)."""
+    Parquet dataset directory (kg.pipeline.results)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown output format {fmt!r}; choose one of {', '.join(FORMATS)}")
     from kg.account.balance import compile_set

@@ -34,7 +34,7 @@ def province(region_id: str) -> str:
 
 
 def figures(region: dict) -> list[tuple[str, float | None, str]]:
-    """(figure, value, unit) of one advised region (kg.advice.advise's form, compact or full)."""
+    """(figure, value, unit) of one advised region (kg.pipeline.advice.advise's form, compact or full)."""
     out = [("valid", 1.0 if region["valid"] else 0.0, "1"), ("violations", float(len(region["violations"])), "count")]
     b = region.get("balance")
     if b:
