@@ -476,3 +476,13 @@ def test_a_total_row_in_an_xlsx_page_is_skipped_too():
     batch = read_profiles(buf.getvalue(), filename="page.xlsx")
     assert [r.region_id for r in batch.regions] == ["410526"]
     assert any(n["problem"] == "total-rows-skipped" and "全市" in n["message_en"] for n in batch.mapping.notes)
+
+
+def test_a_prefecture_row_over_its_counties_is_a_total_but_a_prefecture_alone_is_a_region():
+    page = "区划代码,地区,年份,国土面积（平方公里）\n410500,安阳市,2022,7413\n410526,滑县,2022,1814\n410527,内黄县,2022,1161\n"
+    batch = read_profiles(page.encode(), "p.csv")
+    assert batch.ids() == ["410526", "410527"]
+    note = next(n for n in batch.mapping.notes if n["problem"] == "total-rows-skipped")
+    assert "Row(s) 2: total rows (安阳市)" in note["message_en"]
+    alone = read_profiles("区划代码,地区,年份\n410500,安阳市,2022\n410600,鹤壁市,2022\n".encode(), "p.csv")
+    assert alone.ids() == ["410500", "410600"] and not alone.warnings

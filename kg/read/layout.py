@@ -218,7 +218,35 @@ def find_layout(grid: list[tuple[int, list]]) -> Layout:
         if filled:
             seen_data = True
         layout.data.append((n, cells))
+    _prefecture_totals(layout)
     return layout
+
+
+def _prefecture_totals(layout: Layout) -> None:
+    """A row whose code is a prefecture's or province's (GB/T 2260: it ends in 00, a county-level code
+    never does) over rows of county-level units inside it is that page's total (安阳市 over 滑县 …):
+    moved from the data to the total rows. Alone, or with no unit of its own below it, it is a region."""
+    code_col = next((j for j, m in enumerate(layout.matches) if m.key == "region_id"), None)
+    if code_col is None:
+        return
+    name_col = next((j for j, m in enumerate(layout.matches) if m.key == "name"), None)
+
+    def cell(cells, j):
+        v = cells[j] if j is not None and j < len(cells) else None
+        v = str(int(v)) if isinstance(v, float) and v.is_integer() else v
+        return "" if v is None else str(v).strip()
+
+    codes = [cell(cells, code_col) for _, cells in layout.data]
+    counties = {c for c in codes if len(c) == 6 and c.isdigit() and not c.endswith("00")}
+    keep = []
+    for (n, cells), code in zip(layout.data, codes):
+        prefix = code[:2] if code.endswith("0000") else code[:4]
+        if len(code) == 6 and code.isdigit() and code.endswith("00") and any(c.startswith(prefix) for c in counties):
+            layout.total_rows.append((n, cell(cells, name_col) or code))
+        else:
+            keep.append((n, cells))
+    layout.data = keep
+    layout.total_rows.sort()
 
 
 @compiled_knowledge
