@@ -20,7 +20,7 @@ def test_cached_knowledge_gives_the_same_advice(tmp_path):
     without = _advise("off", tmp_path / "off.json")
     first = _advise(str(cache), tmp_path / "first.json")           # compiles and writes the cache
     files = sorted(p.name for p in cache.glob("*/*.pickle"))
-    assert "kg.validate.shacl_fast.compiled.pickle" in files and "kg.reason.fast.rules.pickle" in files
+    assert "kg.validate.shacl_fast.compiled.pickle" in files and "kg.knowledge.rules.rules.pickle" in files
     second = _advise(str(cache), tmp_path / "second.json")         # reads it
     assert without == first == second
 

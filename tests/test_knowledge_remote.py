@@ -16,6 +16,7 @@ from kg.store.remote import RemoteStore
 
 MODEL = "https://w3id.org/tanheng/resource/model-blue-green-sink"
 COEF = "https://w3id.org/tanheng/resource/coefset-default"
+SERVER_SYNONYM = "服务器上的人口"
 CASE_COUNTRY = "SELECT (COUNT(?c) AS ?n) WHERE { ?c a th:Case ; th:countryCode \"DE\" }"
 
 
@@ -37,6 +38,9 @@ def relabelled(oxigraph_server):
         store.update(f'DELETE {{ GRAPH ?g {{ <{iri}> rdfs:label ?l }} }} WHERE {{ GRAPH ?g {{ <{iri}> rdfs:label ?l '
                      f'FILTER(lang(?l) = "en") }} }}')
         store.update(f'INSERT DATA {{ GRAPH <urn:tanheng:graph:kg> {{ <{iri}> rdfs:label "{label}"@en }} }}')
+    # a synonym of the population column only the server knows
+    store.update('INSERT DATA { GRAPH <urn:tanheng:graph:kg> { '
+                 f'<https://w3id.org/tanheng/profile#population> skos:altLabel "{SERVER_SYNONYM}"@zh }} }}')
     return url
 
 
@@ -45,6 +49,24 @@ def test_advice_takes_model_labels_from_the_server(relabelled, tmp_path):
                    url=relabelled, tmp_path=tmp_path)
     assert proc.returncode in (0, 1), proc.stderr
     assert "Blue-green FROM THE SERVER" in proc.stdout
+
+
+def test_profile_columns_come_from_the_server(relabelled, tmp_path):
+    """The input contract is a view of the same store: a header only the server's vocabulary names is read
+    as that column (kg.read.profiles.vocabulary_graph asks the reader)."""
+    rows = (EXAMPLES_DIR / "typical-regions.csv").read_text(encoding="utf-8").splitlines()
+    header = rows[0].split(",")
+    header[header.index("population")] = SERVER_SYNONYM
+    f = tmp_path / "synonym.csv"
+    f.write_text("\n".join([",".join(header), *rows[1:]]) + "\n", encoding="utf-8")
+    proc = tanheng("validate", f, "--format", "json", url=relabelled, tmp_path=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert SERVER_SYNONYM not in proc.stdout            # no "unknown column" warning names it
+    local = subprocess.run([sys.executable, "-m", "kg.cli", "validate", str(f), "--format", "json"], cwd=ROOT,
+                           env={**{k: v for k, v in os.environ.items() if k != "TANHENG_SPARQL_URL"},
+                                "TANHENG_CACHE_DIR": "off", "PYTHONPATH": str(ROOT)},
+                           capture_output=True, text=True, timeout=300)
+    assert local.returncode == 1 and SERVER_SYNONYM in local.stdout   # the embedded vocabulary does not know it
 
 
 def test_coefficients_come_from_the_server(relabelled, tmp_path):

@@ -11,17 +11,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 
 from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import RDFS, SKOS
 
 from kg.knowledge.graph import literal_in
 from kg.namespaces import QUDT, TH, THP
-from kg.paths import ONTOLOGY_DIR
 from kg.knowledge.cache import compiled_knowledge
 
-UNITS_TTL = ONTOLOGY_DIR / "units.ttl"
 LABELS = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel)
 
 
@@ -65,14 +62,11 @@ class Unit:
         return self.multiplier / other.multiplier
 
 
-@lru_cache(maxsize=1)
 def _graph() -> Graph:
+    """Profile properties and unit nodes, from the one knowledge store (kg.read.profiles.vocabulary_graph)."""
     from kg.read.profiles import vocabulary_graph
 
-    g = Graph()
-    g += vocabulary_graph()
-    g.parse(UNITS_TTL, format="turtle")
-    return g
+    return vocabulary_graph()
 
 
 @compiled_knowledge

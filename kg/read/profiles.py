@@ -29,6 +29,7 @@ from kg.paths import ONTOLOGY_DIR
 from kg.knowledge.cache import compiled_knowledge
 
 PROFILE_TTL = ONTOLOGY_DIR / "profile.ttl"
+UNITS_TTL = ONTOLOGY_DIR / "units.ttl"
 
 
 class UnreadableInput(UserError, ValueError):
@@ -65,10 +66,30 @@ class Column:
         return self.label_zh if lang == "zh" else self.label_en
 
 
-@lru_cache(maxsize=1)
 def vocabulary_graph() -> Graph:
+    """The input contract (profile columns, their labels, synonyms, units, value schemes, read problems) as
+    the one knowledge store holds it (kg.knowledge.reader): with TANHENG_SPARQL_URL set, the server's graph,
+    so that an institute's relabelled or extended vocabulary is the one files are read with; else the
+    embedded copy, which is loaded from ontology/ — read here from its two files, ~6× faster than the
+    whole graph out of the store (the compiled cache keeps the columns derived from it either way)."""
+    from kg.knowledge.reader import source
+
+    return _vocabulary(source())
+
+
+@lru_cache(maxsize=2)
+def _vocabulary(server: str | None) -> Graph:
     g = Graph()
-    g.parse(PROFILE_TTL, format="turtle")
+    if server is None:
+        g.parse(PROFILE_TTL, format="turtle")
+        g.parse(UNITS_TTL, format="turtle")
+        return g
+    import pyoxigraph as ox
+
+    from kg.knowledge.reader import query
+
+    data = ox.serialize(query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"), format=ox.RdfFormat.N_TRIPLES)
+    g.parse(data=data.decode(), format="nt")
     return g
 
 
