@@ -55,9 +55,16 @@ def _boosts() -> dict:
 def reason_text(r: Reason) -> dict[str, str]:
     if r.kind != "boost":
         return _static_reason(r)
-    b = _boosts()[r.ref]
-    return fill({"zh": b.reason_zh, "en": b.reason_en}, value=in_words(r.value), typical=in_words(b.typical),
-                unit=indicator_unit(b.indicator), gate=in_words(r.gate) if b.gate else "")
+    return _boost_text(r.ref, r.value, r.gate)
+
+
+@lru_cache(maxsize=65_536)
+def _boost_text(ref: str, value: float | None, gate: float | None) -> dict[str, str]:
+    """A boost's reason depends only on the boost and the region's figures: a region gives the same one
+    to each measure the boost lifts (~26 boost reasons a region, a few distinct — worded once each)."""
+    b = _boosts()[ref]
+    return fill({"zh": b.reason_zh, "en": b.reason_en}, value=in_words(value), typical=in_words(b.typical),
+                unit=indicator_unit(b.indicator), gate=in_words(gate) if b.gate else "")
 
 
 def measures(model_iri: str, ranked: tuple[RankedMeasure, ...]) -> list[dict]:

@@ -91,21 +91,37 @@ def target_reach(m_iri: str) -> tuple[tuple[str, frozenset[str]], ...]:
                  for x in sorted(pathway.measure_targets(m_iri)))
 
 
-def reach_share(m_iri: str, shares: dict[str, float]) -> float:
-    """How much of the region's gross flux a measure reaches: for each thing it acts on, the share of
+def flux_matrix(bigs: list[dict[str, float]]) -> tuple[dict[str, int], np.ndarray]:
+    """The regions' big-flux shares as a matrix (regions × flux classes, 0 where not big) and its columns."""
+    cols = {f: j for j, f in enumerate(sorted({f for b in bigs for f in b}))}
+    out = np.zeros((len(bigs), len(cols)))
+    for i, b in enumerate(bigs):
+        for f, share in b.items():
+            out[i, cols[f]] = share
+    return cols, out
+
+
+def reach_shares(m_iri: str, big_matrix: tuple[dict[str, int], np.ndarray]) -> np.ndarray:
+    """How much of each region's gross flux a measure reaches: for each thing it acts on, the share of
     the largest big flux that thing reaches (0 if none), averaged over its targets — a focused measure
-    on a line carrying 40 % of emissions gets 0.4, a broad one a part of it."""
+    on a line carrying 40 % of emissions gets 0.4, a broad one a part of it. A target that is itself an
+    account flux outside Table 1 (th:AgriculturalNonCO2Emission, issue 14) reaches itself, as in the
+    reference rule (rdfs:subClassOf* includes the class itself). All regions at once, the maxima added in
+    target order (shares are above 0, so a flux that is not big counts as 0)."""
+    cols, shares = big_matrix
     tr = target_reach(m_iri)
+    total = np.zeros(len(shares))
     if not tr:
-        return 0.0
-    # a target that is itself an account flux outside Table 1 (th:AgriculturalNonCO2Emission, issue 14)
-    # reaches itself, as in the reference rule (rdfs:subClassOf* includes the class itself)
-    return sum(max((shares[f] for f in fl | {x} if f in shares), default=0.0) for x, fl in tr) / len(tr)
+        return total
+    for x, fl in tr:
+        idx = sorted(cols[f] for f in fl | {x} if f in cols)
+        total = total + (shares[:, idx].max(axis=1) if idx else 0.0)
+    return total / len(tr)
 
 
 @lru_cache(maxsize=None)
 def reached_by(m_iri: str) -> frozenset[str]:
-    """Every flux class a measure reaches through any of its targets (as `reach_share` counts them)."""
+    """Every flux class a measure reaches through any of its targets (as `reach_shares` counts them)."""
     return frozenset().union(*(fl | {x} for x, fl in target_reach(m_iri)))
 
 
@@ -141,10 +157,11 @@ def rank_scores(model_iri: str, strength: np.ndarray, bigs: list[dict[str, float
     intensities, regions × boosts, and their big fluxes)."""
     r = rules()
     out = {}
+    big_matrix = flux_matrix(bigs)
     for m in pathway.model_measures().get(model_iri, ()):
         gov = m.iri in r.governance
         base = (r.common_base if m.common else r.model_base) + (r.governance_offset if gov else 0.0)
-        evidence = r.reach_weight * np.array([reach_share(m.iri, b) for b in bigs], dtype=float)
+        evidence = r.reach_weight * reach_shares(m.iri, big_matrix)
         for j, b in enumerate(r.boosts):
             share = boost_share(b, m)
             if share:
