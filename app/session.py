@@ -196,12 +196,13 @@ def region_report(batch, advice: dict, index: int, changes: dict, language: str,
     """The handed-on report (kg.present.handover, the same as `tanheng report --region`) of the region at
     `index`, with the what-if changes if any. Pure: safe to run off the script thread."""
     from kg.account import scenario
+    from kg.pipeline.handover import handover_report
     from kg.present import handover
 
     region = batch.regions[index]
     whatif = scenario.run(region.values, changes, region_id=region.region_id,
                           coefficient_set=advice.get("coefficient_set", "default")) if changes else None
-    doc = handover.build(batch, advice, language, region_index=index, whatif=whatif)
+    doc = handover_report(batch, advice, language, region_index=index, whatif=whatif)
     if fmt == "docx":
         return handover.to_docx(doc)
     if fmt == "pdf":

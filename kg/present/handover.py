@@ -18,7 +18,7 @@ from typing import Callable
 from kg.present import report as advice_report
 from kg.account.balance import lines as account_lines
 from kg.present.numbers import number
-from kg.reason.zoning import peer_measures, peers, zone_by_key, zoning, zoning_rules
+from kg.reason.zoning import peer_measures, zone_by_key, zoning_rules
 
 # --- the document model ----------------------------------------------------------------------------
 
@@ -140,6 +140,17 @@ class Context:
     zoning: dict
     whatif: dict | None = None      # kg.account.scenario.run(...) for this region, if any
     source_name: str = ""
+    trajectories: dict = field(default_factory=dict)   # region id -> kg.trajectory's answer for it
+
+
+@dataclass
+class ReportData:
+    """What the report shows that is computed rather than worded — computed by kg.pipeline.handover (the
+    zoning records, peers and zones of the batch, the trajectories of its valid rows), only laid out here."""
+    records: list
+    peers: dict
+    zoning: dict
+    trajectories: dict = field(default_factory=dict)
 
 
 SectionBuilder = Callable[[Context], "list | None"]
@@ -328,15 +339,10 @@ for _key, _builder in (("summary", _summary), ("type", _type), ("model", _model)
 
 # --- building --------------------------------------------------------------------------------------
 
-def build(batch, advice: dict, lang: str = "zh", region_index: int | None = None, whatif: dict | None = None,
-          only: tuple[str, ...] | None = None) -> Document:
-    """The report of one region (its position in the batch) or of every valid region. `only`: section
-    keys to keep (default all)."""
-    from kg.reason.zoning import records
-
-    recs = records(batch, advice)
-    peer = peers(recs)
-    zoned = zoning(recs, by="province")
+def build(batch, advice: dict, data: ReportData, lang: str = "zh", region_index: int | None = None,
+          whatif: dict | None = None, only: tuple[str, ...] | None = None) -> Document:
+    """The report of one region (its position in the batch) or of every valid region, laid out from the
+    advice and the computed `data`. `only`: section keys to keep (default all)."""
     chosen = [region_index] if region_index is not None else [n for n, r in enumerate(advice["regions"]) if r["valid"]]
     date = _dt.date.today().isoformat()
     names = [advice["regions"][n].get("name") or advice["regions"][n]["region_id"] for n in chosen]
@@ -349,8 +355,8 @@ def build(batch, advice: dict, lang: str = "zh", region_index: int | None = None
         if not region["valid"]:
             doc.blocks.append(Bullets([f"{v['field']} = {v['value']!r}: {v['message_' + lang]}" for v in region["violations"]]))
             continue
-        ctx = Context(lang, n, region, recs, advice, peer, zoned, whatif if region_index is not None else None,
-                      batch.source_name or "")
+        ctx = Context(lang, n, region, data.records, advice, data.peers, data.zoning,
+                      whatif if region_index is not None else None, batch.source_name or "", data.trajectories)
         for key, builder in SECTIONS:
             if only and key not in only:
                 continue

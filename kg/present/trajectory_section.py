@@ -1,7 +1,7 @@
 """The pathway section of the handed-on report (`tanheng report`, kg.present.handover): for each region
 of the report, its observed years and the three standard scenarios — peak year, peak by 2030, balance
 year, emissions in the target year — with a figure of the lines and the peaks. The answer is kg.trajectory's
-for all the report's valid rows at once (every year of a region in the file), kept for the document."""
+for all the report's valid rows at once (every year of a region in the file), computed by kg.pipeline.handover."""
 from __future__ import annotations
 
 from .handover import Context, Heading, Image, Para, Table, register_section
@@ -22,26 +22,11 @@ TEXT = {
                 "en": "Figure: observed emissions (solid) and each scenario (dashed), ★ its peak, the line {y}"},
     "observed_peak": {"zh": "观测到的峰值：{y}年。", "en": "Observed peak: {y}."},
 }
-_CACHE: dict = {}
 
 
 def _say(key: str, lang: str, **kw) -> str:
     text = TEXT[key][lang if lang in ("zh", "en") else "en"]
     return text.format(**kw) if kw else text
-
-
-def _answer(ctx: Context) -> dict:
-    """kg.trajectory for the report's valid rows, computed once per report (keyed by its records)."""
-    from ..trajectory import trajectory
-
-    coefficient_set = ctx.advice.get("coefficient_set") or "default"     # the set the rest of the report used
-    key = (id(ctx.records), coefficient_set)
-    if key not in _CACHE:
-        _CACHE.clear()
-        rows = [rec.values for rec in ctx.records if rec.valid]
-        _CACHE[key] = {r["region_id"]: r for r in trajectory(rows, coefficient_set=coefficient_set)["regions"]}, \
-            ctx.records
-    return _CACHE[key][0]
 
 
 def _figure(region: dict, lang: str, deadline: int) -> bytes:
@@ -68,7 +53,7 @@ def _figure(region: dict, lang: str, deadline: int) -> bytes:
 
 def pathway_section(ctx: Context) -> list | None:
     lang = ctx.lang
-    region = _answer(ctx).get(ctx.region["region_id"])
+    region = ctx.trajectories.get(ctx.region["region_id"])
     if region is None:
         return None
     to = region["scenarios"][0]["series"][-1]["year"] if region["scenarios"][0]["series"] else None
