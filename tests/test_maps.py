@@ -252,3 +252,23 @@ def test_app_map_markers_carry_hover_and_the_region_to_open(henan):
                 assert geoms[region["region_id"]].contains(Point(x, y))
                 seen[region["region_id"]] = row
     assert len(seen) == 10 and seen["410324"][2] == "生态功能区" and seen["410324"][4] == "蓝绿协同生态增汇模式"
+
+
+@pytest.mark.slow
+def test_app_national_map_has_the_south_china_sea_inset(henan):
+    """Issue 16: the app's national map (plain axes) shows the South China Sea Islands in an inset with the
+    maritime boundary, as the HTML page and the static map do; a province's map has none."""
+    from kg.geo import render_html
+
+    batch = read_profiles(ROOT / "examples" / "typical-regions.csv")
+    layer = layers.build_layer(records(batch, advise(batch)), "type")
+    assert layer.national
+    national = render_html.planar_figure(layer, "zh")
+    inset = [t for t in national.data if getattr(t, "xaxis", None) == "x2"]
+    assert {t.name for t in inset} >= {"scs", "maritime"}
+    assert all(min(x for x in t.x if x is not None) >= 105.5 for t in inset)      # clipped to the inset's frame
+    assert national.layout.xaxis2.domain == (0.80, 0.99)
+    assert any(a.text == "南海诸岛" for a in national.layout.annotations)
+    _, _, recs = henan
+    province = render_html.planar_figure(layers.build_layer(recs, "type"), "en")
+    assert not [t for t in province.data if getattr(t, "xaxis", None) == "x2"]

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from shapely.geometry import LineString, box, mapping
 
 from . import boundaries
-from .layers import CONTEXT_COLOUR, MapLayer, frame_title, notes
+from .layers import CONTEXT_COLOUR, NOTES, MapLayer, frame_title, notes
 
 _LAYERS = ("coastlines", "land", "ocean", "lakes", "rivers", "countries", "subunits")
 TOPOJSON_STUB = {"type": "Topology", "arcs": [], "transform": {"scale": [1, 1], "translate": [0, 0]},
@@ -101,7 +101,7 @@ def figure(layer: MapLayer, lang: str = "zh", height: int = 640, highlight: str 
                                     hoverinfo="skip", showlegend=False, name="highlight"))
     geo_common = dict(visible=False, projection_type="mercator", bgcolor="white")
     if layer.national:
-        inset = dict(x=[0.80, 0.99], y=[0.02, 0.30])
+        inset = INSET
         fig.update_layout(geo=dict(**geo_common, fitbounds="locations", domain=dict(x=[0, 1], y=[0, 1])),
                           geo2=dict(**geo_common, domain=inset, fitbounds="locations"))
         fig.add_shape(type="rect", xref="paper", yref="paper", x0=inset["x"][0], x1=inset["x"][1],
@@ -112,7 +112,7 @@ def figure(layer: MapLayer, lang: str = "zh", height: int = 640, highlight: str 
                                         locations=[boundaries.NATIONAL], **_flat(CONTEXT_COLOUR, 1),
                                         marker_line_color="#757575", marker_line_width=0.5, geo="geo2",
                                         hoverinfo="skip", showlegend=False, name="scs"))
-        fig.add_annotation(text="南海诸岛" if lang == "zh" else "South China Sea Islands", showarrow=False,
+        fig.add_annotation(text=NOTES["scs"][lang], showarrow=False,
                            x=0.895, y=0.005, xref="paper", yref="paper", xanchor="center", yanchor="bottom",
                            font=dict(size=10))
     else:
@@ -152,11 +152,48 @@ def _rings(geom) -> tuple[list, list]:
     return xs, ys
 
 
+INSET = dict(x=[0.80, 0.99], y=[0.02, 0.30])       # where the South China Sea inset sits on the page
+
+
+def _planar_inset(fig: go.Figure, layer: MapLayer, geoms: dict, lang: str) -> None:
+    """The South China Sea Islands (南海诸岛) on a second pair of plain axes in the lower right corner: the
+    national outline and the batch's regions within the inset's frame, the maritime boundary dashed."""
+    import math
+
+    national = boundaries.geometries([boundaries.NATIONAL]).get(boundaries.NATIONAL)
+    if national is not None:
+        x, y = _rings(national.intersection(SCS_BOX))
+        fig.add_trace(go.Scatter(x=x, y=y, fill="toself", fillcolor=CONTEXT_COLOUR, mode="lines",
+                                 line=dict(color="#9e9e9e", width=0.5), hoverinfo="skip", showlegend=False,
+                                 name="scs", xaxis="x2", yaxis="y2"))
+    for r in layer.regions:
+        part = geoms[r.code].intersection(SCS_BOX) if r.code in geoms else None
+        if part is not None and not part.is_empty:
+            x, y = _rings(part)
+            fig.add_trace(go.Scatter(x=x, y=y, fill="toself", fillcolor=layer.colour_of(r.class_key), mode="lines",
+                                     line=dict(color="white", width=0.5), hoverinfo="skip", showlegend=False,
+                                     name="scs-region", xaxis="x2", yaxis="y2"))
+    for line in _clipped_lines(SCS_BOX):
+        fig.add_trace(go.Scatter(x=[p[0] for p in line], y=[p[1] for p in line], mode="lines",
+                                 line=dict(color="#555", width=1, dash="dash"), hoverinfo="skip",
+                                 showlegend=False, name="maritime", xaxis="x2", yaxis="y2"))
+    minx, miny, maxx, maxy = SCS_BOX.bounds
+    fig.update_layout(
+        xaxis2=dict(domain=INSET["x"], anchor="y2", visible=False, range=[minx, maxx], fixedrange=True),
+        yaxis2=dict(domain=INSET["y"], anchor="x2", visible=False, range=[miny, maxy], fixedrange=True,
+                    scaleanchor="x2", scaleratio=1 / math.cos(math.radians((miny + maxy) / 2))))
+    fig.add_shape(type="rect", xref="paper", yref="paper", x0=INSET["x"][0], x1=INSET["x"][1],
+                  y0=INSET["y"][0], y1=INSET["y"][1], line=dict(color="#757575", width=1), fillcolor="white",
+                  layer="below")
+    fig.add_annotation(text=NOTES["scs"][lang], showarrow=False, x=sum(INSET["x"]) / 2, y=INSET["y"][0],
+                       xref="paper", yref="paper", xanchor="center", yanchor="bottom", font=dict(size=10))
+
+
 def planar_figure(layer: MapLayer, lang: str = "zh", height: int = 560, highlight: str | None = None) -> go.Figure:
     """The layer on plain axes (equirectangular at the middle latitude): filled polygons in the class
     colours, a marker per region (hover: name, type, ratio, model; customdata ends with the region's
-    batch position, for a click), the notes below. The South China Sea inset is the HTML page's and
-    the static map's; here a national frame shows the mainland and Hainan."""
+    batch position, for a click), the notes below. A national frame shows the mainland and Hainan, and the
+    South China Sea Islands in an inset with the maritime boundary, as the HTML page and the static map do."""
     import math
 
     from kg.present.report import model_label, type_label
@@ -214,6 +251,8 @@ def planar_figure(layer: MapLayer, lang: str = "zh", height: int = 560, highligh
                      range=[miny - 0.02 * (maxy - miny), maxy + 0.02 * (maxy - miny)])
     fig.add_annotation(text=("↑ 北" if lang == "zh" else "↑ N"), showarrow=False, x=0.99, y=0.99,
                        xref="paper", yref="paper", xanchor="right", yanchor="top", font=dict(size=14))
+    if layer.national:
+        _planar_inset(fig, layer, geoms, lang)
     lines = notes(layer, lang)
     fig.update_layout(
         title=dict(text=frame_title(layer, lang), x=0.01), height=height, font=dict(family=FONT),
