@@ -12,7 +12,7 @@ from app.batch_table import full_table
 from app.i18n import t
 from app.inputs import example_files, mapping_report, template_buttons, upload_types
 from app.maps_view import batch_map
-from app.widgets import download
+from app.widgets import download, md
 from kg.present.tables import csv_cell, to_xlsx
 
 
@@ -33,7 +33,7 @@ if previous and previous.get("upload_ids") and previous["upload_ids"] != upload_
 if uploads:
     # how each file was read, before the run — as the diagnosis upload shows it
     reads = session.read_uploads([(u.getvalue(), u.name, uid) for u, uid in zip(uploads, upload_ids)])
-    places = [st.container()] if len(reads) == 1 else st.tabs([u.name for u in uploads])
+    places = [st.container()] if len(reads) == 1 else st.tabs([md(u.name) for u in uploads])  # file names inert
     for place, read in zip(places, reads):
         with place:
             if read.get("error"):
