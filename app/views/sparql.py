@@ -69,7 +69,7 @@ st.caption(t("sparql.prefixes"))
 
 if st.button(t("sparql.run"), type="primary", key="sparql_run"):
     try:
-        st.session_state["sparql_result"] = query.run(text)
+        st.session_state["sparql_result"] = query.run(text, timeout=query.QUERY_SECONDS)
         st.session_state.pop("sparql_error", None)
     except query.QueryRefused as exc:  # the console only reads: no update, no SERVICE, nothing too deep
         st.session_state["sparql_error"] = getattr(exc, lang(), None) or exc.message(lang())

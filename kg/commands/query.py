@@ -16,6 +16,8 @@ def register(sub):
     p.add_argument("--lang", choices=["zh", "en"], default="zh",
                    help="language of the messages: zh first or en first (default zh)")
     p.add_argument("--endpoint", help="a SPARQL 1.1 server URL to ask instead of the embedded graph")
+    p.add_argument("--timeout", type=float, default=q.QUERY_SECONDS, metavar="S",
+                   help=f"stop a query over the embedded graph after S seconds (default {q.QUERY_SECONDS:g}; 0: no limit)")
     p.set_defaults(func=run)
 
 
@@ -52,7 +54,7 @@ def run(args):
         if args.endpoint:
             from kg.store import knowledge_store
             store = knowledge_store(args.endpoint)
-        result = q.run(text, store)
+        result = q.run(text, store, timeout=args.timeout or None)
     except q.QueryRefused as exc:
         raise UserError(exc.message(lang)) from None
     except SyntaxError as exc:

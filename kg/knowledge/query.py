@@ -65,11 +65,66 @@ def _term_value(t) -> str | None:
     return None if t is None else t.value
 
 
-def run(sparql: str, store: KnowledgeStore | None = None) -> Result:
+# the project's own limit for a query typed into the app's console or `tanheng query`: as long as the
+# endpoint's default (`tanheng serve --timeout`), so a heavy query cannot hold a shared app for good
+QUERY_SECONDS = 30.0
+
+
+class QueryTooLong(UserError):
+    """A query ran past its time limit and was stopped."""
+
+    def __init__(self, seconds: float):
+        super().__init__("error.query-too-long", seconds=f"{seconds:g}")
+
+
+def run(sparql: str, store: KnowledgeStore | None = None, timeout: float | None = None) -> Result:
     """Run over `store`, else the configured one (TANHENG_SPARQL_URL or the in-memory copy).
     An update, SERVICE, or a query too long or too deep is refused (QueryRefused)
-    before anything is asked."""
+    before anything is asked. With `timeout`, a query over the in-memory copy that runs longer is
+    stopped (QueryTooLong); a server enforces its own limit."""
     guard(sparql)
+    if timeout is None or store is not None or reader.source() is not None:
+        return _answer(sparql, store)
+    reader.query("ASK {}")          # the in-memory copy is loaded here, so the child shares it
+    return _within(timeout, _answer, sparql, None)
+
+
+def _within(seconds: float, fn, *args):
+    """fn(*args) in a forked child (which shares the loaded store, copy-on-write), killed after `seconds`:
+    Oxigraph cannot interrupt a query running in its own thread, but a process can be stopped."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_child, args=(send, fn, args), daemon=True)
+    child.start()
+    send.close()
+    try:
+        if not receive.poll(seconds):
+            raise QueryTooLong(seconds)
+        ok, value = receive.recv()
+    except EOFError:                  # the child died without an answer (out of memory, killed)
+        raise QueryTooLong(seconds) from None
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receive.close()
+    if not ok:
+        raise value
+    return value
+
+
+def _child(send, fn, args) -> None:
+    try:
+        send.send((True, fn(*args)))
+    except BaseException as exc:      # noqa: BLE001 — handed to the parent, which raises it
+        send.send((False, exc))
+    finally:
+        send.close()
+
+
+def _answer(sparql: str, store: KnowledgeStore | None) -> Result:
     res = store.query(sparql) if store is not None else reader.query(sparql)
     if isinstance(res, ox.QueryBoolean):
         return Result(["boolean"], [[str(bool(res)).lower()]], boolean=bool(res))
