@@ -519,11 +519,33 @@ def test_a_pinned_or_regional_set_overrides_the_provincial_factor():
 
 
 def test_a_factor_later_than_the_profile_year_is_stated():
-    r = balance.account(dict(COUNTY, region_id="510104", province=None, grid_region=None, year=2015))
-    # neither Sichuan nor the national average has a factor for 2015 or before: the 2021 Sichuan one, said so
-    assert r["factor_choices"][0]["coefficient"] == "coef-grid-2021-province-51"
+    # Inner Mongolia is split between two grids, so no grid region is inferred; neither the province nor the
+    # national average has a factor for 2015 or before: the 2021 Inner Mongolia one, said so
+    r = balance.account(dict(COUNTY, region_id="150102", province=None, grid_region=None, year=2015))
+    assert r["factor_choices"][0]["coefficient"] == "coef-grid-2021-province-15"
     assert any(a["key"] == "assume-later-factor" and "2021" in a["en"] and "electricity use" in a["en"]
                for a in r["assumptions"])
+
+
+@pytest.mark.parametrize("region_id, year, factor, coefficient", [
+    ("410526", 2023, 0.5271, "coef-grid-2023-central"),      # Henan → Central China grid, 2023
+    ("410526", 2015, 0.5257, "coef-grid-2012-central"),      # … and the 2012 NDRC factor before 2021
+    ("510104", 2015, 0.5257, "coef-grid-2012-southwest"),    # Sichuan: Central grid before 2021
+    ("510104", 2023, 0.2472, "coef-grid-2023-southwest"),    # … the Southwest grid from 2021
+])
+def test_without_a_grid_region_the_provinces_grid_is_inferred_and_said(region_id, year, factor, coefficient):
+    r = balance.account(dict(COUNTY, region_id=region_id, province=None, grid_region=None, year=year))
+    assert r["by_source"]["electricity"] == pytest.approx(2e8 * factor / 1000, rel=1e-9)
+    assert r["factor_choices"][0]["coefficient"] == coefficient
+    (said,) = [a for a in r["assumptions"] if a["key"] == "assume-grid-region"]
+    assert ("河南省" if region_id == "410526" else "四川省") in said["zh"] and "grid region not reported" in said["en"]
+    # where the province's own factor is used, the grid region is not needed and nothing is said about it
+    own = balance.account(dict(COUNTY, region_id=region_id, province=None, grid_region=None, year=2022))
+    assert own["factor_choices"][0]["scope"] == f"province-{region_id[:2]}"
+    assert not any(a["key"] == "assume-grid-region" for a in own["assumptions"])
+    # a reported grid region is never overridden, and none is inferred
+    given = balance.account(dict(COUNTY, region_id=region_id, province=None, grid_region="east", year=year))
+    assert not any(a["key"] == "assume-grid-region" for a in given["assumptions"])
 
 
 def test_the_rendered_account_lists_the_factor_used():

@@ -74,12 +74,23 @@ def province_regions() -> dict[str, str]:
 
 @compiled_knowledge
 def provinces() -> dict[str, dict]:
-    """Province concepts of the ontology (thr:provinces): two-digit code → {short, zh, en}."""
+    """Province concepts of the ontology (thr:provinces): two-digit code → {short, zh, en, grid} (grid: the
+    regional grid it belongs to, th:gridRegion, None where not inferred)."""
     g = knowledge_graph()
+    grid = lambda c: str(g.value(c, TH.gridRegion)) if g.value(c, TH.gridRegion) is not None else None  # noqa: E731
     return {str(g.value(c, SKOS.notation)): {"short": str(g.value(c, SKOS.altLabel)),
                                              "zh": literal_in(g, c, RDFS.label, "zh"),
-                                             "en": literal_in(g, c, RDFS.label, "en")}
+                                             "en": literal_in(g, c, RDFS.label, "en"), "grid": grid(c)}
             for c in g.subjects(SKOS.inScheme, THR["provinces"])}
+
+
+@compiled_knowledge
+def grid_labels() -> dict[str, dict]:
+    """Grid region key (a value of grid_region) → {zh, en} label (thr:grid-regions)."""
+    g = knowledge_graph()
+    return {str(g.value(c, SKOS.notation)): {"zh": literal_in(g, c, RDFS.label, "zh"),
+                                             "en": literal_in(g, c, RDFS.label, "en")}
+            for c in g.subjects(SKOS.inScheme, THR["grid-regions"])}
 
 
 def province_code(values: dict) -> str | None:
@@ -274,6 +285,7 @@ class Evaluated:
     chosen: tuple = ()
     memo: bool = False
     province_unknown: bool = False
+    inferred_scope: tuple | None = None     # (province code, grid region) when the grid region was inferred
 
     @property
     def amount(self) -> float:
@@ -304,12 +316,16 @@ def evaluate(values: dict, cs: CompiledSet, boundary: str = DEFAULT_BOUNDARY):
                 region = inventory_region(_province_name(values)) or ""
             scope = region or None
             unknown = scope is None
+        inferred = None
         if ln.provincial_scope:
             if province is None:
                 province = province_code(values) or ""
             finer = f"province-{province}" if province else None
+            if scope is None and province and provinces()[province]["grid"]:
+                # no grid region reported: the province's regional grid (th:gridRegion), stated in the account
+                scope = inferred = provinces()[province]["grid"]
         product, chosen = comp.factor(scope, year, finer)
-        yield Evaluated(ln, act, product, chosen, memo, unknown)
+        yield Evaluated(ln, act, product, chosen, memo, unknown, (province, inferred) if inferred else None)
 
 
 def _province_name(values: dict):
@@ -369,6 +385,9 @@ def _account(values: dict, cs: CompiledSet, boundary: str = DEFAULT_BOUNDARY) ->
             continue
         if ev.province_unknown:
             assumptions[("assume-province",)] = None
+        if ev.inferred_scope and any(c.scope == ev.inferred_scope[1] for c in ev.chosen):    # only when used
+            code, grid = ev.inferred_scope
+            assumptions[("assume-grid-region", ("province", code), ("region", grid))] = None
         if ln.provincial_scope or ln.scope_input:
             choices.extend(dict(_choice_text(ln.key, c.id)) for c in ev.chosen)
             for c in ev.chosen:
@@ -469,7 +488,9 @@ def _assumption_text(a: tuple) -> dict:
     for lang in ("zh", "en"):
         fields = {k: (field_label(v, lang) if k in ("field", "used") else
                       next(x.label(lang) for x in lines() if x.key == v) if k == "line" else
-                      next(x.method(lang) for x in lines() if x.key == v) if k == "method" else v)
+                      next(x.method(lang) for x in lines() if x.key == v) if k == "method" else
+                      provinces()[v][lang] if k == "province" else
+                      grid_labels().get(v, {}).get(lang, v) if k == "region" else v)
                   for k, v in pairs}
         out[lang] = message(key, lang, **fields)
     return out
