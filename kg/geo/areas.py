@@ -73,12 +73,16 @@ def _save(known: dict) -> None:
 def official_area_km2(codes: Iterable[str]) -> dict[str, float]:
     """The boundary area (km²) of each code that has a boundary in the package; other codes are
     left out. Raises boundaries.BoundariesUnavailable when the package is not installed."""
+    from kg.read.gazetteer import package_code
+
     known = _load()
-    wanted = [c for c in dict.fromkeys(codes) if c in known["codes"]]
-    todo = [c for c in wanted if c not in known["areas"]]
+    # a code the package has not caught up with (横州市 450181) has its boundary under the old code
+    wanted = {c: package_code(c) for c in dict.fromkeys(codes)}
+    wanted = {c: p for c, p in wanted.items() if p in known["codes"]}
+    todo = sorted({p for p in wanted.values() if p not in known["areas"]})
     if todo or not area_file().exists():
         index = boundaries.index()
-        for c in todo:
-            known["areas"][c] = round(geodesic_area_km2(boundaries.read_geometry(index[c])), 3)
+        for p in todo:
+            known["areas"][p] = round(geodesic_area_km2(boundaries.read_geometry(index[p])), 3)
         _save(known)
-    return {c: known["areas"][c] for c in wanted}
+    return {c: known["areas"][p] for c, p in wanted.items()}

