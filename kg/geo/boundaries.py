@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
@@ -83,6 +83,13 @@ def index() -> dict[str, Unit]:
         # the index files Taiwan as 区县 and Hong Kong/Macao as 市: the code says provincial level
         kind = "country" if code == NATIONAL else "province" if code.endswith("0000") else LEVELS.get(level, level)
         units[code] = Unit(code, name, kind, province, path)
+    # a unit whose code changed after the package was made (横县 450127 → 横州市 450181, th:packageLag in
+    # ontology/admin-code-changes.ttl) is found under today's code too, with the package's geometry
+    from kg.read.gazetteer import code_changes
+
+    for ch in code_changes().values():
+        if ch.lag and ch.old_code in units and ch.new_code not in units:
+            units[ch.new_code] = replace(units[ch.old_code], code=ch.new_code, name=ch.new_name)
     return units
 
 
@@ -194,7 +201,7 @@ def geometries(codes: Iterable[str], progress: Progress | None = None) -> dict:
     out = {}
     for c in codes:
         if c in index():
-            g = _load_group(_group_of(c)).get(c)
+            g = _load_group(_group_of(c)).get(Path(index()[c].path).stem)   # an alias is cached under the package's code
             if g is not None:
                 out[c] = shape(g)
     return out
