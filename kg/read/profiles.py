@@ -26,7 +26,7 @@ from kg.read import limits as read_limits
 from kg.knowledge.graph import literal_in
 from kg.namespaces import REGION, TH, THP, bind_all, region_iri
 from kg.paths import ONTOLOGY_DIR
-from kg.knowledge.cache import compiled_knowledge
+from kg.knowledge.cache import compiled_knowledge, one_source
 
 PROFILE_TTL = ONTOLOGY_DIR / "profile.ttl"
 UNITS_TTL = ONTOLOGY_DIR / "units.ttl"
@@ -436,6 +436,14 @@ def make_region(cells: dict[str, Any], row: int, extra: dict[str, Any] | None = 
     percent_keys = _percent_columns()
     for key, v in cells.items():
         c = by_key[key]
+        if type(v) is str and c.datatype != "string" and key not in factors and _PLAIN.fullmatch(v):
+            # the common cell, a plain number in a number column: _parse_number's first case, matched once
+            if c.datatype != "integer":
+                values[key] = float(v)
+                continue
+            if "." not in v:
+                values[key] = int(v)
+                continue
         if _is_empty(v) or (isinstance(v, str) and not _PLAIN.fullmatch(v) and _norm(v) in marks):
             continue                      # not reported, never zero (no mark is a plain number)
         if c.datatype == "string":
@@ -466,10 +474,15 @@ def make_region(cells: dict[str, Any], row: int, extra: dict[str, Any] | None = 
 
 def _is_units_row(cells: dict[str, Any]) -> bool:
     """The template's second row (units) is skipped when a filled-in template comes back."""
-    filled = [(k, v) for k, v in cells.items() if not _is_empty(v)]
     by_key = column_by_key()
-    return len(filled) >= 3 and all(
-        _norm(_text(v)) in (_norm(by_key[k].unit_zh), _norm(by_key[k].unit_en)) for k, v in filled)
+    filled = 0
+    for k, v in cells.items():              # stops at the first filled cell that is not a unit (every data row)
+        if _is_empty(v):
+            continue
+        if _norm(_text(v)) not in (_norm(by_key[k].unit_zh), _norm(by_key[k].unit_en)):
+            return False
+        filled += 1
+    return filled >= 3
 
 
 def from_table(header: list, rows: Iterable[tuple[int, list]], source_name: str | None = None,
@@ -529,33 +542,34 @@ def from_table(header: list, rows: Iterable[tuple[int, list]], source_name: str 
     default_year = layout.title_year if layout is not None else None
     regions: list[Region] = []
     used_extra: set[str] = set()
-    for rownum, cells in rows:
-        row_cells: dict[str, Any] = {}
-        row_inputs: dict[str, Any] = {}
-        extra: dict[str, Any] = {}
-        for i, v in enumerate(cells):
-            if i < len(keys) and keys[i]:
-                row_cells[keys[i]] = v
-            elif i < len(inputs) and inputs[i]:
-                row_inputs[inputs[i]] = v
-            elif not _is_empty(v):
-                name = extras[i] if i < len(extras) and extras[i] else f"column {i + 1}"
-                extra[name] = v
-                used_extra.add(name)
-        if all(_is_empty(v) for v in [*row_cells.values(), *row_inputs.values()]) and not extra:
-            continue                      # blank lines at the end of a sheet
-        if _is_units_row(row_cells) and not extra:
-            continue
-        region = make_region(row_cells, rownum, extra, factors)
-        region.sheet = sheet
-        if default_year is not None and region.values.get("year") is None and "year" not in region.raw:
-            region.values["year"] = default_year
-            if layout.year_source.startswith("sheet:"):
-                region.note("year", default_year, "year-from-sheet", year=default_year, sheet=layout.year_source[6:])
-            else:
-                region.note("year", default_year, "year-from-title", year=default_year)
-        derive(region, row_inputs, input_factors)
-        regions.append(region)
+    with one_source():                      # one store for the whole file (~20,000 look-ups per 2,844 rows)
+        for rownum, cells in rows:
+            row_cells: dict[str, Any] = {}
+            row_inputs: dict[str, Any] = {}
+            extra: dict[str, Any] = {}
+            for i, v in enumerate(cells):
+                if i < len(keys) and keys[i]:
+                    row_cells[keys[i]] = v
+                elif i < len(inputs) and inputs[i]:
+                    row_inputs[inputs[i]] = v
+                elif not _is_empty(v):
+                    name = extras[i] if i < len(extras) and extras[i] else f"column {i + 1}"
+                    extra[name] = v
+                    used_extra.add(name)
+            if all(_is_empty(v) for v in [*row_cells.values(), *row_inputs.values()]) and not extra:
+                continue                      # blank lines at the end of a sheet
+            if _is_units_row(row_cells) and not extra:
+                continue
+            region = make_region(row_cells, rownum, extra, factors)
+            region.sheet = sheet
+            if default_year is not None and region.values.get("year") is None and "year" not in region.raw:
+                region.values["year"] = default_year
+                if layout.year_source.startswith("sheet:"):
+                    region.note("year", default_year, "year-from-sheet", year=default_year, sheet=layout.year_source[6:])
+                else:
+                    region.note("year", default_year, "year-from-title", year=default_year)
+            derive(region, row_inputs, input_factors)
+            regions.append(region)
     named_extras = [e for e in extras if e] + sorted(used_extra - {e for e in extras if e})
     for name in dict.fromkeys(n for n in named_extras if n not in repeated):
         warnings.append(_warning(name, None, "unknown-column", column=name))
