@@ -15,6 +15,17 @@ from __future__ import annotations
 from kg import messages
 
 
+# what the system says when a file cannot be opened or written, in the catalogue's words
+OS_REASONS = {FileNotFoundError: "error.no-such-file", IsADirectoryError: "error.is-a-directory",
+              PermissionError: "error.permission-denied"}
+
+
+def os_reason(exc: OSError, lang: str) -> str:
+    """Why the system refused, in the catalogue's words where it has them, else the system's own."""
+    key = OS_REASONS.get(type(exc))
+    return messages.text(key, lang) if key else str(exc.strerror or exc)
+
+
 class UserError(Exception):
     """A problem with what the user gave or asked for; never a bug."""
 
@@ -39,6 +50,27 @@ class UserError(Exception):
         err = cls(en, **kw)
         err.zh, err.key = zh, key
         return err
+
+    @classmethod
+    def cannot_write(cls, path, exc: OSError) -> "UserError":
+        """A file the user asked for could not be written: "cannot write <path>: <why>"."""
+        return cls._about_file("error.cannot-write", path, exc)
+
+    @classmethod
+    def cannot_read(cls, path, exc: OSError) -> "UserError":
+        """A file the user gave could not be opened: "cannot read <path>: <why>"."""
+        return cls._about_file("error.cannot-read", path, exc)
+
+    @classmethod
+    def _about_file(cls, key: str, path, exc: OSError) -> "UserError":
+        zh, en = (messages.text(key, lang, file=path, reason=os_reason(exc, lang)) for lang in messages.LANGS)
+        return cls.worded(zh, en, key=key)
+
+    def in_file(self, name) -> "UserError":
+        """The same problem, said of the file it is in: "<file>: <sentence>" in both languages."""
+        return UserError.worded(messages.text("error.in-file", "zh", file=name, reason=self.zh),
+                                messages.text("error.in-file", "en", file=name, reason=self.en),
+                                key="error.in-file", exit_code=self.exit_code)
 
     def message(self, lang: str = "en") -> str:
         """The sentence in one language."""

@@ -41,3 +41,8 @@ def both(key: str, first: str = "zh", sep: str = " / ", **params) -> str:
     """Both languages, the chosen one first: "zh / en" (or "en / zh")."""
     zh, en = text(key, "zh", **params), text(key, "en", **params)
     return f"{en}{sep}{zh}" if first == "en" else f"{zh}{sep}{en}"
+
+
+def both_ways(key: str, **params) -> dict[str, str]:
+    """{"zh": …, "en": …}: for records that carry their words in both languages (a map's title)."""
+    return {lang: text(key, lang, **params) for lang in LANGS}

@@ -15,3 +15,11 @@ def printable(text) -> str:
     """`text` with every control, format or unassigned character shown escaped."""
     return "".join(c.encode("unicode_escape").decode("ascii") if unicodedata.category(c)[0] == "C" else c
                    for c in str(text))
+
+
+def cell_text(value) -> str:
+    """A cell as a planner wrote it: no quotes, whole numbers without ".0", user text shown
+    escaped. (An empty cell has a word of its own, in the reader's language.)"""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return printable(value)

@@ -12,7 +12,8 @@ from rdflib import Graph, Literal
 from kg.geo import areas, boundaries
 from kg.namespaces import TH, THX
 from kg.read.profiles import read_profiles
-from kg.validate import format_result, validate
+from kg.present.validation import format_result
+from kg.validate import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 TYPICAL = (ROOT / "examples" / "typical-regions.csv").read_text(encoding="utf-8")

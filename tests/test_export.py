@@ -140,7 +140,9 @@ def test_a_file_that_cannot_be_written_is_named_as_a_write_error(tmp_path, tanhe
     proc = _tanheng(*(a.format(tmp=tmp_path) for a in args), env=tanheng_env)
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"tanheng: cannot write {target.format(tmp=tmp_path)}: "), lines
+    path = target.format(tmp=tmp_path)      # one sentence, Chinese first, then English (kg.errors)
+    assert len(lines) == 1 and lines[0].startswith(f"tanheng: 无法写入 {path}："), lines
+    assert f" / cannot write {path}: " in lines[0], lines
     assert "cannot read" not in proc.stderr and "Errno" not in proc.stderr
 
 

@@ -190,9 +190,9 @@ def test_terminal_escapes_in_user_text_are_shown_not_obeyed(capsys, tmp_path):
 
 def test_one_formatter_words_results_for_validate_balance_and_scenario():
     import kg.commands.validate as validate_cmd
-    import kg.present.validation as validation_words
     import kg.present.scenario as scenario_words
-    from kg import validate as v
+    import kg.validate
+    from kg.present import validation as v
 
     r = {"field": "name", "value": None, "message_zh": "缺少必填字段。", "message_en": "missing."}
     assert v.format_result(r, "zh") == "区域名称 = （空）：缺少必填字段。"
@@ -200,8 +200,9 @@ def test_one_formatter_words_results_for_validate_balance_and_scenario():
     assert v.format_result(dict(r, field="grid_region", value="mars"), "en") == "grid region = mars: missing."
     assert v.format_result(dict(r, field="area_km2", value=-100.0), "en").startswith("land area (km²) = -100: ")
     assert v.format_result(dict(r, field=None), "en") == "missing."
-    # the commands import it rather than keep their own copy
-    assert validate_cmd.format_result is v.format_result and validate_cmd.region_title is v.region_title
+    assert v.region_label(type("R", (), {"region_id": None, "name": "甲县"})(), "zh") == "（无区域代码） 甲县"
+    # the commands import it rather than keep their own copy; validation checks, presentation words
+    assert validate_cmd.format_result is v.format_result and validate_cmd.region_label is v.region_label
     assert not hasattr(validate_cmd, "_show") and not hasattr(validate_cmd, "_field_label")
-    assert "format_result" in open(validation_words.__file__, encoding="utf-8").read()   # balance, scenario
+    assert not any(hasattr(kg.validate, f) for f in ("WORDS", "format_result", "show_value", "region_title"))
     assert "format_result" in open(scenario_words.__file__, encoding="utf-8").read()   # what-if

@@ -44,7 +44,7 @@ def read_batch(paths: list[str], lang: str):
         try:
             batches.append(read_profiles(path))
         except UnreadableInput as exc:
-            raise UserError(f"{path}: {exc.message(lang)}") from None
+            raise exc.in_file(path) from None
     if len(batches) == 1:
         return batches[0]
     return ProfileBatch(regions=[r for b in batches for r in b.regions],
@@ -72,7 +72,7 @@ def run(args):
             return _run_streamed(read_batch(args.files, args.lang), args)
     batch = read_batch(args.files, args.lang)
     if args.cluster or args.results:
-        raise UserError("--cluster and --results go with --format json or ndjson")
+        raise UserError("cli.cluster-needs-json")
     bar, step = _progress_bar(len(batch.regions), args.engine)
     try:
         result = advise(batch, coefficient_set=args.coefficients, lang=args.lang, progress=step, engine=args.engine)
@@ -95,7 +95,7 @@ def _run_streamed(batch, args) -> int:
 
     jobs = stream.default_jobs() if args.jobs is None else args.jobs
     if jobs < 1:
-        raise UserError(f"--jobs needs a count ≥ 1, not {args.jobs}")
+        raise UserError("cli.jobs-count", value=args.jobs)
     compile_set(args.coefficients)     # an unknown set is a user error before the output file is opened
     bar, step = _progress_bar(len(batch.regions), args.engine)
 

@@ -53,7 +53,7 @@ def run(args):
         sys.stdout.write(list_coefficients(args.lang, args.format) + "\n")
         return 0
     if not args.files:
-        raise UserError("give one or more profile files, or --list-coefficients")
+        raise UserError("cli.balance-needs-files")
     coefficients.resolve(args.coefficients)            # an unknown set name fails before any reading
     _check_draws(args)
     checked = check_files(args.files)

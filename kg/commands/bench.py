@@ -22,9 +22,9 @@ def _counts(text: str, option: str) -> list[int]:
     try:
         values = [int(s) for s in text.split(",") if s.strip()]
     except ValueError:
-        raise UserError(f"{option} must be whole numbers separated by commas, not {text!r}") from None
+        raise UserError("cli.whole-numbers", option=option, value=repr(text)) from None
     if not values or min(values) < 1:
-        raise UserError(f"{option} needs positive whole numbers, not {text!r}")
+        raise UserError("cli.positive-numbers", option=option, value=repr(text))
     return values
 
 
@@ -36,7 +36,7 @@ def run(args):
         sizes.append(bench.BIG)
     jobs = _counts(args.jobs, "--jobs") if args.jobs else ([1, 2] if (os.cpu_count() or 1) >= 2 else [])
     if args.reference_sample < 0 or args.repeat < 1:
-        raise UserError("--reference-sample needs a count ≥ 0 and --repeat a count ≥ 1")
+        raise UserError("cli.bench-counts")
     results = bench.run(sorted(sizes), args.reference_sample, repeat=args.repeat, jobs=jobs)
     if args.json:
         print(json.dumps(results, indent=1))

@@ -78,7 +78,7 @@ def run(args):
             table = _records_table
         else:
             if args.model or args.measure or args.sector:
-                raise UserError(f"--model, --measure and --sector filter the records view, not --view {args.view}")
+                raise UserError("cli.compare-filters", view=args.view)
             if args.view == "matrix":
                 data = cmp.matrix(args.lang, store=store)
                 keep = {cmp.check("country", c, store) for c in countries}

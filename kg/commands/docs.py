@@ -18,6 +18,6 @@ def run(args):
     except ImportError as exc:
         raise UserError(str(exc)) from None
     except (NotADirectoryError, FileExistsError):
-        raise UserError(f"cannot write into {args.output!r}: it is not a directory") from None
+        raise UserError("cli.not-a-directory", path=repr(args.output)) from None
     print(f"wrote {page} ({page.stat().st_size:,} bytes)", file=sys.stderr)
     return 0

@@ -20,7 +20,7 @@ def run(args):
             with open(args.output, "w", encoding="utf-8") as f:
                 f.write(text)
         except OSError as exc:
-            raise UserError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+            raise UserError.cannot_write(args.output, exc) from None
         print(f"wrote {args.output} ({len(text.encode()):,} bytes)", file=sys.stderr)
     else:
         sys.stdout.write(text)

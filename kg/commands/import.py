@@ -25,13 +25,13 @@ def register(sub):
 
 def report_text(batch, lang: str) -> str:
     """The mapping report and the rows' notes, as `tanheng import` prints them."""
-    from kg.validate import region_title
+    from kg.present.validation import region_label
 
     lines = [batch.mapping.render(lang)] if batch.mapping else []
     for r in batch.regions:
         for n in r.notes:
             year = f" {r.year}" if r.year is not None else ""
-            lines.append(f"  {region_title(r, lang)}{year}: {n['message_' + lang]}")
+            lines.append(f"  {region_label(r, lang)}{year}: {n['message_' + lang]}")
     return "\n".join(lines)
 
 
@@ -61,9 +61,9 @@ def run(args):
     try:
         batch = read_profiles(args.file, sheet=args.sheet)
     except UnreadableInput as exc:
-        raise UserError(f"{args.file}: {exc.bilingual(args.lang)}") from None
+        raise exc.in_file(args.file) from None
     except OSError as exc:
-        raise UserError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+        raise UserError.cannot_read(args.file, exc) from None
     text = normalised_csv(batch)
     report = report_text(batch, args.lang)
     try:
@@ -77,7 +77,7 @@ def run(args):
             with open(args.report, "w", encoding="utf-8") as f:
                 json.dump(doc, f, ensure_ascii=False, indent=1)
     except OSError as exc:
-        raise UserError(f"cannot write {exc.filename}: {exc.strerror or exc}") from None
+        raise UserError.cannot_write(exc.filename, exc) from None
     if args.output:
         sys.stdout.write(report + "\n")
         print(f"wrote {args.output} ({len(batch)} rows)", file=sys.stderr)

@@ -62,13 +62,13 @@ def run(args):
 
     fmt = args.format or Path(args.output).suffix.lower().lstrip(".")
     if fmt not in FORMATS:
-        raise UserError(f"cannot tell the map format from {args.output!r}: use .html, .png or .svg, or --format")
+        raise UserError("cli.map-format", output=repr(args.output))
     _, result, recs = analyse_files([args.file], args.lang, args.coefficients)
     step, close = progress_bar("simplifying boundaries" if args.lang == "en" else "简化行政边界")
     try:
         layer = layers.build_layer(recs, args.by, province=args.province, progress=step)
     except KeyError:
-        raise UserError(f"no province with code {args.province!r} (use the 2-digit code, e.g. 41 for 河南省)") from None
+        raise UserError("cli.no-province", code=repr(args.province)) from None
     finally:
         close()
     if fmt == "html":
@@ -82,7 +82,7 @@ def run(args):
     try:
         Path(args.output).write_bytes(data)
     except OSError as exc:
-        raise UserError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        raise UserError.cannot_write(args.output, exc) from None
     for m in layer.missing:
         why = "not an administrative code" if m["reason"] == "not-a-code" else "no boundary for this code"
         print(f"not drawn: {m['region_id']} {m.get('name') or ''} ({why})", file=sys.stderr)

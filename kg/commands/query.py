@@ -35,15 +35,13 @@ def run(args):
             try:
                 text = path.read_text(encoding="utf-8")
             except UnicodeDecodeError:
-                zh, en = f"无法将 {args.file} 读作 UTF-8 编码的 SPARQL 查询", \
-                    f"cannot read {args.file} as a UTF-8 SPARQL query"
-                raise UserError(f"{zh} / {en}" if args.lang == "zh" else f"{en} / {zh}") from None
+                raise UserError("cli.not-utf8-query", file=args.file) from None
         elif args.file in named:
             text = named[args.file].text
         else:
-            raise UserError(f"no query file or named query {args.file!r} (see `tanheng query --list`)")
+            raise UserError("cli.no-query", name=repr(args.file))
     else:
-        raise UserError("give a query file, a named query or -e 'SPARQL'")
+        raise UserError("cli.query-needed")
     lang = getattr(args, "lang", "zh")
     try:
         q.guard(text)          # update, SERVICE, too long or too deep: refused before anything parses it

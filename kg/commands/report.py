@@ -35,15 +35,15 @@ def run(args):
 
     fmt = args.format or Path(args.output).suffix.lower().lstrip(".")
     if fmt not in FORMATS:
-        raise UserError(f"cannot tell the report format from {args.output!r}: use .docx, .pdf, .html or .md, or --format")
+        raise UserError("cli.report-format", output=repr(args.output))
     if args.set and not args.region:
-        raise UserError("--set needs --region: a what-if changes one region")
+        raise UserError("cli.set-needs-region")
     batch, result, _ = analyse_files([args.file], args.lang, args.coefficients)
     index = None
     if args.region is not None:
         ids = [r.region_id for r in batch.regions]
         if args.region not in ids:
-            raise UserError(f"no region {args.region!r} in {args.file}")
+            raise UserError("cli.no-region", region=repr(args.region), file=args.file)
         index = ids.index(args.region)
         if not result["regions"][index]["valid"]:
             print(f"region {args.region} is invalid: the report lists its problems", file=sys.stderr)
@@ -63,6 +63,6 @@ def run(args):
             for name, png in images.items():
                 (out.parent / name).write_bytes(png)
     except OSError as exc:
-        raise UserError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        raise UserError.cannot_write(args.output, exc) from None
     print(f"wrote {args.output}", file=sys.stderr)
     return 0 if result["summary"]["invalid"] == 0 else 1

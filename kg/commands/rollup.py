@@ -5,12 +5,10 @@ import json
 import sys
 
 from kg.errors import UserError
+from kg.messages import text as text_of
 from kg.reason.zoning import ROLLUP_LEVELS, rollup
 
-HEADERS = {"zh": ["代码", "名称", "区域数", "排放 (t CO2e)", "碳汇 (t CO2e)", "净排放 (t CO2e)", "碳汇/排放比", "完整", "不完整的区域"],
-           "en": ["code", "name", "regions", "emissions (t CO2e)", "sinks (t CO2e)", "net (t CO2e)", "sink/emission",
-                  "complete", "incomplete regions"]}
-YES_NO = {"zh": ("是", "否"), "en": ("yes", "no")}
+COLUMNS = ("code", "name", "regions", "emissions", "sinks", "net", "ratio", "complete", "incomplete")   # rollup.col.*
 
 
 def register(sub):
@@ -37,7 +35,7 @@ def write_out(text: str, output: str | None) -> None:
             with open(output, "w", encoding="utf-8") as f:
                 f.write(text)
         except OSError as exc:
-            raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
+            raise UserError.cannot_write(output, exc) from None
         print(f"wrote {output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -55,15 +53,16 @@ def run(args):
     if args.format == "json":
         text = json.dumps(out, ensure_ascii=False, indent=1) + "\n"
     else:
-        yes, no = YES_NO[args.lang]
+        yes, no = text_of("word.yes", args.lang), text_of("word.no", args.lang)
+        heads = [text_of(f"rollup.col.{c}", args.lang) for c in COLUMNS]
         rows = [[g["code"], g["name"], len(g["regions"]), g["emissions_t_co2e"], g["sinks_t_co2e"], g["net_t_co2e"],
                  g["balance_ratio"], yes if g["complete"] else no, ", ".join(g["incomplete"])] for g in out["groups"]]
         if args.format == "csv":
-            text = to_csv(HEADERS[args.lang], rows)
+            text = to_csv(heads, rows)
         else:
-            text = to_markdown(HEADERS[args.lang], rows, numbers={2: 0, 3: 0, 4: 0, 5: 0, 6: 3})
+            text = to_markdown(heads, rows, numbers={2: 0, 3: 0, 4: 0, 5: 0, 6: 3})
     write_out(text, args.output)
     for u in out["ungrouped"]:
-        print(f"not grouped: {u['region_id']} {u.get('name') or ''} (the id is not a 6-digit administrative code)",
+        print(text_of("rollup.not-grouped", args.lang, region=f"{u['region_id']} {u.get('name') or ''}".strip()),
               file=sys.stderr)
     return 0 if result["summary"]["invalid"] == 0 else 1

@@ -97,6 +97,6 @@ def run(args):
 
 
 def _both(result: dict) -> str:
-    from kg.validate import format_result
+    from kg.present.validation import format_result
 
     return f"{format_result(result, 'zh')} / {format_result(result, 'en')}"

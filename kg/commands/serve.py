@@ -57,7 +57,7 @@ def run(args):
         raise UserError(str(exc)) from None
     except OSError as exc:
         if exc.filename is None and exc.errno:
-            raise UserError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
+            raise UserError("cli.cannot-listen", host=args.host, port=args.port, reason=exc.strerror) from None
         raise
     with server:
         signal.signal(signal.SIGTERM, lambda *_: server.shutdown())

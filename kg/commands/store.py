@@ -58,7 +58,7 @@ def _advise_files(args):
 
     batch = read_batch(args.files, args.lang)
     if not batch.regions:
-        raise UserError(f"{', '.join(args.files)}: no regions to save")
+        raise UserError("cli.nothing-to-save", files=", ".join(args.files))
     result = advise(batch, lang=args.lang)
     title = args.title or (", ".join(Path(f).name for f in args.files) + " · " +
                            ", ".join(r.get("name") or r["region_id"] for r in result["regions"][:3]))
@@ -115,7 +115,7 @@ def _no_store(args, exc: StoreMissing) -> int:
 
 def run(args):
     if args.action == "clear" and not args.yes:
-        raise UserError("`store clear` removes every saved analysis too; add --yes to confirm")
+        raise UserError("cli.clear-needs-yes")
     if args.action == "save":
         args.analysis = _advise_files(args)
     try:

@@ -22,13 +22,13 @@ def _write(name: str, opener, content) -> None:
         with opener() as f:
             f.write(content)
     except OSError as exc:
-        raise UserError(f"cannot write {name}: {exc.strerror or exc}") from None
+        raise UserError.cannot_write(name, exc) from None
 
 
 def run(args):
     if args.format == "xlsx":
         if not args.output:
-            raise UserError("an XLSX template is a binary file: give -o FILE.xlsx")
+            raise UserError("cli.xlsx-needs-output")
         data = xlsx_template(args.lang)
         _write(args.output, lambda: open(args.output, "wb"), data)
     else:

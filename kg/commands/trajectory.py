@@ -68,11 +68,11 @@ def run(args):
     from ..present.trajectory import render
     from ..trajectory import trajectory
     from ..trajectory.input import valid_rows
-    from ..validate import printable
+    from kg.terminal import printable
 
     coefficients.resolve(args.coefficients)
     if args.uncertainty < 0 or args.uncertainty > 100_000:
-        raise UserError(f"--uncertainty needs a number of draws from 1 to 100,000 (0 for none), not {args.uncertainty}")
+        raise UserError("cli.draws", value=args.uncertainty)
     scenarios = _scenarios(args.scenario)
     from ..present.validation import problem_lines
 
@@ -109,7 +109,7 @@ def run(args):
         try:
             Path(args.output).write_text(text + "\n", encoding="utf-8")
         except OSError as exc:
-            raise UserError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+            raise UserError.cannot_write(args.output, exc) from None
     else:
         sys.stdout.write(text + "\n")
     return code

@@ -3,24 +3,11 @@
 Exit 0: no violation (warnings allowed); 1: some violation; 2: a file could not be read."""
 import sys
 
+from kg.errors import os_reason
+from kg.messages import text
+from kg.present.validation import format_result, region_label, severity
 from kg.read.profiles import UnreadableInput, read_profiles
-from kg.validate import ENGINES, WORDS, ValidationReport, format_result, region_title, validate
-
-TEXT = {      # with WORDS of kg.validate (severities, "(empty)"), shared with balance and scenario
-    "zh": {"file": "文件级提示",
-           "row": "第 {row} 行", "cannot": "无法读取 {file}：{msg}",
-           "summary": "{file}：{n} 个区域，{ok} 个可用于分析，{bad} 个有错误，{warn} 条警告。",
-           "all_ok": "全部通过校验。"},
-    "en": {"file": "file",
-           "row": "row {row}", "cannot": "cannot read {file}: {msg}",
-           "summary": "{file}: {n} regions, {ok} usable, {bad} with errors, {warn} warnings.",
-           "all_ok": "all regions pass."},
-}
-
-OS_ERRORS = {FileNotFoundError: ("文件不存在", "no such file"),
-             IsADirectoryError: ("这是一个目录，不是文件", "it is a directory, not a file"),
-             PermissionError: ("没有读取权限", "permission denied")}
-
+from kg.validate import ENGINES, ValidationReport, validate
 
 def register(sub):
     p = sub.add_parser("validate", help="check regional profile files (CSV, XLSX, JSON, Turtle, JSON-LD)")
@@ -35,47 +22,45 @@ def register(sub):
 
 def render_text(name: str, batch, report: ValidationReport, lang: str) -> str:
     """A planner's reading of the report: grouped by region, in one language."""
-    t = {**WORDS[lang], **TEXT[lang]}
     lines = []
     file_level = [r for r in report.results if r["row"] is None]
     if file_level:
-        lines.append(f"{name} — {t['file']}")
-        lines += [f"  [{t[r['severity']]}] {r['message_' + lang]}" for r in file_level]
+        lines.append(text("validate.file-level", lang, file=name))
+        lines += [f"  [{severity(r['severity'], lang)}] {r['message_' + lang]}" for r in file_level]
     by_row = {}
     for r in report.results:
         if r["row"] is not None:
             by_row.setdefault(r["row"], []).append(r)
     regions = {reg.row: reg for reg in batch.regions}
     for row, results in by_row.items():
-        reg = regions[row]
-        title = region_title(reg, lang)
-        lines.append(f"{title}（{t['row'].format(row=row)}）" if lang == "zh" else f"{title} ({t['row'].format(row=row)})")
-        lines += [f"  [{t[r['severity']]}] {format_result(r, lang)}" for r in results]
+        lines.append(text("validate.region-row", lang, region=region_label(regions[row], lang), row=row))
+        lines += [f"  [{severity(r['severity'], lang)}] {format_result(r, lang)}" for r in results]
     bad = {r["row"] for r in report.violations() if r["row"] is not None}
-    lines.append(t["summary"].format(file=name, n=len(batch), ok=len(batch) - len(bad), bad=len(bad),
-                                     warn=len(report.warnings())))
+    lines.append(text("validate.summary", lang, file=name, n=len(batch), ok=len(batch) - len(bad), bad=len(bad),
+                      warn=len(report.warnings())))
     if not report.results:
-        lines.append(t["all_ok"])
+        lines.append(text("validate.all-ok", lang))
     return "\n".join(lines)
 
 
 def run(args):
     import json
 
-    t = TEXT[args.lang]
     code, results, errors, texts = 0, [], [], []
     for name in args.files:
         try:
             batch = read_profiles(name, sheet=args.sheet)
         except UnreadableInput as exc:
             errors.append({"file": name, "message_zh": exc.message("zh"), "message_en": exc.message("en")})
-            print("tanheng: " + t["cannot"].format(file=name, msg=exc.message(args.lang)), file=sys.stderr)
+            print("tanheng: " + text("error.cannot-read", args.lang, file=name, reason=exc.message(args.lang)),
+                  file=sys.stderr)
             code = 2
             continue
         except OSError as exc:
-            zh, en = OS_ERRORS.get(type(exc), (exc.strerror or str(exc),) * 2)
+            zh, en = os_reason(exc, "zh"), os_reason(exc, "en")
             errors.append({"file": name, "message_zh": zh, "message_en": en})
-            print("tanheng: " + t["cannot"].format(file=name, msg=zh if args.lang == "zh" else en), file=sys.stderr)
+            print("tanheng: " + text("error.cannot-read", args.lang, file=name, reason=zh if args.lang == "zh" else en),
+                  file=sys.stderr)
             code = 2
             continue
         report = validate(batch, engine=args.engine)

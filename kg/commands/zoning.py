@@ -4,10 +4,10 @@ rules/carbon-zoning.ttl)."""
 import json
 import sys
 
+from kg.messages import has, text as text_of
 from kg.reason.zoning import GROUPINGS, zoning, zoning_rules
 
-HEADERS = {"zh": ["区域代码", "名称", "分组", "ECC", "ESC", "分区", "对应模式"],
-           "en": ["region id", "name", "group", "ECC", "ESC", "zone", "models"]}
+COLUMNS = ("region", "name", "group", "ecc", "esc", "zone", "models")      # zoning.col.*
 
 
 def register(sub):
@@ -36,11 +36,14 @@ def run(args):
     if args.format == "json":
         text = json.dumps(out, ensure_ascii=False, indent=1) + "\n"
     else:
+        heads = [text_of(f"zoning.col.{c}", args.lang) for c in COLUMNS]
         rows = [[r["region_id"], r["name"], r["group"], r["ecc"], r["esc"], r["zone_label_" + args.lang],
                  "; ".join(model_label(m, args.lang) for m in r["models"])] for r in out["regions"]]
-        text = (to_csv(HEADERS[args.lang], rows) if args.format == "csv"
-                else to_markdown(HEADERS[args.lang], rows, numbers={3: 3, 4: 3}))
+        text = (to_csv(heads, rows) if args.format == "csv"
+                else to_markdown(heads, rows, numbers={3: 3, 4: 3}))
     write_out(text, args.output)
     for s in out["not_zoned"]:
-        print(f"not zoned: {s['region_id']} {s.get('name') or ''} ({s['reason']})", file=sys.stderr)
+        why = f"handover.why.{s['reason']}"
+        print(text_of("zoning.not-zoned", args.lang, region=f"{s['region_id']} {s.get('name') or ''}".strip(),
+                      why=text_of(why, args.lang) if has(why) else s["reason"]), file=sys.stderr)
     return 0 if result["summary"]["invalid"] == 0 else 1

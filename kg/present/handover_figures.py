@@ -9,6 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from kg import messages  # noqa: E402
 from ..geo.render_static import FONTS  # noqa: E402
 
 SOURCE_RED, SINK_GREEN = "#c62828", "#2e7d32"
@@ -37,7 +38,7 @@ def pathway_png(model: str, pathway: dict, lang: str) -> bytes:
     mid = (n - 1) / 2
     ax.text(5, mid, model, ha="center", va="center", fontsize=11, fontweight="bold", wrap=True,
             bbox=dict(box, facecolor="#e8f5e9", edgecolor="#1b5e20"))
-    head = {"zh": ("作用的过程", "保护/增强的碳库"), "en": ("processes acted on", "pools protected / enhanced")}[lang]
+    head = (messages.text("handover.fig_processes", lang), messages.text("handover.fig_pools", lang))
     for col, items, x, colour in ((0, procs, 1.6, "#fff3e0"), (1, pools, 8.4, "#e3f2fd")):
         ax.text(x, n - 0.35, head[col], ha="center", va="bottom", fontsize=9, color="#555")
         for i, label in enumerate(items):
@@ -58,7 +59,7 @@ def account_png(rows: list[tuple[str, str, float]], lang: str) -> bytes:
     ax.barh(range(len(rows)), values, color=[SOURCE_RED if r[1] == "source" else SINK_GREEN for r in rows])
     ax.set_yticks(range(len(rows)), names, fontsize=9)
     ax.invert_yaxis()
-    ax.set_xlabel("万 t CO₂e/年" if lang == "zh" else "10⁴ t CO₂e per year")
+    ax.set_xlabel(messages.text("handover.axis_t_per_year", lang))
     ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}" if abs(v) >= 10 else f"{v:g}"))
     for i, v in enumerate(values):
         ax.text(v, i, f" {v:,.1f}" if v < 100 else f" {v:,.0f}", va="center", fontsize=8)

@@ -42,7 +42,7 @@ def validation_lines(result: dict, region: str, lang: str | None = None, labelle
     """What the changes broke, worded as `tanheng validate` (both languages when lang is None):
     a heading, then one line per violation or warning. `labelled` (the app): changes by the fields'
     names, each problem as its field's name and message, without internal keys or raw values."""
-    from kg.validate import WORDS, format_result
+    from kg.present.validation import field_label, format_result, severity
 
     issues = result.get("after_validation") or []
     if not issues:
@@ -57,14 +57,14 @@ def validation_lines(result: dict, region: str, lang: str | None = None, labelle
             message = _SHOWN_VALUE_NOTE.sub("", r[f"message_{lang}"])
             if col is not None and col.key == "area_km2" and message != r[f"message_{lang}"]:
                 message = message[:1].upper() + message[1:] if lang == "en" else message
-                out.append(f"  - [{WORDS[lang][r['severity']]}] {message}")
+                out.append(f"  - [{severity(r['severity'], lang)}] {message}")
             else:
-                out.append(f"  - [{WORDS[lang][r['severity']]}] {col.label(lang) if col else r.get('field')}: {message}")
+                out.append(f"  - [{severity(r['severity'], lang)}] {field_label(r.get('field'), lang)}: {message}")
         elif lang in ("zh", "en"):
-            out.append(f"  - [{WORDS[lang][r['severity']]}] {format_result(r, lang)}")
+            out.append(f"  - [{severity(r['severity'], lang)}] {format_result(r, lang)}")
         else:
-            out.append(f"  - [{WORDS['zh'][r['severity']]}] {format_result(r, 'zh')} / "
-                       f"[{WORDS['en'][r['severity']]}] {format_result(r, 'en')}")
+            out.append(f"  - [{severity(r['severity'], 'zh')}] {format_result(r, 'zh')} / "
+                       f"[{severity(r['severity'], 'en')}] {format_result(r, 'en')}")
     return out
 
 

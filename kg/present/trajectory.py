@@ -11,7 +11,7 @@ from kg.present import tables
 from kg.present.tables import csv_cell
 from kg.present.numbers import number as fmt_number
 from ..trajectory.assumptions import say
-from ..validate import printable
+from kg.terminal import printable
 
 FORMATS = ("table", "md", "json", "csv")
 

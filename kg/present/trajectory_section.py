@@ -4,29 +4,16 @@ year, emissions in the target year — with a figure of the lines and the peaks.
 for all the report's valid rows at once (every year of a region in the file), computed by kg.pipeline.handover."""
 from __future__ import annotations
 
+from kg import messages
+
 from .handover import Context, Heading, Image, Para, Table, register_section
 from .handover_figures import _png
 
-TEXT = {
-    "title": {"zh": "碳达峰与碳中和路径", "en": "Pathways to 2030 and 2060"},
-    "lead": {"zh": "基准情景按本区域历史趋势（≥3年）或全国展望假设外推到{to}年；低碳情景取推荐模式排名前5项措施，强化情景取前10项并加快电网脱碳（方法与假设见 docs/MODEL.md）。",
-             "en": "The baseline carries the region's own trend (≥ 3 years) or the national outlook assumptions to {to}; "
-                   "low-carbon takes the recommended model's five top measures, enhanced ten with faster grid "
-                   "decarbonisation (method and assumptions: docs/MODEL.md)."},
-    "h_scenario": {"zh": "情景", "en": "Scenario"}, "h_peak": {"zh": "达峰年", "en": "Peak year"},
-    "h_peak_e": {"zh": "峰值排放（t CO₂e）", "en": "Peak emissions (t CO₂e)"},
-    "h_by": {"zh": "{y}年前达峰", "en": "Peak by {y}"}, "h_balance": {"zh": "碳平衡年", "en": "Balance year"},
-    "h_end": {"zh": "{y}年排放（t CO₂e）", "en": "Emissions {y} (t CO₂e)"},
-    "yes": {"zh": "是", "en": "yes"}, "no": {"zh": "否", "en": "no"},
-    "caption": {"zh": "图：观测排放（实线）与各情景预测（虚线），★为峰值，竖线为{y}年",
-                "en": "Figure: observed emissions (solid) and each scenario (dashed), ★ its peak, the line {y}"},
-    "observed_peak": {"zh": "观测到的峰值：{y}年。", "en": "Observed peak: {y}."},
-}
-
 
 def _say(key: str, lang: str, **kw) -> str:
-    text = TEXT[key][lang if lang in ("zh", "en") else "en"]
-    return text.format(**kw) if kw else text
+    """kg/messages.csv, keys traj.report.* (yes and no: word.*)."""
+    key = f"word.{key}" if key in ("yes", "no") else f"traj.report.{key}"
+    return messages.text(key, lang if lang in messages.LANGS else "en", **kw)
 
 
 def _figure(region: dict, lang: str, deadline: int) -> bytes:
@@ -45,7 +32,7 @@ def _figure(region: dict, lang: str, deadline: int) -> bytes:
         if sc["peak_year"] is not None:
             ax.plot([sc["peak_year"]], [sc["peak_emissions_t_co2e"] / 1e4], marker="*", ms=12, color=colour)
     ax.axvline(deadline, color="#c62828", lw=0.8, ls=":")
-    ax.set_ylabel("万 t CO₂e" if lang == "zh" else "10⁴ t CO₂e")
+    ax.set_ylabel(_say("axis", lang))
     ax.legend(fontsize=8, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)

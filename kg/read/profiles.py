@@ -21,6 +21,7 @@ from typing import Any, Iterable
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS, XSD
 
+from kg import messages
 from kg.errors import UserError
 from kg.read import limits as read_limits
 from kg.knowledge.graph import literal_in
@@ -643,12 +644,16 @@ def _read_csv(text: str) -> list[tuple[int, list]]:
     body = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     first = next((line for line in body.split("\n") if line.strip(" ,;\t\r")), "")
     delimiter = max([",", "\t", ";"], key=first.count)
-    csv.field_size_limit(max(len(body), 1))      # the cell limit is read_limits.rows', which names the row
+    # the cell limit is read_limits.rows', which names the row; csv's own limit is process-wide, so it is
+    # given back (a small file left it at its length, and the next reader of a longer cell failed)
+    before = csv.field_size_limit(max(len(body), 1))
     try:
         rows = list(read_limits.rows(csv.reader(io.StringIO(body), delimiter=delimiter), "CSV",
                                      total=body.count("\n")))
     except csv.Error:                              # what is left (a NUL byte) is not text
         raise UnreadableInput("binary") from None
+    finally:
+        csv.field_size_limit(before)
     grid = [(i, r) for i, r in enumerate(rows, start=1) if any(c.strip() for c in r)]
     if not grid:
         raise UnreadableInput("no-rows")
@@ -701,8 +706,8 @@ def _read_xlsx(data: bytes, sheet: str | None, notes: list[dict]) -> list[tuple[
     if not any(grid for _, grid in out):
         others = [ws.title for ws in wb.worksheets if ws.title not in {n for n, _ in out}]
         raise UnreadableInput("empty-sheet", sheet="、".join(n for n, _ in out), others={
-            "zh": f"；本工作簿还有：{'、'.join(others)}，可用 --sheet 选择" if others else "",
-            "en": f"; the workbook also has {', '.join(others)}: choose one with --sheet" if others else ""})
+            "zh": messages.text("read.other-sheets", "zh", sheets="、".join(others)) if others else "",
+            "en": messages.text("read.other-sheets", "en", sheets=", ".join(others)) if others else ""})
     return out
 
 

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 
 from rdflib import RDF, Literal
 
+from kg import messages
 from kg.validate import area, shacl_fast
 from kg.namespaces import SH
 from kg.read.profiles import ProfileBatch, column_by_key, say
-from kg.terminal import printable
+from kg.terminal import cell_text
 
 ENGINES = ("fast", "pyshacl")
 _SEVERITY_RANK = {"violation": 0, "warning": 1, "info": 2}
@@ -68,7 +69,8 @@ _VALUE_SLOT = re.compile(r"\{[?$]value\}")
 def _fill(message: str, value, lang: str) -> str:
     """A message template's {?value} (SHACL 5.3.2) as the planner reads the figure. pyshacl leaves
     a node shape's own sh:message unfilled, so both engines' results are filled here alike."""
-    return _VALUE_SLOT.sub(lambda _: show_value(value, lang), message)
+    shown = messages.text("validate.empty", lang) if value is None else cell_text(value)
+    return _VALUE_SLOT.sub(lambda _: shown, message)
 
 
 def _result(region, key, value, severity, zh, en) -> dict:
@@ -221,52 +223,13 @@ def check(batch: ProfileBatch, engine: str = "fast") -> CheckedBatch:
 def read_and_check(source, filename: str | None = None, engine: str = "fast") -> CheckedBatch:
     """Read a profile file (a path, or bytes with their filename) and check it. A file that cannot be read
     is a UserError naming the file."""
-    from kg.errors import UserError
     from kg.read.profiles import UnreadableInput, read_profiles
 
     try:
         batch = read_profiles(source, filename=filename)
     except UnreadableInput as exc:
-        raise UserError(f"{filename or source}: {exc.message('zh')} / {exc.message('en')}") from None
+        raise exc.in_file(filename or source) from None
     return check(batch, engine)
-
-
-# ----------------------------------------------------------------------------- wording for people
-# `tanheng validate`, `tanheng balance` and `tanheng scenario` word a result the same way.
-WORDS = {"zh": {"violation": "错误", "warning": "警告", "info": "提示", "empty": "（空）", "no_id": "（无区域代码）",
-                "sep": "："},
-         "en": {"violation": "error", "warning": "warning", "info": "note", "empty": "(empty)", "no_id": "(no region id)",
-                "sep": ": "}}
-
-
-def field_label(key, lang: str) -> str:
-    """The column's label in ontology/profile.ttl (the key itself if it is not a profile column)."""
-    col = column_by_key().get(key or "")
-    return col.label(lang) if col else (key or "")
-
-
-def show_value(value, lang: str) -> str:
-    """A cell as a planner wrote it: no quotes, whole numbers without ".0", "(empty)" for nothing."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return WORDS[lang]["empty"] if value is None else printable(str(value))
-
-
-def format_result(r: dict, lang: str) -> str:
-    """One result without its severity: "<field label> = <value>: <message>" (just the message
-    when the result names no field). A cross-field rule's value is a derived figure (a sum, a
-    percentage of the area); its message says so and states the figure."""
-    text = r.get(f"message_{lang}") or r.get("message_en") or ""
-    if not r.get("field"):
-        return text
-    return f"{field_label(r['field'], lang)} = {show_value(r.get('value'), lang)}{WORDS[lang]['sep']}{text}"
-
-
-def region_title(region, lang: str) -> str:
-    """"<id> <name>", with a placeholder for a missing id and no stray spaces; safe for a terminal.
-    region: a kg.read.profiles.Region or anything with region_id and name."""
-    rid, name = getattr(region, "region_id", None), getattr(region, "name", None)
-    return printable(" ".join(x for x in (rid or WORDS[lang]["no_id"], name or "") if x))
 
 
 def column_rules(lang: str) -> dict[str, list[str]]:
