@@ -1,11 +1,13 @@
 """Renderers for the advice JSON of kg.pipeline.advice: a Markdown report a planner can
-hand on (Chinese by default) and a one-line-per-region text table. Every heading
-and sentence comes from rules/advice-messages.ttl; labels from the ontology."""
+hand on (Chinese by default) and a one-line-per-region text table. Reasons and notes
+come from rules/advice-messages.ttl, headings from kg/messages.csv (report.*), labels
+from the ontology."""
 from __future__ import annotations
 
 import json
 import re
 
+from kg import messages
 from kg.knowledge import pathway
 from kg.present.numbers import number
 from kg.present.tables import md_text  # noqa: F401  (report.md_text: the name callers used)
@@ -13,15 +15,16 @@ from kg.knowledge.query import Result, to_table
 from kg.knowledge.rules import rules
 
 
-_ROW = {"zh": "第 {row} 行", "en": "row {row}"}
-
-
 def row_label(region: dict, lang: str) -> str:
     """ "row N" of the input file, to tell apart regions that share an id."""
-    return _ROW.get(lang, _ROW["en"]).format(row=region.get("row"))
+    return messages.text("report.row", lang if lang in messages.LANGS else "en", row=region.get("row"))
 
 
 def msg(key: str, lang: str, **fields) -> str:
+    """A heading or label of the report (interface text: kg/messages.csv, report.<key>), else a message
+    of rules/advice-messages.ttl (wording that is knowledge)."""
+    if messages.has(f"report.{key}"):
+        return messages.text(f"report.{key}", lang if lang in messages.LANGS else "en", **fields)
     text = rules().messages.get(key, {}).get(lang, key)
     return text.format(**fields) if fields else text
 
