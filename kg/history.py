@@ -73,7 +73,7 @@ def _graph(analysis_id: str) -> ox.NamedNode:
     try:
         return ox.NamedNode(PREFIX + str(uuid.UUID(str(analysis_id))))
     except ValueError:
-        raise AnalysisNotFound(f"{analysis_id!r} is not a saved-analysis id (a UUID, see the list)") from None
+        raise AnalysisNotFound("history.bad-id", id=repr(analysis_id)) from None
 
 
 def _json_literal(value) -> ox.Literal:
@@ -188,7 +188,7 @@ def get(analysis_id: str, store=None) -> SavedAnalysis:
     g = _graph(analysis_id)
     rows = _rows(store, _GET, g=g)
     if not rows:
-        raise AnalysisNotFound(f"no saved analysis {analysis_id!r}")
+        raise AnalysisNotFound("history.not-found", id=repr(analysis_id))
     by = {}
     for r in rows:
         by.setdefault(r["p"], []).append(r["o"])

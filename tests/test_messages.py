@@ -1,6 +1,7 @@
 """The one message catalogue (issue 10, item 5): every key the code asks for is in
 kg/messages.csv with Chinese and English, and Chinese output carries neither a
-catalogue key nor an English sentence of the catalogue where a Chinese one exists."""
+catalogue key nor an English sentence of the catalogue where a Chinese one exists
+(validate, advise, balance, evaluate, zoning, rollup, query and the handed-on report)."""
 import ast
 import csv
 import re
@@ -105,6 +106,8 @@ RUNS = [
     ["balance", EX / "invalid-regions.csv"],
     ["balance", EX / "typical-regions.csv", "--format", "md"],
     ["evaluate", EX / "labelled" / "zoning-labelled.csv"],
+    ["zoning", EX / "invalid-regions.csv", "--format", "md"],
+    ["rollup", EX / "invalid-regions.csv", "--format", "md"],
     ["query", "no-such-query"],
     ["query", "-e", "SELECT * WHERE { ?s ?p ?o"],
     ["query", "-e", "INSERT DATA { <a:b> <a:c> <a:d> }"],
@@ -119,8 +122,22 @@ def test_chinese_output_has_no_key_and_no_english_sentence(capsys, argv):
     shown = out + "\n".join(line.split(" / ")[0] for line in err.splitlines())
     assert shown.strip(), "the command said nothing"
     assert re.search(r"[\u4e00-\u9fff]", shown), shown[:500]
+    _assert_chinese_only(shown)
+    assert not re.search(r"\[(error|warning|note)\]", shown)
+
+
+def _assert_chinese_only(shown: str) -> None:
     keys = [k for k in _catalogue() if "." in k and re.search(rf"(?<![\w/.-]){re.escape(k)}(?![\w-])", shown)]
     assert not keys, f"catalogue keys in Chinese output: {keys}"
     leaked = [s for s in _english_sentences() if s in shown]
     assert not leaked, f"English sentences in Chinese output: {leaked}"
-    assert not re.search(r"\[(error|warning|note)\]", shown)
+
+
+@pytest.mark.slow
+def test_the_handed_on_report_in_chinese_has_no_key_and_no_english_sentence(tmp_path, capsys):
+    out = tmp_path / "报告.md"
+    assert main(["report", str(EX / "typical-regions.csv"), "--region", "310115", "--lang", "zh", "-o", str(out)]) == 0
+    assert f"已写入 {out}" in capsys.readouterr().err
+    text = out.read_text(encoding="utf-8")
+    assert "城乡融合碳平衡诊断报告" in text and "碳核算" in text
+    _assert_chinese_only(text)

@@ -7,6 +7,7 @@ import sys
 from kg.present import report
 from kg.pipeline.advice import ENGINES, advise
 from kg.errors import UserError
+from kg.messages import text
 
 PROGRESS_MIN = {"fast": 2000, "reference": 5}
    # regions before a progress bar is worth showing
@@ -82,7 +83,7 @@ def run(args):
     if args.output:
         with open(args.output, "w", encoding="utf-8") as f:
             report.write(result, args.format, args.lang, f)
-        print(f"wrote {args.output} ({len(result['regions'])} regions)", file=sys.stderr)
+        print(text("cli.wrote-regions", args.lang, file=args.output, n=len(result["regions"])), file=sys.stderr)
     else:
         report.write(result, args.format, args.lang, sys.stdout)
     return 0 if result["summary"]["invalid"] == 0 else 1
@@ -114,7 +115,7 @@ def _run_streamed(batch, args) -> int:
                     raise
             for written in (args.output, args.results):
                 if written:
-                    print(f"wrote {written} ({summary['total']} regions)", file=sys.stderr)
+                    print(text("cli.wrote-regions", args.lang, file=written, n=summary["total"]), file=sys.stderr)
         else:
             summary = advise_into(sys.stdout.buffer)
             sys.stdout.flush()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 
+from kg import messages
 from kg.errors import UserError
 
 
@@ -80,7 +81,7 @@ def run(args):
         raise UserError.cannot_write(exc.filename, exc) from None
     if args.output:
         sys.stdout.write(report + "\n")
-        print(f"wrote {args.output} ({len(batch)} rows)", file=sys.stderr)
+        print(messages.text("cli.wrote-rows", args.lang, file=args.output, n=len(batch)), file=sys.stderr)
     else:
         sys.stdout.write(text)
         sys.stderr.write(report + "\n")

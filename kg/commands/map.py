@@ -5,6 +5,7 @@ silently."""
 import sys
 from pathlib import Path
 
+from kg import messages
 from kg.errors import UserError
 
 FORMATS = ("html", "png", "svg")
@@ -64,7 +65,7 @@ def run(args):
     if fmt not in FORMATS:
         raise UserError("cli.map-format", output=repr(args.output))
     _, result, recs = analyse_files([args.file], args.lang, args.coefficients)
-    step, close = progress_bar("simplifying boundaries" if args.lang == "en" else "简化行政边界")
+    step, close = progress_bar(messages.text("map.simplifying", args.lang))
     try:
         layer = layers.build_layer(recs, args.by, province=args.province, progress=step)
     except KeyError:
@@ -88,6 +89,6 @@ def run(args):
         print(f"not drawn: {m['region_id']} {m.get('name') or ''} ({why})", file=sys.stderr)
     if layer.outside:
         print(f"not drawn: {len(layer.outside)} regions outside province {args.province}", file=sys.stderr)
-    print(f"wrote {args.output} ({len(layer.regions)} regions drawn, {len(layer.missing)} without boundary)",
-          file=sys.stderr)
+    print(messages.text("cli.wrote-map", args.lang, file=args.output, drawn=len(layer.regions),
+                        missing=len(layer.missing)), file=sys.stderr)
     return 0 if result["summary"]["invalid"] == 0 else 1

@@ -4,6 +4,7 @@ what-if (--set), sources and method notes; as DOCX, PDF, HTML or Markdown, Chine
 import sys
 from pathlib import Path
 
+from kg import messages
 from kg.errors import UserError
 
 FORMATS = ("docx", "pdf", "html", "md")
@@ -64,5 +65,5 @@ def run(args):
                 (out.parent / name).write_bytes(png)
     except OSError as exc:
         raise UserError.cannot_write(args.output, exc) from None
-    print(f"wrote {args.output}", file=sys.stderr)
+    print(messages.text("cli.wrote", args.lang, file=args.output), file=sys.stderr)
     return 0 if result["summary"]["invalid"] == 0 else 1

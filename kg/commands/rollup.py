@@ -29,14 +29,14 @@ def group_names(codes) -> dict:
     return {c: index[c].name for c in codes if c in index}
 
 
-def write_out(text: str, output: str | None) -> None:
+def write_out(text: str, output: str | None, lang: str) -> None:
     if output:
         try:
             with open(output, "w", encoding="utf-8") as f:
                 f.write(text)
         except OSError as exc:
             raise UserError.cannot_write(output, exc) from None
-        print(f"wrote {output}", file=sys.stderr)
+        print(text_of("cli.wrote", lang, file=output), file=sys.stderr)
     else:
         sys.stdout.write(text)
 
@@ -61,7 +61,7 @@ def run(args):
             text = to_csv(heads, rows)
         else:
             text = to_markdown(heads, rows, numbers={2: 0, 3: 0, 4: 0, 5: 0, 6: 3})
-    write_out(text, args.output)
+    write_out(text, args.output, args.lang)
     for u in out["ungrouped"]:
         print(text_of("rollup.not-grouped", args.lang, region=f"{u['region_id']} {u.get('name') or ''}".strip()),
               file=sys.stderr)

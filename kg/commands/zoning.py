@@ -41,7 +41,7 @@ def run(args):
                  "; ".join(model_label(m, args.lang) for m in r["models"])] for r in out["regions"]]
         text = (to_csv(heads, rows) if args.format == "csv"
                 else to_markdown(heads, rows, numbers={3: 3, 4: 3}))
-    write_out(text, args.output)
+    write_out(text, args.output, args.lang)
     for s in out["not_zoned"]:
         why = f"handover.why.{s['reason']}"
         print(text_of("zoning.not-zoned", args.lang, region=f"{s['region_id']} {s.get('name') or ''}".strip(),

@@ -28,6 +28,7 @@ _KIND_LABEL = {"country": THR + "heading-country", "model": TH + "IntegrationMod
                "measure": TH + "Measure", "sector": TH + "sector"}
 
 
+from kg import messages  # noqa: E402
 from kg.errors import UnknownValue  # noqa: E402  (a filter value the graph does not know)
 
 
@@ -115,8 +116,10 @@ def check(kind: str, value: str, store=None) -> str:
     valid = valid_values(kind, store)
     wanted = value.strip().upper() if kind == "country" else value.strip()
     if wanted not in valid:
-        raise UnknownValue.worded(f"未知的{text(_KIND_LABEL[kind], 'zh', store)}“{value}”；可用的值：{'、'.join(valid)}",
-                                  f"unknown {kind} {value!r}; valid {kind} values: {', '.join(valid)}")
+        raise UnknownValue.worded(      # the kind as the graph names it in Chinese
+            messages.text("compare.unknown-value", "zh", kind=text(_KIND_LABEL[kind], "zh", store), value=value,
+                          valid="、".join(valid)),
+            messages.text("compare.unknown-value", "en", kind=kind, value=repr(value), valid=", ".join(valid)))
     return wanted
 
 

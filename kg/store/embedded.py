@@ -40,9 +40,7 @@ def store_wait() -> float:
 
 
 def _damaged(path: Path, reason: str) -> StoreUnavailable:
-    return StoreUnavailable(f"cannot open the store at {path}: it is damaged or not a Tanheng store ({reason}); "
-                            "its files are left as they are — restore the folder from a backup or set "
-                            "TANHENG_STORE to another folder")
+    return StoreUnavailable("store.damaged", path=path, reason=reason)
 
 
 def folder_state(path: Path) -> str:
@@ -52,12 +50,11 @@ def folder_state(path: Path) -> str:
     if not path.exists():
         return "missing"
     if not path.is_dir():
-        raise StoreUnavailable(f"cannot open the store at {path}: it is a file, not a folder "
-                               "(set TANHENG_STORE to a folder)")
+        raise StoreUnavailable("store.is-a-file", path=path)
     try:
         names = os.listdir(path)
     except OSError as exc:
-        raise StoreUnavailable(f"cannot open the store at {path}: {exc.strerror}") from None
+        raise StoreUnavailable("store.cannot-open", path=path, reason=exc.strerror) from None
     if not names:
         return "empty"
     if "CURRENT" not in names:
@@ -65,7 +62,7 @@ def folder_state(path: Path) -> str:
     try:
         current = (path / "CURRENT").read_text(encoding="ascii", errors="replace")
     except OSError as exc:
-        raise StoreUnavailable(f"cannot open the store at {path}: {exc.strerror}") from None
+        raise StoreUnavailable("store.cannot-open", path=path, reason=exc.strerror) from None
     if not re.fullmatch(r"MANIFEST-\d+\n", current):
         raise _damaged(path, "its CURRENT file does not name a MANIFEST")
     if current.strip() not in names:
@@ -104,23 +101,20 @@ class KnowledgeStore(StoreBase):
         path = self.path
         state = folder_state(path)
         if state in ("missing", "empty") and self.read_only:
-            raise StoreMissing(f"there is no store at {path} (nothing has been saved there; "
-                               "check TANHENG_STORE)")
+            raise StoreMissing("store.missing", path=path)
         if state == "missing":
             try:
                 path.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise StoreUnavailable(f"cannot create the store at {path}: {exc.strerror} "
-                                       "(set TANHENG_STORE to a folder Tanheng may write)") from None
+                raise StoreUnavailable("store.cannot-create", path=path, reason=exc.strerror) from None
         try:
             self._lock = FolderLock(path, exclusive=not self.read_only, wait=wait)
         except PermissionError as exc:
-            raise StoreUnavailable(f"cannot open the store at {path}: {exc.strerror}") from None
+            raise StoreUnavailable("store.cannot-open", path=path, reason=exc.strerror) from None
         try:
             state = folder_state(path)          # again, now that nobody else writes
             if self.read_only and state != "store":
-                raise StoreMissing(f"there is no store at {path} (nothing has been saved there; "
-                                   "check TANHENG_STORE)")
+                raise StoreMissing("store.missing", path=path)
             self.store = ox.Store.read_only(str(path)) if self.read_only else ox.Store(str(path))
         except (StoreUnavailable, StoreBusy):
             self._release()
@@ -129,11 +123,9 @@ class KnowledgeStore(StoreBase):
             self._release()
             text = str(exc)
             if isinstance(exc, PermissionError) or "Permission denied" in text:
-                raise StoreUnavailable(f"cannot open the store at {path}: permission denied "
-                                       "(set TANHENG_STORE to a folder Tanheng may write)") from None
+                raise StoreUnavailable("store.permission-denied", path=path) from None
             if "lock" in text.lower():      # a process of an older Tanheng that does not take turns
-                raise StoreBusy(f"the store at {path} is in use by another Tanheng process; "
-                                "try again when it has finished") from None
+                raise StoreBusy("store.busy", path=path) from None
             raise _damaged(path, text.split("\n")[0][:200]) from None
         if not self.read_only:
             _prune_old_logs(path)
@@ -177,7 +169,7 @@ class KnowledgeStore(StoreBase):
     def update(self, sparql: str, *, prefixed: bool = True) -> None:
         """One update, one transaction: it is on disk whole or not at all."""
         if self.read_only:
-            raise StoreBusy(f"the store at {self.path} is open read-only; cannot change it now")
+            raise StoreBusy("store.read-only", path=self.path)
         self.store.update(SPARQL_PREFIXES + sparql if prefixed else sparql)
         if self.path:
             self.store.flush()

@@ -20,7 +20,7 @@ from .base import StoreBusy
 
 
 class FolderLock:
-    def __init__(self, path: Path, *, exclusive: bool, wait: float, what: str = "store"):
+    def __init__(self, path: Path, *, exclusive: bool, wait: float):
         self.path = path
         self.fd: int | None = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
@@ -33,8 +33,7 @@ class FolderLock:
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     self.release()
-                    raise StoreBusy(f"the {what} at {path} is in use by another Tanheng process "
-                                    f"(waited {wait:g} s); try again when it has finished") from None
+                    raise StoreBusy("store.busy-waited", path=path, wait=f"{wait:g}") from None
                 time.sleep(pause)
                 pause = min(pause * 2, 0.05)
 
