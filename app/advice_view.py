@@ -14,6 +14,8 @@ from app.widgets import md
 from kg.account import balance
 from kg.knowledge import catalog
 from kg.knowledge import rules as rule_data
+from kg.present.validation import field_label
+from kg.terminal import cell_text
 from kg.account import balance as kg_balance  # balance_panel takes a dict named balance
 
 
@@ -48,11 +50,7 @@ def ratio(value) -> str:
 
 def plain(value) -> str:
     """A value as the user wrote it: 120 rather than 120.0, blank for not reported."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    return "" if value is None else cell_text(value)
 
 
 TABLE_MAX = 100    # up to this many problems are shown in full; more in a scrolling, sortable grid
@@ -66,7 +64,7 @@ def issues_table(results: list[dict]) -> None:
     table = pd.DataFrame([{
         t("valid.col.severity"): t_or(f"severity.{r.get('severity')}", str(r.get("severity"))),
         t("valid.col.region"): plain(r.get("region_id")),
-        t("valid.col.field"): _field_label(r["field"]) if r.get("field") else "",
+        t("valid.col.field"): field_label(r["field"], lang()) if r.get("field") else "",
         t("valid.col.value"): plain(r.get("value")),
         t("valid.col.message"): pick(r, "message")} for r in results])
     if len(table) <= TABLE_MAX:      # a static table wraps the messages: none is cut off
@@ -105,7 +103,7 @@ def balance_panel(balance: dict, key: str) -> None:
     if gaps:
         st.warning(t("balance.incomplete", fields=join(m.get(f"label_{lang()}") or m["key"] for m in gaps)))
     elif not balance.get("complete", True):
-        st.warning(t("balance.incomplete", fields=join(_field_label(m) for m in balance.get("missing", []))))
+        st.warning(t("balance.incomplete", fields=join(field_label(m, lang()) for m in balance.get("missing", []))))
     sources, sinks = _labelled(balance.get("by_source")), _labelled(balance.get("by_sink"))
     left, right = st.columns(2)
     if sources or sinks:
@@ -117,11 +115,6 @@ def balance_panel(balance: dict, key: str) -> None:
                    for k, v in (balance.get("by_table1") or {}).items() if isinstance(v, (int, float))]
         right.plotly_chart(charts.bars(by_class, t("balance.by_table1"), colours=colours, unit=t("balance.unit_axis")),
                            width="stretch", key=f"t1_{key}")
-
-
-def _field_label(key: str) -> str:
-    field = next((f for f in catalog.profile_fields() if f["key"] == key), None)
-    return pick(field, "label") if field else key
 
 
 PATHWAY_COLUMNS = {"process": 0, "model": 1, "pool": 2}  # processes left, the model, pools right

@@ -181,7 +181,7 @@ def test_codes_without_boundary_are_listed_not_dropped(tmp_path):
     done = subprocess.run([str(VENV_BIN / "tanheng"), "map", str(src), "--by", "zone", "-o", str(out)],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert "419999" in done.stderr and "示范区甲" in done.stderr and "10 regions drawn" in done.stderr
+    assert "419999" in done.stderr and "示范区甲" in done.stderr and "绘出 10 个区域" in done.stderr   # --lang zh
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     batch = read_profiles(src)
     layer = layers.build_layer(records(batch, advise(batch)), "zone")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from kg import messages
 from kg.errors import UserError
+from kg.terminal import printable
 
 FORMATS = ("html", "png", "svg")
 
@@ -85,10 +86,11 @@ def run(args):
     except OSError as exc:
         raise UserError.cannot_write(args.output, exc) from None
     for m in layer.missing:
-        why = "not an administrative code" if m["reason"] == "not-a-code" else "no boundary for this code"
-        print(f"not drawn: {m['region_id']} {m.get('name') or ''} ({why})", file=sys.stderr)
+        why = messages.text("map.why.not-a-code" if m["reason"] == "not-a-code" else "map.why.no-boundary", args.lang)
+        region = printable(f"{m['region_id']} {m.get('name') or ''}".strip())
+        print(messages.text("map.not-drawn", args.lang, region=region, why=why), file=sys.stderr)
     if layer.outside:
-        print(f"not drawn: {len(layer.outside)} regions outside province {args.province}", file=sys.stderr)
+        print(messages.text("map.outside", args.lang, n=len(layer.outside), province=args.province), file=sys.stderr)
     print(messages.text("cli.wrote-map", args.lang, file=args.output, drawn=len(layer.regions),
                         missing=len(layer.missing)), file=sys.stderr)
     return 0 if result["summary"]["invalid"] == 0 else 1
