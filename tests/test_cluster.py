@@ -39,3 +39,46 @@ def test_jobs_and_local_cluster_give_identical_results(tmp_path, capsys):
     assert main(["results", str(tmp_path / "dask"), "SELECT count(DISTINCT region_id) AS n FROM results "
                  "WHERE figure = 'net_t_co2e'", "--format", "csv"]) == 0
     assert capsys.readouterr().out.splitlines() == ["n", "59"]
+
+
+def _close(a, b) -> bool:
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return isinstance(b, list) and len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and isinstance(b, float):
+        return a == pytest.approx(b, rel=1e-12, abs=1e-12)
+    return a == b
+
+
+@pytest.mark.cluster
+@pytest.mark.slow
+def test_trajectories_on_a_local_cluster_match_one_process_and_land_in_the_results(tmp_path, monkeypatch):
+    """Issue 12 item 4: trajectories run as tasks of a real Dask LocalCluster (whole regions per task) give the
+    answer of one process, and every figure — history, each scenario's series, peaks, Monte Carlo bands — is
+    a row of the tidy results table."""
+    import json
+
+    from kg.paths import EXAMPLES_DIR
+    from kg.pipeline import sweeps
+
+    monkeypatch.setattr(sweeps, "REGIONS_PER_TASK", 1)             # two counties: two tasks
+    src = EXAMPLES_DIR / "trajectory" / "two-counties-2015-2023.csv"
+    here, there = tmp_path / "here.json", tmp_path / "there.json"
+    assert main(["trajectory", str(src), "--to", "2040", "-o", str(here)]) == 0
+    assert main(["trajectory", str(src), "--to", "2040", "-o", str(there), "--cluster", "local",
+                 "--results", str(tmp_path / "res")]) == 0
+    answer = json.loads(here.read_text())
+    # the same answer; a float may differ in its last bit (numpy sums over one region or two round differently)
+    assert _close(json.loads(there.read_text()), answer)
+    names, rows = results.query(tmp_path / "res", "SELECT region_id, scenario, year, value FROM results "
+                                "WHERE figure = 'emissions_t_co2e' ORDER BY region_id, scenario, year")
+    for region in answer["regions"]:
+        hist = [(r[2], r[3]) for r in rows if r[0] == region["region_id"] and r[1] == "observed"]
+        assert hist == [(h["year"], pytest.approx(h["emissions_t_co2e"])) for h in region["history"]]
+        base = next(s for s in region["scenarios"] if s["name"] == "baseline")
+        proj = [(r[2], r[3]) for r in rows if r[0] == region["region_id"] and r[1] == "baseline"]
+        assert proj == [(s["year"], pytest.approx(s["emissions_t_co2e"])) for s in base["series"]]
+        _, peak = results.query(tmp_path / "res", f"SELECT value FROM results WHERE region_id = '{region['region_id']}' "
+                                "AND scenario = 'baseline' AND figure = 'peak_year'")
+        assert peak == [(base["peak_year"],)]

@@ -38,6 +38,12 @@ def register(sub):
                    help="Monte Carlo draws (IPCC Approach 2 through time): bands around each series and the "
                         "probability of peaking by 2030")
     p.add_argument("--seed", type=int, default=None, metavar="S", help="random seed of the draws (reproducible)")
+    p.add_argument("--cluster", metavar="ADDRESS",
+                   help="project the regions as tasks of a Dask cluster: its scheduler (tcp://HOST:8786) or "
+                        "'local' (a LocalCluster here); the answer is the same")
+    p.add_argument("--results", metavar="DIR",
+                   help="also write every figure (history, each scenario's series, peaks, bands) to a partitioned "
+                        "Parquet dataset (query it with `tanheng results DIR`)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.set_defaults(func=run)
 
@@ -66,7 +72,7 @@ def _format(args) -> str:
 def run(args):
     from kg.account import coefficients
     from ..present.trajectory import render
-    from ..trajectory import trajectory
+    from kg.pipeline.sweeps import trajectory, write_trajectory
     from ..trajectory.input import valid_rows
     from kg.terminal import printable
 
@@ -93,7 +99,8 @@ def run(args):
     try:
         answer = trajectory(rows, to=args.to, scenarios=scenarios, standard=not args.no_standard,
                             coefficient_set=args.coefficients, region_id=args.region,
-                            uncertainty=args.uncertainty, seed=args.seed, progress=step if bar is not None else None)
+                            uncertainty=args.uncertainty, seed=args.seed, cluster=args.cluster,
+                            **({} if args.cluster else {"progress": step if bar is not None else None}))
     finally:
         if bar is not None:
             bar.close()
@@ -104,6 +111,9 @@ def run(args):
                 print(printable(f"{prob['message']['zh']} / {prob['message']['en']}"), file=sys.stderr)
     for note in answer["notes"]:
         print(printable(note), file=sys.stderr)
+    if args.results:
+        n = write_trajectory(answer, args.results, args.coefficients)
+        print(f"wrote {args.results} ({n} figures of {len(answer['regions'])} regions)", file=sys.stderr)
     text = render(answer, _format(args), args.lang)
     if args.output:
         try:

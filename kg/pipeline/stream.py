@@ -190,10 +190,10 @@ def _results(batch: ProfileBatch, spans: list[range], opts: dict, jobs: int, clu
             _WORK.clear()
 
 
-def _on_cluster(address: str, batch: ProfileBatch, spans: list[range], opts: dict) -> Iterator:
-    """The chunks as tasks of a Dask cluster: `address` is a scheduler (tcp://HOST:8786) or "local"
-    for a LocalCluster of 2 worker processes here. Every worker needs this version of tanheng,
-    the figures come back here and are written by this process."""
+@contextlib.contextmanager
+def cluster_client(address: str):
+    """A Dask client: `address` is a scheduler (tcp://HOST:8786) or "local" for a LocalCluster of 2 worker
+    processes here. Every worker needs this version of tanheng; results come back to this process."""
     from distributed import Client, LocalCluster
 
     if address == "local":
@@ -202,13 +202,19 @@ def _on_cluster(address: str, batch: ProfileBatch, spans: list[range], opts: dic
     else:
         cluster, client = None, Client(address, timeout="20s")
     try:
-        workers = max(1, len(client.scheduler_info()["workers"]))
-        yield from _in_order(lambda i: client.submit(advise_chunk, _piece(batch, spans, i), opts, pure=False),
-                             len(spans), 2 * workers)
+        yield client
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _on_cluster(address: str, batch: ProfileBatch, spans: list[range], opts: dict) -> Iterator:
+    """The chunks as tasks of a Dask cluster; the figures come back here and are written by this process."""
+    with cluster_client(address) as client:
+        workers = max(1, len(client.scheduler_info()["workers"]))
+        yield from _in_order(lambda i: client.submit(advise_chunk, _piece(batch, spans, i), opts, pure=False),
+                             len(spans), 2 * workers)
 
 
 def default_jobs() -> int:

@@ -1,0 +1,82 @@
+"""Pathways to 2030/2060 as a sweep: every region's trajectory on this machine or as tasks of a Dask
+cluster (regions are independent: each task projects whole regions, all their years together), and the
+figures as rows of the one tidy results table (kg.pipeline.results: region_id, year, scenario,
+coefficient_set, draw, figure, value, unit), written as a partitioned Parquet dataset.
+
+Rows written for a trajectory:
+- scenario "observed", each history year: emissions_t_co2e, sinks_t_co2e, net_t_co2e (t CO2e/a), balance_ratio (1);
+- each scenario (baseline, low-carbon, enhanced, the user's), each projected year: the same four figures;
+- each scenario, year empty: peak_year and balance_year (year), peak_emissions_t_co2e (t CO2e/a),
+  peak_by_2030 (1/0); with Monte Carlo draws p_peak_by_2030 (probability) and, per year, the 2.5 and 97.5
+  percentiles of the three series (`emissions_t_co2e:p2.5`, `…:p97.5`; `draw` holds the number of draws)."""
+from __future__ import annotations
+
+from kg.pipeline.results import COLUMNS, province, write_part
+
+REGIONS_PER_TASK = 200          # regions of one trajectory task on a cluster: whole regions, every year
+SERIES = (("emissions_t_co2e", "t CO2e/a"), ("sinks_t_co2e", "t CO2e/a"), ("net_t_co2e", "t CO2e/a"),
+          ("balance_ratio", "1"))
+
+
+def trajectory(rows: list, cluster: str | None = None, **options) -> dict:
+    """kg.trajectory.trajectory over `rows` (Regions or value dicts, one per region and year), here or on
+    the Dask cluster at `cluster` ("local" for a LocalCluster), the regions in the order given."""
+    from kg.trajectory import trajectory as project
+
+    if not cluster:
+        return project(rows, **options)
+    from kg.pipeline.stream import cluster_client
+
+    values = [r if isinstance(r, dict) else r.values for r in rows]
+    order: dict[str, list[dict]] = {}
+    for v in values:
+        order.setdefault(str(v.get("region_id") or ""), []).append(v)
+    ids = list(order)
+    tasks = [[v for rid in ids[i:i + REGIONS_PER_TASK] for v in order[rid]]
+             for i in range(0, len(ids), REGIONS_PER_TASK)]
+    with cluster_client(cluster) as client:
+        answers = client.gather([client.submit(project, task, pure=False, **options) for task in tasks])
+    first = answers[0]
+    return {**first, "regions": [r for a in answers for r in a["regions"]],
+            "notes": [n for a in answers for n in a["notes"]]}
+
+
+def _rows_of(region: dict) -> list[tuple]:
+    """(year, scenario, draw, figure, value, unit) of one region of a trajectory answer."""
+    out = [(h["year"], "observed", 0, key, h.get(key), unit) for h in region["history"] for key, unit in SERIES]
+    for sc in region["scenarios"]:
+        name = sc["name"]
+        out += [(s["year"], name, 0, key, s.get(key), unit) for s in sc["series"] for key, unit in SERIES]
+        out += [(None, name, 0, "peak_year", sc["peak_year"], "year"),
+                (None, name, 0, "peak_emissions_t_co2e", sc["peak_emissions_t_co2e"], "t CO2e/a"),
+                (None, name, 0, "balance_year", sc["balance_year"], "year"),
+                (None, name, 0, "peak_by_2030", None if sc["peak_by_2030"] is None else float(sc["peak_by_2030"]), "1")]
+        u = sc.get("uncertainty")
+        if u:
+            draws = u["draws"]
+            out.append((None, name, draws, "p_peak_by_2030", u["p_peak_by_2030"], "probability"))
+            for point in u["series"]:
+                for key, unit in SERIES[:3]:
+                    low, high = point[key]
+                    out += [(point["year"], name, draws, f"{key}:p2.5", low, unit),
+                            (point["year"], name, draws, f"{key}:p97.5", high, unit)]
+    return out
+
+
+def tidy(answer: dict, coefficient_set: str) -> dict[str, dict[str, list]]:
+    """The tidy rows of a trajectory answer, by province."""
+    by_province: dict[str, dict[str, list]] = {}
+    for region in answer["regions"]:
+        cols = by_province.setdefault(province(region["region_id"]), {c: [] for c in COLUMNS})
+        for year, scenario, draw, fig, value, unit in _rows_of(region):
+            for c, x in zip(COLUMNS, (region["region_id"], year, scenario, coefficient_set, draw, fig,
+                                      None if value is None else float(value), unit)):
+                cols[c].append(x)
+    return by_province
+
+
+def write_trajectory(answer: dict, directory: str, coefficient_set: str, name: str = "trajectory") -> int:
+    """Write the answer's rows into the dataset at `directory`; the number of rows."""
+    parts = tidy(answer, coefficient_set)
+    write_part(directory, name, parts)
+    return sum(len(cols["figure"]) for cols in parts.values())
