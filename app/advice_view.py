@@ -14,8 +14,8 @@ from app.widgets import md
 from kg.account import balance
 from kg.knowledge import catalog
 from kg.knowledge import rules as rule_data
+from kg.present.numbers import number, plain, ratio
 from kg.present.validation import field_label
-from kg.terminal import cell_text
 from kg.account import balance as kg_balance  # balance_panel takes a dict named balance
 
 
@@ -32,25 +32,6 @@ def text_of(item) -> str:
     if isinstance(item, dict):
         return item.get(lang()) or item.get("en") or item.get("zh") or pick(item, "message")
     return str(item)
-
-
-def number(value, digits: int = 0) -> str:
-    if value is None:
-        return "—"
-    try:
-        return f"{float(value):,.{digits}f}"
-    except (TypeError, ValueError):
-        return str(value)
-
-
-def ratio(value) -> str:
-    """A balance ratio to three significant digits: 0.000766 stays readable, so does 2.41."""
-    return "—" if value is None else f"{value:.3g}"
-
-
-def plain(value) -> str:
-    """A value as the user wrote it: 120 rather than 120.0, blank for not reported."""
-    return "" if value is None else cell_text(value)
 
 
 TABLE_MAX = 100    # up to this many problems are shown in full; more in a scrolling, sortable grid

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app.advice_view import plain
+from kg.present.numbers import plain
 from app.i18n import lang, pick, t
 from app.widgets import download, md
 from kg.knowledge import catalog

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app import charts
-from app.advice_view import number
+from kg.present.numbers import number, percent
 from app.i18n import lang, pick, t
 from app.widgets import md
 
@@ -63,7 +63,7 @@ def compare_panel(region: dict, chosen: list[dict], deadline: int, target: int) 
             st.metric(t("path.target_emissions", year=target), number(end))
             if sc.get("uncertainty"):
                 u = sc["uncertainty"]
-                st.metric(t("path.p_peak", year=deadline, n=u["draws"]), f"{u['p_peak_by_2030'] * 100:.0f}%")
+                st.metric(t("path.p_peak", year=deadline, n=u["draws"]), percent(u["p_peak_by_2030"], 0))
             for p in sc.get("problems", []):
                 st.error(md(p["message"][lang()]))
     st.plotly_chart(charts.pathway_lines(region, chosen, names, deadline), width="stretch",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.advice_view import number, ratio
+from kg.present.numbers import number, ratio
 from app import charts
 from app.i18n import t
 from kg.reason import uncertainty

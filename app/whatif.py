@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.advice_view import balance_panel, number, ratio
+from app.advice_view import balance_panel
+from kg.present.numbers import number, ratio
 from app.i18n import lang, pick, t
 from app.widgets import md
 from kg.account import balance, scenario

@@ -115,14 +115,14 @@ def register_section(key: str, builder: SectionBuilder, after: str | None = None
 def _summary(ctx: Context) -> list:
     r, lang = ctx.region, ctx.lang
     tl, ml = advice_report.type_label, advice_report.model_label
-    scores = " · ".join(f"{tl(k, lang)} {v:.2f}" for k, v in (r.get("type_scores") or {}).items() if v is not None)
+    scores = " · ".join(f"{tl(k, lang)} {number(v, 2)}" for k, v in (r.get("type_scores") or {}).items() if v is not None)
     b = r.get("balance") or {}
     ratio = b.get("balance_ratio")
     out = [Heading(say("summary", lang), 2),
            Para(say("type_is", lang, type=tl(r["type"], lang), scores=scores)),
            Para(say("model_is", lang, model=ml(r["model"], lang))),
            Para(say("balance_is", lang, e=number(b.get("emissions_t_co2e")), s=number(b.get("sinks_t_co2e")),
-                    n=number(b.get("net_t_co2e")), r="—" if ratio is None else f"{ratio:.3f}")),
+                    n=number(b.get("net_t_co2e")), r=number(ratio, 3))),
            Para(say("top", lang, m="；".join(m["label_" + lang] for m in r["measures"][:3]) if lang == "zh"
                     else "; ".join(m["label_" + lang] for m in r["measures"][:3])))]
     if not b.get("complete", True):
@@ -133,8 +133,8 @@ def _summary(ctx: Context) -> list:
 
 def _type(ctx: Context) -> list:
     r, lang = ctx.region, ctx.lang
-    rows = [[d["label_" + lang], f"{d['value']:,.2f} {d['unit_' + lang]}", advice_report.msg(d["direction"], lang),
-             f"{d['contribution']:.3f}"] for d in r["drivers"]]
+    rows = [[d["label_" + lang], f"{number(d['value'], 2)} {d['unit_' + lang]}", advice_report.msg(d["direction"], lang),
+             number(d["contribution"], 3)] for d in r["drivers"]]
     return [Heading(say("type", lang), 2),
             Table([say("h_indicator", lang), say("h_value", lang), say("h_direction", lang), say("h_contribution", lang)],
                   rows, numeric=(1, 3)),
@@ -158,7 +158,7 @@ def _measures(ctx: Context) -> list:
     lang = ctx.lang
     out = [Heading(say("measures", lang), 2)]
     for n, m in enumerate(ctx.region["measures"], start=1):
-        out.append(Heading(f"{n}. {m['label_' + lang]} ({m['score']:.2f})", 3))
+        out.append(Heading(f"{n}. {m['label_' + lang]} ({number(m['score'], 2)})", 3))
         items = [x[lang] for x in m["reasons"]]
         if m["cases"]:
             sep = "；" if lang == "zh" else "; "
@@ -212,7 +212,7 @@ def _peers(ctx: Context) -> list:
         rows = []
         for m in peer_measures():
             x = entry["measures"][m.key]
-            pct = "—" if x["percentile"] is None else f"{x['percentile']:.0f}"
+            pct = number(x["percentile"])
             value = "—" if x["value"] is None else f"{x['value']:,.3g} {m.unit.get(lang, '')}".strip()
             rows.append([m.label[lang], value, pct])
         out.append(Table([say("h_measure", lang), say("h_value", lang), say("h_pct", lang)], rows, numeric=(1, 2)))
@@ -221,7 +221,7 @@ def _peers(ctx: Context) -> list:
     zoned = next((z for z in ctx.zoning["regions"] if z["region_id"] == ctx.region["region_id"]), None)
     if zoned and zoned["zone"]:
         zone = zone_by_key(zoned["zone"])
-        out.append(Para(say("zone_is", lang, zone=zone.label[lang], ecc=f"{zoned['ecc']:.2f}", esc=f"{zoned['esc']:.2f}",
+        out.append(Para(say("zone_is", lang, zone=zone.label[lang], ecc=number(zoned["ecc"], 2), esc=number(zoned["esc"], 2),
                             group=zoned["group"], definition=zone.definition.get(lang, ""))))
         sep = "、" if lang == "zh" else "; "
         out.append(Para(say("zone_models", lang, models=sep.join(advice_report.model_label(m, lang) for m in zone.models)),

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import math
 
+from kg.terminal import cell_text
+
 NONE = "—"          # a figure that is unknown (not reported, not counted), never shown as 0
 
 
@@ -41,12 +43,9 @@ def percent(fraction, digits: int = 1, signed: bool = False) -> str:
 
 
 def plain(x) -> str:
-    """A value as the user wrote it: 120 rather than 120.0, "" for not reported."""
-    if not _known(x):
-        return ""
-    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
-        return str(int(x))
-    return str(x)
+    """A value as the user wrote it: 120 rather than 120.0, "" for not reported (kg.terminal.cell_text, which
+    the validation stage also uses to fill a message's {?value})."""
+    return cell_text(x) if _known(x) else ""
 
 
 def significant(x) -> str:

@@ -9,7 +9,7 @@ import re
 
 from kg import messages
 from kg.knowledge import pathway
-from kg.present.numbers import number
+from kg.present.numbers import number, significant
 from kg.present.tables import md_text  # noqa: F401  (report.md_text: the name callers used)
 from kg.knowledge.query import Result, to_table
 from kg.knowledge.rules import rules
@@ -49,9 +49,9 @@ def notes(region: dict, lang: str) -> list[str]:
     cc = region.get("close_call")
     if cc:
         scores = region["type_scores"]
-        out.append(msg("close-call", lang, first=type_label(region["type"], lang), s1=f"{scores[region['type']]:.2f}",
-                       second=type_label(cc["runner_up_type"], lang), s2=f"{scores[cc['runner_up_type']]:.2f}",
-                       margin=f"{cc['margin']:.2f}", threshold=f"{cc['threshold']:.2f}"))
+        out.append(msg("close-call", lang, first=type_label(region["type"], lang), s1=number(scores[region['type']], 2),
+                       second=type_label(cc["runner_up_type"], lang), s2=number(scores[cc['runner_up_type']], 2),
+                       margin=number(cc["margin"], 2), threshold=number(cc["threshold"], 2)))
     sec = region.get("secondary")
     if sec and sec.get("why") == "designation-disagrees":      # designation first: say why, and what is added
         out.append(sec["explanation"][lang])
@@ -66,7 +66,7 @@ def notes(region: dict, lang: str) -> list[str]:
 def _measures_md(measures: list[dict], lang: str) -> list[str]:
     lines = []
     for n, m in enumerate(measures, start=1):
-        lines.append(f"{n}. **{m['label_' + lang]}** ({m['score']:.2f})")
+        lines.append(f"{n}. **{m['label_' + lang]}** ({number(m['score'], 2)})")
         # four spaces: Python-Markdown nests a list only then (three ran the reasons into one line)
         lines += [f"    - {r[lang]}" for r in m["reasons"]]
         if m["cases"]:
@@ -98,14 +98,14 @@ def region_md(r: dict, lang: str, repeated: set = frozenset()) -> list[str]:
     lines = [f"## {_region_title(r, lang, repeated)}", ""]
     if not r["type"]:
         return lines + [msg("no-type", lang), ""]
-    scores = " · ".join(f"{type_label(k, lang)} {v:.2f}" for k, v in r["type_scores"].items() if v is not None)
+    scores = " · ".join(f"{type_label(k, lang)} {number(v, 2)}" for k, v in r["type_scores"].items() if v is not None)
     lines += [f"- {msg('h-type', lang)}: **{type_label(r['type'], lang)}**",
               f"- {msg('h-scores', lang)}: {scores}",
               f"- {msg('h-model', lang)}: **{model_label(r['model'], lang)}**"]
     b = r.get("balance") or {}
     ratio = b.get("balance_ratio")
     lines.append("- " + msg("h-balance", lang, emissions=number(b.get("emissions_t_co2e")),
-                             sinks=number(b.get("sinks_t_co2e")), ratio="—" if ratio is None else f"{ratio:.3f}"))
+                             sinks=number(b.get("sinks_t_co2e")), ratio=number(ratio, 3)))
     lines += [f"- {msg('h-note', lang)}: {n}" for n in notes(r, lang)]
     lines += ["", f"### {msg('h-drivers', lang)}", "",
               "| " + " | ".join(msg(h, lang) for h in ("h-indicator", "h-value", "h-direction", "h-weight",
@@ -113,8 +113,8 @@ def region_md(r: dict, lang: str, repeated: set = frozenset()) -> list[str]:
               "|---|---:|---|---:|---:|"]
     for d in r["drivers"]:
         unit = d["unit_" + lang]
-        lines.append(f"| {d['label_' + lang]} | {d['value']:,.2f} {unit} | {msg(d['direction'], lang)} "
-                     f"| {d['weight']:g} | {d['contribution']:.3f} |")
+        lines.append(f"| {d['label_' + lang]} | {number(d['value'], 2)} {unit} | {msg(d['direction'], lang)} "
+                     f"| {significant(d['weight'])} | {number(d['contribution'], 3)} |")
     lines += ["", f"### {msg('h-pathway', lang)}", ""] + _pathway_md(r["pathway"], lang)
     lines += ["", f"### {msg('h-measures', lang)}", ""] + _measures_md(r["measures"], lang)
     cc = r.get("close_call")
@@ -154,7 +154,7 @@ def to_table_text(advice: dict, lang: str = "zh") -> str:
             rows.append([r["region_id"], r["name"], msg("h-invalid-row", lang), "", "", "",
                          "; ".join(f"{v['field']}: {v['message_' + lang]}" for v in r["violations"])])
             continue
-        scores = " ".join(f"{type_label(k, lang)} {'—' if v is None else f'{v:.2f}'}" for k, v in r["type_scores"].items())
+        scores = " ".join(f"{type_label(k, lang)} {number(v, 2)}" for k, v in r["type_scores"].items())
         top = "; ".join(m["label_" + lang] for m in r["measures"][:3])
         rows.append([r["region_id"], r["name"], type_label(r["type"], lang), scores,
                      model_label(r["model"], lang), top, " ".join(notes(r, lang))])

@@ -9,7 +9,7 @@ import orjson
 
 from kg.present import tables
 from kg.present.tables import csv_cell
-from kg.present.numbers import number as fmt_number
+from kg.present.numbers import number as fmt_number, percent
 from ..trajectory.assumptions import say
 from kg.terminal import printable
 
@@ -67,7 +67,7 @@ def summary_rows(answer: dict, lang: str):
             if sc.get("uncertainty"):
                 u = sc["uncertainty"]
                 lo, hi = u["series"][-1]["emissions_t_co2e"]
-                rows[-1] += [f"{u['p_peak_by_2030'] * 100:.0f}%", f"{fmt_number(lo)}–{fmt_number(hi)}"]
+                rows[-1] += [percent(u["p_peak_by_2030"], 0), f"{fmt_number(lo)}–{fmt_number(hi)}"]
     if any(sc.get("uncertainty") for reg in answer["regions"] for sc in reg["scenarios"]):
         draws = next(sc["uncertainty"]["draws"] for reg in answer["regions"] for sc in reg["scenarios"])
         headers += [_h("p-peak", lang, year=answer.get("peak_deadline", 2030), n=draws), _h("band", lang, year=to)]

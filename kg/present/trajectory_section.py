@@ -5,6 +5,7 @@ for all the report's valid rows at once (every year of a region in the file), co
 from __future__ import annotations
 
 from kg import messages
+from kg.present.numbers import number
 
 from .handover import Context, Heading, Image, Para, Table, register_section
 from .handover_figures import _png
@@ -50,10 +51,10 @@ def pathway_section(ctx: Context) -> list | None:
         end = sc["series"][-1]["emissions_t_co2e"] if sc["series"] else None
         peak = "—" if sc["peak_year"] is None else str(sc["peak_year"])
         rows.append([sc.get(f"label_{lang}") or sc["name"], peak,
-                     "—" if sc["peak_emissions_t_co2e"] is None else f"{sc['peak_emissions_t_co2e']:,.0f}",
+                     number(sc["peak_emissions_t_co2e"]),
                      _say("yes" if sc["peak_by_2030"] else "no", lang),
                      "—" if sc["balance_year"] is None else str(sc["balance_year"]),
-                     "—" if end is None else f"{end:,.0f}"])
+                     number(end)])
     out = [Heading(_say("title", lang), 2), Para(_say("lead", lang, to=to))]
     if region.get("observed_peak"):
         out.append(Para(_say("observed_peak", lang, y=region["observed_peak"]["year"])))
