@@ -262,14 +262,29 @@ def test_command_line_json_has_the_shape_of_the_issue(tmp_path, capsys):
             "wedges"} <= set(sc)
     assert sc["series"][-1]["year"] == 2050
     huaxian = next(r for r in data["regions"] if r["region_id"] == "410526")
-    # by default 2021 and 2022 take Henan's provincial grid factors (0.6369, 0.6058) and the other years the
-    # Central grid's (0.5257 for 2015-2020): a step in the factor series that makes 2021 the peak by 0.1 %
-    assert huaxian["observed_peak"]["year"] == 2021
-    # with one scope of grid factor throughout (IPCC 2006 Vol. 1 Ch. 5, time-series consistency) it is 2019
-    consistent = tmp_path / "c.json"
-    assert main(["trajectory", str(LONG), "--to", "2050", "-o", str(consistent), "--coefficients", "grid-regional"]) == 0
-    data = json.loads(consistent.read_text(encoding="utf-8"))
+    # the default set would take Henan's provincial grid factors (0.6369, 0.6058) for 2021 and 2022 and the
+    # Central grid's (0.5257) for 2015-2020: a step in the factor series that made 2021 the peak by 0.1 %.
+    # A series is estimated the same way every year (IPCC 2006 Vol. 1 Ch. 5): the default's th:seriesSet,
+    # grid-regional, is used throughout, and the answer says so
+    assert data["coefficient_set"] == "grid-regional"
+    assert any("Time-series consistency" in n and "410526" in n for n in data["notes"])
+    assert huaxian["observed_peak"]["year"] == 2019
+    pinned = tmp_path / "c.json"
+    assert main(["trajectory", str(LONG), "--to", "2050", "-o", str(pinned), "--coefficients", "grid-regional"]) == 0
+    data = json.loads(pinned.read_text(encoding="utf-8"))
     assert next(r for r in data["regions"] if r["region_id"] == "410526")["observed_peak"]["year"] == 2019
+    assert not any("Time-series consistency" in n for n in data["notes"])
+
+
+def test_a_series_within_the_provincial_years_keeps_the_provincial_factors():
+    """Only a series that would mix scopes switches: 2021 and 2022 alone both have Henan's factors."""
+    from kg.read.profiles import read_profiles
+    from kg.trajectory import trajectory
+
+    rows = [r.values for r in read_profiles(LONG).regions if r.values["region_id"] == "410526"
+            and r.values["year"] in (2021, 2022)]
+    answer = trajectory(rows, to=2030)
+    assert answer["coefficient_set"] == "default" and not answer["notes"]
 
 
 def test_command_line_names_bad_levers_and_exits_2(tmp_path, capsys):

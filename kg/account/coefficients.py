@@ -54,6 +54,7 @@ class CoefficientSet:
     definition_en: str
     base: str | None
     members: tuple[str, ...]
+    series: str | None = None       # th:seriesSet: the set a multi-year series uses when this one mixes scopes
 
     def label(self, lang: str) -> str:
         return self.label_zh if lang == "zh" else self.label_en
@@ -90,9 +91,10 @@ SELECT ?c ?value ?unit ?group ?scope ?gas ?edition ?conf ?src ?zh ?en ?der ?year
 }"""
 
 _SET_QUERY = """
-SELECT ?s ?key ?base ?member ?zh ?en ?dzh ?den WHERE {
+SELECT ?s ?key ?base ?series ?member ?zh ?en ?dzh ?den WHERE {
   ?s a th:CoefficientSet ; th:key ?key .
   OPTIONAL { ?s th:basedOn ?b . ?b th:key ?base }
+  OPTIONAL { ?s th:seriesSet ?ss . ?ss th:key ?series }
   OPTIONAL { ?s th:includesCoefficient ?member }
   OPTIONAL { ?s rdfs:label ?zh FILTER(lang(?zh) = "zh") }
   OPTIONAL { ?s rdfs:label ?en FILTER(lang(?en) = "en") }
@@ -128,7 +130,7 @@ def coefficient_sets() -> dict[str, CoefficientSet]:
     for sol in reader.query(_SET_QUERY):
         key = _v(sol, "key")
         r = rows.setdefault(key, {"members": set()})
-        for name in ("base", "zh", "en", "dzh", "den"):
+        for name in ("base", "series", "zh", "en", "dzh", "den"):
             r.setdefault(name, _v(sol, name))
         if sol["member"] is not None:
             r["members"].add(_local(sol["member"].value))
@@ -136,7 +138,7 @@ def coefficient_sets() -> dict[str, CoefficientSet]:
     for key in sorted(rows, key=lambda k: (k != DEFAULT_SET, k)):
         r = rows[key]
         out[key] = CoefficientSet(key, r["zh"], r["en"], r["dzh"], r["den"], r["base"] or None,
-                                  tuple(sorted(r["members"])))
+                                  tuple(sorted(r["members"])), r["series"] or None)
     return out
 
 

@@ -136,6 +136,12 @@ def trajectory(regions, to: int | None = None, scenarios=(), standard: bool = Tr
     # history: each region-year accounted with that year's coefficients
     flat = [(r, y, v) for r, rid in enumerate(p.ids) for y, v in grouped[rid]]
     accounts = account_years([v for _, _, v in flat], coefficient_set)
+    mixed = _mixed_scopes(flat, accounts, p.ids)
+    series = coefficient_series_set(coefficient_set) if mixed else None
+    if series:      # time-series consistency: every year estimated the same way (th:seriesSet)
+        notes.append(say("consistent-series", regions=", ".join(mixed), set=coefficient_set, series=series))
+        coefficient_set = series
+        accounts = account_years([v for _, _, v in flat], coefficient_set)
     E_hist, S_hist = np.full((R, len(p.years)), np.nan), np.full((R, len(p.years)), np.nan)
     history = [[] for _ in range(R)]
     missing = [[] for _ in range(R)]
@@ -206,6 +212,24 @@ def trajectory(regions, to: int | None = None, scenarios=(), standard: bool = Tr
                     "scenarios": results[r]})
     return {"target_year": to, "peak_deadline": a.settings.peak_deadline, "coefficient_set": coefficient_set,
             "regions": out, "notes": notes, "assumptions": assumptions_used(a)}
+
+
+def _mixed_scopes(flat, accounts, ids) -> list[str]:
+    """Regions whose years took a line's factor from different kinds of scope (a province's in some years,
+    the grid region's or the nation's in others)."""
+    kinds: dict = defaultdict(set)
+    for (r, _, _), acc in zip(flat, accounts):
+        for c in acc.get("factor_choices") or ():
+            kinds[(r, c["line"])].add(str(c.get("scope") or "").startswith("province-"))
+    return sorted({ids[r] for (r, _), k in kinds.items() if len(k) > 1})
+
+
+def coefficient_series_set(name: str) -> str | None:
+    """The set a multi-year series uses instead of `name` (th:seriesSet), when it names one."""
+    from kg.account.coefficients import coefficient_sets
+
+    found = coefficient_sets().get(name)
+    return found.series if found else None
 
 
 def _lever_problems(p, a, X0, X, scenario, slots) -> list[list[dict]]:
