@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from kg import messages
-from kg.present import report as advice_report
+from kg.present import report as advice_report, tables
 from kg.account.balance import lines as account_lines
 from kg.present.numbers import number
 from kg.reason.zoning import peer_measures, zone_by_key, zoning_rules
@@ -425,10 +425,7 @@ def to_markdown(doc: Document, image_prefix: str = "report") -> tuple[str, dict[
         elif isinstance(b, Bullets):
             lines += [("1. " if b.numbered else "- ") + md(i) for i in b.items] + [""]
         elif isinstance(b, Table):
-            lines.append("| " + " | ".join(md(h) for h in b.headers) + " |")
-            lines.append("|" + "|".join("---:" if i in b.numeric else "---" for i in range(len(b.headers))) + "|")
-            lines += ["| " + " | ".join(md(v) for v in row) + " |" for row in b.rows]
-            lines.append("")
+            lines += [tables.to_markdown(b.headers, b.rows, right=tuple(b.numeric)).rstrip("\n"), ""]
         elif isinstance(b, Image):
             name = f"{image_prefix}-{len(images) + 1}.png"
             images[name] = b.png

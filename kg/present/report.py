@@ -9,6 +9,7 @@ import re
 
 from kg import messages
 from kg.knowledge import pathway
+from kg.present import tables
 from kg.present.numbers import number, significant
 from kg.present.tables import md_text  # noqa: F401  (report.md_text: the name callers used)
 from kg.knowledge.query import Result, to_table
@@ -107,14 +108,10 @@ def region_md(r: dict, lang: str, repeated: set = frozenset()) -> list[str]:
     lines.append("- " + msg("h-balance", lang, emissions=number(b.get("emissions_t_co2e")),
                              sinks=number(b.get("sinks_t_co2e")), ratio=number(ratio, 3)))
     lines += [f"- {msg('h-note', lang)}: {n}" for n in notes(r, lang)]
-    lines += ["", f"### {msg('h-drivers', lang)}", "",
-              "| " + " | ".join(msg(h, lang) for h in ("h-indicator", "h-value", "h-direction", "h-weight",
-                                                        "h-contribution")) + " |",
-              "|---|---:|---|---:|---:|"]
-    for d in r["drivers"]:
-        unit = d["unit_" + lang]
-        lines.append(f"| {d['label_' + lang]} | {number(d['value'], 2)} {unit} | {msg(d['direction'], lang)} "
-                     f"| {significant(d['weight'])} | {number(d['contribution'], 3)} |")
+    heads = [msg(h, lang) for h in ("h-indicator", "h-value", "h-direction", "h-weight", "h-contribution")]
+    rows = [[d["label_" + lang], f"{number(d['value'], 2)} {d['unit_' + lang]}".strip(), msg(d["direction"], lang),
+             significant(d["weight"]), number(d["contribution"], 3)] for d in r["drivers"]]
+    lines += ["", f"### {msg('h-drivers', lang)}", "", tables.to_markdown(heads, rows, right=(1, 3, 4)).rstrip("\n")]
     lines += ["", f"### {msg('h-pathway', lang)}", ""] + _pathway_md(r["pathway"], lang)
     lines += ["", f"### {msg('h-measures', lang)}", ""] + _measures_md(r["measures"], lang)
     cc = r.get("close_call")

@@ -79,8 +79,10 @@ def _xlsx_cell(ws, v):
     return c
 
 
-def to_markdown(headers: list[str], rows: list[list], numbers: dict[int, int] | None = None) -> str:
-    """`numbers`: column → decimals, right-aligned with thousands separators; other cells escaped."""
+def to_markdown(headers: list[str], rows: list[list], numbers: dict[int, int] | None = None,
+                right: tuple = ()) -> str:
+    """`numbers`: column → decimals, right-aligned with thousands separators; `right`: columns right-aligned
+    whose cells arrive formatted (kg.present.numbers); every other cell escaped."""
     numbers = numbers or {}
 
     def cell(i, v):
@@ -90,7 +92,7 @@ def to_markdown(headers: list[str], rows: list[list], numbers: dict[int, int] | 
             return f"{v:,.{numbers[i]}f}"
         return md_text(v)
     lines = ["| " + " | ".join(md_text(h) for h in headers) + " |",
-             "|" + "|".join("---:" if i in numbers else "---" for i in range(len(headers))) + "|"]
+             "|" + "|".join("---:" if i in numbers or i in right else "---" for i in range(len(headers))) + "|"]
     lines += ["| " + " | ".join(cell(i, v) for i, v in enumerate(row)) + " |" for row in rows]
     return "\n".join(lines) + "\n"
 
