@@ -11,6 +11,7 @@ from kg.reason import uncertainty
 from kg.account import balance
 from kg.knowledge.graph import knowledge_graph
 from kg.namespaces import TH
+from kg.paths import EXAMPLES_DIR
 
 from test_balance import COUNTY
 
@@ -134,3 +135,29 @@ def test_cli_boundary_detail_and_bad_draws(capsys):
     assert out[0]["balance"]["ipcc_categories"]["coal"] == "1.A"
     assert main(["balance", _examples("typical-regions.csv"), "--uncertainty", "1"]) == 2
     assert "100,000" in capsys.readouterr().err
+
+
+def test_monte_carlo_draws_land_in_the_results_table(tmp_path):
+    """Issue 12 item 4 / issue 14 item 5: `balance --uncertainty N --results DIR` writes every draw (scenario
+    'monte-carlo', draw 1 … N) to the tidy table; its percentiles are the intervals the account reports."""
+    import contextlib
+    import io
+
+    from kg.cli import main
+    from kg.pipeline import results
+
+    out = tmp_path / "b.json"
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        assert main(["balance", str(EXAMPLES_DIR / "typical-regions.csv"), "--uncertainty", "200", "--seed", "5",
+                     "--format", "json", "--results", str(tmp_path / "res")]) == 0
+    out.write_text(buf.getvalue())
+    accounts = {r["region_id"]: r["balance"] for r in json.loads(out.read_text())}
+    _, rows = results.query(tmp_path / "res", "SELECT region_id, count(DISTINCT draw), min(draw), max(draw), "
+                            "quantile_cont(value, 0.025), quantile_cont(value, 0.975) FROM results "
+                            "WHERE figure = 'net_t_co2e' AND scenario = 'monte-carlo' GROUP BY region_id")
+    assert {r[0] for r in rows} == set(accounts)
+    for rid, n, first, last, lo, hi in rows:
+        assert (n, first, last) == (200, 1, 200)
+        assert [lo, hi] == pytest.approx(accounts[rid]["uncertainty"]["net_t_co2e"], rel=1e-9)
+    assert main(["balance", str(EXAMPLES_DIR / "typical-regions.csv"), "--results", str(tmp_path / "x")]) == 2

@@ -27,6 +27,9 @@ def register(sub):
     p.add_argument("--uncertainty", type=int, default=0, metavar="N",
                    help="IPCC Approach 2 Monte Carlo with N draws: 95 %% intervals and how often the type changes")
     p.add_argument("--seed", type=int, default=None, metavar="S", help="random seed of --uncertainty (reproducible)")
+    p.add_argument("--results", metavar="DIR",
+                   help="with --uncertainty: write every draw's emissions, sinks and net to a partitioned Parquet "
+                        "dataset (query it with `tanheng results DIR`)")
     p.add_argument("--list-coefficients", action="store_true",
                    help="list the coefficient sets and the variants of each coefficient")
     p.set_defaults(func=run)
@@ -68,7 +71,16 @@ def run(args):
     if args.uncertainty:
         from kg.reason.uncertainty import monte_carlo
 
-        intervals = monte_carlo(regions, args.coefficients, args.boundary, draws=args.uncertainty, seed=args.seed)
+        keep = None
+        if args.results:
+            from kg.pipeline.sweeps import draws_writer
+
+            keep = draws_writer(args.results, [r.region_id for r in regions], [r.values.get("year") for r in regions],
+                                args.coefficients)
+        intervals = monte_carlo(regions, args.coefficients, args.boundary, draws=args.uncertainty, seed=args.seed,
+                                keep_draws=keep)
+        if args.results:
+            print(f"wrote {args.results} ({len(regions)} regions × {args.uncertainty} draws)", file=sys.stderr)
         for res, iv in zip(results_list, intervals):
             res["uncertainty"] = iv
     if args.format == "json" and not args.detail:
@@ -90,6 +102,8 @@ def run(args):
 def _check_draws(args) -> None:
     if args.uncertainty and not 2 <= args.uncertainty <= 100_000:
         raise UserError(balance.message("bad-draws", value=args.uncertainty))
+    if getattr(args, "results", None) and not args.uncertainty:
+        raise UserError(balance.message("results-need-draws"))
 
 
 def list_coefficients(lang: str, fmt: str = "table") -> str:

@@ -126,12 +126,14 @@ def _percentiles(a: np.ndarray) -> np.ndarray:
 
 
 def monte_carlo(regions, coefficient_set: str = balance.DEFAULT_SET, boundary: str = balance.DEFAULT_BOUNDARY,
-                draws: int = 1000, seed: int | None = None, robustness: bool = True, progress=None) -> list[dict]:
+                draws: int = 1000, seed: int | None = None, robustness: bool = True, progress=None,
+                keep_draws=None) -> list[dict]:
     """IPCC Approach 2 for many regions (dicts or kg.read.profiles regions): per region the 95 % intervals
     (2.5 and 97.5 percentiles) of emissions, sinks, net and balance ratio over `draws` draws, and — with
     robustness — how often its integration type and recommended model change across the draws.
     Reproducible for a given seed. The intervals describe the lines that are counted (an incomplete
-    account's interval is that of its lower bound)."""
+    account's interval is that of its lower bound). keep_draws(regions slice, emissions, sinks) receives
+    every draw of each chunk (regions × draws arrays), e.g. to write them to the results dataset."""
     values_list = [balance._values_of(r) for r in regions]
     cs = balance.compile_set(coefficient_set)
     balance.check_boundary(boundary)
@@ -166,6 +168,8 @@ def monte_carlo(regions, coefficient_set: str = balance.DEFAULT_SET, boundary: s
                 sinks -= amount
             else:
                 emissions += amount
+        if keep_draws is not None:
+            keep_draws(sl, emissions, sinks)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(emissions > 0, sinks / emissions, np.nan)
         e_iv, s_iv, n_iv = _percentiles(emissions), _percentiles(sinks), _percentiles(emissions - sinks)
