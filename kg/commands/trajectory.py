@@ -115,11 +115,12 @@ def run(args):
         n = write_trajectory(answer, args.results, args.coefficients)
         print(f"wrote {args.results} ({n} figures of {len(answer['regions'])} regions)", file=sys.stderr)
     text = render(answer, _format(args), args.lang)
+    text = text if text.endswith("\n") else text + "\n"          # CSV ends its last line itself (CRLF)
     if args.output:
         try:
-            Path(args.output).write_text(text + "\n", encoding="utf-8")
+            Path(args.output).write_text(text, encoding="utf-8", newline="")
         except OSError as exc:
             raise UserError.cannot_write(args.output, exc) from None
     else:
-        sys.stdout.write(text + "\n")
+        sys.stdout.write(text)
     return code

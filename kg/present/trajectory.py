@@ -2,13 +2,10 @@
 Formats only: every figure comes computed."""
 from __future__ import annotations
 
-import csv
-import io
 
 import orjson
 
 from kg.present import tables
-from kg.present.tables import csv_cell
 from kg.present.numbers import number as fmt_number, percent
 from ..trajectory.assumptions import say
 from kg.terminal import printable
@@ -140,20 +137,17 @@ def render(answer: dict, fmt: str = "table", lang: str = "zh", detail: bool | No
 
 def to_csv(answer: dict, lang: str = "zh") -> str:
     """One row per region, scenario and year: observed years (scenario "history"), then each scenario's
-    projected years; columns in English keys, the same as the JSON."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["region_id", "name", "scenario", "year", "kind", "emissions_t_co2e", "sinks_t_co2e",
-                "net_t_co2e", "balance_ratio", "peak_year", "balance_year", "peak_by_2030"])
+    projected years; columns in English keys, the same as the JSON. Written by the one table writer
+    (kg.present.tables.to_csv: formula-safe cells, RFC 4180 line ends)."""
+    rows = []
     for reg in answer["regions"]:
         for h in reg["history"]:
-            w.writerow([csv_cell(reg["region_id"]), csv_cell(reg.get("name")), "history", h["year"], "observed",
-                        csv_cell(h["emissions_t_co2e"]), csv_cell(h["sinks_t_co2e"]), csv_cell(h["net_t_co2e"]),
-                        csv_cell(h["balance_ratio"]), "", "", ""])
+            rows.append([reg["region_id"], reg.get("name"), "history", h["year"], "observed", h["emissions_t_co2e"],
+                         h["sinks_t_co2e"], h["net_t_co2e"], h["balance_ratio"], "", "", ""])
         for sc in reg["scenarios"]:
             for s in sc["series"]:
-                w.writerow([csv_cell(reg["region_id"]), csv_cell(reg.get("name")), csv_cell(sc["name"]), s["year"], "projected",
-                            csv_cell(s["emissions_t_co2e"]), csv_cell(s["sinks_t_co2e"]), csv_cell(s["net_t_co2e"]),
-                            csv_cell(s["balance_ratio"]), csv_cell(sc["peak_year"]), csv_cell(sc["balance_year"]),
-                            str(sc["peak_by_2030"]).lower()])
-    return buf.getvalue()
+                rows.append([reg["region_id"], reg.get("name"), sc["name"], s["year"], "projected",
+                             s["emissions_t_co2e"], s["sinks_t_co2e"], s["net_t_co2e"], s["balance_ratio"],
+                             sc["peak_year"], sc["balance_year"], str(sc["peak_by_2030"]).lower()])
+    return tables.to_csv(["region_id", "name", "scenario", "year", "kind", "emissions_t_co2e", "sinks_t_co2e",
+                          "net_t_co2e", "balance_ratio", "peak_year", "balance_year", "peak_by_2030"], rows)
