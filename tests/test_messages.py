@@ -1,7 +1,7 @@
 """The one message catalogue (issue 10, item 5): every key the code asks for is in
 kg/messages.csv with Chinese and English, and Chinese output carries neither a
 catalogue key nor an English sentence of the catalogue where a Chinese one exists
-(validate, advise, balance, evaluate, zoning, rollup, query and the handed-on report)."""
+(validate, advise, balance, scenario, evaluate, zoning, rollup, import, query and the handed-on report)."""
 import ast
 import csv
 import re
@@ -108,6 +108,9 @@ RUNS = [
     ["evaluate", EX / "labelled" / "zoning-labelled.csv"],
     ["zoning", EX / "invalid-regions.csv", "--format", "md"],
     ["rollup", EX / "invalid-regions.csv", "--format", "md"],
+    ["scenario", EX / "typical-regions.csv", "--region", "310115", "--set", "coal_t=-5%"],
+    ["scenario", EX / "typical-regions.csv", "--region", "310115", "--set", "area_km2=-5"],
+    ["import", EX / "yearbook-2022.xlsx"],
     ["query", "no-such-query"],
     ["query", "-e", "SELECT * WHERE { ?s ?p ?o"],
     ["query", "-e", "INSERT DATA { <a:b> <a:c> <a:d> }"],
