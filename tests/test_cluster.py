@@ -70,8 +70,10 @@ def test_trajectories_on_a_local_cluster_match_one_process_and_land_in_the_resul
     assert main(["trajectory", str(src), "--to", "2040", "-o", str(there), "--cluster", "local",
                  "--results", str(tmp_path / "res")]) == 0
     answer = json.loads(here.read_text())
-    # the same answer; a float may differ in its last bit (numpy sums over one region or two round differently)
+    # the same answer — the series' coefficient set decided once for the batch, its note once; a float may
+    # differ in its last bit (numpy sums over one region or two round differently)
     assert _close(json.loads(there.read_text()), answer)
+    assert answer["coefficient_set"] == "grid-regional" and len(answer["notes"]) == 1
     names, rows = results.query(tmp_path / "res", "SELECT region_id, scenario, year, value FROM results "
                                 "WHERE figure = 'emissions_t_co2e' ORDER BY region_id, scenario, year")
     for region in answer["regions"]:

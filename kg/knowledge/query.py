@@ -86,6 +86,9 @@ def run(sparql: str, store: KnowledgeStore | None = None, timeout: float | None 
     guard(sparql)
     if timeout is None or store is not None or reader.source() is not None:
         return _answer(sparql, store)
+    # parsed here, over an empty store, so a syntax error is raised in this process as Oxigraph words it (a
+    # SELECT or CONSTRUCT is not evaluated until read); the child only evaluates
+    ox.Store().query(SPARQL_PREFIXES + sparql)
     reader.query("ASK {}")          # the in-memory copy is loaded here, so the child shares it
     return _within(timeout, _answer, sparql, None)
 

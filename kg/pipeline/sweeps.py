@@ -31,7 +31,17 @@ def trajectory(rows: list, cluster: str | None = None, **options) -> dict:
         return project(rows, **options)
     from kg.pipeline.stream import cluster_client
 
+    from kg.account.coefficients import DEFAULT_SET
+    from kg.trajectory import consistent_set
+
     values = [r if isinstance(r, dict) else r.values for r in rows]
+    if options.get("region_id") is not None:
+        values = [v for v in values if str(v.get("region_id")) == str(options["region_id"])]
+    if not values:                  # nothing to send: one process gives the answer (or says what is wrong)
+        return project(rows, **options)
+    # the series' coefficient set is decided once for the whole batch, as one process decides it
+    chosen, note = consistent_set(values, options.get("coefficient_set") or DEFAULT_SET)
+    options = {**options, "coefficient_set": chosen}
     order: dict[str, list[dict]] = {}
     for v in values:
         order.setdefault(str(v.get("region_id") or ""), []).append(v)
@@ -42,7 +52,7 @@ def trajectory(rows: list, cluster: str | None = None, **options) -> dict:
         answers = client.gather([client.submit(project, task, pure=False, **options) for task in tasks])
     first = answers[0]
     return {**first, "regions": [r for a in answers for r in a["regions"]],
-            "notes": [n for a in answers for n in a["notes"]]}
+            "notes": [n for a in answers for n in a["notes"]] + ([note] if note else [])}
 
 
 def _rows_of(region: dict) -> list[tuple]:

@@ -20,7 +20,7 @@ from .coupling import account_years, line_factors, numeric_inputs, ranked_measur
 from .levers import Lever, Scenario, read_scenario, scenario_from_dict
 from .scenarios import chosen_measures, standard_scenarios, standard_slots, user_slots
 
-__all__ = ["trajectory", "read_scenario", "scenario_from_dict", "Scenario", "Lever", "build_panel"]
+__all__ = ["trajectory", "consistent_set", "read_scenario", "scenario_from_dict", "Scenario", "Lever", "build_panel"]
 
 _HIST_KEYS = ("emissions_t_co2e", "sinks_t_co2e", "net_t_co2e", "balance_ratio")
 
@@ -136,11 +136,10 @@ def trajectory(regions, to: int | None = None, scenarios=(), standard: bool = Tr
     # history: each region-year accounted with that year's coefficients
     flat = [(r, y, v) for r, rid in enumerate(p.ids) for y, v in grouped[rid]]
     accounts = account_years([v for _, _, v in flat], coefficient_set)
-    mixed = _mixed_scopes(flat, accounts, p.ids)
-    series = coefficient_series_set(coefficient_set) if mixed else None
-    if series:      # time-series consistency: every year estimated the same way (th:seriesSet)
-        notes.append(say("consistent-series", regions=", ".join(mixed), set=coefficient_set, series=series))
-        coefficient_set = series
+    chosen, note = _series_choice(flat, accounts, p.ids, coefficient_set)
+    if note:        # time-series consistency: every year estimated the same way (th:seriesSet)
+        notes.append(note)
+        coefficient_set = chosen
         accounts = account_years([v for _, _, v in flat], coefficient_set)
     E_hist, S_hist = np.full((R, len(p.years)), np.nan), np.full((R, len(p.years)), np.nan)
     history = [[] for _ in range(R)]
@@ -212,6 +211,24 @@ def trajectory(regions, to: int | None = None, scenarios=(), standard: bool = Tr
                     "scenarios": results[r]})
     return {"target_year": to, "peak_deadline": a.settings.peak_deadline, "coefficient_set": coefficient_set,
             "regions": out, "notes": notes, "assumptions": assumptions_used(a)}
+
+
+def consistent_set(regions, coefficient_set: str = DEFAULT_SET) -> tuple[str, str | None]:
+    """(the coefficient set a trajectory of these region-years uses, the note saying why when it is not
+    `coefficient_set`) — what `trajectory` decides for its whole batch, for a caller that splits the batch
+    (kg.pipeline.sweeps on a cluster) and must decide once for all of it."""
+    grouped, _ = group_years(regions)
+    ids = list(grouped)
+    flat = [(r, y, v) for r, rid in enumerate(ids) for y, v in grouped[rid]]
+    return _series_choice(flat, account_years([v for _, _, v in flat], coefficient_set), ids, coefficient_set)
+
+
+def _series_choice(flat, accounts, ids, coefficient_set: str) -> tuple[str, str | None]:
+    mixed = _mixed_scopes(flat, accounts, ids)
+    series = coefficient_series_set(coefficient_set) if mixed else None
+    if not series:
+        return coefficient_set, None
+    return series, say("consistent-series", regions=", ".join(mixed), set=coefficient_set, series=series)
 
 
 def _mixed_scopes(flat, accounts, ids) -> list[str]:
