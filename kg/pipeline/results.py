@@ -73,21 +73,31 @@ def tidy(regions: list[dict], years: list, coefficient_set: str, scenario: str =
     return by_province
 
 
+def _schema() -> dict:
+    import polars as pl
+
+    return {"region_id": pl.String, "year": pl.Int32, "scenario": pl.String, "coefficient_set": pl.String,
+            "draw": pl.Int32, "figure": pl.String, "value": pl.Float64, "unit": pl.String}
+
+
+def write_frame(directory: str | Path, prov: str, name: str, frame) -> Path:
+    """One province's rows (a polars frame with the table's columns) as DIR/province=XX/NAME.parquet, in the
+    table's column order and types."""
+    path = Path(directory) / f"province={prov}" / f"{name}.parquet"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.select(list(COLUMNS)).cast(_schema()).write_parquet(path)
+    return path
+
+
 def write_part(directory: str | Path, name: str, by_province: dict[str, dict[str, list]]) -> list[Path]:
     """Write tidy rows as one Parquet file per province: DIR/province=XX/NAME.parquet. Written by the
     process that gathers the chunks (never a forked worker: polars' thread pool does not survive a fork;
     on a cluster no shared file system is needed)."""
     import polars as pl
 
-    schema = {"region_id": pl.String, "year": pl.Int32, "scenario": pl.String, "coefficient_set": pl.String,
-              "draw": pl.Int32, "figure": pl.String, "value": pl.Float64, "unit": pl.String}
-    written = []
-    for prov, cols in sorted(by_province.items()):
-        path = Path(directory) / f"province={prov}" / f"{name}.parquet"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        pl.DataFrame({c: cols[c] for c in COLUMNS}, schema=schema).write_parquet(path)
-        written.append(path)
-    return written
+    schema = _schema()
+    return [write_frame(directory, prov, name, pl.DataFrame({c: cols[c] for c in COLUMNS}, schema=schema))
+            for prov, cols in sorted(by_province.items())]
 
 
 class ResultsError(ValueError):

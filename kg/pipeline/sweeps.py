@@ -15,7 +15,7 @@ Rows written for the inventory's Monte Carlo (`tanheng balance --uncertainty N -
 built as columns (numpy), not row by row: 2,844 regions × 1,000 draws are 8.5 million rows."""
 from __future__ import annotations
 
-from kg.pipeline.results import COLUMNS, province, write_part
+from kg.pipeline.results import COLUMNS, province, write_frame, write_part
 
 REGIONS_PER_TASK = 200          # regions of one trajectory task on a cluster: whole regions, every year
 SERIES = (("emissions_t_co2e", "t CO2e/a"), ("sinks_t_co2e", "t CO2e/a"), ("net_t_co2e", "t CO2e/a"),
@@ -97,32 +97,29 @@ def write_trajectory(answer: dict, directory: str, coefficient_set: str, name: s
 
 
 def draws_writer(directory: str, region_ids: list[str], years: list, coefficient_set: str):
-    """keep_draws for kg.reason.uncertainty.monte_carlo: each chunk's draws written as Parquet, by province."""
+    """keep_draws for kg.reason.uncertainty.monte_carlo: each chunk's draws written as Parquet, by province
+    (kg.pipeline.results.write_frame)."""
     import numpy as np
     import polars as pl
-    from pathlib import Path
 
     provinces = np.array([province(r) for r in region_ids])
     ids = np.array(region_ids, dtype=object)
     yrs = np.array([np.nan if y is None else float(y) for y in years])
 
     def keep(sl, emissions, sinks) -> None:
-        m, n = emissions.shape
+        n = emissions.shape[1]
+        figures = (("emissions_t_co2e", emissions), ("sinks_t_co2e", sinks), ("net_t_co2e", emissions - sinks))
         for prov in sorted(set(provinces[sl])):
             rows = np.flatnonzero(provinces[sl] == prov)
-            parts = []
-            for figure, values in (("emissions_t_co2e", emissions), ("sinks_t_co2e", sinks),
-                                   ("net_t_co2e", emissions - sinks)):
-                parts.append(pl.DataFrame({
-                    "region_id": np.repeat(ids[sl][rows], n).astype(str),
-                    "year": pl.Series(np.repeat(yrs[sl][rows], n)).cast(pl.Int32, strict=False),
-                    "scenario": pl.repeat("monte-carlo", len(rows) * n, eager=True),
-                    "coefficient_set": pl.repeat(coefficient_set, len(rows) * n, eager=True),
-                    "draw": pl.Series(np.tile(np.arange(1, n + 1, dtype=np.int32), len(rows))),
-                    "figure": pl.repeat(figure, len(rows) * n, eager=True),
-                    "value": values[rows].ravel(),
-                    "unit": pl.repeat("t CO2e/a", len(rows) * n, eager=True)}))
-            path = Path(directory) / f"province={prov}" / f"draws-{sl.start + 1:08d}-{sl.stop:08d}.parquet"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            pl.concat(parts).select(list(COLUMNS)).write_parquet(path)
+            size = len(rows) * n
+            region = np.repeat(ids[sl][rows], n).astype(str)
+            year = pl.Series(np.repeat(yrs[sl][rows], n)).fill_nan(None).cast(pl.Int32)
+            draw = pl.Series(np.tile(np.arange(1, n + 1, dtype=np.int32), len(rows)))
+            frames = [pl.DataFrame({"region_id": region, "year": year,
+                                    "scenario": pl.repeat("monte-carlo", size, eager=True),
+                                    "coefficient_set": pl.repeat(coefficient_set, size, eager=True),
+                                    "draw": draw, "figure": pl.repeat(figure, size, eager=True),
+                                    "value": values[rows].ravel(), "unit": pl.repeat("t CO2e/a", size, eager=True)})
+                      for figure, values in figures]
+            write_frame(directory, prov, f"draws-{sl.start + 1:08d}-{sl.stop:08d}", pl.concat(frames))
     return keep

@@ -55,13 +55,13 @@ def ranked_measures(rows: list[dict], balances: list[dict]) -> list[tuple[str | 
     """Per region (its latest year): the recommended model's key and its measure keys, best first,
     as `tanheng advise` ranks them (fast path)."""
     from kg.reason import fast as reason
-    from kg.knowledge.pathway import model_measures, type_models
+    from kg.knowledge.pathway import type_models
 
     if not rows:
         return []
     verdicts = reason.reason_batch(rows, balances)
     model_key = {t.model_iri: t.model_key for t in type_models().values()}
-    key_of = {m.iri: m.key for ms in model_measures().values() for m in ms}
+    key_of = reason.measure_keys()
     out = []
     for v in verdicts:
         if not v.model_iri:
