@@ -203,11 +203,11 @@ def positions(ind: dict[str, np.ndarray]) -> np.ndarray:
 
 
 def rank_models(wanted: dict[str, list[int]], strength: np.ndarray, pos: np.ndarray, bigs: list[dict[str, float]],
-                ind: dict[str, np.ndarray]) -> dict[int, dict]:
-    """{region: {model IRI: ranked measures}} for the models each region needs ranked."""
+                figures: list[dict[str, float | None]]) -> dict[int, dict]:
+    """{region: {model IRI: ranked measures}} for the models each region needs ranked (`figures`: each
+    region's indicators, the values its reasons quote)."""
     r = rules()
     keys = measure_keys()
-    names = list(ind)
     out: dict[int, dict] = {}
     for model, idx in wanted.items():
         rows = np.array(idx)
@@ -215,14 +215,13 @@ def rank_models(wanted: dict[str, list[int]], strength: np.ndarray, pos: np.ndar
         iris, weights = model_weights(model)
         concerns = pos[rows] @ weights.T if len(iris) else np.zeros((len(idx), 0))
         for p, i in enumerate(idx):
-            figures = {k: (None if math.isnan(ind[k][i]) else float(ind[k][i])) for k in names}
             fired = [j for j in range(len(r.boosts)) if strength[i, j] > 0]
             big = frozenset(bigs[i])
             reasons = {}
             for q, m in enumerate(iris):
                 parts = {r.boosts[j].iri: weights[q, j] * strength[i, j] for j in fired if weights[q, j]}
                 reached = tuple(sorted(reached_by(m) & big))
-                reasons[m] = (base_reason(model, m), *boost_reasons(parts, r, figures),
+                reasons[m] = (base_reason(model, m), *boost_reasons(parts, r, figures[i]),
                               *((Reason("reach", fluxes=reached),) if reached else ()))
             out.setdefault(i, {})[model] = rank({m: float(a[p]) for m, a in scores.items()},
                                                 dict(zip(iris, map(float, concerns[p]))), reasons, keys)
@@ -261,9 +260,9 @@ def reason_batch(rows: list[dict], balances: list[dict | None]) -> list[Verdict]
         # models to rank: the diagnosed one, the runner-up's on a close call, the designated type's
         for model in sorted({types[t].model_iri for t in (tiri, runner, designated) if t}):
             wanted.setdefault(model, []).append(i)
-    ranking = rank_models(wanted, strength, positions(ind), bigs, ind)
+    figures = [{k: (None if math.isnan(a[i]) else float(a[i])) for k, a in ind.items()} for i in range(n)]
+    ranking = rank_models(wanted, strength, positions(ind), bigs, figures)
     boost_iris = [b.iri for b in r.boosts]
-    keys = list(ind)
     out = []
     for i, (type_scores, tiri, runner, margin, designated) in enumerate(decided):
         ranked = ranking.get(i, {})
@@ -271,7 +270,7 @@ def reason_batch(rows: list[dict], balances: list[dict | None]) -> list[Verdict]
                          if e.type_iri == tiri and not math.isnan(contrib[e.iri][i])}
         out.append(Verdict(
             type_iri=tiri, scores=type_scores, contributions=contributions,
-            indicators={k: (None if math.isnan(ind[k][i]) else float(ind[k][i])) for k in keys},
+            indicators=figures[i],
             model_iri=types[tiri].model_iri if tiri else None,
             fired=frozenset(b for j, b in enumerate(boost_iris) if strength[i, j] > 0),
             big_fluxes=frozenset(bigs[i]), designated=designated, runner_up=runner, margin=margin,
