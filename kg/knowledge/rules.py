@@ -6,6 +6,7 @@ module parses those files. Every number in them is the rules' own, with its rati
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from kg.knowledge.cache import compiled_knowledge
 from kg.knowledge.graph import lang_text, literal_in, rules_file
@@ -132,6 +133,14 @@ class Rules:
     boosts: tuple[Boost, ...]
     messages: dict = field(default_factory=dict)   # key -> {"zh","en"}
     account_shares: tuple[AccountShare, ...] = ()
+
+    @cached_property
+    def boost_by_iri(self) -> dict[str, Boost]:
+        return {b.iri: b for b in self.boosts}
+
+    @cached_property
+    def evidence_by_iri(self) -> dict[str, Evidence]:
+        return {e.iri: e for e in self.evidence}
 
 
 def _float(g, s, p) -> float:

@@ -47,11 +47,6 @@ def _static_reason(r: Reason) -> dict[str, str]:
     return fill(messages["reach"], fluxes=names)
 
 
-@lru_cache(maxsize=None)
-def _boosts() -> dict:
-    return {b.iri: b for b in rules().boosts}
-
-
 def reason_text(r: Reason) -> dict[str, str]:
     if r.kind != "boost":
         return _static_reason(r)
@@ -62,7 +57,7 @@ def reason_text(r: Reason) -> dict[str, str]:
 def _boost_text(ref: str, value: float | None, gate: float | None) -> dict[str, str]:
     """A boost's reason depends only on the boost and the region's figures: a region gives the same one
     to each measure the boost lifts (~26 boost reasons a region, a few distinct — worded once each)."""
-    b = _boosts()[ref]
+    b = rules().boost_by_iri[ref]
     return fill({"zh": b.reason_zh, "en": b.reason_en}, value=in_words(value), typical=in_words(b.typical),
                 unit=indicator_unit(b.indicator), gate=in_words(gate) if b.gate else "")
 
@@ -74,7 +69,7 @@ def measures(model_iri: str, ranked: tuple[RankedMeasure, ...]) -> list[dict]:
 
 
 def drivers(v: Verdict) -> list[dict]:
-    by_iri = {e.iri: e for e in rules().evidence}
+    by_iri = rules().evidence_by_iri
     ind_defs = indicators()
     out = []
     for iri in v.drivers:

@@ -78,25 +78,16 @@ def close_call(scores: dict[str, float | None], rules: Rules) -> tuple[str | Non
 
 def driver_order(contributions: dict[str, float], rules: Rules) -> tuple[str, ...]:
     """Evidence IRIs by contribution, then weight, then indicator key."""
-    by_iri = {e.iri: e for e in rules.evidence}
+    by_iri = rules.evidence_by_iri
     return tuple(sorted(contributions, key=lambda e: (-rounded(contributions[e]), -by_iri[e].weight,
                                                       by_iri[e].indicator)))
-
-
-_BY_IRI: list = [None, {}]      # (the Rules read, its boosts by IRI): asked once per measure and region
-
-
-def _boosts_by_iri(rules: Rules) -> dict:
-    if _BY_IRI[0] is not rules:
-        _BY_IRI[:] = [rules, {b.iri: b for b in rules.boosts}]
-    return _BY_IRI[1]
 
 
 def boost_reasons(parts: dict[str, float], rules: Rules, indicators: dict[str, float | None]) -> list[Reason]:
     """The fired boosts of a measure whose part of its score (weight × share × intensity, before the
     governance factor) reaches the reason minimum, the largest part first (then by IRI). A demotion
     (negative weight) is a reason too: why it ranks low."""
-    by_iri = _boosts_by_iri(rules)
+    by_iri = rules.boost_by_iri
     kept = sorted((-abs(round(float(p), NOISE_DIGITS)), iri) for iri, p in parts.items()
                   if abs(round(float(p), NOISE_DIGITS)) >= rules.reason_minimum)
     out = []
