@@ -38,14 +38,9 @@ def register(sub):
 
 def read_batch(paths: list[str], lang: str):
     """All regions of the files as one batch; an unreadable file is a UserError."""
-    from kg.read.profiles import ProfileBatch, UnreadableInput, read_profiles
+    from kg.read.profiles import ProfileBatch, read_named
 
-    batches = []
-    for path in paths:
-        try:
-            batches.append(read_profiles(path))
-        except UnreadableInput as exc:
-            raise exc.in_file(path) from None
+    batches = [read_named(path) for path in paths]
     if len(batches) == 1:
         return batches[0]
     return ProfileBatch(regions=[r for b in batches for r in b.regions],

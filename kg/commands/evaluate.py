@@ -70,12 +70,9 @@ def render_text(result: dict, lang: str) -> str:
 
 
 def run(args):
-    from kg.read.profiles import UnreadableInput, read_profiles
+    from kg.read.profiles import read_named
 
-    try:
-        batch = read_profiles(args.file)
-    except UnreadableInput as exc:
-        raise exc.in_file(args.file) from None
+    batch = read_named(args.file)
     result = evaluate(batch, engine=args.engine, coefficient_set=args.coefficients)
     if args.format == "json":
         json.dump(result, sys.stdout, ensure_ascii=False, indent=2)

@@ -57,12 +57,10 @@ def normalised_csv(batch) -> str:
 
 
 def run(args):
-    from kg.read.profiles import UnreadableInput, read_profiles
+    from kg.read.profiles import read_named
 
     try:
-        batch = read_profiles(args.file, sheet=args.sheet)
-    except UnreadableInput as exc:
-        raise exc.in_file(args.file) from None
+        batch = read_named(args.file, sheet=args.sheet)
     except OSError as exc:
         raise UserError.cannot_read(args.file, exc) from None
     text = normalised_csv(batch)

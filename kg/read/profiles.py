@@ -815,6 +815,15 @@ def _read_rdf(text: str, fmt: str) -> tuple[list, list, list]:
     return header, table, warnings
 
 
+def read_named(source: str | Path | bytes, filename: str | None = None, sheet: str | None = None) -> ProfileBatch:
+    """read_profiles, for a command or page that reads a file a user named: a file it cannot read is the
+    UnreadableInput said of that file ("<file>: <sentence>")."""
+    try:
+        return read_profiles(source, filename=filename, sheet=sheet)
+    except UnreadableInput as exc:
+        raise exc.in_file(filename or source) from None
+
+
 def read_profiles(source: str | Path | bytes, filename: str | None = None,
                   sheet: str | None = None) -> ProfileBatch:
     """Read a profile file (path) or its content (bytes; give filename to hint the format)."""

@@ -223,13 +223,9 @@ def check(batch: ProfileBatch, engine: str = "fast") -> CheckedBatch:
 def read_and_check(source, filename: str | None = None, engine: str = "fast") -> CheckedBatch:
     """Read a profile file (a path, or bytes with their filename) and check it. A file that cannot be read
     is a UserError naming the file."""
-    from kg.read.profiles import UnreadableInput, read_profiles
+    from kg.read.profiles import read_named
 
-    try:
-        batch = read_profiles(source, filename=filename)
-    except UnreadableInput as exc:
-        raise exc.in_file(filename or source) from None
-    return check(batch, engine)
+    return check(read_named(source, filename), engine)
 
 
 def column_rules(lang: str) -> dict[str, list[str]]:
