@@ -165,7 +165,7 @@ def _planar_inset(fig: go.Figure, layer: MapLayer, geoms: dict, lang: str) -> No
     national outline and the batch's regions within the inset's frame, the maritime boundary dashed."""
     import math
 
-    national = boundaries.geometries([boundaries.NATIONAL]).get(boundaries.NATIONAL)
+    national = geoms.get(boundaries.NATIONAL)
     if national is not None:
         x, y = _rings(national.intersection(SCS_BOX))
         fig.add_trace(go.Scatter(x=x, y=y, fill="toself", fillcolor=CONTEXT_COLOUR, mode="lines",
@@ -204,7 +204,7 @@ def planar_figure(layer: MapLayer, lang: str = "zh", height: int = 560, highligh
     from kg.present.report import model_label, type_label
 
     codes = [r.code for r in layer.regions]
-    geoms = boundaries.geometries(codes + layer.context)
+    geoms = boundaries.geometries(codes + layer.context + ([boundaries.NATIONAL] if layer.national else []))
     fig = go.Figure()
     drawn = set(codes)
     xs, ys = [], []
