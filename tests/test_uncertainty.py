@@ -161,3 +161,66 @@ def test_monte_carlo_draws_land_in_the_results_table(tmp_path):
         assert (n, first, last) == (200, 1, 200)
         assert [lo, hi] == pytest.approx(accounts[rid]["uncertainty"]["net_t_co2e"], rel=1e-9)
     assert main(["balance", str(EXAMPLES_DIR / "typical-regions.csv"), "--results", str(tmp_path / "x")]) == 2
+
+
+def _draws_of(regions, **kw):
+    kept = {}
+    out = uncertainty.monte_carlo(regions, keep_draws=lambda sl, e, s: kept.update({sl.start: (e, s)}), **kw)
+    return out, kept
+
+
+def test_a_region_gets_the_same_draws_whatever_else_the_run_holds():
+    """Issue 12 item 4: a sweep split into parts (processes, cluster tasks) must give one process's numbers. Each
+    region draws from streams named by its block, column and line — not from what else the batch holds."""
+    from kg.bench import generate, batch_from_rows
+
+    rows = generate(600, seed=4)
+    for r in rows[300:]:
+        r.pop("cattle_head")                         # the second half lacks a line the first half has
+    regions = batch_from_rows(rows).regions
+    whole, whole_draws = _draws_of(regions, draws=60, seed=11)
+    block = uncertainty.CHUNK
+    head, head_draws = _draws_of(regions[:2 * block], draws=60, seed=11)
+    tail, tail_draws = _draws_of(regions[2 * block:], draws=60, seed=11, first=2 * block)
+    assert whole == head + tail
+    assert sorted(whole_draws) == [0, block, 2 * block]
+    for start, (e, s) in {**head_draws, **{2 * block + k: v for k, v in tail_draws.items()}}.items():
+        assert (e == whole_draws[start][0]).all() and (s == whole_draws[start][1]).all()
+    with pytest.raises(ValueError):
+        uncertainty.monte_carlo(regions[:10], draws=10, seed=1, first=5)
+    # without a seed, the one drawn is reported and repeats the run
+    fresh = uncertainty.monte_carlo(regions[:3], draws=40)
+    assert isinstance(fresh[0]["seed"], int)
+    assert uncertainty.monte_carlo(regions[:3], draws=40, seed=fresh[0]["seed"]) == fresh
+
+
+@pytest.mark.cluster
+@pytest.mark.slow
+def test_monte_carlo_on_a_local_cluster_gives_one_process_numbers(tmp_path, monkeypatch, capsys):
+    """Issue 12 item 4: Monte Carlo sweeps on a real Dask LocalCluster (2 workers), three tasks of whole blocks:
+    the intervals and every draw written to the results dataset equal those of one process."""
+    from kg.bench import generated_batch
+    from kg.cli import main
+    from kg.pipeline import results, sweeps
+
+    regions = generated_batch(600, seed=5).regions
+    monkeypatch.setattr(sweeps, "MC_BLOCKS_PER_TASK", 1)                  # 600 regions → 3 tasks
+    here_draws, there_draws = {}, {}
+    here = sweeps.monte_carlo(regions, draws=50, seed=21,
+                              keep_draws=lambda sl, e, s: here_draws.update({sl.start: (e, s)}))
+    there = sweeps.monte_carlo(regions, cluster="local", draws=50, seed=21,
+                               keep_draws=lambda sl, e, s: there_draws.update({sl.start: (e, s)}))
+    assert there == here
+    assert sorted(there_draws) == sorted(here_draws) == [0, 256, 512]
+    assert all((there_draws[k][0] == here_draws[k][0]).all() and (there_draws[k][1] == here_draws[k][1]).all()
+               for k in here_draws)
+    # as a user runs it: the same JSON and the same results table with and without --cluster
+    answers = []
+    for name, extra in (("one", []), ("dask", ["--cluster", "local"])):
+        assert main(["balance", str(EXAMPLES_DIR / "typical-regions.csv"), "--uncertainty", "100", "--seed", "5",
+                     "--format", "json", "--results", str(tmp_path / name), *extra]) == 0
+        table = results.query(tmp_path / name, "SELECT * FROM results ORDER BY region_id, figure, draw")
+        answers.append((json.loads(capsys.readouterr().out), table))
+    assert answers[0] == answers[1]
+    assert main(["balance", str(EXAMPLES_DIR / "typical-regions.csv"), "--cluster", "local"]) == 2
+    assert "--uncertainty" in capsys.readouterr().err

@@ -30,6 +30,9 @@ def register(sub):
     p.add_argument("--results", metavar="DIR",
                    help="with --uncertainty: write every draw's emissions, sinks and net to a partitioned Parquet "
                         "dataset (query it with `tanheng results DIR`)")
+    p.add_argument("--cluster", metavar="ADDRESS",
+                   help="with --uncertainty: run the draws as tasks of a Dask cluster (tcp://HOST:8786, or local for "
+                        "a LocalCluster of 2 workers here); the same numbers as one process")
     p.add_argument("--list-coefficients", action="store_true",
                    help="list the coefficient sets and the variants of each coefficient")
     p.set_defaults(func=run)
@@ -69,7 +72,7 @@ def run(args):
     regions = [region for region, _, ok in checked if ok]
     results_list = balance.account_many(regions, args.coefficients, args.boundary)
     if args.uncertainty:
-        from kg.reason.uncertainty import monte_carlo
+        from kg.pipeline.sweeps import monte_carlo
 
         keep = None
         if args.results:
@@ -77,8 +80,8 @@ def run(args):
 
             keep = draws_writer(args.results, [r.region_id for r in regions], [r.values.get("year") for r in regions],
                                 args.coefficients)
-        intervals = monte_carlo(regions, args.coefficients, args.boundary, draws=args.uncertainty, seed=args.seed,
-                                keep_draws=keep)
+        intervals = monte_carlo(regions, cluster=args.cluster, keep_draws=keep, coefficient_set=args.coefficients,
+                                boundary=args.boundary, draws=args.uncertainty, seed=args.seed)
         if args.results:
             print(f"wrote {args.results} ({len(regions)} regions × {args.uncertainty} draws)", file=sys.stderr)
         for res, iv in zip(results_list, intervals):
@@ -104,6 +107,8 @@ def _check_draws(args) -> None:
         raise UserError(balance.message("bad-draws", value=args.uncertainty))
     if getattr(args, "results", None) and not args.uncertainty:
         raise UserError(balance.message("results-need-draws"))
+    if getattr(args, "cluster", None) and not args.uncertainty:
+        raise UserError(balance.message("cluster-needs-draws"))
 
 
 def list_coefficients(lang: str, fmt: str = "table") -> str:

@@ -12,11 +12,14 @@ Rows written for a trajectory:
 
 Rows written for the inventory's Monte Carlo (`tanheng balance --uncertainty N --results DIR`): scenario
 "monte-carlo", `draw` 1 … N, the profile's year: emissions_t_co2e, sinks_t_co2e, net_t_co2e of each draw —
-built as columns (numpy), not row by row: 2,844 regions × 1,000 draws are 8.5 million rows."""
+built as columns (numpy), not row by row: 2,844 regions × 1,000 draws are 8.5 million rows. The Monte Carlo
+runs here or as tasks of a Dask cluster (`--cluster`): blocks of whole regions, each region drawn from its
+own streams of the seed, so that the intervals and the draws are those of one process."""
 from __future__ import annotations
 
 from kg.pipeline.results import COLUMNS, province, write_frame, write_part
 
+MC_BLOCKS_PER_TASK = 8          # Monte Carlo task: 8 blocks of kg.reason.uncertainty.CHUNK regions (2,048)
 REGIONS_PER_TASK = 200          # regions of one trajectory task on a cluster: whole regions, every year
 SERIES = (("emissions_t_co2e", "t CO2e/a"), ("sinks_t_co2e", "t CO2e/a"), ("net_t_co2e", "t CO2e/a"),
           ("balance_ratio", "1"))
@@ -123,3 +126,40 @@ def draws_writer(directory: str, region_ids: list[str], years: list, coefficient
                       for figure, values in figures]
             write_frame(directory, prov, f"draws-{sl.start + 1:08d}-{sl.stop:08d}", pl.concat(frames))
     return keep
+
+
+def _mc_task(values: list[dict], first: int, keep: bool, options: dict) -> tuple[list[dict], list]:
+    """One Monte Carlo task: its regions' intervals and, with `keep`, each block's draws (regions × draws)."""
+    from kg.reason.uncertainty import monte_carlo
+
+    kept: list = []
+    add = (lambda sl, e, s: kept.append((first + sl.start, first + sl.stop, e, s))) if keep else None
+    return monte_carlo(values, first=first, keep_draws=add, **options), kept
+
+
+def monte_carlo(regions, cluster: str | None = None, keep_draws=None, progress=None, **options) -> list[dict]:
+    """kg.reason.uncertainty.monte_carlo over `regions`, here or as tasks of the Dask cluster at `cluster`
+    ("local" for a LocalCluster): tasks of whole blocks of regions, the same seed everywhere (one is drawn here
+    when none is given), so the answer and the draws passed to keep_draws are those of one process."""
+    from kg.reason.uncertainty import CHUNK, monte_carlo as here, resolve_seed
+
+    if not cluster:
+        return here(regions, keep_draws=keep_draws, progress=progress, **options)
+    from kg.pipeline.stream import _in_order, cluster_client
+
+    values = [r if isinstance(r, dict) else r.values for r in regions]
+    options = {**options, "seed": resolve_seed(options.get("seed"))}
+    per = MC_BLOCKS_PER_TASK * CHUNK
+    starts = list(range(0, len(values), per)) or [0]
+    out: list[dict] = []
+    with cluster_client(cluster) as client:
+        workers = max(1, len(client.scheduler_info()["workers"]))
+        submit = lambda k: client.submit(_mc_task, values[starts[k]:starts[k] + per], starts[k],  # noqa: E731
+                                         keep_draws is not None, options, pure=False)
+        for intervals, kept in _in_order(submit, len(starts), 2 * workers):
+            for a, b, e, s in kept:
+                keep_draws(slice(a, b), e, s)
+            out += intervals
+            if progress:
+                progress(len(out), len(values))
+    return out

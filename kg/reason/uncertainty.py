@@ -14,6 +14,7 @@ rules/type-scoring.ttl, kg.reason.fast.score_types)."""
 from __future__ import annotations
 
 import math
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -97,18 +98,20 @@ class _LineDesign:
 
 
 def _design(values_list: list[dict], cs, boundary: str) -> list[_LineDesign]:
+    """The lines of a batch as columns over its regions: one design per line and set of coefficient groups
+    with a range (a region's line is drawn with the groups its own chosen coefficients belong to)."""
     n = len(values_list)
-    designs: dict[str, _LineDesign] = {}
+    designs: dict[tuple, _LineDesign] = {}
     for i, values in enumerate(values_list):
         for ev in balance.evaluate(values, cs, boundary):
             if ev.act is None or ev.memo:
                 continue
             ln = ev.line
-            d = designs.get(ln.key)
+            groups = tuple(sorted({c.group for c in ev.chosen if group_range(c.group) != NONE}))
+            d = designs.get((ln.key, groups))
             if d is None:
-                groups = tuple(c.group for c in ev.chosen if group_range(c.group) != NONE)
-                d = designs[ln.key] = _LineDesign(ln.key, ln.direction == "sink", groups, {}, np.zeros(n),
-                                                  np.zeros(n), np.zeros(n), np.zeros(n))
+                d = designs[ln.key, groups] = _LineDesign(ln.key, ln.direction == "sink", groups, {}, np.zeros(n),
+                                                          np.zeros(n), np.zeros(n), np.zeros(n))
             for col, v in ev.act.terms:
                 d.terms.setdefault(col, np.zeros(n))[i] += v
             d.share[i] = ev.act.share
@@ -120,6 +123,36 @@ def _design(values_list: list[dict], cs, boundary: str) -> list[_LineDesign]:
     return list(designs.values())
 
 
+# ----------------------------------------------------------------------------- random streams
+# Every random number has its own named stream derived from the seed (numpy SeedSequence spawn keys):
+# the coefficient groups' draws (one stream, every group with a range in a fixed order) and, per block of
+# CHUNK regions counted from the start of the batch, one stream per profile column (activity errors) and
+# one per line (share errors). So the draws of a region do not depend on which other regions, lines or
+# columns a run holds: the batch split into tasks of whole blocks (kg.pipeline.sweeps.monte_carlo, on
+# several processes or a Dask cluster) gives the numbers of one process, to the last bit.
+_GROUPS, _COLUMN, _SHARE = 0, 1, 2
+
+
+def _stream(seed: int, *key: int) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
+
+
+def _name_key(name: str) -> int:
+    return zlib.crc32(name.encode("utf-8"))
+
+
+def group_multipliers(seed: int, draws: int) -> dict[str, np.ndarray]:
+    """{variant group: multiplier per draw} for every group with a range, shared by all regions and lines."""
+    groups = sorted(ranges()[0])
+    z = _stream(seed, _GROUPS).standard_normal((len(groups), draws))
+    return {g: multipliers(z[k], group_range(g).lower, group_range(g).upper) for k, g in enumerate(groups)}
+
+
+def resolve_seed(seed: int | None) -> int:
+    """The seed given, or a fresh one (reported with the intervals, so that a run can be repeated)."""
+    return int(np.random.SeedSequence().entropy) if seed is None else int(seed)
+
+
 # ----------------------------------------------------------------------------- Approach 2
 def _percentiles(a: np.ndarray) -> np.ndarray:
     return np.percentile(a, [2.5, 97.5], axis=1).T
@@ -127,43 +160,45 @@ def _percentiles(a: np.ndarray) -> np.ndarray:
 
 def monte_carlo(regions, coefficient_set: str = balance.DEFAULT_SET, boundary: str = balance.DEFAULT_BOUNDARY,
                 draws: int = 1000, seed: int | None = None, robustness: bool = True, progress=None,
-                keep_draws=None) -> list[dict]:
+                keep_draws=None, first: int = 0) -> list[dict]:
     """IPCC Approach 2 for many regions (dicts or kg.read.profiles regions): per region the 95 % intervals
     (2.5 and 97.5 percentiles) of emissions, sinks, net and balance ratio over `draws` draws, and — with
     robustness — how often its integration type and recommended model change across the draws.
-    Reproducible for a given seed. The intervals describe the lines that are counted (an incomplete
-    account's interval is that of its lower bound). keep_draws(regions slice, emissions, sinks) receives
-    every draw of each chunk (regions × draws arrays), e.g. to write them to the results dataset."""
+    Reproducible for a given seed (without one a fresh seed is drawn and reported). The intervals describe
+    the lines that are counted (an incomplete account's interval is that of its lower bound).
+    keep_draws(regions slice, emissions, sinks) receives every draw of each block (regions × draws arrays),
+    e.g. to write them to the results dataset. `first`: the place of regions[0] in a larger batch (a
+    multiple of CHUNK) when a sweep runs the batch in parts — each region then gets the draws it gets in the
+    whole batch."""
+    if first % CHUNK:
+        raise ValueError(f"first={first} must be a multiple of {CHUNK}")
     values_list = [balance._values_of(r) for r in regions]
     cs = balance.compile_set(coefficient_set)
     balance.check_boundary(boundary)
-    rng = np.random.default_rng(seed)
+    seed = resolve_seed(seed)
     n = len(values_list)
     designs = _design(values_list, cs, boundary)
-    # coefficient group multipliers: one per group and draw, shared by all regions and lines
-    all_groups = sorted({g for d in designs for g in d.groups})
-    gz = rng.standard_normal((len(all_groups), draws))
-    gmult = {g: multipliers(gz[k], group_range(g).lower, group_range(g).upper) for k, g in enumerate(all_groups)}
-    line_mult = {d.key: np.prod([gmult[g] for g in d.groups], axis=0) if d.groups else np.ones(draws)
+    gmult = group_multipliers(seed, draws)
+    line_mult = {id(d): np.prod([gmult[g] for g in d.groups], axis=0) if d.groups else np.ones(draws)
                  for d in designs}
     scoring = _TypeScoring(values_list) if robustness and n else None
+    columns = sorted({c for d in designs for c in d.terms} | (scoring.columns if scoring else set()))
     out: list[dict] = []
     for start in range(0, n, CHUNK):
         sl = slice(start, min(start + CHUNK, n))
-        m = sl.stop - sl.start
-        columns = sorted({c for d in designs for c in d.terms} | (scoring.columns if scoring else set()))
+        m, block = sl.stop - sl.start, (first + start) // CHUNK
         amult = {}
         for c in columns:
             r = column_range(c)
             amult[c] = np.ones((m, draws)) if r == NONE else \
-                multipliers(rng.standard_normal((m, draws)), r.lower, r.upper)
+                multipliers(_stream(seed, _COLUMN, block, _name_key(c)).standard_normal((m, draws)), r.lower, r.upper)
         emissions, sinks = np.zeros((m, draws)), np.zeros((m, draws))
         for d in designs:
             act = sum(v[sl, None] * amult[c] for c, v in d.terms.items())
-            amount = act * (d.share[sl] * d.product[sl])[:, None] * line_mult[d.key][None, :]
+            amount = act * (d.share[sl] * d.product[sl])[:, None] * line_mult[id(d)][None, :]
             if d.share_upper[sl].any() or d.share_lower[sl].any():
-                amount *= multipliers(rng.standard_normal((m, draws)), d.share_lower[sl, None],
-                                      d.share_upper[sl, None])
+                z = _stream(seed, _SHARE, block, _name_key(d.key)).standard_normal((m, draws))
+                amount *= multipliers(z, d.share_lower[sl, None], d.share_upper[sl, None])
             if d.sink:
                 sinks -= amount
             else:
