@@ -16,14 +16,13 @@ from __future__ import annotations
 import math
 import zlib
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
-from rdflib import RDF, Literal
 
 from kg.account import balance
-from kg.knowledge.graph import knowledge_graph
-from kg.namespaces import TH, THP
+from kg.knowledge import reader
+from kg.knowledge.cache import compiled_knowledge
+from kg.namespaces import THP
 
 Z95 = 1.959963984540054          # standard normal 97.5 % quantile
 CHUNK = 256                      # regions per vectorised block (× draws floats per array)
@@ -43,19 +42,24 @@ class Range:
 NONE = Range(0.0, 0.0)
 
 
-@lru_cache(maxsize=1)
+_RANGES_QUERY = """
+SELECT ?lo ?hi ?group ?column WHERE {
+  ?s a th:UncertaintyRange ; th:lowerPct ?lo ; th:upperPct ?hi .
+  OPTIONAL { ?s th:forVariantGroup ?group FILTER isLiteral(?group) }
+  OPTIONAL { ?s th:forColumn ?column }
+}"""
+
+
+@compiled_knowledge
 def ranges() -> tuple[dict[str, Range], dict[str, Range]]:
-    """({variant group: Range}, {profile column: Range}) from the knowledge graph."""
-    g = knowledge_graph()
+    """({variant group: Range}, {profile column: Range}) from the knowledge graph (kg.knowledge.reader)."""
     groups, columns = {}, {}
-    for s in g.subjects(RDF.type, TH.UncertaintyRange):
-        lo, hi = g.value(s, TH.lowerPct), g.value(s, TH.upperPct)
-        r = Range(float(lo) / 100, float(hi) / 100)
-        grp, col = g.value(s, TH.forVariantGroup), g.value(s, TH.forColumn)
-        if isinstance(grp, Literal):
-            groups[str(grp)] = r
-        if col is not None:
-            columns[str(col)[len(str(THP)):]] = r
+    for row in reader.select(_RANGES_QUERY):
+        r = Range(float(row["lo"].value) / 100, float(row["hi"].value) / 100)
+        if row["group"] is not None:
+            groups[row["group"].value] = r
+        if row["column"] is not None:
+            columns[row["column"].value[len(str(THP)):]] = r
     return groups, columns
 
 

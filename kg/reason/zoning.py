@@ -102,12 +102,10 @@ def _graph():
     return rules_file(ZONING_FILE)
 
 
-@lru_cache(maxsize=1)
 def _model_keys() -> dict[str, str]:
-    from kg.knowledge.graph import knowledge_graph
+    from kg.knowledge.pathway import type_models
 
-    g = knowledge_graph()
-    return {str(s): str(g.value(s, TH.key)) for s in g.subjects(RDF.type, TH.IntegrationModel)}
+    return {t.model_iri: t.model_key for t in type_models().values()}
 
 
 @lru_cache(maxsize=1)
