@@ -162,11 +162,13 @@ def _max_land_ratio() -> float:
 
 def say(key: str, lang: str | None = None, **fields) -> str:
     """A trajectory message of the catalogue (kg/messages.csv, key traj.<key>): one language, or "zh / en"
-    when lang is None."""
+    when lang is None. A field given as {"zh": …, "en": …} (say_both of another message) is filled in the
+    language of each side."""
     from kg import messages
 
-    return messages.text(f"traj.{key}", lang, **fields) if lang in ("zh", "en") else \
-        messages.both(f"traj.{key}", **fields)
+    def text(lg: str) -> str:
+        return messages.text(f"traj.{key}", lg, **{k: v[lg] if isinstance(v, dict) else v for k, v in fields.items()})
+    return text(lang) if lang in ("zh", "en") else f"{text('zh')} / {text('en')}"
 
 
 def say_both(key: str, **fields) -> dict[str, str]:

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from kg.errors import UserError
-from .assumptions import load, say
+from .assumptions import load, say, say_both
 
 _CHANGE = re.compile(r"^([+-]?)(\d+(?:\.\d*)?|\.\d+)(%?)(/yr)?$")
 _PER_YEAR = ("/year", "peryear", "/a", "/年", "每年", "/yr")
@@ -104,7 +104,7 @@ def parse_lever(item, n: int, scenario: str, problems: list) -> Lever | None:
     appended (one message each) and None returned when it cannot be used."""
     fields = lever_fields()
     if not isinstance(item, dict):
-        problems.append(say("bad-lever", scenario=scenario, n=n, reason="not an object / 不是对象"))
+        problems.append(say("bad-lever", scenario=scenario, n=n, reason=say_both("lever-not-object")))
         return None
     unknown = sorted(set(item) - {"field", "change", "from", "to", "take_from", "into", "measure", "label_zh",
                                   "label_en", "note"})
@@ -112,7 +112,7 @@ def parse_lever(item, n: int, scenario: str, problems: list) -> Lever | None:
     ctx = {"scenario": scenario, "n": n, "field": fld}
     if unknown:
         problems.append(say("bad-lever", scenario=scenario, n=n,
-                            reason=f"unknown keys {', '.join(unknown)} / 未知的键 {', '.join(unknown)}"))
+                            reason=say_both("lever-unknown-keys", keys=", ".join(unknown))))
     if fld not in fields:
         problems.append(say("unknown-field", scenario=scenario, n=n, field=fld or "—", choices=", ".join(fields)))
         return None
@@ -138,11 +138,11 @@ def parse_lever(item, n: int, scenario: str, problems: list) -> Lever | None:
     if fld in load().lever_factor_lines and kind != "relative":
         problems.append(say("percent-only", value=raw, **ctx))
         return None
-    start = _year(item.get("from"), "from / 开始", ctx, problems)
-    end = _year(item.get("to"), "to / 结束", ctx, problems)
+    start = _year(item.get("from"), say_both("year-from"), ctx, problems)
+    end = _year(item.get("to"), say_both("year-to"), ctx, problems)
     if start is None:
         if item.get("from") in (None, ""):
-            problems.append(say("bad-year", which="from / 开始", value="—", **ctx))
+            problems.append(say("bad-year", which=say_both("year-from"), value="—", **ctx))
         return None
     if end is not None and end < start:
         problems.append(say("years-reversed", to=end, start=start, **ctx))
