@@ -16,7 +16,7 @@ FORMATS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "xml": "xml"}
 
 def export(tmp_path, env, fmt: str, *extra) -> Graph:
     out = tmp_path / f"kg.{fmt}"
-    proc = subprocess.run([str(VENV_BIN / "tanheng"), "export", "--format", fmt, *extra, "-o", str(out)],
+    proc = subprocess.run([str(VENV_BIN / "tanheng"), "export", "--format", fmt, *extra, "-o", str(out), "--lang", "en"],
                           capture_output=True, text=True, env=env, timeout=180)
     assert proc.returncode == 0, proc.stderr
     assert f"wrote {out}" in proc.stderr

@@ -144,7 +144,7 @@ def test_store_command_info_list_show_delete(tanheng_env):
     missing = _tanheng(tanheng_env, "store", "info")       # reading never creates the store
     assert missing.returncode == 2 and "there is no store at" in missing.stderr
     assert not os.path.exists(tanheng_env["TANHENG_STORE"])
-    assert _tanheng(tanheng_env, "store", "load").stdout.startswith("loaded")
+    assert _tanheng(tanheng_env, "store", "load", "--lang", "en").stdout.startswith("loaded")
     info = _tanheng(tanheng_env, "store", "info")
     assert info.returncode == 0
     assert f"knowledge_triples  {kg_triples()}" in info.stdout
@@ -178,9 +178,9 @@ def test_store_command_reports_a_busy_store_without_a_traceback(tanheng_env):
 
 def test_store_command_loads_a_remote_server(tanheng_env, oxigraph_server):
     url = oxigraph_server + "/query"
-    first = _tanheng(tanheng_env, "store", "--endpoint", url, "load")
+    first = _tanheng(tanheng_env, "store", "--endpoint", url, "load", "--lang", "en")
     assert first.returncode == 0 and first.stdout.startswith("loaded")
-    assert _tanheng(tanheng_env, "store", "--endpoint", url, "load").stdout.startswith("already current")
+    assert _tanheng(tanheng_env, "store", "--endpoint", url, "load").stdout.startswith("已是最新")
     from kg.store.remote import RemoteStore
     assert RemoteStore(url).info()["knowledge_triples"] == kg_triples()
     bad = _tanheng(tanheng_env, "store", "--endpoint", "ftp://x", "info")

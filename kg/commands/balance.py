@@ -9,6 +9,7 @@ import sys
 
 from kg.account import balance, coefficients
 from kg.errors import UserError
+from kg.messages import text
 from kg.present import balance as balance_view, tables
 from kg.present.validation import problem_lines, region_label
 
@@ -83,7 +84,8 @@ def run(args):
         intervals = monte_carlo(regions, cluster=args.cluster, keep_draws=keep, coefficient_set=args.coefficients,
                                 boundary=args.boundary, draws=args.uncertainty, seed=args.seed)
         if args.results:
-            print(f"wrote {args.results} ({len(regions)} regions × {args.uncertainty} draws)", file=sys.stderr)
+            print(text("cli.wrote-draws", args.lang, file=args.results, n=len(regions), draws=args.uncertainty),
+                  file=sys.stderr)
         for res, iv in zip(results_list, intervals):
             res["uncertainty"] = iv
     if args.format == "json" and not args.detail:

@@ -1,6 +1,8 @@
 """tanheng docs — generate the HTML reference of the ontology (pyLODE) into docs/ontology/."""
 import sys
 
+from kg.messages import text as message
+
 from kg.knowledge import docs
 from kg.errors import UserError
 
@@ -9,6 +11,7 @@ def register(sub):
     p = sub.add_parser("docs", help="generate the ontology's HTML reference with pyLODE")
     p.add_argument("-o", "--output", default=str(docs.DOCS_DIR),
                    help=f"directory to write index.html into (default: {docs.DOCS_DIR})")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the status line")
     p.set_defaults(func=run)
 
 
@@ -19,5 +22,5 @@ def run(args):
         raise UserError(str(exc)) from None
     except (NotADirectoryError, FileExistsError):
         raise UserError("cli.not-a-directory", path=repr(args.output)) from None
-    print(f"wrote {page} ({page.stat().st_size:,} bytes)", file=sys.stderr)
+    print(message("cli.wrote-bytes", args.lang, file=page, n=f"{page.stat().st_size:,}"), file=sys.stderr)
     return 0

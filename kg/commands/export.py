@@ -1,6 +1,8 @@
 """tanheng export — write the whole graph (ontology + knowledge base)."""
 import sys
 
+from kg.messages import text as message
+
 from kg.knowledge import graph
 from kg.errors import UserError
 
@@ -10,6 +12,7 @@ def register(sub):
     p.add_argument("--format", choices=sorted(graph.EXPORT_FORMATS), default="ttl")
     p.add_argument("--inferred", action="store_true", help="add the OWL 2 RL closure")
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the status line")
     p.set_defaults(func=run)
 
 
@@ -21,7 +24,7 @@ def run(args):
                 f.write(text)
         except OSError as exc:
             raise UserError.cannot_write(args.output, exc) from None
-        print(f"wrote {args.output} ({len(text.encode()):,} bytes)", file=sys.stderr)
+        print(message("cli.wrote-bytes", args.lang, file=args.output, n=f"{len(text.encode()):,}"), file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0

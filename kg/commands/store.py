@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .. import history
 from kg.errors import UserError
+from kg.messages import text
 from ..store import StoreMissing, open_disk_store
 from ..terminal import printable
 
@@ -28,12 +29,13 @@ def register(sub):
     save = acts.add_parser("save", help="advise profile files and save the analysis (prints its id)")
     save.add_argument("files", nargs="+", metavar="FILE", help="profile files (CSV, XLSX, JSON, Turtle, JSON-LD)")
     save.add_argument("--title", help="a title (default: the file name and the first regions)")
-    save.add_argument("--lang", choices=["zh", "en"], default="zh")
-    acts.add_parser("list", help="saved analyses, newest first")
+    listing = acts.add_parser("list", help="saved analyses, newest first")
     show = acts.add_parser("show", help="one saved analysis as JSON")
     show.add_argument("id")
     delete = acts.add_parser("delete", help="delete one saved analysis")
     delete.add_argument("id")
+    for action in (load, clear, save, listing, delete):
+        action.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the status lines")
     p.set_defaults(func=run)
 
 
@@ -70,8 +72,8 @@ def _save(args, s) -> int:
     aid = history.save(title=title, advice=result, profiles=batch, store=s)
     print(aid)
     invalid = result["summary"]["invalid"]
-    print(f"saved {printable(title)} ({len(result['regions'])} regions"
-          + (f", {invalid} invalid and not advised" if invalid else "") + ")", file=sys.stderr)
+    print(text("cli.saved-invalid" if invalid else "cli.saved", args.lang, title=printable(title),
+               n=len(result["regions"]), invalid=invalid), file=sys.stderr)
     return 1 if invalid else 0
 
 
@@ -83,10 +85,10 @@ def _act(args, s) -> int:
         if args.force:
             s.clear_knowledge()
         loaded = s.ensure_loaded() or getattr(s, "loaded_on_open", False)
-        print("loaded" if loaded else "already current", f"({s.info()['knowledge_triples']} triples)")
+        print(text("cli.store-loaded" if loaded else "cli.store-current", args.lang, n=s.info()["knowledge_triples"]))
     elif args.action == "clear":
         s.clear()
-        print("cleared; knowledge graph reloaded")
+        print(text("cli.store-cleared", args.lang))
     elif args.action == "save":
         return _save(args, s)
     elif args.action == "list":
@@ -98,7 +100,7 @@ def _act(args, s) -> int:
         print(json.dumps(a.__dict__, ensure_ascii=False, indent=1, default=str))
     elif args.action == "delete":
         history.delete(args.id, store=s)
-        print(f"deleted {args.id}")
+        print(text("cli.store-deleted", args.lang, id=args.id))
     return 0
 
 
@@ -108,7 +110,7 @@ def _no_store(args, exc: StoreMissing) -> int:
     if os.environ.get("TANHENG_STORE") or args.action in ("show", "delete"):
         raise UserError(str(exc)) from None
     if args.action == "list":
-        print(f"tanheng: nothing saved yet ({exc})", file=sys.stderr)
+        print(text("cli.store-nothing-saved", args.lang, reason=exc), file=sys.stderr)
         return 0
     raise UserError(str(exc)) from None
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from kg.errors import UserError
+from kg.messages import text as message
 
 EPILOG = """FILE holds one row per region and year (long format); every year is accounted with its own
 coefficients. Each region gets three standard scenarios (baseline, low-carbon from its recommended
@@ -108,12 +109,13 @@ def run(args):
         for sc in reg["scenarios"]:
             for prob in sc["problems"]:
                 code = 1
-                print(printable(f"{prob['message']['zh']} / {prob['message']['en']}"), file=sys.stderr)
+                print(printable(prob["message"][args.lang]), file=sys.stderr)
     for note in answer["notes"]:
         print(printable(note), file=sys.stderr)
     if args.results:
         n = write_trajectory(answer, args.results, args.coefficients)
-        print(f"wrote {args.results} ({n} figures of {len(answer['regions'])} regions)", file=sys.stderr)
+        print(message("cli.wrote-figures", args.lang, file=args.results, figures=n, n=len(answer["regions"])),
+              file=sys.stderr)
     text = render(answer, _format(args), args.lang)
     text = text if text.endswith("\n") else text + "\n"          # CSV ends its last line itself (CRLF)
     if args.output:
