@@ -13,14 +13,11 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rdflib import RDFS
-from rdflib.namespace import DCTERMS, SKOS
-
 from kg import messages
 from kg.account.coefficients import DEFAULT_SET, Coefficient, coefficients, resolve
 from kg.errors import UserError
 from kg.knowledge.graph import knowledge_graph, literal_in
-from kg.namespaces import TH, THR
+from kg.namespaces import DCTERMS, RDFS, SKOS, TH, THR
 from kg.knowledge.cache import compiled_knowledge
 from kg.knowledge.rules import Line, lines, local_name  # noqa: F401  (Line: the record callers type against)
 

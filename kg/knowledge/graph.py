@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from pathlib import Path
-
-from rdflib import Graph, Literal
+from typing import TYPE_CHECKING
 
 from kg.namespaces import bind_all
 from kg.paths import ONTOLOGY_DIR, RULES_DIR
+
+if TYPE_CHECKING:       # rdflib is imported where a graph is built (kg.namespaces says why)
+    from rdflib import Graph
 
 
 def ontology_files() -> list[Path]:
@@ -26,6 +28,8 @@ def files_digest(paths: list[Path]) -> str:
 
 
 def _parse(paths: list[Path]) -> Graph:
+    from rdflib import Graph
+
     g = Graph()
     bind_all(g)
     for p in paths:
@@ -45,6 +49,8 @@ def knowledge_graph() -> Graph:
 @lru_cache(maxsize=1)
 def lang_text(g: Graph, subject, prop) -> dict[str, str]:
     """{"zh": …, "en": …} for a bilingual literal property (a region subtag such as zh-CN counts as zh)."""
+    from rdflib import Literal
+
     out = {}
     for o in g.objects(subject, prop):
         if isinstance(o, Literal) and o.language:
@@ -65,6 +71,7 @@ def rules_file(name: str) -> Graph:
 def inferred_graph() -> Graph:
     """The OWL 2 RL closure of the knowledge graph (owlrl)."""
     import owlrl
+    from rdflib import Graph
 
     g = Graph()
     bind_all(g)

@@ -10,10 +10,8 @@ from functools import cached_property
 
 from kg.knowledge.cache import compiled_knowledge
 from kg.knowledge.graph import lang_text, literal_in, rules_file
-from rdflib.collection import Collection
-from rdflib.namespace import SKOS
 
-from kg.namespaces import RDF, RDFS, TH, THP, THR, THX
+from kg.namespaces import RDF, RDFS, SKOS, TH, THP, THR, THX
 
 INDICATORS_FILE = "indicators.ttl"
 ACCOUNTING_FILE = "accounting.ttl"
@@ -277,6 +275,8 @@ def local_name(iri, ns) -> str | None:
 @compiled_knowledge
 def lines() -> tuple[Line, ...]:
     """Every accounting, stock and omitted line, in display order."""
+    from rdflib.collection import Collection
+
     g = rules_file(ACCOUNTING_FILE)
     kinds = {THX.AccountingLine: "flux", THX.StockLine: "stock", THX.OmittedLine: "omitted"}
     out = []

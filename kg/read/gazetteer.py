@@ -15,11 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-from rdflib import RDF, Graph
-from rdflib.namespace import DCTERMS
-
 from kg.knowledge.cache import compiled_knowledge
-from kg.namespaces import TH
+from kg.namespaces import DCTERMS, RDF, TH
 from kg.paths import ONTOLOGY_DIR
 
 CHANGES_TTL = ONTOLOGY_DIR / "admin-code-changes.ttl"
@@ -153,6 +150,8 @@ def candidates(name: str, province: str | None = None) -> list[Place]:
 @compiled_knowledge
 def code_changes() -> dict[str, CodeChange]:
     """Old code -> its change (ontology/admin-code-changes.ttl)."""
+    from rdflib import Graph
+
     g = Graph().parse(CHANGES_TTL, format="turtle")
     out = {}
     for node in g.subjects(RDF.type, TH.AdminCodeChange):

@@ -11,15 +11,25 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
-
-from rdflib import RDF, Graph, URIRef
-from rdflib.namespace import RDFS, SKOS
+from typing import TYPE_CHECKING
 
 from kg.knowledge.graph import literal_in
-from kg.namespaces import QUDT, TH, THP
+from kg.namespaces import QUDT, RDF, RDFS, SKOS, TH, THP
 from kg.knowledge.cache import compiled_knowledge
 
-LABELS = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel)
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+# Units and targets hold their IRIs as plain strings: they are compiled once (kg.knowledge.cache) and
+# unpickling an rdflib term would import rdflib, ~0.1 s of every start (kg.namespaces).
+
+
+def _labels() -> tuple:
+    return RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel
+
+
+def _text(term) -> str | None:
+    return None if term is None else str(term)
 
 
 _BRACKETS = str.maketrans({"【": "(", "〔": "(", "[": "(", "]": ")", "〕": ")", "】": ")"})
@@ -49,11 +59,11 @@ def split_unit(text: str) -> tuple[str, str | None]:
 
 @dataclass(frozen=True)
 class Unit:
-    iri: URIRef
+    iri: str
     label_zh: str
     label_en: str
     multiplier: Decimal
-    kind: URIRef
+    kind: str | None
 
     def factor_to(self, other: "Unit") -> Decimal | None:
         """The number a value in this unit is multiplied by to be in `other`; None across kinds."""
@@ -70,12 +80,13 @@ def _graph() -> Graph:
 
 
 @compiled_knowledge
-def units() -> dict[URIRef, Unit]:
+def units() -> dict[str, Unit]:
+    """IRI -> unit."""
     g = _graph()
     out = {}
     for u in g.subjects(RDF.type, TH.ProfileUnit):
-        out[u] = Unit(u, literal_in(g, u, RDFS.label, "zh"), literal_in(g, u, RDFS.label, "en"),
-                      Decimal(str(g.value(u, QUDT.conversionMultiplier))), g.value(u, QUDT.hasQuantityKind))
+        out[str(u)] = Unit(str(u), literal_in(g, u, RDFS.label, "zh"), literal_in(g, u, RDFS.label, "en"),
+                           Decimal(str(g.value(u, QUDT.conversionMultiplier))), _text(g.value(u, QUDT.hasQuantityKind)))
     return out
 
 
@@ -83,10 +94,12 @@ def units() -> dict[URIRef, Unit]:
 def unit_names() -> dict[str, Unit]:
     """Normalised spelling (label, altLabel, hiddenLabel) -> unit. A spelling shared by two
     units would make a header ambiguous, so it is an error in units.ttl."""
+    from rdflib import URIRef
+
     g, out = _graph(), {}
     for iri, u in units().items():
-        for p in LABELS:
-            for text in g.objects(iri, p):
+        for p in _labels():
+            for text in g.objects(URIRef(iri), p):
                 k = norm(text)
                 if k in out and out[k] is not u:
                     raise ValueError(f"units.ttl: '{text}' names both {out[k].iri} and {iri}")
@@ -115,8 +128,8 @@ def _column_units() -> dict[str, Unit]:
     out = {}
     for c in columns():
         u = g.value(THP[c.key], QUDT.unit)
-        if u is not None and units().get(u) is not None:
-            out[c.key] = units()[u]
+        if u is not None and units().get(str(u)) is not None:
+            out[c.key] = units()[str(u)]
     return out
 
 
@@ -129,7 +142,7 @@ class Target:
     kind: str                 # "column" | "input" | "confusable"
     key: str                  # column key, input key (th:key) or the confusable's IRI
     unit: Unit | None         # the unit the target holds when the header names none
-    iri: URIRef
+    iri: str
 
 
 @compiled_knowledge
@@ -146,19 +159,19 @@ def targets() -> dict[str, Target]:
             out[k] = target
 
     for prop, key in g.subject_objects(TH.columnKey):
-        t = Target("column", str(key), column_unit(str(key)), prop)
+        t = Target("column", str(key), column_unit(str(key)), str(prop))
         add(key, t)
-        for p in LABELS:
+        for p in _labels():
             for text in g.objects(prop, p):
                 add(text, t)
     for node in g.subjects(RDF.type, TH.DerivationInput):
-        t = Target("input", str(g.value(node, TH.key)), units().get(g.value(node, QUDT.unit)), node)
-        for p in LABELS:
+        t = Target("input", str(g.value(node, TH.key)), units().get(_text(g.value(node, QUDT.unit))), str(node))
+        for p in _labels():
             for text in g.objects(node, p):
                 add(text, t)
     for node in g.subjects(RDF.type, TH.ConfusableHeader):
-        t = Target("confusable", str(node), None, node)
-        for p in LABELS:
+        t = Target("confusable", str(node), None, str(node))
+        for p in _labels():
             for text in g.objects(node, p):
                 add(text, t)
     return out

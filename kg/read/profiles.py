@@ -16,18 +16,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
-
-from rdflib import RDF, Graph, Literal, URIRef
-from rdflib.namespace import RDFS, SKOS, XSD
+from typing import TYPE_CHECKING, Any, Iterable
 
 from kg import messages
 from kg.errors import UserError
 from kg.read import limits as read_limits
 from kg.knowledge.graph import literal_in
-from kg.namespaces import REGION, TH, THP, bind_all, region_iri
+from kg.namespaces import RDF, RDFS, REGION, SKOS, TH, THP, XSD, bind_all, region_iri, region_iri_text
 from kg.paths import ONTOLOGY_DIR
 from kg.knowledge.cache import compiled_knowledge, one_source
+
+if TYPE_CHECKING:       # rdflib is imported where a graph is built (kg.namespaces says why)
+    from rdflib import Graph, URIRef
 
 PROFILE_TTL = ONTOLOGY_DIR / "profile.ttl"
 UNITS_TTL = ONTOLOGY_DIR / "units.ttl"
@@ -80,6 +80,8 @@ def vocabulary_graph() -> Graph:
 
 @lru_cache(maxsize=2)
 def _vocabulary(server: str | None) -> Graph:
+    from rdflib import Graph
+
     g = Graph()
     if server is None:
         g.parse(PROFILE_TTL, format="turtle")
@@ -264,13 +266,19 @@ class ProfileBatch:
     def node_iris(self) -> list[URIRef]:
         """One node per row: the region IRI for the first row with an id; rows without
         an id or repeating one get a row-scoped IRI so they are not merged."""
+        from rdflib import URIRef
+
+        return [URIRef(n) for n in self.node_texts()]
+
+    def node_texts(self) -> list[str]:
+        """The same IRIs as plain strings (N-Triples and pyoxigraph need no rdflib)."""
         seen, out = set(), []
         for r in self.regions:
             if r.region_id and r.region_id not in seen:
                 seen.add(r.region_id)
-                out.append(region_iri(r.region_id))
+                out.append(region_iri_text(r.region_id))
             else:
-                out.append(URIRef(f"{region_iri(r.region_id) if r.region_id else REGION}#row-{r.row}"))
+                out.append(f"{region_iri_text(r.region_id) if r.region_id else REGION}#row-{r.row}")
         return out
 
     def _literals(self, r: Region, cols: Iterable[Column] | None = None) -> Iterable[tuple[str, str, str]]:
@@ -284,6 +292,8 @@ class ProfileBatch:
 
     def to_rdf(self) -> Graph:
         """The batch as RDF in the profile vocabulary (regions minted by region_iri)."""
+        from rdflib import Graph, Literal
+
         g = Graph()
         bind_all(g)
         for node, r in zip(self.node_iris(), self.regions):
@@ -298,13 +308,13 @@ class ProfileBatch:
         """The same triples as to_rdf as N-Triples text (optionally only some columns):
         the fast way into pyoxigraph for thousands of regions."""
         cols = columns() if keys is None else [c for c in columns() if c.key in set(keys)]
-        iri = {c.key: f"<{c.iri}>" for c in columns()}
-        dt = {n: f"^^<{XSD[n]}>" for n in ("integer", "decimal")}
+        iri = {c.key: f"<{THP}{c.key}>" for c in columns()}          # as text: no rdflib term (kg.namespaces)
+        dt = {n: f"^^<{XSD}{n}>" for n in ("integer", "decimal")}
         dt["string"] = ""
-        head = f" <{RDF.type}> <{TH.RegionProfile}> .\n"
-        row_p = f" <{TH.sourceRow}> "
+        head = f" <{RDF}type> <{TH}RegionProfile> .\n"
+        row_p = f" <{TH}sourceRow> "
         parts = []
-        for node, r in zip(self.node_iris(), self.regions):
+        for node, r in zip(self.node_texts(), self.regions):
             s = f"<{node}>"
             parts.append(f"{s}{head}{s}{row_p}\"{r.row}\"{dt['integer']} .\n")
             for key, lex, d in self._literals(r, cols):
@@ -591,10 +601,12 @@ def from_table(header: list, rows: Iterable[tuple[int, list]], source_name: str 
 
 def _confusable(m) -> dict:
     """{"means": …, "instead": …} for a header that only looks like a column."""
-    g = vocabulary_graph()
-    other = g.value(m.target.iri, TH.notTheSameAs)
+    from rdflib import URIRef
+
+    g, iri = vocabulary_graph(), URIRef(m.target.iri)
+    other = g.value(iri, TH.notTheSameAs)
     col = column_by_key().get(str(g.value(other, TH.columnKey))) if other is not None else None
-    both = lambda p: {lang: literal_in(g, m.target.iri, p, lang) for lang in ("zh", "en")}
+    both = lambda p: {lang: literal_in(g, iri, p, lang) for lang in ("zh", "en")}
     return {"means": both(RDFS.label), "note": both(SKOS.note),
             "instead": {"zh": col.label_zh if col else "", "en": col.label_en if col else ""}}
 
@@ -776,6 +788,8 @@ def _json_cell(v):
 
 def _read_rdf(text: str, fmt: str) -> tuple[list, list, list]:
     """Subjects typed th:RegionProfile or carrying a thp: property become rows."""
+    from rdflib import Graph
+
     from kg.read.offline import RemoteDocumentRefused     # importing it stops rdflib fetching JSON-LD contexts
 
     g = Graph()

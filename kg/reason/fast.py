@@ -43,7 +43,7 @@ def big_flux_shares(balance: dict | None, share: float) -> dict[str, float]:
     for k, v in lines.items():
         f = number(v.get("t_co2e") if isinstance(v, dict) else v)
         if f is not None:
-            amounts[k if str(k).startswith("http") else str(TH[k])] = abs(f)
+            amounts[k if str(k).startswith("http") else TH + k] = abs(f)
     gross = sum(amounts.values())
     if gross <= 0:
         return {}

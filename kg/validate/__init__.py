@@ -12,11 +12,9 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from rdflib import RDF, Literal
-
 from kg import messages
 from kg.validate import area, shacl_fast
-from kg.namespaces import SH
+from kg.namespaces import RDF, SH
 from kg.read.profiles import ProfileBatch, column_by_key, say
 from kg.terminal import cell_text
 
@@ -139,6 +137,7 @@ def _parse_each_query_once():
 
 def _pyshacl(batch: ProfileBatch) -> list[dict]:
     import pyshacl
+    from rdflib import Literal
 
     with _parse_each_query_once():
         _, report, _ = pyshacl.validate(batch.to_rdf(), shacl_graph=shacl_fast.shapes_graph(),
@@ -152,7 +151,7 @@ def _pyshacl(batch: ProfileBatch) -> list[dict]:
         out.append(_result(regions[str(report.value(res, SH.focusNode))],
                            shacl_fast.column_key(report.value(res, SH.resultPath)),
                            shacl_fast.plain(value),
-                           shacl_fast.SEVERITIES[report.value(res, SH.resultSeverity)], zh, en))
+                           shacl_fast.SEVERITIES[str(report.value(res, SH.resultSeverity))], zh, en))
     return out
 
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
-
+from kg.knowledge.cache import compiled_knowledge
 from kg.knowledge.graph import literal_in, rules_file
 from kg.namespaces import THX
 
@@ -28,7 +27,7 @@ class AreaRule:
     no_slip: dict
 
 
-@lru_cache(maxsize=1)
+@compiled_knowledge        # parsing the Turtle (and importing rdflib) was ~0.1 s of every start
 def rule() -> AreaRule:
     g = rules_file(RULES)
     node = THX.BoundaryAreaCheck

@@ -14,24 +14,25 @@ import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import pyoxigraph as ox
-from rdflib import RDF, Graph, URIRef
-from rdflib.collection import Collection
-from rdflib.namespace import DCTERMS, RDFS, SKOS
 
-from kg.namespaces import SH, TH, THP, THS
+from kg.namespaces import DCTERMS, RDF, RDFS, SH, SKOS, TH, THP, THS
 from kg.paths import RULES_DIR
 from kg.read.profiles import ProfileBatch, Region, column_by_key, lexical_form
 from kg.knowledge.cache import compiled_knowledge
 from kg.validate.sparql_columns import ColumnQuery, batch_columns, translate
 from kg.validate.sparql_columns import run as run_columns
 
+if TYPE_CHECKING:       # rdflib is imported where the shapes are parsed (kg.namespaces says why)
+    from rdflib import Graph, URIRef
+
 SHAPES_FILE = RULES_DIR / "profile-shapes.ttl"
 # the plausibility checks (unit slips, issue 13) run with the profile's own rules
 SHAPES_FILES = (SHAPES_FILE, RULES_DIR / "plausibility-shapes.ttl")
-SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
+# by the IRI as a string (a severity node of rdflib or of a report: look it up as str(node))
+SEVERITIES = {SH + "Violation": "violation", SH + "Warning": "warning", SH + "Info": "info"}
 
 # A raw finding: (index of the region in the batch, column key or None, value, severity, zh, en)
 Finding = tuple[int, "str | None", Any, str, str, str]
@@ -43,6 +44,8 @@ class UnsupportedShape(NotImplementedError):
 
 @lru_cache(maxsize=1)
 def shapes_graph() -> Graph:
+    from rdflib import Graph
+
     g = Graph()
     for path in SHAPES_FILES:
         g.parse(path, format="turtle")
@@ -96,8 +99,10 @@ def _term(region: Region, key: str) -> tuple[Any, str] | None:
     return None
 
 
-_ANNOTATIONS = {RDF.type, RDFS.label, RDFS.comment, SKOS.note, DCTERMS.source, SH.name, SH.description,
-                SH.path, SH.severity, SH.message, TH.heuristic}
+@lru_cache(maxsize=1)
+def _annotations() -> frozenset:
+    return frozenset({RDF.type, RDFS.label, RDFS.comment, SKOS.note, DCTERMS.source, SH.name, SH.description,
+                      SH.path, SH.severity, SH.message, TH.heuristic})
 
 
 @dataclass
@@ -163,14 +168,16 @@ def _literal_key(lit) -> tuple[str, str]:
 
 
 def _compile_property(g: Graph, ps) -> ColumnCheck:
+    from rdflib.collection import Collection
+
     key = column_key(g.value(ps, SH.path))
     if key is None or key not in column_by_key():
         raise UnsupportedShape(f"{ps}: sh:path must be a profile column (thp:…)")
     zh, en = messages(g, ps)
-    check = ColumnCheck(key, SEVERITIES[g.value(ps, SH.severity) or SH.Violation], zh, en)
+    check = ColumnCheck(key, SEVERITIES[str(g.value(ps, SH.severity) or SH.Violation)], zh, en)
     for p, o in g.predicate_objects(ps):
         name = str(p)[len(str(SH)):] if str(p).startswith(str(SH)) else None
-        if p in _ANNOTATIONS:
+        if p in _annotations():
             continue
         if name == "minCount":
             check.min_count = int(o)
@@ -237,7 +244,7 @@ def _components(g: Graph) -> list[tuple[URIRef, list[URIRef], Any]]:
 
 def _compile_node(g: Graph, shape, components) -> list[SparqlCheck]:
     target = g.value(shape, SH.targetClass)
-    severity = SEVERITIES[g.value(shape, SH.severity) or SH.Violation]
+    severity = SEVERITIES[str(g.value(shape, SH.severity) or SH.Violation)]
     checks = []
     uses_sparql = any(g.objects(shape, SH.sparql)) or any(
         g.value(shape, p) is not None for _, params, _ in components for p in params)
@@ -253,8 +260,8 @@ def _compile_node(g: Graph, shape, components) -> list[SparqlCheck]:
             continue
         zh, en = messages(g, shape, validator)
         local = {str(p).rsplit("#", 1)[-1]: v for p, v in values.items()}
-        if comp in _RATIO_SIDES:
-            checks.append(RatioCheck.of(str(shape), _RATIO_SIDES[comp], local, severity, zh, en))
+        if str(comp) in _RATIO_SIDES:
+            checks.append(RatioCheck.of(str(shape), _RATIO_SIDES[str(comp)], local, severity, zh, en))
             continue
         query = _prefix_block(g, validator) + _bulk_query(str(g.value(validator, SH.select)), target, local)
         checks.append(SparqlCheck.of(str(shape), query, target, severity, zh, en))
@@ -267,7 +274,7 @@ def _compile_node(g: Graph, shape, components) -> list[SparqlCheck]:
 # own parameters (twenty SPARQL passes over a province would double the validation time).
 # The arithmetic is the component's query's: exact decimals, SPARQL ROUND to 3 places.
 
-_RATIO_SIDES = {THS.RatioBelowComponent: "below", THS.RatioAboveComponent: "above"}
+_RATIO_SIDES = {THS + "RatioBelowComponent": "below", THS + "RatioAboveComponent": "above"}   # by IRI text
 _THOUSAND = Decimal(1000)
 
 
@@ -340,7 +347,7 @@ def compiled() -> CompiledShapes:
 def compile_shapes(g: Graph) -> CompiledShapes:
     components = _components(g)
     known = {SH.targetClass, SH.property, SH.sparql, SH.severity, SH.message, SH.declare}
-    known |= {p for _, params, _ in components for p in params} | _ANNOTATIONS
+    known |= {p for _, params, _ in components for p in params} | _annotations()
     col_checks, sparql_checks = [], []
     for shape in set(g.subjects(RDF.type, SH.NodeShape)):
         unknown = {p for p in g.predicates(shape) if p not in known}
@@ -375,7 +382,7 @@ def run(batch: ProfileBatch, columns: bool = True) -> list[Finding]:
     if in_store and batch.regions:
         read = shapes.sparql_columns if columns else _columns_read([c.query for c in in_store])
         store = batch.to_store(keys=read)
-        index = {str(n): i for i, n in enumerate(batch.node_iris())}
+        index = {n: i for i, n in enumerate(batch.node_texts())}
         for check in in_store:
             for sol in store.query(check.query):
                 key = column_key(sol["path"].value) if sol["path"] is not None else None
