@@ -351,6 +351,66 @@ def test_batch_of_2844_regions_equals_single_accounts():
     assert {r["year_of_factors"]["grid-electricity"] for r in results} == {2012, 2021, 2022, 2023}
 
 
+def _varied_regions(n: int, seed: int) -> list[dict]:
+    """Generated regions (kg.bench, read back through the CSV reader) that differ in what decides an account
+    besides the numbers: which inputs are missing (a few shared patterns and some of their own), province given
+    or only in the region code or neither, grid region given or inferred, years before, between and after the
+    factor years, designations."""
+    import random
+
+    from kg.bench import batch_from_rows, generate
+
+    rnd = random.Random(seed)
+    codes = ["41", "44", "65"]          # Henan (Central grid), Guangdong (South), Xinjiang (Northwest)
+    optional = ["power_heat_coal_t", "lpg_t", "clinker_t", "lime_t", "rice_paddy_ha", "sown_area_ha",
+                "msw_landfill_pct", "msw_incineration_pct", "tree_forest_ha", "garden_ha"]
+    patterns = [(), ("electricity_mwh", "cattle_head", "pigs_head", "sheep_head"), ("nitrogen_fertilizer_t", "coal_t")]
+    rows = generate(n, seed)
+    for r in rows:
+        given = rnd.choice([optional[::2], optional[1::2]])
+        code = rnd.choice(codes)
+        if rnd.random() < 0.5:
+            r["region_id"] = f"{code}0{rnd.randint(1, 9)}0{rnd.randint(1, 9)}"
+        r["province"] = rnd.choice(["", "", balance.provinces()[code]["zh"], balance.provinces()[code]["short"]])
+        r["grid_region"] = rnd.choice(["central", "east", ""])
+        r["year"] = rnd.choice([2005, 2020, 2022, 2030]) if rnd.random() < 0.95 else ""
+        r["designation"] = rnd.choice(["", "NP2010-opt", "HEN2014-agri"])
+        for k in optional:
+            r[k] = round(rnd.uniform(0, 100), 1) if k.endswith("pct") or k in given else ""
+        blank = rnd.choice(patterns) if rnd.random() < 0.9 else rnd.sample(balance.input_fields(), 3)
+        for k in blank:
+            r[k] = ""
+    return [x.values for x in batch_from_rows(rows).regions]
+
+
+@pytest.mark.parametrize(("coefficient_set", "boundary"), [("default", "consumption"),
+                                                           ("gwp-ar5,forest-mean-area", "territorial")])
+def test_a_varied_batch_accounts_each_region_as_account_does(coefficient_set, boundary):
+    import orjson
+
+    regions = _varied_regions(900, 12)
+    batch = balance.account_many(regions, coefficient_set, boundary)
+    single = [balance.account(r, coefficient_set, boundary) for r in regions]
+    assert batch == single
+    assert [orjson.dumps(b) for b in batch] == [orjson.dumps(s) for s in single]      # same floats, key order
+    # the batch holds both kinds of plan: regions accounted together over columns, and regions alone
+    sizes = [len(idx) for idx, _ in balance._plans(regions, balance.compile_set(coefficient_set), boundary)]
+    assert sum(n for n in sizes if n >= balance._MIN_COLUMNS) >= 300 and sizes.count(1) >= 100
+    # and what the plans differ in: grid regions inferred from provinces, factors of several years, missing lines
+    assert any("assume-grid-region" in {a["key"] for a in b["assumptions"]} for b in batch)
+    assert len({b["year_of_factors"].get("grid-electricity") for b in batch}) >= 3
+    assert sum(not b["complete"] for b in batch) >= 50
+
+
+def test_a_value_that_is_not_a_number_fails_in_a_batch_as_for_one_region():
+    regions = [dict(COUNTY, coal_t=1000 * i) for i in range(10)]
+    regions[7]["lime_t"] = "fifty"
+    with pytest.raises(ValueError, match="fifty"):
+        balance.account(regions[7])
+    with pytest.raises(ValueError, match="fifty"):
+        balance.account_many(regions)
+
+
 def test_renderers_show_totals_in_both_languages():
     r = balance.account(COUNTY)
     zh = balance_view.render([("T001 县", r)], "table", "zh")

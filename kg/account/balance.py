@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
+
 from kg import messages
 from kg.account.coefficients import DEFAULT_SET, Coefficient, coefficients, resolve
 from kg.errors import UserError
@@ -94,15 +96,21 @@ def province_code(values: dict) -> str | None:
     """The profile's province as a two-digit code: the first two digits of a 6-, 9- or 12-digit region code
     (GB/T 2260) when they name a province, else its province name (河南省, 河南 …); None when neither does."""
     known = provinces()
-    rid = str(values.get("region_id") or "").strip()
-    if len(rid) in (6, 9, 12) and rid.isascii() and rid.isdigit() and rid[:2] in known:
-        return rid[:2]
+    prefix = _code_prefix(values)
+    if prefix in known:
+        return prefix
     name = values.get("province")
     if isinstance(name, str) and name.strip():
         for code, p in known.items():
             if name.strip().startswith(p["short"]):
                 return code
     return None
+
+
+def _code_prefix(values: dict) -> str | None:
+    """The first two digits of the profile's region code when it is a 6-, 9- or 12-digit code, else None."""
+    rid = str(values.get("region_id") or "").strip()
+    return rid[:2] if len(rid) in (6, 9, 12) and rid.isascii() and rid.isdigit() else None
 
 
 def inventory_region(province) -> str | None:
@@ -206,7 +214,10 @@ def compile_set(coefficient_set: str = DEFAULT_SET) -> CompiledSet:
 
 # ----------------------------------------------------------------------------- accounting
 def _number(x):
-    """None for "not reported" (None, empty text, NaN); a float otherwise."""
+    """None for "not reported" (None, empty text, NaN); a float otherwise. A column of a plan (account_many) is
+    already numbers: it is returned as it is."""
+    if isinstance(x, np.ndarray):
+        return x
     if x is None or (isinstance(x, str) and not x.strip()):
         return None
     x = float(x)
@@ -260,7 +271,7 @@ def activity(ln: Line, values: dict, rs, year: int | None) -> LineActivity | Non
                 break
         if used and used != ln.share_denominators[0]:
             assumptions.append(("assume-share-denominator", {"field": ln.share_denominators[0], "used": used}))
-        s = min(1.0, num / den) if num is not None and den else 0.0
+        s = _capped_share(num, den)
         share = 1.0 - s if ln.share_complement else s
     if ln.share_percent_input:
         pct = _number(values.get(ln.share_percent_input))
@@ -271,6 +282,27 @@ def activity(ln: Line, values: dict, rs, year: int | None) -> LineActivity | Non
                                                          "coefficient": share_coef.id}))
         share *= pct
     return LineActivity(terms, share, share_coef, assumptions)
+
+
+def _capped_share(num, den):
+    """num / den, at most 1; 0 where either is not reported or den is 0 — elementwise for a plan's columns
+    (the same comparisons and division as for one region's numbers)."""
+    if num is None or den is None:
+        return 0.0
+    if isinstance(den, np.ndarray):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            q = num / den
+        return np.where(den != 0, np.where(q < 1.0, q, 1.0), 0.0)
+    return min(1.0, num / den) if den else 0.0
+
+
+def _ratio(num, den):
+    """num / den, None where den is 0 — elementwise for a plan's columns (an object array holding None)."""
+    if isinstance(den, np.ndarray):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            q = num / den
+        return np.where(den != 0, q, None)
+    return num / den if den else None
 
 
 @dataclass
@@ -422,7 +454,7 @@ def _account(values: dict, cs: CompiledSet, boundary: str = DEFAULT_BOUNDARY) ->
                    for ln in _omitted() if _number(values.get(ln.input)) is not None]
     return {
         "emissions_t_co2e": emissions, "sinks_t_co2e": sinks, "net_t_co2e": emissions - sinks,
-        "balance_ratio": sinks / emissions if emissions else None,
+        "balance_ratio": _ratio(sinks, emissions),
         "complete": not any(not m["counted_where_given"] for m in missing_lines), "missing": missing,
         "missing_lines": missing_lines,
         "by_source": by_source, "by_sink": by_sink, "by_table1": by_t1, "stocks": stocks, "memo": memo,
@@ -508,10 +540,129 @@ def account(region_values: dict, coefficient_set: str = DEFAULT_SET, boundary: s
 
 
 def account_many(regions, coefficient_set: str = DEFAULT_SET, boundary: str = DEFAULT_BOUNDARY) -> list[dict]:
-    """account() for many regions (dicts or kg.read.profiles regions); the set is compiled once."""
+    """account() for many regions (dicts or kg.read.profiles regions), equal to it region by region. Regions
+    that report the same inputs in the same year and scope (grid region, province) share a plan: the same lines,
+    coefficients, assumptions and texts. Each plan is accounted once by the one accounting (_account) on its
+    regions' columns — numpy arrays, elementwise the same operations in the same order as for one region's
+    numbers, so the same floats — and split back into one account per region."""
     cs = compile_set(coefficient_set)
     check_boundary(boundary)
-    return [_account(_values_of(r), cs, boundary) for r in regions]
+    rows = [_values_of(r) for r in regions]
+    out: list = [None] * len(rows)
+    for idx, values in _plans(rows, cs, boundary):
+        plan = _account(values, cs, boundary)
+        if len(idx) == 1:
+            out[idx[0]] = plan
+            continue
+        for i, b in zip(idx, _split(plan, len(idx))):
+            out[i] = b
+    return out
+
+
+# ----------------------------------------------------------------------------- plans of a batch
+# What a region's account depends on besides its numbers: which inputs it reports (a present value that is not a
+# number is "reported": reading it raises as for one region), its year, the values of the lines' scope inputs
+# (grid_region) and its province and inventory region. Regions alike in all of these have the same account but
+# for the numbers.
+def _plan_fields(cs: CompiledSet, boundary: str) -> tuple[list[str], list[str], bool, bool]:
+    """(numeric columns whose presence shapes the account, scope input columns, whether the province and
+    whether the inventory region choose coefficients) for a set in a boundary."""
+    used = [c.line for c in cs.flux if c.line.counted_in(boundary) or c.line.memo_in == boundary]
+    numeric = [f for ln in used for f in ln.activity_fields()]
+    numeric += [c.line.input for c in cs.stock] + [ln.input for ln in _omitted()]
+    return (list(dict.fromkeys(numeric)), list(dict.fromkeys(ln.scope_input for ln in used if ln.scope_input)),
+            any(ln.provincial_scope for ln in used), any(ln.scope_from_province for ln in used))
+
+
+_PLAIN = {float, int, bool, type(None)}
+
+
+def _column(rows: list[dict], key: str) -> tuple[np.ndarray, np.ndarray, dict]:
+    """One numeric column over the regions: (floats, NaN where not reported; reported mask; {region index: value
+    that is not a number})."""
+    cells = [r.get(key) for r in rows]
+    if set(map(type, cells)) <= _PLAIN:     # the reader's numbers: numpy converts them as float() does, None → NaN
+        out = np.array(cells, dtype=float)
+        return out, ~np.isnan(out), {}
+    out = np.full(len(rows), np.nan)
+    given = np.zeros(len(rows), dtype=bool)
+    bad = {}
+    for i, v in enumerate(cells):
+        try:
+            x = _number(v)
+        except (TypeError, ValueError):
+            bad[i] = v
+            given[i] = True
+            continue
+        if x is not None:
+            out[i] = x
+            given[i] = True
+    return out, given, bad
+
+
+_MIN_COLUMNS = 4     # measured: one region's account ~190 µs, a plan's over columns ~350 µs + ~20 µs per region
+
+
+def _plans(rows: list[dict], cs: CompiledSet, boundary: str):
+    """(region indices, the plan's values) for each plan of a batch: the values of its first region with every
+    reported numeric column replaced by the column over the plan's regions (absent ones stay absent)."""
+    if not rows:
+        return
+    numeric, scope_inputs, by_province, by_region = _plan_fields(cs, boundary)
+    cols = {f: _column(rows, f) for f in numeric}
+    presence = [row.tobytes() for row in np.packbits(np.column_stack([cols[f][1] for f in numeric]), axis=1)] \
+        if numeric else [b""] * len(rows)
+    places: dict = {}
+    groups: dict = {}
+    for i, values in enumerate(rows):
+        place_key = (_code_prefix(values), values.get("province"))
+        place = places.get(place_key)
+        if place is None:
+            place = places[place_key] = (province_code(values) if by_province else None,
+                                         inventory_region(_province_name(values)) if by_region else None)
+        key = (presence[i], _year(values), tuple(values.get(f) or None for f in scope_inputs), place)
+        groups.setdefault(key, []).append(i)
+    for idx in groups.values():
+        if len(idx) < _MIN_COLUMNS:     # a plan of few regions: their numbers as they are (arrays cost more)
+            for i in idx:
+                yield [i], rows[i]
+            continue
+        view = dict(rows[idx[0]])
+        at = np.array(idx)
+        for f in numeric:
+            x, given, bad = cols[f]
+            if given[idx[0]]:
+                first_bad = next((i for i in idx if i in bad), None) if bad else None
+                view[f] = x[at] if first_bad is None else bad[first_bad]
+        yield idx, view
+
+
+_TOTALS = ("emissions_t_co2e", "sinks_t_co2e", "net_t_co2e", "balance_ratio")
+_AMOUNTS = ("by_source", "by_sink", "by_table1", "stocks", "memo")
+
+
+def _split(plan: dict, n: int) -> list[dict]:
+    """The accounts of a plan's n regions from its account over their columns: the numbers (arrays) taken
+    region by region as Python floats, the rest (lines, assumptions, texts, coefficients) shared."""
+    totals = [k for k in _TOTALS if isinstance(plan[k], np.ndarray) and plan[k].dtype != object]
+    amounts = [(key, [k for k, v in plan[key].items() if isinstance(v, np.ndarray)]) for key in _AMOUNTS]
+    columns = [plan[k] for k in totals] + [plan[key][k] for key, keys in amounts for k in keys]
+    rows = zip(*(c.tolist() for c in columns)) if columns else ((),) * n
+    ratio = plan["balance_ratio"]
+    ratios = ratio.tolist() if isinstance(ratio, np.ndarray) and ratio.dtype == object else None
+    out = []
+    for j, row in enumerate(rows):
+        b = dict(plan)
+        b.update(zip(totals, row))
+        at = len(totals)
+        for key, keys in amounts:
+            d = b[key] = dict(plan[key])
+            d.update(zip(keys, row[at:at + len(keys)]))
+            at += len(keys)
+        if ratios is not None:
+            b["balance_ratio"] = ratios[j]
+        out.append(b)
+    return out
 
 
 def _values_of(region) -> dict:

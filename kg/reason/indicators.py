@@ -43,10 +43,19 @@ def compute(values: dict, balance: dict | None = None) -> dict[str, float | None
     return {k: (None if math.isnan(a[0]) else float(a[0])) for k, a in cols.items()}
 
 
+_PLAIN = {float, int, type(None)}
+
+
 def column_array(rows: list[dict], key: str) -> np.ndarray:
+    """A profile column (or a number of the accounts) over regions as floats, NaN where `number` gives None."""
+    cells = [r.get(key) for r in rows]
+    if set(map(type, cells)) <= _PLAIN:     # the reader's numbers: converted as float() does, None → NaN
+        out = np.array(cells, dtype=float)
+        out[np.isinf(out)] = np.nan
+        return out
     out = np.full(len(rows), np.nan)
-    for i, r in enumerate(rows):
-        f = number(r.get(key))
+    for i, v in enumerate(cells):
+        f = number(v)
         if f is not None:
             out[i] = f
     return out
