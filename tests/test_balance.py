@@ -394,7 +394,7 @@ def test_a_varied_batch_accounts_each_region_as_account_does(coefficient_set, bo
     assert batch == single
     assert [orjson.dumps(b) for b in batch] == [orjson.dumps(s) for s in single]      # same floats, key order
     # the batch holds both kinds of plan: regions accounted together over columns, and regions alone
-    sizes = [len(idx) for idx, _ in balance._plans(regions, balance.compile_set(coefficient_set), boundary)]
+    sizes = [len(idx) for idx, _ in balance.plans(regions, balance.compile_set(coefficient_set), boundary)]
     assert sum(n for n in sizes if n >= balance._MIN_COLUMNS) >= 300 and sizes.count(1) >= 100
     # and what the plans differ in: grid regions inferred from provinces, factors of several years, missing lines
     assert any("assume-grid-region" in {a["key"] for a in b["assumptions"]} for b in batch)

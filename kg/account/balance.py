@@ -549,7 +549,7 @@ def account_many(regions, coefficient_set: str = DEFAULT_SET, boundary: str = DE
     check_boundary(boundary)
     rows = [_values_of(r) for r in regions]
     out: list = [None] * len(rows)
-    for idx, values in _plans(rows, cs, boundary):
+    for idx, values in plans(rows, cs, boundary):
         plan = _account(values, cs, boundary)
         if len(idx) == 1:
             out[idx[0]] = plan
@@ -603,9 +603,11 @@ def _column(rows: list[dict], key: str) -> tuple[np.ndarray, np.ndarray, dict]:
 _MIN_COLUMNS = 4     # measured: one region's account ~190 µs, a plan's over columns ~350 µs + ~20 µs per region
 
 
-def _plans(rows: list[dict], cs: CompiledSet, boundary: str):
-    """(region indices, the plan's values) for each plan of a batch: the values of its first region with every
-    reported numeric column replaced by the column over the plan's regions (absent ones stay absent)."""
+def plans(rows: list[dict], cs: CompiledSet, boundary: str):
+    """(region indices, the plan's values) for each plan of a batch, in the order of their first regions: the
+    values of its first region with every reported numeric column replaced by the column over the plan's regions
+    (absent ones stay absent) — what evaluate() and _account take for one region, the numbers as arrays. A plan
+    of few regions comes as each of them alone, its values as they are."""
     if not rows:
         return
     numeric, scope_inputs, by_province, by_region = _plan_fields(cs, boundary)

@@ -103,10 +103,13 @@ class _LineDesign:
 
 def _design(values_list: list[dict], cs, boundary: str) -> list[_LineDesign]:
     """The lines of a batch as columns over its regions: one design per line and set of coefficient groups
-    with a range (a region's line is drawn with the groups its own chosen coefficients belong to)."""
+    with a range (a region's line is drawn with the groups its own chosen coefficients belong to). Evaluated once
+    per plan of the batch (kg.account.balance.plans: regions alike but for their numbers, which come as arrays);
+    lines and columns in the order the regions first bring them, as region by region."""
     n = len(values_list)
     designs: dict[tuple, _LineDesign] = {}
-    for i, values in enumerate(values_list):
+    for idx, values in balance.plans(values_list, cs, boundary):
+        i = np.array(idx)
         for ev in balance.evaluate(values, cs, boundary):
             if ev.act is None or ev.memo:
                 continue
