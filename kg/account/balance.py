@@ -296,13 +296,14 @@ def _capped_share(num, den):
     return min(1.0, num / den) if den else 0.0
 
 
-def _ratio(num, den):
-    """num / den, None where den is 0 — elementwise for a plan's columns (an object array holding None)."""
+def _ratio(num, den, otherwise=None):
+    """num / den, `otherwise` where den is 0 or not reported — elementwise for a plan's columns (an object array
+    where `otherwise` is None)."""
     if isinstance(den, np.ndarray):
         with np.errstate(divide="ignore", invalid="ignore"):
             q = num / den
-        return np.where(den != 0, q, None)
-    return num / den if den else None
+        return np.where(den != 0, q, otherwise)
+    return num / den if den else otherwise
 
 
 @dataclass
@@ -371,26 +372,24 @@ def effective_factors(values_list: list[dict], coefficient_set: str = DEFAULT_SE
     """Per region and flux line counted in the boundary: t CO2e (removals positive) per unit of the line's
     base input (its alternative input where it has one, e.g. all forest land), as account() computes it for
     that region's year, scope, shares and subtractions — what a projection multiplies a projected input by
-    so that its first year agrees with account(). Returns (lines, base input columns, factors)."""
+    so that its first year agrees with account(). Evaluated once per plan of the batch (plans()).
+    Returns (lines, base input columns, factors)."""
     cs = compile_set(coefficient_set)
     check_boundary(boundary)
-    keep = [c.line for c in cs.flux if c.line.counted_in(boundary)]
-    out = []
-    for values in values_list:
-        row = []
+    counted = [c for c in cs.flux if c.line.counted_in(boundary)]
+    out = np.zeros((len(values_list), len(counted)))
+    for idx, values in plans(values_list, cs, boundary):
         by_key = {ev.line.key: ev for ev in evaluate(values, cs, boundary)}
-        for ln in keep:
+        for j, comp in enumerate(counted):
+            ln = comp.line
             ev = by_key.get(ln.key)
             if ev is None or ev.act is None:
-                product, _ = next(c for c in cs.flux if c.line is ln).factor(None, _year(values))
-                row.append(-product if ln.direction == "sink" else product)
+                product, _ = comp.factor(None, _year(values))
+                out[idx, j] = -product if ln.direction == "sink" else product
                 continue
-            main = _number(values.get(ln.input_alternative or ln.input)) or 0.0
-            per_unit = ev.amount / main if main else \
-                (-1 if ln.direction == "sink" else 1) * ev.act.share * ev.product
-            row.append(per_unit)
-        out.append(row)
-    return keep, [ln.input_alternative or ln.input for ln in keep], out
+            main = _number(values.get(ln.input_alternative or ln.input))
+            out[idx, j] = _ratio(ev.amount, main, (-1 if ln.direction == "sink" else 1) * ev.act.share * ev.product)
+    return [c.line for c in counted], [c.line.input_alternative or c.line.input for c in counted], out.tolist()
 
 
 def _account(values: dict, cs: CompiledSet, boundary: str = DEFAULT_BOUNDARY) -> dict:
