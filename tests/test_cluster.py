@@ -5,7 +5,8 @@ import io
 import pytest
 
 from kg.pipeline import results, stream
-from kg.bench import batch_from_rows, generate
+from kg.read import chunked
+from kg.bench import batch_from_rows, generate, write_csv
 from kg.cli import main
 
 
@@ -27,8 +28,11 @@ def test_jobs_and_local_cluster_give_identical_results(tmp_path, capsys):
     batch = batch_from_rows(rows)
     one = _run(batch, tmp_path, "one", jobs=1)
     two = _run(batch, tmp_path, "two", jobs=2, chunk=20)
-    dask = _run(batch, tmp_path, "dask", cluster="local", chunk=20)
-    assert one == two == dask
+    # the file read in pieces as they are advised (as `tanheng advise` reads a big CSV file)
+    pieced = lambda: chunked.open_pieces(write_csv(rows, tmp_path / "profiles.csv"))   # noqa: E731
+    two_read_in_pieces = _run(pieced(), tmp_path, "two-pieces", jobs=2, chunk=20)
+    dask = _run(pieced(), tmp_path, "dask", cluster="local", chunk=20)
+    assert one == two == two_read_in_pieces == dask
     body, names, table = one
     assert names == ["region_id", "year", "scenario", "coefficient_set", "draw", "figure", "value", "unit", "province"]
     assert {r[8] for r in table} == {"31", "15", "41"}

@@ -48,6 +48,24 @@ def read_batch(paths: list[str], lang: str):
                         source_name=", ".join(paths), format="mixed")
 
 
+def read_source(paths: list[str], lang: str):
+    """What advise streams: one big CSV file read in pieces as they are advised (kg.read.chunked), else
+    the batch read whole (read_batch)."""
+    if len(paths) == 1:
+        from kg.read import chunked
+
+        if chunked.streamable(paths[0]):
+            from kg.read.profiles import UnreadableInput
+
+            try:
+                pieced = chunked.open_pieces(paths[0])
+            except UnreadableInput:
+                pieced = None             # read_batch says it, in the words it always has
+            if pieced is not None:
+                return pieced
+    return read_batch(paths, lang)
+
+
 def _progress_bar(total: int, engine: str):
     if total < PROGRESS_MIN[engine] or not sys.stderr.isatty():
         return None, None
@@ -65,7 +83,7 @@ def run(args):
         from kg.pipeline.stream import fewer_collections
 
         with fewer_collections():
-            return _run_streamed(read_batch(args.files, args.lang), args)
+            return _run_streamed(read_source(args.files, args.lang), args)
     batch = read_batch(args.files, args.lang)
     if args.cluster or args.results:
         raise UserError("cli.cluster-needs-json")
@@ -93,7 +111,7 @@ def _run_streamed(batch, args) -> int:
     if jobs < 1:
         raise UserError("cli.jobs-count", value=args.jobs)
     compile_set(args.coefficients)     # an unknown set is a user error before the output file is opened
-    bar, step = _progress_bar(len(batch.regions), args.engine)
+    bar, step = _progress_bar(len(batch), args.engine)
 
     def advise_into(fp):
         return stream.advise_to(batch, fp, args.format, args.full, args.coefficients, args.lang, jobs,

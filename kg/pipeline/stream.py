@@ -7,6 +7,9 @@ as it and the chunks before it are done, through orjson. The results are the
 same whatever the number of jobs or the chunk size: every region is advised on
 its own, and the only batch-wide rule — a region id used twice for one year — is
 checked on the whole batch (a batch with such a repeat is advised in one chunk).
+A big CSV file comes as a kg.read.chunked.PiecedFile: its pieces are read here while
+the workers advise the pieces before (at most 2 × jobs in flight), so neither the
+batch nor its output ever exists whole.
 
 Output forms (docs/advice-output.schema.json, versioned):
 - "json" (default): one object; each measure carries its id, score and reasons,
@@ -161,7 +164,8 @@ def _forked_chunk(i: int):
 
 
 def _in_order(submit, n: int, window: int) -> Iterator:
-    """Results of submit(0) … submit(n-1) in order, with at most `window` in flight (memory stays bounded)."""
+    """Results of submit(0) … submit(n-1) in order, with at most `window` in flight (memory stays bounded).
+    submit is called with 0, 1, 2 … in turn, so it may read the next piece of a file as it goes."""
     pending = {i: submit(i) for i in range(min(n, window))}
     for i in range(n):
         result = pending.pop(i).result()
@@ -170,22 +174,36 @@ def _in_order(submit, n: int, window: int) -> Iterator:
         yield result
 
 
-def _results(batch: ProfileBatch, spans: list[range], opts: dict, jobs: int, cluster: str | None) -> Iterator:
+def _pieces(source, spans: list[range]) -> Iterator[ProfileBatch]:
+    """The batch's pieces in order: cut from a batch in memory, or read from a file as they are asked for
+    (kg.read.chunked.PiecedFile: only the pieces in flight exist at once)."""
+    if isinstance(source, ProfileBatch):
+        return (_piece(source, spans, i) for i in range(len(spans)))
+    return source.pieces(spans)
+
+
+def _results(source, spans: list[range], opts: dict, jobs: int, cluster: str | None) -> Iterator:
     """Chunk results in order: here, on `jobs` forked processes, or on a Dask cluster."""
     n = len(spans)
     if cluster:
-        yield from _on_cluster(cluster, batch, spans, opts)
+        yield from _on_cluster(cluster, _pieces(source, spans), n, opts)
     elif jobs <= 1 or n == 1:
-        for i in range(n):
-            yield advise_chunk(_piece(batch, spans, i), opts)
+        for piece in _pieces(source, spans):
+            yield advise_chunk(piece, opts)
     else:
         import multiprocessing                  # here, not at the top: one region never forks
         from concurrent.futures import ProcessPoolExecutor
 
-        _WORK.update(batch=batch, spans=spans, opts=opts)
+        pieces = None if isinstance(source, ProfileBatch) else _pieces(source, spans)
+        if pieces is None:
+            _WORK.update(batch=source, spans=spans, opts=opts)
         try:
             with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-                yield from _in_order(lambda i: pool.submit(_forked_chunk, i), n, 2 * jobs)
+                def submit(i: int):
+                    if pieces is None:          # the batch is in memory: forked workers inherit it, cut their piece
+                        return pool.submit(_forked_chunk, i)
+                    return pool.submit(advise_chunk, next(pieces), opts)    # read while earlier pieces are advised
+                yield from _in_order(submit, n, 2 * jobs)
         finally:
             _WORK.clear()
 
@@ -209,23 +227,29 @@ def cluster_client(address: str):
             cluster.close()
 
 
-def _on_cluster(address: str, batch: ProfileBatch, spans: list[range], opts: dict) -> Iterator:
+def _on_cluster(address: str, pieces: Iterator[ProfileBatch], n: int, opts: dict) -> Iterator:
     """The chunks as tasks of a Dask cluster; the figures come back here and are written by this process."""
     with cluster_client(address) as client:
         workers = max(1, len(client.scheduler_info()["workers"]))
-        yield from _in_order(lambda i: client.submit(advise_chunk, _piece(batch, spans, i), opts, pure=False),
-                             len(spans), 2 * workers)
+        yield from _in_order(lambda i: client.submit(advise_chunk, next(pieces), opts, pure=False), n, 2 * workers)
+
+
+def _first_region(source) -> ProfileBatch:
+    if isinstance(source, ProfileBatch):
+        return ProfileBatch(regions=source.regions[:1])
+    return ProfileBatch(regions=next(source.pieces([range(1)])).regions)
 
 
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def advise_to(batch: ProfileBatch, fp, fmt: str = "json", full: bool = False, coefficient_set: str = "default",
+def advise_to(batch, fp, fmt: str = "json", full: bool = False, coefficient_set: str = "default",
               lang: str = "zh", jobs: int = 1, chunk: int | None = None,
               progress: Callable[[int, int], None] | None = None, engine: str = "fast",
               cluster: str | None = None, results: str | None = None) -> dict:
-    """Advise the batch and write it to the binary file `fp`; returns the summary.
+    """Advise the batch — a ProfileBatch, or a big file read in pieces as they are advised
+    (kg.read.chunked.PiecedFile: it has no repeated id) — and write it to the binary file `fp`; returns the summary.
     `progress(done, total)` is called after each chunk is written. `cluster`: run the chunks on a
     Dask cluster (a scheduler address or "local"); `results`: also write the tidy figures to that
     Parquet dataset directory (kg.pipeline.results)."""
@@ -234,15 +258,15 @@ def advise_to(batch: ProfileBatch, fp, fmt: str = "json", full: bool = False, co
     from kg.account.balance import compile_set
 
     compile_set(coefficient_set)         # an unknown set is the user's error before anything is written
-    n = len(batch.regions)
-    one_piece = repeated_ids(batch)      # the repeated-id rule needs the whole batch at once
+    n = len(batch)
+    one_piece = isinstance(batch, ProfileBatch) and repeated_ids(batch)   # the repeated-id rule needs the whole batch
     chunk = chunk or (CHUNK if engine == "fast" else REFERENCE_CHUNK)
     spans = [range(n)] if one_piece else chunks(n, jobs, chunk)
     opts = dict(coefficient_set=coefficient_set, lang=lang, full=full, format=fmt, engine=engine,
                 results=str(results) if results else None)
     head_catalog = catalog()             # also loads the knowledge before workers fork, so they share it
     if jobs > 1 and len(spans) > 1:
-        advise(ProfileBatch(regions=batch.regions[:1]), coefficient_set=coefficient_set)  # rules, shapes, set
+        advise(_first_region(batch), coefficient_set=coefficient_set)  # rules, shapes, set
     head = {"schema": SCHEMA_ID, "schema_version": SCHEMA_VERSION, "form": "full" if full else "compact",
             "coefficient_set": coefficient_set}
     if not full:

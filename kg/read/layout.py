@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Iterable, Iterator
 
 from kg.knowledge.cache import compiled_knowledge
 from kg.namespaces import TH
@@ -27,6 +28,17 @@ _FOOTNOTE = re.compile(r"^\s*(注|说明|资料来源|数据来源|来源|备注
 
 def _filled(cells) -> list:
     return [c for c in cells if c is not None and str(c).strip()]
+
+
+def _first_filled(cells, n: int) -> list:
+    """The first `n` filled cells (_filled's first n): a data row's cells are not all looked at."""
+    out = []
+    for c in cells:
+        if c is not None and str(c).strip():
+            out.append(c)
+            if len(out) == n:
+                break
+    return out
 
 
 def _is_number(v) -> bool:
@@ -164,7 +176,19 @@ def _units_row(cells, matches: list[HeaderMatch]) -> bool:
 def find_layout(grid: list[tuple[int, list]]) -> Layout:
     """The header, units row, data and skipped rows of a sheet (rows as (number, cells))."""
     rows = [(n, list(c)) for n, c in grid]
-    top = rows[:_HEADER_SEARCH_ROWS]
+    found = find_header(rows[:_HEADER_SEARCH_ROWS])
+    if found is None:
+        header = rows[0][1] if rows else []
+        return Layout(_single(header, None), rows[1:], [rows[0][0]] if rows else [])
+    layout, start = found
+    layout.data = list(body_rows(layout, rows[start:]))
+    _prefecture_totals(layout)
+    return layout
+
+
+def find_header(top: list[tuple[int, list]]) -> tuple[Layout, int] | None:
+    """The page above the data, from its first rows: a Layout without data, and how many of these rows
+    it spans (titles and header); None when no row names a profile column."""
     table_unit, title_year = None, None
     best: tuple | None = None      # (score, start, height, matches)
     singles = []
@@ -185,28 +209,35 @@ def find_layout(grid: list[tuple[int, list]]) -> Layout:
                 best = (score, i, height, found)
                 table_unit = unit
     if best is None or best[0][0] == 0:
-        header = rows[0][1] if rows else []
-        return Layout(_single(header, None), rows[1:], [rows[0][0]] if rows else [])
+        return None
     _, start, height, matches = best
-    titles = rows[:start]
+    titles = top[:start]
     for _, cells in titles:
         for c in _filled(cells):
             m = _YEAR_IN_TEXT.search(str(c)) or _YEAR_ALONE.match(str(c))
             if m and title_year is None:
                 title_year = int(m.group(1))
-    layout = Layout(matches, [], [n for n, _ in rows[start:start + height]], [n for n, _ in titles],
+    layout = Layout(matches, [], [n for n, _ in top[start:start + height]], [n for n, _ in titles],
                     table_unit=table_unit, title_year=title_year, year_source="title")
-    body = rows[start + height:]
-    if body and _units_row(body[0][1], matches):
-        layout.units_row = body[0][0]
-        units = body[0][1]
-        layout.matches = [_with_row_unit(m, units[j] if j < len(units) else None, table_unit)
-                          for j, m in enumerate(matches)]
-        body = body[1:]
+    return layout, start + height
+
+
+def body_rows(layout: Layout, body: Iterable[tuple[int, list]]) -> Iterator[tuple[int, list]]:
+    """The data rows below the header, one by one (a file too big to hold is read as it goes): a units
+    row right under the header is read into the header matches, footnotes and total rows are set aside
+    in `layout`. Prefecture totals need every code of the page: see prefecture_totals."""
     seen_data = False
-    name_columns = [j for j, m in enumerate(layout.matches) if m.key in ("name", "region_id")]
+    name_columns = None
     for n, cells in body:
-        filled = _filled(cells)
+        if name_columns is None:
+            if _units_row(cells, layout.matches):
+                layout.units_row = n
+                layout.matches = [_with_row_unit(m, cells[j] if j < len(cells) else None, layout.table_unit)
+                                  for j, m in enumerate(layout.matches)]
+                name_columns = [j for j, m in enumerate(layout.matches) if m.key in ("name", "region_id")]
+                continue
+            name_columns = [j for j, m in enumerate(layout.matches) if m.key in ("name", "region_id")]
+        filled = _first_filled(cells, 3)
         if seen_data and filled and len(filled) <= 2 and _FOOTNOTE.match(str(filled[0])):
             layout.footnote_rows.append(n)
             continue
@@ -217,35 +248,55 @@ def find_layout(grid: list[tuple[int, list]]) -> Layout:
             continue
         if filled:
             seen_data = True
-        layout.data.append((n, cells))
-    _prefecture_totals(layout)
-    return layout
+        yield n, cells
 
 
-def _prefecture_totals(layout: Layout) -> None:
+class PrefectureTotals:
     """A row whose code is a prefecture's or province's (GB/T 2260: it ends in 00, a county-level code
     never does) over rows of county-level units inside it is that page's total (安阳市 over 滑县 …):
-    moved from the data to the total rows. Alone, or with no unit of its own below it, it is a region."""
-    code_col = next((j for j, m in enumerate(layout.matches) if m.key == "region_id"), None)
-    if code_col is None:
-        return
-    name_col = next((j for j, m in enumerate(layout.matches) if m.key == "name"), None)
+    moved from the data to the total rows. Alone, or with no unit of its own below it, it is a region.
+    Rows are seen one by one (`see`); which are totals is known once every row has been seen."""
 
-    def cell(cells, j):
+    def __init__(self, layout: Layout):
+        self.code_col = next((j for j, m in enumerate(layout.matches) if m.key == "region_id"), None)
+        self.name_col = next((j for j, m in enumerate(layout.matches) if m.key == "name"), None)
+        self.counties: set[str] = set()
+        self.candidates: list[tuple[int, str, str]] = []      # (row, name or code, prefix)
+
+    def _cell(self, cells, j) -> str:
         v = cells[j] if j is not None and j < len(cells) else None
         v = str(int(v)) if isinstance(v, float) and v.is_integer() else v
         return "" if v is None else str(v).strip()
 
-    codes = [cell(cells, code_col) for _, cells in layout.data]
-    counties = {c for c in codes if len(c) == 6 and c.isdigit() and not c.endswith("00")}
-    keep = []
-    for (n, cells), code in zip(layout.data, codes):
+    def see(self, n: int, cells) -> bool:
+        """Note a data row; True if it may turn out to be a total."""
+        if self.code_col is None:
+            return False
+        code = self._cell(cells, self.code_col)
+        if len(code) != 6 or not code.isdigit():
+            return False
+        if not code.endswith("00"):
+            self.counties.add(code)
+            return False
         prefix = code[:2] if code.endswith("0000") else code[:4]
-        if len(code) == 6 and code.isdigit() and code.endswith("00") and any(c.startswith(prefix) for c in counties):
-            layout.total_rows.append((n, cell(cells, name_col) or code))
-        else:
-            keep.append((n, cells))
-    layout.data = keep
+        self.candidates.append((n, self._cell(cells, self.name_col) or code, prefix))
+        return True
+
+    def totals(self) -> list[tuple[int, str]]:
+        """(row, name) of the rows seen that are totals."""
+        return [(n, name) for n, name, prefix in self.candidates
+                if any(c.startswith(prefix) for c in self.counties)]
+
+
+def _prefecture_totals(layout: Layout) -> None:
+    found = PrefectureTotals(layout)
+    for n, cells in layout.data:
+        found.see(n, cells)
+    totals = found.totals()
+    if totals:
+        drop = {n for n, _ in totals}
+        layout.data = [(n, cells) for n, cells in layout.data if n not in drop]
+        layout.total_rows += totals
     layout.total_rows.sort()
 
 

@@ -121,9 +121,14 @@ def rows(source: Iterable[list], sheet: str, total: int | None = None) -> Iterat
         for n, row in enumerate(source, start=1):
             if n > limit:
                 raise _refuse("too-many-rows", rows=f"> {limit:,}", limit=f"{limit:,}", sheet=sheet)
-            for c in row:
-                if isinstance(c, str) and len(c) > MAX_CELL_CHARS:
-                    raise _refuse("cell-too-long", row=n, length=f"{len(c):,}", limit=f"{MAX_CELL_CHARS:,}")
+            try:
+                longest = max(map(len, row), default=0)          # a CSV row: strings only, one C loop
+            except TypeError:
+                longest = MAX_CELL_CHARS + 1                     # a sheet's row: look at its strings
+            if longest > MAX_CELL_CHARS:
+                for c in row:
+                    if isinstance(c, str) and len(c) > MAX_CELL_CHARS:
+                        raise _refuse("cell-too-long", row=n, length=f"{len(c):,}", limit=f"{MAX_CELL_CHARS:,}")
             if bar is not None and n % 1000 == 0:
                 bar.update(1000)
             yield row

@@ -435,7 +435,8 @@ def make_region(cells: dict[str, Any], row: int, extra: dict[str, Any] | None = 
                 factors: dict[str, Decimal] | None = None) -> Region:
     """A Region from column key -> cell (any type a reader produces); `factors` converts the
     cells of columns given in another unit (key -> multiplier)."""
-    values: dict[str, Any] = {c.key: None for c in columns()}
+    by_key = column_by_key()
+    values: dict[str, Any] = dict.fromkeys(by_key)          # every column, in template order
     raw: dict[str, str] = {}
     out_of_range: list[str] = []
     enums = allowed_values()
@@ -443,7 +444,6 @@ def make_region(cells: dict[str, Any], row: int, extra: dict[str, Any] | None = 
     marks = not_reported_marks()
     factors = factors or {}
     asks: list[tuple[str, str, dict]] = []
-    by_key = column_by_key()
     percent_keys = _percent_columns()
     for key, v in cells.items():
         c = by_key[key]
@@ -496,11 +496,84 @@ def _is_units_row(cells: dict[str, Any]) -> bool:
     return filled >= 3
 
 
-def from_table(header: list, rows: Iterable[tuple[int, list]], source_name: str | None = None,
-               fmt: str | None = None, layout=None, sheet: str | None = None) -> ProfileBatch:
-    """Regions from a header and (row number, cells) pairs: CSV, XLSX and JSON all end here.
-    `layout` (kg.read.layout.Layout) carries header matches already made for a yearbook page."""
-    from kg.read.derive import derive
+@dataclass
+class TablePlan:
+    """How the columns of a table are read, decided once from its header: column key, derivation input or
+    unknown-column name per position, unit factors, and the warnings about the header."""
+    keys: list[str | None]
+    inputs: list[str | None]
+    extras: list[str | None]
+    factors: dict[str, Decimal]
+    input_factors: dict[str, Decimal]
+    warnings: list[dict]
+    report: Any
+    seen: set[str]
+    repeated: set[str]
+    layout: Any = None
+    sheet: str | None = None
+
+    def split(self, cells: list, used_extra: set[str]) -> tuple[dict, dict, dict]:
+        """A row's (column cells, derivation inputs, unknown cells); names of unknown cells go to used_extra."""
+        keys, inputs, extras = self.keys, self.inputs, self.extras
+        row_cells: dict[str, Any] = {}
+        row_inputs: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        for i, v in enumerate(cells):
+            if i < len(keys) and keys[i]:
+                row_cells[keys[i]] = v
+            elif i < len(inputs) and inputs[i]:
+                row_inputs[inputs[i]] = v
+            elif not _is_empty(v):
+                name = extras[i] if i < len(extras) and extras[i] else f"column {i + 1}"
+                extra[name] = v
+                used_extra.add(name)
+        return row_cells, row_inputs, extra
+
+    def region(self, rownum: int, cells: list, used_extra: set[str]) -> Region | None:
+        """The row's Region, None for a blank or units row."""
+        from kg.read.derive import derive
+
+        row_cells, row_inputs, extra = self.split(cells, used_extra)
+        if all(_is_empty(v) for v in [*row_cells.values(), *row_inputs.values()]) and not extra:
+            return None                       # blank lines at the end of a sheet
+        if _is_units_row(row_cells) and not extra:
+            return None
+        region = make_region(row_cells, rownum, extra, self.factors)
+        region.sheet = self.sheet
+        self.default_year(region)
+        derive(region, row_inputs, self.input_factors)
+        return region
+
+    def default_year(self, region: Region) -> None:
+        layout = self.layout
+        default_year = layout.title_year if layout is not None else None
+        if default_year is not None and region.values.get("year") is None and "year" not in region.raw:
+            region.values["year"] = default_year
+            if layout.year_source.startswith("sheet:"):
+                region.note("year", default_year, "year-from-sheet", year=default_year, sheet=layout.year_source[6:])
+            else:
+                region.note("year", default_year, "year-from-title", year=default_year)
+
+    def read_warnings(self, used_extra: set[str]) -> list[dict]:
+        """The header's warnings, then those only the whole table tells: unknown columns (named in the header
+        or cells beyond it) and total rows skipped."""
+        warnings = list(self.warnings)
+        extras = self.extras
+        named_extras = [e for e in extras if e] + sorted(used_extra - {e for e in extras if e})
+        for name in dict.fromkeys(n for n in named_extras if n not in self.repeated):
+            warnings.append(_warning(name, None, "unknown-column", column=name))
+        layout = self.layout
+        if layout is not None:
+            self.report.notes += layout.notes()
+            if layout.total_rows:           # figures the user gave and we did not read: said wherever the batch goes
+                warnings.append(dict(_warning(None, None, "total-rows-skipped", **layout.total_params()),
+                                     severity="info"))
+        return warnings
+
+
+def table_plan(header: list, layout=None, sheet: str | None = None) -> TablePlan:
+    """Read a table's header (or take the matches `layout` made for a yearbook page); UnreadableInput
+    "no-columns" when no header names a profile column."""
     from kg.read.headers import match_header
     from kg.read.mapping import MappingReport, column_entry
 
@@ -550,52 +623,37 @@ def from_table(header: list, rows: Iterable[tuple[int, list]], source_name: str 
     if not seen:
         raise UnreadableInput("no-columns")
     input_factors = {m.key: m.factor for m, inp in zip(matches, inputs) if inp and m.factor is not None}
-    default_year = layout.title_year if layout is not None else None
+    return TablePlan(keys, inputs, extras, factors, input_factors, warnings, report, seen, repeated, layout, sheet)
+
+
+def resolve_and_note(batch: ProfileBatch, plan: TablePlan) -> int:
+    """Codes of the batch's regions looked up (kg.read.gazetteer.resolve_codes); the number found by name."""
+    from kg.read.gazetteer import resolve_codes
+
+    resolve_codes(batch, by_name="region_id" not in plan.seen)
+    return sum(1 for r in batch.regions for n in r.notes if n["problem"] == "code-looked-up")
+
+
+def note_looked_up(report, found: int) -> None:
+    if found:
+        zh, en = say("codes-looked-up", count=found)
+        report.notes.append({"problem": "codes-looked-up", "message_zh": zh, "message_en": en})
+
+
+def from_table(header: list, rows: Iterable[tuple[int, list]], source_name: str | None = None,
+               fmt: str | None = None, layout=None, sheet: str | None = None) -> ProfileBatch:
+    """Regions from a header and (row number, cells) pairs: CSV, XLSX and JSON all end here.
+    `layout` (kg.read.layout.Layout) carries header matches already made for a yearbook page."""
+    plan = table_plan(header, layout, sheet)
     regions: list[Region] = []
     used_extra: set[str] = set()
     with one_source():                      # one store for the whole file (~20,000 look-ups per 2,844 rows)
         for rownum, cells in rows:
-            row_cells: dict[str, Any] = {}
-            row_inputs: dict[str, Any] = {}
-            extra: dict[str, Any] = {}
-            for i, v in enumerate(cells):
-                if i < len(keys) and keys[i]:
-                    row_cells[keys[i]] = v
-                elif i < len(inputs) and inputs[i]:
-                    row_inputs[inputs[i]] = v
-                elif not _is_empty(v):
-                    name = extras[i] if i < len(extras) and extras[i] else f"column {i + 1}"
-                    extra[name] = v
-                    used_extra.add(name)
-            if all(_is_empty(v) for v in [*row_cells.values(), *row_inputs.values()]) and not extra:
-                continue                      # blank lines at the end of a sheet
-            if _is_units_row(row_cells) and not extra:
-                continue
-            region = make_region(row_cells, rownum, extra, factors)
-            region.sheet = sheet
-            if default_year is not None and region.values.get("year") is None and "year" not in region.raw:
-                region.values["year"] = default_year
-                if layout.year_source.startswith("sheet:"):
-                    region.note("year", default_year, "year-from-sheet", year=default_year, sheet=layout.year_source[6:])
-                else:
-                    region.note("year", default_year, "year-from-title", year=default_year)
-            derive(region, row_inputs, input_factors)
-            regions.append(region)
-    named_extras = [e for e in extras if e] + sorted(used_extra - {e for e in extras if e})
-    for name in dict.fromkeys(n for n in named_extras if n not in repeated):
-        warnings.append(_warning(name, None, "unknown-column", column=name))
-    if layout is not None:
-        report.notes += layout.notes()
-        if layout.total_rows:           # figures the user gave and we did not read: said wherever the batch goes
-            warnings.append(dict(_warning(None, None, "total-rows-skipped", **layout.total_params()), severity="info"))
-    batch = ProfileBatch(regions, warnings, source_name, fmt, report)
-    from kg.read.gazetteer import resolve_codes
-
-    resolve_codes(batch, by_name="region_id" not in seen)
-    found = sum(1 for r in regions for n in r.notes if n["problem"] == "code-looked-up")
-    if found:
-        zh, en = say("codes-looked-up", count=found)
-        report.notes.append({"problem": "codes-looked-up", "message_zh": zh, "message_en": en})
+            region = plan.region(rownum, cells, used_extra)
+            if region is not None:
+                regions.append(region)
+    batch = ProfileBatch(regions, plan.read_warnings(used_extra), source_name, fmt, plan.report)
+    note_looked_up(plan.report, resolve_and_note(batch, plan))
     return batch
 
 

@@ -1,0 +1,288 @@
+"""A CSV file too big to hold as Region objects, read in pieces (issue 12).
+
+`read_profiles` holds a whole file: its text, its grid of cells and one Region (~6 KB) per row — 284,400
+rows ≈ 1.7 GB before anything is advised. `open_pieces(path)` reads it twice instead, as text streamed
+from disk, never whole:
+1. a first pass over the rows finds the header (kg.read.layout.find_header), sets aside footnotes and
+   total rows, and reads only what is batch-wide: the (region id, year) key of every row (the one rule
+   across rows: a region given twice for one year), the county codes under a prefecture total, the names
+   of unknown cells, how many regions there are;
+2. `pieces(spans)` reads the rows again into ProfileBatch pieces of the sizes asked for, each
+   the regions `read_profiles` would give for those rows, code look-ups done, the file's warnings on the
+   first piece only (the whole batch says them once).
+A file with a repeated key is not cut (`open_pieces` gives None, the caller reads it whole): its repeats
+are checked across the whole batch, as before. Cells are read by the same code as `read_profiles`
+(kg.read.profiles.TablePlan), so both give the same regions, notes and warnings.
+
+Why the csv module and not pyarrow or polars: both passes need every row's cells as text (header finding,
+footnotes, totals and units rows look at text, bad cells are kept as given), which is what csv gives.
+Measured on 284,400 generated rows (66 MB): csv.reader 1.42 s CPU for all rows as lists of str; pyarrow's
+streaming reader 1.20 s to typed columns (+0.17 s import), 1.50 s to the same text rows back in Python. The
+parse is not where reading's time goes (make_region's per-cell Python is), so a columnar reader would not pay."""
+from __future__ import annotations
+
+import codecs
+import copy
+import csv
+import os
+from dataclasses import dataclass
+from itertools import chain, islice
+from pathlib import Path
+from typing import Any, Iterator
+
+from kg.knowledge.cache import one_source
+from kg.read import limits as read_limits
+from kg.read.profiles import (ProfileBatch, Region, TablePlan, UnreadableInput, make_region, note_looked_up,
+                              resolve_and_note, table_plan)
+
+PIECE = 2_500                     # regions per piece (kg.pipeline.stream.CHUNK)
+STREAM_FROM_BYTES = 1_000_000     # smaller files (~4,000 rows) are read whole: one pass is less work
+_SUFFIXES = (".csv", ".tsv", ".txt")
+_KEY_COLUMNS = ("region_id", "name", "province", "year")   # what a row's key and its code look-up read
+_BLOCK = 1 << 20
+
+
+def streamable(source) -> bool:
+    """A CSV file (by its name, as read_profiles decides) big enough to be read in pieces."""
+    if not isinstance(source, (str, Path)):
+        return False
+    path = Path(source)
+    try:
+        if path.suffix.lower() not in _SUFFIXES or not path.is_file() or path.stat().st_size < STREAM_FROM_BYTES:
+            return False
+        with open(path, "rb") as f:
+            return not f.read(4).startswith(b"PK\x03\x04")
+    except OSError:
+        return False
+
+
+def _encoding(path: Path) -> str:
+    """kg.read.profiles._decode_text's choice, decided on the file streamed: a BOM, else UTF-8 if the whole
+    file decodes as UTF-8, else GB18030; text with NUL bytes or many control characters is not a table."""
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head.startswith(codecs.BOM_UTF8):
+        encodings = ["utf-8-sig"]
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings = ["utf-16"]
+    else:
+        encodings = ["utf-8", "gb18030"]
+    for enc in encodings:
+        decoder = codecs.getincrementaldecoder(enc)()
+        sample, clean = "", True
+        try:
+            with open(path, "rb") as f:
+                while clean and (block := f.read(_BLOCK)):
+                    text = decoder.decode(block)
+                    sample += text[:4096 - len(sample)]
+                    clean = "\x00" not in text
+                clean = clean and "\x00" not in decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n")
+        if clean and controls <= max(2, len(sample) // 100):
+            return enc
+    raise UnreadableInput("binary")
+
+
+def _lines(path: Path, encoding: str) -> Iterator[str]:
+    """The file's lines, every line ending (CRLF, CR, LF) read as LF, as kg.read.profiles._read_csv reads."""
+    with open(path, encoding=encoding, newline=None) as f:
+        first = True
+        for line in f:
+            if first:
+                line, first = line.lstrip("\ufeff"), False
+            yield line
+
+
+def _delimiter(path: Path, encoding: str) -> str:
+    first = next((line for line in _lines(path, encoding) if line.strip(" ,;\t\r\n")), "")
+    return max([",", "\t", ";"], key=first.count)
+
+
+def _grid(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int, list]]:
+    """Every non-blank row with its line number, within the reader's limits (rows, cell length)."""
+    before = csv.field_size_limit(max(os.path.getsize(path), 1))
+    try:
+        rows = read_limits.rows(csv.reader(_lines(path, encoding), delimiter=delimiter), "CSV")
+        for i, r in enumerate(rows, start=1):
+            if any(c.strip() for c in r):
+                yield i, r
+    except csv.Error:
+        raise UnreadableInput("binary") from None
+    finally:
+        csv.field_size_limit(before)
+
+
+@dataclass
+class PiecedFile:
+    """A big CSV file after its first pass: how many regions it holds and how to read them in pieces."""
+    path: Path
+    encoding: str
+    delimiter: str
+    layout: Any                  # kg.read.layout.Layout before the body (for the second pass)
+    start: int                   # non-blank rows above the data (titles, header)
+    plan: TablePlan
+    totals: frozenset[int]       # prefecture total rows (known only after every row was seen)
+    count: int                   # regions
+    warnings: list[dict]         # the file's warnings, as read_profiles gives them
+    source_name: str
+
+    def __len__(self) -> int:
+        return self.count
+
+    def _regions(self) -> Iterator[Region]:
+        from kg.read.layout import body_rows
+
+        layout = _fresh(self.layout)
+        grid = islice(_grid(self.path, self.encoding, self.delimiter), self.start, None)
+        used: set[str] = set()
+        for n, cells in body_rows(layout, grid):
+            if n in self.totals:
+                continue
+            region = self.plan.region(n, cells, used)
+            if region is not None:
+                yield region
+
+    def pieces(self, spans: list[range]) -> Iterator[ProfileBatch]:
+        """One ProfileBatch per span of region positions (consecutive, from 0, covering all regions)."""
+        regions = self._regions()
+        found = 0
+        for i, span in enumerate(spans):
+            with one_source():           # one store per piece (~20,000 look-ups per 2,844 rows)
+                piece = ProfileBatch(list(islice(regions, len(span))), self.warnings if i == 0 else [],
+                                     self.source_name, "csv", self.plan.report)
+                found += resolve_and_note(piece, self.plan)
+            if len(piece.regions) != len(span):
+                raise RuntimeError(f"{self.path}: {len(piece.regions)} regions where the first pass counted "
+                                   f"{len(span)}")
+            yield piece
+        note_looked_up(self.plan.report, found)
+
+
+def _fresh(layout):
+    """The layout as find_header left it: body_rows adds to it as it reads."""
+    out = copy.copy(layout)
+    out.data, out.footnote_rows, out.total_rows = [], [], []
+    return out
+
+
+def open_pieces(path: str | Path, piece: int = PIECE) -> PiecedFile | None:
+    """The first pass over a CSV file (see the module's text). None when the file is better read whole by
+    read_profiles: no header among its first rows, no data, or a region id given twice for one year.
+    A file that is not a table raises what read_profiles raises."""
+    from kg.read.layout import _HEADER_SEARCH_ROWS, PrefectureTotals, body_rows, find_header
+
+    path = Path(path)
+    size = os.path.getsize(path)
+    if size > read_limits.max_input_bytes():
+        return None                       # read_profiles refuses it, in its words
+    encoding = _encoding(path)
+    delimiter = _delimiter(path, encoding)
+    grid = _grid(path, encoding, delimiter)
+    top = list(islice(grid, _HEADER_SEARCH_ROWS))
+    found = find_header(top)
+    if found is None:
+        return None
+    layout, start = found
+    header_layout = _fresh(layout)
+    body = body_rows(layout, chain(top[start:], grid))
+    first = next(body, None)              # a units row under the header changes the matches: read it first
+    if first is None:
+        return None
+    plan = table_plan(layout.header, layout)
+    scan = _KeyScan(plan)
+    totals = PrefectureTotals(layout)
+    with one_source():                      # one store for the whole pass (a look-up per cell read)
+        for n, cells in chain([first], body):
+            scan.row(n, cells, totals.see(n, cells))
+        total_rows = totals.totals()
+        if not scan.finish(total_rows):
+            return None
+    layout.total_rows = sorted(layout.total_rows + total_rows)
+    warnings = plan.read_warnings(scan.used_extra)
+    plan.layout = header_layout             # the second pass reads units, footnotes and totals again
+    return PiecedFile(path, encoding, delimiter, header_layout, start, plan,
+                      frozenset(n for n, _ in total_rows), scan.count, warnings, path.name)
+
+
+class _KeyScan:
+    """Pass 1 over the data rows: only what is batch-wide, ~10× cheaper than reading the row."""
+
+    def __init__(self, plan: TablePlan):
+        from kg.read.profiles import _is_empty, _norm, _text, column_by_key
+
+        self.plan = plan
+        width = len(plan.keys)
+        self.width = width
+        self.unmapped = [i for i in range(width) if not plan.keys[i] and not plan.inputs[i]]
+        self.mapped = [i for i in range(width) if plan.keys[i]]
+        by_key = column_by_key()
+        self.unit_words = {i: (_norm(by_key[plan.keys[i]].unit_zh), _norm(by_key[plan.keys[i]].unit_en))
+                           for i in self.mapped}
+        self.key_cols = [(plan.keys[i], i) for i in self.mapped if plan.keys[i] in _KEY_COLUMNS]
+        self.is_empty, self.norm, self.text = _is_empty, _norm, _text
+        self.used_extra: set[str] = set()
+        self.count = 0
+        self.keys: set = set()
+        self.repeated = False
+        self.light: list[Region] = []
+        self.maybe_total: dict[int, Region] = {}       # rows that may be prefecture totals: keys decided last
+
+    def _is_region(self, cells: list) -> bool:
+        """Not a row TablePlan.region skips (the grid has no blank rows; a units row is every filled cell
+        its column's unit), and the names of its unknown cells noted."""
+        empty, extras, has_extra = self.is_empty, self.plan.extras, False
+        for i in self.unmapped:
+            if i < len(cells) and not empty(cells[i]):
+                self.used_extra.add(extras[i] or f"column {i + 1}")
+                has_extra = True
+        for i in range(self.width, len(cells)):
+            if not empty(cells[i]):
+                self.used_extra.add(f"column {i + 1}")
+                has_extra = True
+        if has_extra:
+            return True
+        for i in self.mapped:
+            if i >= len(cells) or empty(cells[i]):
+                continue
+            if self.norm(self.text(cells[i])) not in self.unit_words[i]:
+                return True                               # the common case: a data row
+            from kg.read.profiles import _is_units_row
+            return not _is_units_row(self.plan.split(cells, set())[0])
+        return True
+
+    def row(self, n: int, cells: list, maybe_total: bool) -> None:
+        if not self._is_region(cells):
+            return
+        self.count += 1
+        light = make_region({k: cells[i] for k, i in self.key_cols if i < len(cells)}, n, None, self.plan.factors)
+        self.plan.default_year(light)
+        if maybe_total:
+            self.maybe_total[n] = light
+        self.light.append(light)
+        if len(self.light) >= PIECE:
+            self._keys()
+
+    def _keys(self) -> None:
+        resolve_and_note(ProfileBatch(self.light), self.plan)
+        for r in self.light:
+            if r.region_id and r.row not in self.maybe_total:
+                self._add(r.key)
+        self.light = []
+
+    def _add(self, key) -> None:
+        if key in self.keys:
+            self.repeated = True
+        self.keys.add(key)
+
+    def finish(self, total_rows: list[tuple[int, str]]) -> bool:
+        """Every row seen: False if a key repeats among the regions."""
+        self._keys()
+        dropped = {n for n, _ in total_rows}
+        for n, r in self.maybe_total.items():
+            if n in dropped:
+                self.count -= 1
+            elif r.region_id:
+                self._add(r.key)
+        return not self.repeated
