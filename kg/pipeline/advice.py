@@ -35,11 +35,24 @@ def _verdicts(engine: str, ids, rows, balances, progress: Progress | None) -> li
     return out
 
 
+def _compact(entry: dict) -> dict:
+    """A region in the compact form's key order (docs/advice-output.schema.json): the fields the catalog
+    shortens last, no pathway."""
+    out = {k: v for k, v in entry.items() if k not in _LAST}
+    for k in _LAST:
+        out[k] = entry[k]
+    return out
+
+
+_LAST = ("secondary", "measures", "drivers", "close_call")
+
+
 def advise(batch, coefficient_set: str = "default", lang: str = "zh", progress: Progress | None = None,
-           engine: str = "fast") -> dict:
+           engine: str = "fast", compact: bool = False) -> dict:
     """Advice for every region of a ProfileBatch (see docs/CONVENTIONS.md for the JSON).
     `progress(done, total)` is called as regions are done. The result always carries
-    both languages; `lang` is the caller's language, kept for the renderers."""
+    both languages; `lang` is the caller's language, kept for the renderers. `compact`: each region
+    in the compact form of kg.pipeline.stream (measures, drivers and pathways left to its catalog)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     checked = check(batch)
@@ -63,7 +76,7 @@ def advise(batch, coefficient_set: str = "default", lang: str = "zh", progress: 
                  "notes": [x for x in results if x["severity"] == "info"]}
         if id(r) in advised:
             v, b = advised[id(r)]
-            entry.update(present(v, r.values.get("official_zone_type")))
+            entry.update(present(v, r.values.get("official_zone_type"), compact))
             entry["balance"] = _balance_view(b)
         else:
             entry.update({"type": None, "type_scores": None, "drivers": [], "model": None, "measures": [],
@@ -71,7 +84,9 @@ def advise(batch, coefficient_set: str = "default", lang: str = "zh", progress: 
                           "official_zone_type": r.values.get("official_zone_type") or None,
                           "zone_agreement": None, "close_call": None,
                           "type_basis": None, "inferred_type": None, "secondary": None})
-        regions.append(entry)
+            if compact:
+                del entry["pathway"]
+        regions.append(_compact(entry) if compact else entry)
         if progress and engine == "fast":
             progress(n, total)
     return {"summary": {"total": total, "valid": len(advised), "invalid": total - len(advised)},

@@ -42,8 +42,6 @@ REFERENCE_CHUNK = 5       # the reference path takes ~1 s a region: small chunks
 MIN_PER_JOB = 1_000       # below this many regions per process, forking costs more than it saves
 FORMATS = ("json", "ndjson")
 _MEASURE_STATIC = ("label_zh", "label_en", "common", "extension", "cases")
-_DRIVER_STATIC = ("label_zh", "label_en", "unit_zh", "unit_en", "direction", "low", "high", "weight",
-                  "rationale_zh", "rationale_en")
 
 
 # ----------------------------------------------------------------------------- compact records
@@ -71,28 +69,6 @@ def catalog() -> dict:
             "direction": "increasing" if e.increasing else "decreasing", "low": e.low, "high": e.high,
             "weight": e.weight, "rationale_zh": e.rationale_zh, "rationale_en": e.rationale_en}
     return {"measures": measures, "pathways": pathways, "evidence": evidence}
-
-
-def _compact_measures(ms: list[dict]) -> list[dict]:
-    return [{"id": m["id"], "score": m["score"], "reasons": m["reasons"]} for m in ms]
-
-
-def compact_region(r: dict) -> dict:
-    """A region of kg.pipeline.advice.advise without what the catalog holds: measures keep id, score and
-    reasons; drivers keep indicator, value and contribution; the pathway is the model's."""
-    out = {k: v for k, v in r.items() if k not in ("pathway", "measures", "drivers", "close_call", "secondary")}
-    out["secondary"] = None
-    out["measures"] = _compact_measures(r["measures"])
-    out["drivers"] = [{k: v for k, v in d.items() if k not in _DRIVER_STATIC} for d in r["drivers"]]
-    cc = r.get("close_call")
-    if cc:
-        cc = {k: v for k, v in cc.items() if k != "runner_up_pathway"}
-        cc["runner_up_measures"] = _compact_measures(cc["runner_up_measures"])
-    out["close_call"] = cc
-    sec = r.get("secondary")
-    if sec:
-        out["secondary"] = {**sec, "measures": _compact_measures(sec["measures"])}
-    return out
 
 
 # ----------------------------------------------------------------------------- chunks
@@ -132,17 +108,17 @@ def advise_chunk(sub: ProfileBatch, opts: dict) -> tuple[bytes, dict, list, list
     encoded records, its summary counts, coefficients, batch warnings and, with opts["results"],
     its tidy figures (kg.pipeline.results.tidy) for the gathering process to write."""
     with one_source():
-        res = advise(sub, coefficient_set=opts["coefficient_set"], lang=opts["lang"], engine=opts["engine"])
+        res = advise(sub, coefficient_set=opts["coefficient_set"], lang=opts["lang"], engine=opts["engine"],
+                     compact=not opts["full"])
     rows = None
     if opts.get("results"):
         from .results import tidy
 
         rows = tidy(res["regions"], [r.values.get("year") for r in sub.regions], opts["coefficient_set"])
-    regions = res["regions"] if opts["full"] else [compact_region(r) for r in res["regions"]]
-    if opts["format"] == "ndjson":
-        body = b"\n".join(orjson.dumps({"record": "region", **r}) for r in regions)
+    if opts["format"] == "ndjson":      # {"record": "region", **r} without copying r
+        body = b"\n".join(b'{"record":"region",' + orjson.dumps(r)[1:] for r in res["regions"])
     else:
-        body = b",".join(orjson.dumps(r) for r in regions)
+        body = b",".join(orjson.dumps(r) for r in res["regions"])
     return body, res["summary"], res["coefficients"], res["batch_warnings"], rows
 
 

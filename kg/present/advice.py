@@ -62,14 +62,33 @@ def _boost_text(ref: str, value: float | None, gate: float | None) -> dict[str, 
                 unit=indicator_unit(b.indicator), gate=in_words(gate) if b.gate else "")
 
 
-def measures(model_iri: str, ranked: tuple[RankedMeasure, ...]) -> list[dict]:
-    """The ranked measures, each with its reasons in words."""
-    return [{**measure_fields(model_iri, m.iri), "score": m.score, "reasons": [reason_text(r) for r in m.reasons]}
-            for m in ranked]
+@lru_cache(maxsize=None)
+def model_fields(model_iri: str) -> dict[str, dict]:
+    """{measure IRI: measure_fields} of a model's measures (one look-up a region instead of one a measure)."""
+    return {m.iri: measure_fields(model_iri, m.iri) for m in pathway.model_measures().get(model_iri, ())}
 
 
-def drivers(v: Verdict) -> list[dict]:
+def measures(model_iri: str, ranked: tuple[RankedMeasure, ...], compact: bool = False) -> list[dict]:
+    """The ranked measures, each with its reasons in words (compact: id, score and reasons only — the
+    rest is in the output's catalog). A region's measures share most of their reasons (the model reason,
+    a boost lifting several measures, often the very same Reason object): each is worded once per call,
+    looked up by identity while `ranked` holds it."""
+    fields = model_fields(model_iri)
+    worded: dict[int, dict[str, str]] = {}
+
+    def said(m: RankedMeasure) -> list[dict[str, str]]:
+        return [worded[k] if (k := id(r)) in worded else worded.setdefault(k, reason_text(r)) for r in m.reasons]
+
+    if compact:
+        return [{"id": fields[m.iri]["id"], "score": m.score, "reasons": said(m)} for m in ranked]
+    return [{**fields[m.iri], "score": m.score, "reasons": said(m)} for m in ranked]
+
+
+def drivers(v: Verdict, compact: bool = False) -> list[dict]:
     by_iri = rules().evidence_by_iri
+    if compact:
+        return [{"indicator": by_iri[iri].indicator, "value": round(v.indicators[by_iri[iri].indicator], SCORE_DIGITS),
+                 "contribution": round(v.contributions[iri], SCORE_DIGITS)} for iri in v.drivers]
     ind_defs = indicators()
     out = []
     for iri in v.drivers:
@@ -89,55 +108,61 @@ def _top_driver_names(ds: list[dict], n: int = 3) -> dict[str, str]:
     return {"zh": "、".join(d["label_zh"] for d in ds[:n]), "en": ", ".join(d["label_en"] for d in ds[:n])}
 
 
-def _secondary(why: str, type_iri: str, v: Verdict, explanation: dict) -> dict:
+def _secondary(why: str, type_iri: str, v: Verdict, explanation: dict, worded: dict) -> dict:
     """The second model's best own measures (common requirements are already in the main list), labelled."""
     tm = pathway.type_models()[type_iri]
     n = int(rules().messages["secondary-measures"]["n"])
-    own = [m for m in measures(tm.model_iri, v.ranking.get(tm.model_iri, ())) if not m["common"]][:n]
+    fields = model_fields(tm.model_iri)
+    own = [m for m, r in zip(worded.get(tm.model_iri, []), v.ranking.get(tm.model_iri, ())) if not fields[r.iri]["common"]][:n]
     return {"why": why, "type": tm.key, "model": tm.model_key, "measures": own, "explanation": explanation}
 
 
-def present(v: Verdict, official_zone_type: str | None = None) -> dict:
+def present(v: Verdict, official_zone_type: str | None = None, compact: bool = False) -> dict:
     """The advice fields of one region from its Verdict. Designation first: when the region's official
     designation is given, `type` and the model follow it, `inferred_type` and `type_scores` are the
     indicator diagnosis, and a disagreement is explained, with the best measures of the inferred type's
     model added as secondary. Without a designation the inferred type decides; a close call adds the
-    runner-up's best measures as secondary."""
+    runner-up's best measures as secondary. `compact`: measures and drivers without what the output's
+    catalog holds (labels, cases, evidence), and no pathways (kg.pipeline.stream)."""
     types = pathway.type_models()
-    key_of = {t: types[t].key for t in rules().type_order}
-    messages = rules().messages
+    r = rules()
+    key_of = {t: types[t].key for t in r.type_order}
+    messages = r.messages
+    worded = {m: measures(m, ranked, compact) for m, ranked in v.ranking.items()}   # each ranked model once
     close = None
     if v.runner_up:
         second = types[v.runner_up]
         close = {"runner_up_type": second.key, "runner_up_model": second.model_key, "margin": v.margin,
-                 "threshold": rules().margin,
-                 "runner_up_pathway": pathway.model_pathways().get(second.model_iri, NO_PATHWAY),
-                 "runner_up_measures": measures(second.model_iri, v.ranking.get(second.model_iri, ()))}
+                 "threshold": r.margin,
+                 **({} if compact else
+                    {"runner_up_pathway": pathway.model_pathways().get(second.model_iri, NO_PATHWAY)}),
+                 "runner_up_measures": worded.get(second.model_iri, [])}
     inferred = key_of.get(v.type_iri) if v.type_iri else None
     official = (official_zone_type or "").strip() or None
     designated = v.designated
     type_iri = designated or v.type_iri
     model_iri = types[type_iri].model_iri if type_iri else None
-    ds = drivers(v) if v.type_iri else []
+    disagrees = designated and v.type_iri and designated != v.type_iri
+    ds = drivers(v) if v.type_iri and (disagrees or not compact) else []
     secondary = None
-    if designated and v.type_iri and designated != v.type_iri:
+    if disagrees:
         secondary = _secondary("designation-disagrees", v.type_iri, v, fill(
             messages["designation-disagrees"], designated=labels(designated), inferred=labels(v.type_iri),
             model=labels(types[designated].model_iri), second=labels(types[v.type_iri].model_iri),
             drivers=_top_driver_names(ds), score=in_words(v.scores.get(v.type_iri)),
-            own=in_words(v.scores.get(designated))))
+            own=in_words(v.scores.get(designated))), worded)
     elif close and not designated:
         secondary = _secondary("close-call", v.runner_up, v, fill(
             messages["secondary-close-call"], second=labels(types[v.runner_up].model_iri),
-            margin=in_words(v.margin)))
-    return {
+            margin=in_words(v.margin)), worded)
+    out = {
         "type": key_of.get(type_iri) if type_iri else None,
         "type_basis": "designation" if designated else ("indicators" if v.type_iri else None),
         "inferred_type": inferred,
         "type_scores": {key_of[t]: (None if s is None else round(s, SCORE_DIGITS)) for t, s in v.scores.items()},
-        "drivers": ds,
+        "drivers": (drivers(v, compact=True) if v.type_iri else []) if compact else ds,
         "model": types[type_iri].model_key if type_iri else None,
-        "measures": measures(model_iri, v.ranking.get(model_iri, ())) if model_iri else [],
+        "measures": worded.get(model_iri, []) if model_iri else [],
         "pathway": pathway.model_pathways().get(model_iri, NO_PATHWAY) if model_iri else NO_PATHWAY,
         "indicators": {k: (None if x is None else round(x, SCORE_DIGITS)) for k, x in v.indicators.items()},
         "official_zone_type": official,
@@ -145,3 +170,6 @@ def present(v: Verdict, official_zone_type: str | None = None) -> dict:
         "close_call": close,
         "secondary": secondary,
     }
+    if compact:
+        del out["pathway"]
+    return out

@@ -9,7 +9,6 @@ and an OWL RL closure; the two are compared on whole verdicts (kg.reason.verdict
 Nothing here words anything: kg.present.advice does."""
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 
 import numpy as np
@@ -18,7 +17,8 @@ from kg.knowledge import pathway
 from kg.knowledge.rules import AccountShare, Boost, Evidence, rules
 from kg.namespaces import TH
 from kg.reason.indicators import compute_batch, number
-from kg.reason.verdict import Reason, Verdict, boost_reasons, close_call, driver_order, rank
+from kg.reason.verdict import (RankedMeasure, Reason, Verdict, close_call, driver_order, kept_parts, rank_order,
+                               rounded_array)
 
 
 def account_share(a: AccountShare, balances: list[dict | None]) -> np.ndarray:
@@ -186,10 +186,19 @@ def model_weights(model_iri: str) -> tuple[tuple[str, ...], np.ndarray]:
             np.array([[b.weight * boost_share(b, m) for b in r.boosts] for m in ms], dtype=float).reshape(len(ms), -1))
 
 
+_SHARED: dict[Reason, Reason] = {}
+
+
+def shared(reason: Reason) -> Reason:
+    """One object for equal reasons that do not depend on a region's figures (a model's or a common
+    measure's reason, a set of reached fluxes): presentation words each object once a region."""
+    return _SHARED.setdefault(reason, reason)
+
+
 @lru_cache(maxsize=None)
 def base_reason(model_iri: str, measure_iri: str) -> Reason:
     common = next(m.common for m in pathway.model_measures()[model_iri] if m.iri == measure_iri)
-    return Reason("common") if common else Reason("model", model_iri)
+    return shared(Reason("common") if common else Reason("model", model_iri))
 
 
 def positions(ind: dict[str, np.ndarray]) -> np.ndarray:
@@ -202,29 +211,101 @@ def positions(ind: dict[str, np.ndarray]) -> np.ndarray:
     return np.column_stack(cols) if cols else np.zeros((n, 0))
 
 
+@lru_cache(maxsize=None)
+def key_ranks(model_iri: str) -> np.ndarray:
+    """Each measure's place among the model's measure keys (rank's last sort key), in model_weights order."""
+    keys = measure_keys()
+    iris = model_weights(model_iri)[0]
+    names = [keys.get(m, m) for m in iris]
+    return np.array([sorted(names).index(k) for k in names], dtype=np.int64)
+
+
+@lru_cache(maxsize=None)
+def boost_ranks() -> np.ndarray:
+    """Each boost's place among the boost IRIs (boost_reasons' second sort key)."""
+    iris = [b.iri for b in rules().boosts]
+    return np.array([sorted(iris).index(x) for x in iris], dtype=np.int64)
+
+
+@lru_cache(maxsize=4096)
+def reach_reasons(model_iri: str, big: frozenset[str]) -> tuple[tuple[Reason, ...], ...]:
+    """For each of the model's measures, () or its reach reason for a region with these big fluxes
+    (few distinct sets of big fluxes: each worked out once)."""
+    out = []
+    for m in model_weights(model_iri)[0]:
+        reached = tuple(sorted(reached_by(m) & big))
+        out.append((shared(Reason("reach", fluxes=reached)),) if reached else ())
+    return tuple(out)
+
+
+@lru_cache(maxsize=None)
+def weight_classes(model_iri: str) -> np.ndarray:
+    """measures × boosts: measures given the same weight × share of a boost share a class (their part of it is
+    the same for any region), so that they can share one Reason object."""
+    weights = model_weights(model_iri)[1]
+    out = np.zeros(weights.shape, dtype=np.int64)
+    for j in range(weights.shape[1]):
+        out[:, j] = np.unique(weights[:, j], return_inverse=True)[1].reshape(-1)
+    return out
+
+
+def boost_reason_cells(model_iri: str, strength: np.ndarray, rows: list[int],
+                       figures: list[dict[str, float | None]]) -> tuple[list[Reason], list[int]]:
+    """boost_reasons for every region and measure of one model at once: the parts (weight × share ×
+    intensity, regions × measures × boosts), which are kept and their order are array operations under
+    kg.reason.verdict's rule. Returns the reasons in (region, measure, order) order and where each
+    (region, measure) cell starts: cell c = region × measures + measure holds reasons[starts[c]:starts[c + 1]].
+    One Reason per region, boost and weight class."""
+    r = rules()
+    weights = model_weights(model_iri)[1]
+    n_m, n_b = weights.shape
+    parts = weights[None, :, :] * strength[:, None, :]
+    keep, size = kept_parts(parts, r.reason_minimum)
+    keep &= (strength > 0)[:, None, :] & (weights != 0)[None, :, :]
+    p, q, j = np.nonzero(keep)
+    order = np.lexsort((boost_ranks()[j], -size[p, q, j], q, p))
+    p, q, j = p[order], q[order], j[order]
+    shown = rounded_array(parts[p, q, j]).tolist()
+    _, first, inverse = np.unique((p * n_b + j) * n_m + weight_classes(model_iri)[q, j],
+                                  return_index=True, return_inverse=True)
+    made, p_l, j_l = [], p.tolist(), j.tolist()
+    for u in first.tolist():
+        boost = r.boosts[j_l[u]]
+        ind = figures[rows[p_l[u]]]
+        gate = ind.get(boost.gate) if boost.gate else None
+        made.append(Reason("boost", boost.iri, ind.get(boost.indicator),
+                           None if gate is None else gate * boost.gate_reason_scale, shown[u]))
+    starts = np.searchsorted(p * n_m + q, np.arange(len(strength) * n_m + 1)).tolist()
+    return [made[k] for k in inverse.reshape(-1).tolist()], starts
+
+
 def rank_models(wanted: dict[str, list[int]], strength: np.ndarray, pos: np.ndarray, bigs: list[dict[str, float]],
                 figures: list[dict[str, float | None]]) -> dict[int, dict]:
     """{region: {model IRI: ranked measures}} for the models each region needs ranked (`figures`: each
-    region's indicators, the values its reasons quote)."""
-    r = rules()
-    keys = measure_keys()
+    region's indicators, the values its reasons quote). Scores, concerns, boost parts, their rounding and
+    the orders are array operations over the model's regions × measures (× boosts); only the records are
+    built one by one."""
     out: dict[int, dict] = {}
     for model, idx in wanted.items():
         rows = np.array(idx)
-        scores = rank_scores(model, strength[rows], [bigs[i] for i in idx])
         iris, weights = model_weights(model)
-        concerns = pos[rows] @ weights.T if len(iris) else np.zeros((len(idx), 0))
+        if not iris:
+            for i in idx:
+                out.setdefault(i, {})[model] = ()
+            continue
+        scores = rank_scores(model, strength[rows], [bigs[i] for i in idx])
+        score = rounded_array(np.column_stack([scores[m] for m in iris]))
+        concern = rounded_array(pos[rows] @ weights.T)
+        order = rank_order(score, concern, key_ranks(model)).tolist()
+        boosts, starts = boost_reason_cells(model, strength[rows], idx, figures)
+        base = [base_reason(model, m) for m in iris]
+        score_l, concern_l, n_m = score.tolist(), concern.tolist(), len(iris)
         for p, i in enumerate(idx):
-            fired = [j for j in range(len(r.boosts)) if strength[i, j] > 0]
-            big = frozenset(bigs[i])
-            reasons = {}
-            for q, m in enumerate(iris):
-                parts = {r.boosts[j].iri: weights[q, j] * strength[i, j] for j in fired if weights[q, j]}
-                reached = tuple(sorted(reached_by(m) & big))
-                reasons[m] = (base_reason(model, m), *boost_reasons(parts, r, figures[i]),
-                              *((Reason("reach", fluxes=reached),) if reached else ()))
-            out.setdefault(i, {})[model] = rank({m: float(a[p]) for m, a in scores.items()},
-                                                dict(zip(iris, map(float, concerns[p]))), reasons, keys)
+            reach = reach_reasons(model, frozenset(bigs[i]))
+            sp, cp, at = score_l[p], concern_l[p], p * n_m
+            out.setdefault(i, {})[model] = tuple(
+                RankedMeasure(iris[q], sp[q], cp[q], (base[q], *boosts[starts[at + q]:starts[at + q + 1]], *reach[q]))
+                for q in order[p])
     return out
 
 
@@ -251,30 +332,34 @@ def reason_batch(rows: list[dict], balances: list[dict | None]) -> list[Verdict]
     bigs = [big_flux_shares(b, r.big_flux_share) for b in balances]
     decided = []
     wanted: dict[str, list[int]] = {}
+    # plain floats (NaN for missing) row by row: indexing numpy arrays one element at a time costs more
+    score_rows, best_l, has_l = scores.tolist(), best.tolist(), has.tolist()
     for i in range(n):
-        type_scores = {t: (None if math.isnan(scores[i, j]) else float(scores[i, j])) for j, t in enumerate(r.type_order)}
-        tiri = r.type_order[best[i]] if has[i] else None
+        type_scores = {t: (None if s != s else s) for t, s in zip(r.type_order, score_rows[i])}
+        tiri = r.type_order[best_l[i]] if has_l[i] else None
         runner, margin = close_call(type_scores, r) if tiri else (None, None)
         designated = designated_type(rows[i])
         decided.append((type_scores, tiri, runner, margin, designated))
         # models to rank: the diagnosed one, the runner-up's on a close call, the designated type's
         for model in sorted({types[t].model_iri for t in (tiri, runner, designated) if t}):
             wanted.setdefault(model, []).append(i)
-    figures = [{k: (None if math.isnan(a[i]) else float(a[i])) for k, a in ind.items()} for i in range(n)]
+    keys = list(ind)
+    figures = [{k: (None if x != x else x) for k, x in zip(keys, row)}
+               for row in zip(*(np.asarray(ind[k], dtype=float).tolist() for k in keys))] if keys else [{} for _ in range(n)]
     ranking = rank_models(wanted, strength, positions(ind), bigs, figures)
     boost_iris = [b.iri for b in r.boosts]
+    by_type = {t: [(e.iri, np.asarray(contrib[e.iri], dtype=float).tolist()) for e in r.evidence if e.type_iri == t]
+               for t in r.type_order}
     out = []
-    for i, (type_scores, tiri, runner, margin, designated) in enumerate(decided):
-        ranked = ranking.get(i, {})
-        contributions = {e.iri: float(contrib[e.iri][i]) for e in r.evidence
-                         if e.type_iri == tiri and not math.isnan(contrib[e.iri][i])}
+    for i, ((type_scores, tiri, runner, margin, designated), lifts) in enumerate(zip(decided, strength.tolist())):
+        contributions = {e: c[i] for e, c in by_type.get(tiri, ()) if c[i] == c[i]}
         out.append(Verdict(
             type_iri=tiri, scores=type_scores, contributions=contributions,
             indicators=figures[i],
             model_iri=types[tiri].model_iri if tiri else None,
-            fired=frozenset(b for j, b in enumerate(boost_iris) if strength[i, j] > 0),
+            fired=frozenset(b for b, x in zip(boost_iris, lifts) if x > 0),
             big_fluxes=frozenset(bigs[i]), designated=designated, runner_up=runner, margin=margin,
             drivers=driver_order(contributions, r),
-            intensities={b: float(strength[i, j]) for j, b in enumerate(boost_iris) if strength[i, j] > 0},
-            ranking=ranked))
+            intensities={b: x for b, x in zip(boost_iris, lifts) if x > 0},
+            ranking=ranking.get(i, {})))
     return out

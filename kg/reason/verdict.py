@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from kg.knowledge.rules import Rules
 
 SCORE_DIGITS = 4
@@ -23,6 +25,28 @@ def rounded(x: float) -> float:
     """A score, concern or contribution as both paths report it."""
     # float(): numpy's round scales and rints, Python's rounds the decimal value — the paths must agree
     return round(round(float(x), NOISE_DIGITS), SCORE_DIGITS)
+
+
+def round_array(a: np.ndarray, digits: int) -> np.ndarray:
+    """Python's round(x, digits) of every element, exactly: the decimal value rounded half to even, then
+    the nearest float. rint(x·10^digits) ÷ 10^digits is that wherever x·10^digits lies clearly off a
+    half (its rounding error is far below the distance): both then give the float nearest to k ÷ 10^digits.
+    The few elements near a half (or not finite) go through Python's round."""
+    a = np.asarray(a, dtype=float)
+    scale = 10.0 ** digits
+    t = a * scale
+    out = np.rint(t) / scale
+    with np.errstate(invalid="ignore"):
+        sure = (np.abs(np.abs(t - np.floor(t)) - 0.5) > np.abs(t) * 2.0 ** -48 + 1e-9) & (np.abs(t) < 2.0 ** 48)
+    if not sure.all():
+        unsure = np.nonzero(~sure)
+        out[unsure] = [round(float(x), digits) for x in a[unsure]]
+    return out
+
+
+def rounded_array(a: np.ndarray) -> np.ndarray:
+    """rounded() of every element (the fast path's scores and concerns of many regions at once)."""
+    return round_array(round_array(a, NOISE_DIGITS), SCORE_DIGITS)
 
 
 @dataclass(frozen=True)
@@ -97,6 +121,20 @@ def boost_reasons(parts: dict[str, float], rules: Rules, indicators: dict[str, f
         out.append(Reason("boost", iri, indicators.get(b.indicator),
                           None if gate is None else gate * b.gate_reason_scale, rounded(parts[iri])))
     return out
+
+
+def kept_parts(parts: np.ndarray, minimum: float) -> tuple[np.ndarray, np.ndarray]:
+    """boost_reasons' rule for many parts at once: which reach the reason minimum, and the size they are
+    ordered by (|part| rounded to NOISE_DIGITS, largest first, then by boost IRI)."""
+    size = np.abs(round_array(parts, NOISE_DIGITS))
+    return size >= minimum, size
+
+
+def rank_order(scores: np.ndarray, concerns: np.ndarray, key_rank: np.ndarray) -> np.ndarray:
+    """rank's order for many regions at once: scores and concerns rounded (regions × measures), key_rank each
+    measure's place among the measures' keys; each row of the result lists measure indices, best first.
+    lexsort is stable, as sorted() is: equal keys keep the measures' own order."""
+    return np.lexsort((np.broadcast_to(key_rank, scores.shape), -concerns, -scores), axis=-1)
 
 
 def rank(scores: dict[str, float], concerns: dict[str, float], reasons: dict[str, tuple[Reason, ...]],
