@@ -5,6 +5,7 @@ A namespace is the IRI prefix as a string (as rdflib's Namespace is); a term tak
 imported only then: importing it costs ~0.1–0.2 s CPU (its plugin registry reads the entry
 points of every installed distribution), more than half of a one-region `tanheng advise`,
 which needs only the prefixes (its knowledge comes compiled from kg.knowledge.cache)."""
+import re
 from urllib.parse import quote, unquote
 
 
@@ -72,7 +73,12 @@ def region_iri(region_id: str):
 
 def region_iri_text(region_id: str) -> str:
     """The same IRI as a plain string (for what never meets an rdflib graph)."""
-    return REGION + quote(str(region_id), safe="")
+    text = str(region_id)
+    # an id of the characters quote() never encodes is its own encoding (most codes: 410526)
+    return REGION + (text if _UNRESERVED.fullmatch(text) else quote(text, safe=""))
+
+
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
 
 
 def region_id_of(iri: str) -> str:

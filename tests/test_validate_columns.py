@@ -28,7 +28,7 @@ def _findings(batch, columns: bool):
 
 
 def _csv(rows: list[dict]) -> bytes:
-    header = HEADER + ["garden_ha"]
+    header = HEADER + ["garden_ha"] + sorted({k for r in rows for k in r} - set(HEADER) - {"garden_ha"})
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=header)
     w.writeheader()
@@ -118,3 +118,32 @@ def test_a_query_outside_the_subset_is_not_translated():
                  f"?this <{thp}a> ?value . FILTER (?value)"]:                   # a number as a truth
         q = f"SELECT ?this ?value (<{thp}a> AS ?path) WHERE {{ {body} }}"
         assert translate(q, target, rdf_type, column_of) is None, body
+
+
+def _row_wise(check, regions) -> list:
+    return [(i, k, repr(v), *rest) for i, r in enumerate(regions)
+            if (f := check._finding(i, r)) is not None for i, k, v, *rest in [f]]
+
+
+def _extreme(row: dict, rnd: random.Random) -> dict:
+    """A generated profile with a cell at a float's limits: past 2**53, a hair from a bound, text."""
+    row = dict(row)
+    key = rnd.choice(LAND + SHARES + ENERGY + ["area_km2", "population", "year", "permanent_basic_farmland_ha",
+                                               "cropland_ha", "official_zone_type", "grid_region"])
+    row[key] = rnd.choice(["9007199254740993", "900719925474099.3", "100.00000000000001", "99.99999999999999",
+                           "0", "-0.0", "1e-300", "n/a", "north", "east ", "urbanized", "2021", "1949", "2101",
+                           str(row.get("cropland_ha", "")), ""])
+    return row
+
+
+def test_column_checks_find_exactly_what_each_row_checked_alone_finds(edgy_batch):
+    """The column operations only choose which rows to look at (issue 12): every finding of the
+    row-wise check, in row order, on the edge cases and on cells at the limits of a float."""
+    rnd = random.Random(53)
+    extreme = read_profiles(_csv([_extreme(r, rnd) for r in generate(600, seed=53)]), "x.csv")
+    shapes = shacl_fast.compiled()
+    for batch in (edgy_batch, extreme):
+        for check in [*shapes.columns, *shapes.ratios]:
+            assert [(i, k, repr(v), *rest) for i, k, v, *rest in check.run(batch.regions)] \
+                == _row_wise(check, batch.regions), check
+    assert len({f[0] for f in shacl_fast.run(extreme)}) > 100

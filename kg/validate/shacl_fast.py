@@ -16,13 +16,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterator
 
+import numpy as np
 import pyoxigraph as ox
 
 from kg.namespaces import DCTERMS, RDF, RDFS, SH, SKOS, TH, THP, THS
 from kg.paths import RULES_DIR
 from kg.read.profiles import ProfileBatch, Region, column_by_key, lexical_form
 from kg.knowledge.cache import compiled_knowledge
-from kg.validate.sparql_columns import ColumnQuery, batch_columns, translate
+from kg.validate.sparql_columns import BatchCells, Cells, ColumnQuery, batch_columns, translate
 from kg.validate.sparql_columns import run as run_columns
 
 if TYPE_CHECKING:       # rdflib is imported where the shapes are parsed (kg.namespaces says why)
@@ -130,27 +131,72 @@ class ColumnCheck:
                 return True
         return False
 
-    def run(self, regions: list[Region]) -> Iterator[Finding]:
-        key, col_dt = self.key, column_by_key()[self.key].datatype
-        for i, r in enumerate(regions):
-            value, dt = r.values[key], col_dt
-            if value is None:
-                if key not in r.raw:
-                    if self.min_count:
-                        yield i, key, None, self.severity, self.zh, self.en
-                    continue
-                value, dt = r.raw[key], "string"
-            bad = (self.datatype is not None and dt != self.datatype) or (self.bounds and self._out_of_range(value))
-            if self.allowed is not None and (lexical_form(value, dt), dt) not in self.allowed:
+    def run(self, regions: list[Region], cells: BatchCells | None = None) -> Iterator[Finding]:
+        """The findings in row order. Column operations pick the rows that could fail (an empty
+        required cell, a text, a number outside a bound or near it, …); each of those is then
+        decided by `_finding`, the check as SHACL states it, so the answer is the row-wise one."""
+        cells = cells if cells is not None else BatchCells(regions)
+        for i in np.flatnonzero(self._suspects(cells)):
+            found = self._finding(int(i), regions[i])
+            if found is not None:
+                yield found
+
+    def _finding(self, i: int, r: Region) -> Finding | None:
+        key, dt = self.key, column_by_key()[self.key].datatype
+        value = r.values[key]
+        if value is None:
+            if key not in r.raw:
+                return (i, key, None, self.severity, self.zh, self.en) if self.min_count else None
+            value, dt = r.raw[key], "string"
+        bad = (self.datatype is not None and dt != self.datatype) or (self.bounds and self._out_of_range(value))
+        if self.allowed is not None and (lexical_form(value, dt), dt) not in self.allowed:
+            bad = True
+        if self.less_or_equal:
+            other = _term(r, self.less_or_equal)
+            if other is not None and not _less_or_equal(value, other[0]):
                 bad = True
-            if self.less_or_equal:
-                other = _term(r, self.less_or_equal)
-                if other is not None and not _less_or_equal(value, other[0]):
-                    bad = True
-            if bad:
-                yield i, key, value, self.severity, self.zh, self.en
+        return (i, key, value, self.severity, self.zh, self.en) if bad else None
+
+    def _suspects(self, cells: BatchCells) -> np.ndarray:
+        """Rows `_finding` must look at: every row but those certainly fine. Float comparisons
+        decide only where they are exact (numbers below 2**53, bounds that are floats) or far
+        from the edge; everything else is a suspect."""
+        c = cells[self.key]
+        suspect = c.text.copy()                         # a text where a number was asked: decided row-wise
+        if self.min_count:
+            suspect |= c.absent
+        valued = ~c.absent & ~c.text
+        if self.datatype is not None and column_by_key()[self.key].datatype != self.datatype:
+            return suspect | valued
+        exact = c.num & (np.abs(c.x) < _EXACT)
+        if self.bounds:
+            suspect |= valued & ~exact
+            for compare, b, b_float in self.bounds:
+                with np.errstate(invalid="ignore"):
+                    inside = compare(c.x, b_float if b_float is not None else float(b))
+                    if b_float is None:
+                        inside &= np.abs(c.x - float(b)) > 1e-9 * max(abs(float(b)), 1.0)
+                suspect |= exact & ~inside
+        if self.allowed is not None:
+            suspect |= valued & self._not_allowed(c)
+        if self.less_or_equal:
+            o = cells[self.less_or_equal]
+            with np.errstate(invalid="ignore"):
+                fine = exact & o.num & (np.abs(o.x) < _EXACT) & (c.x <= o.x)
+            suspect |= valued & ~o.absent & ~fine
+        return suspect
+
+    def _not_allowed(self, c: Cells) -> np.ndarray:
+        """Rows whose value may be outside sh:in: the distinct texts of a text column are looked
+        up once; in a number column every valued row is a suspect (1 and 1.0 read differently)."""
+        if not all(v.__class__ is str for v in c.values if v is not None):
+            return np.ones(len(c.values), bool)
+        col_dt = column_by_key()[self.key].datatype
+        bad = {v for v in set(c.values) - {None} if (lexical_form(v, col_dt), col_dt) not in self.allowed}
+        return np.fromiter((v in bad for v in c.values), bool, len(c.values)) if bad else np.zeros(len(c.values), bool)
 
 
+_EXACT = 2.0 ** 53       # below it an int is exactly a float, so float comparisons are the exact ones
 _COMPARE = {"minInclusive": operator.ge, "maxInclusive": operator.le,
             "minExclusive": operator.gt, "maxExclusive": operator.lt}
 
@@ -299,23 +345,43 @@ class RatioCheck:
                    Decimal(str(params["scale"])), Decimal(str(bound)), int(params["fromYear"]),
                    int(params["toYear"]), severity, zh, en)
 
-    def run(self, regions: list[Region]) -> Iterator[Finding]:
+    def run(self, regions: list[Region], cells: BatchCells | None = None) -> Iterator[Finding]:
+        """The findings in row order: the floats rule out the rows clearly inside the bound (as
+        column operations); the rest are decided with exact decimals by `_finding`."""
+        cells = cells if cells is not None else BatchCells(regions)
+        n, d, year = cells[self.numerator], cells[self.denominator], cells["year"]
         scale, bound = float(self.scale), float(self.bound)
-        for i, r in enumerate(regions):
-            n, d = r.values.get(self.numerator), r.values.get(self.denominator)
-            if n is None or d is None or not (n > 0 and d > 0):
-                continue                  # absent, text (kept in raw) or broken by its own rule
-            y = r.values.get("year")
-            if y is not None and not (self.from_year <= y <= self.to_year):
-                continue
-            approx = n * scale / d
-            if abs(approx - bound) > 1e-9 * max(abs(bound), 1.0) and (
-                    approx >= bound if self.side == "below" else approx <= bound):
-                continue                  # clearly inside: no exact arithmetic needed
-            ratio = _number(n) * self.scale / _number(d)
-            if ratio < self.bound if self.side == "below" else ratio > self.bound:
-                value = (ratio * _THOUSAND).quantize(Decimal(1), rounding=ROUND_HALF_UP) / _THOUSAND
-                yield i, self.numerator, float(value), self.severity, self.zh, self.en
+        with np.errstate(all="ignore"):
+            # absent, text (kept in raw) or broken by its own rule; a year outside the check's
+            # years (a year that is no number counts as none)
+            asked = n.num & d.num & (n.x > 0) & (d.x > 0) & (
+                ~year.num | ((self.from_year <= year.x) & (year.x <= self.to_year)))
+            approx = n.x * scale / d.x
+            clear = (np.abs(approx - bound) > 1e-9 * max(abs(bound), 1.0)) & (
+                approx >= bound if self.side == "below" else approx <= bound)
+            exact = (np.abs(n.x) < _EXACT) & (np.abs(d.x) < _EXACT) & (~year.num | (np.abs(year.x) < _EXACT))
+        for i in np.flatnonzero((asked & ~(clear & exact)) | (~exact & ~n.absent & ~d.absent)):
+            found = self._finding(int(i), regions[i])
+            if found is not None:
+                yield found
+
+    def _finding(self, i: int, r: Region) -> Finding | None:
+        scale, bound = float(self.scale), float(self.bound)
+        n, d = r.values.get(self.numerator), r.values.get(self.denominator)
+        if n is None or d is None or not (n > 0 and d > 0):
+            return None                   # absent, text (kept in raw) or broken by its own rule
+        y = r.values.get("year")
+        if y is not None and not (self.from_year <= y <= self.to_year):
+            return None
+        approx = n * scale / d
+        if abs(approx - bound) > 1e-9 * max(abs(bound), 1.0) and (
+                approx >= bound if self.side == "below" else approx <= bound):
+            return None                   # clearly inside: no exact arithmetic needed
+        ratio = _number(n) * self.scale / _number(d)
+        if ratio < self.bound if self.side == "below" else ratio > self.bound:
+            value = (ratio * _THOUSAND).quantize(Decimal(1), rounding=ROUND_HALF_UP) / _THOUSAND
+            return i, self.numerator, float(value), self.severity, self.zh, self.en
+        return None
 
 
 @dataclass
@@ -368,13 +434,14 @@ def run(batch: ProfileBatch, columns: bool = True) -> list[Finding]:
     with columns=False, the form the column one is tested against — run in Oxigraph."""
     shapes = compiled()
     findings: list[Finding] = []
+    table = BatchCells(batch.regions)           # each column read out of the regions once
     for check in [*shapes.columns, *shapes.ratios]:
-        findings.extend(check.run(batch.regions))
+        findings.extend(check.run(batch.regions, table))
     as_columns = [c for c in shapes.sparql if columns and c.columns is not None]
     in_store = [c for c in shapes.sparql if c not in as_columns]
     if as_columns and batch.regions:
         keys = sorted({k for c in as_columns for k in c.columns.keys})
-        cells = batch_columns(batch.regions, keys)
+        cells = batch_columns(batch.regions, keys, table)
         datatypes = {k: column_by_key()[k].datatype for k in keys}
         for check in as_columns:
             findings += [(i, check.columns.path, value, check.severity, check.zh, check.en)

@@ -167,25 +167,88 @@ class Column:
     err: np.ndarray
 
 
-def batch_columns(regions, keys) -> dict[str, Column]:
+@dataclass
+class Cells:
+    """One column of a batch as its regions hold it, read once for every check of a validation:
+    `values` (region.values[key], None where empty or not a number), x (float, NaN where not
+    a number), num (an int or float value), text (no value but a raw cell: the text the user
+    gave), absent (neither)."""
+    values: list
+    x: np.ndarray
+    num: np.ndarray
+    text: np.ndarray
+    absent: np.ndarray
+
+
+_NUMBERS = {int, float, type(None)}
+
+
+class BatchCells:
+    """The columns of a batch, each read from the regions when first asked for."""
+
+    def __init__(self, regions):
+        self.regions = regions
+        self.n = len(regions)
+        self._cells: dict[str, Cells] = {}
+        self._values: dict[str, tuple] | None = None
+        # the columns some region kept a raw text of (most batches: none or a few)
+        self._raw_keys = {k for r in regions if r.raw for k in r.raw}
+
+    def __getitem__(self, key: str) -> Cells:
+        c = self._cells.get(key)
+        if c is None:
+            c = self._cells[key] = self._read(key)
+        return c
+
+    def _column(self, key: str) -> tuple:
+        """region.values[key] of every region; all columns at once, one C-level pass per region."""
+        if self._values is None:
+            keys = list(dict.fromkeys(k for r in self.regions[:1] for k in r.values))
+            try:
+                rows = list(map(operator.itemgetter(*keys), (r.values for r in self.regions))) if len(keys) > 1 else []
+                self._values = dict(zip(keys, zip(*rows))) if rows else {}
+            except KeyError:              # regions with other keys than the first: read key by key
+                self._values = {}
+        col = self._values.get(key)
+        return col if col is not None else tuple(r.values.get(key) for r in self.regions)
+
+    def _read(self, key: str) -> Cells:
+        regions, n = self.regions, self.n
+        values = self._column(key)
+        kinds = set(map(type, values))
+        blank = None
+        if kinds <= _NUMBERS:                 # numbers and blanks: numpy reads them (None as NaN)
+            x = np.array(values, float) if n else np.zeros(0)
+            nan = np.isnan(x)
+            # every NaN a blank (no float NaN among the values: the counts agree)
+            blank = nan if values.count(None) == np.count_nonzero(nan) else np.array(values, object) == None  # noqa: E711
+            num = ~blank
+        elif kinds <= _NUMBERS | {str}:       # what the reader makes: no bool, no Decimal
+            num = np.fromiter((v.__class__ is int or v.__class__ is float for v in values), bool, n)
+            x = np.array([v if ok else np.nan for v, ok in zip(values, num)], float)
+        else:
+            num = np.fromiter((isinstance(v, (int, float)) and not isinstance(v, bool) for v in values), bool, n)
+            x = np.array([float(v) if ok else np.nan for v, ok in zip(values, num)], float)
+        text, absent = np.zeros(n, bool), np.zeros(n, bool)
+        if blank is None:
+            blank = np.array([v is None for v in values], bool) if n else np.zeros(0, bool)
+        empty = np.flatnonzero(blank)
+        if key in self._raw_keys and len(empty):
+            raw = np.fromiter((key in regions[i].raw for i in empty), bool, len(empty))
+            text[empty[raw]] = True
+            absent[empty[~raw]] = True
+        else:
+            absent[empty] = True
+        return Cells(list(values), x, num, text, absent)
+
+
+def batch_columns(regions, keys, cells: BatchCells | None = None) -> dict[str, Column]:
     """The columns `keys` of the regions: parsed numbers, text (raw cells, text columns) as non-numbers."""
-    n = len(regions)
+    cells = cells if cells is not None else BatchCells(regions)
     out = {}
     for key in keys:
-        x = np.full(n, np.nan)
-        num = np.zeros(n, bool)
-        bound = np.zeros(n, bool)
-        for i, r in enumerate(regions):
-            v = r.values.get(key)
-            if v is None:
-                if key in r.raw:
-                    bound[i] = True
-                continue
-            bound[i] = True
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
-                x[i] = v
-                num[i] = True
-        out[key] = Column(x, num, bound, np.abs(np.where(num, x, 0.0)) * _EPS)
+        c = cells[key]
+        out[key] = Column(c.x, c.num, ~c.absent, np.abs(np.where(c.num, c.x, 0.0)) * _EPS)
     return out
 
 
