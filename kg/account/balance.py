@@ -616,7 +616,8 @@ def plans(rows: list[dict], cs: CompiledSet, boundary: str):
     places: dict = {}
     groups: dict = {}
     for i, values in enumerate(rows):
-        place_key = (_code_prefix(values), values.get("province"))
+        name = values.get("province")
+        place_key = (_code_prefix(values), name if isinstance(name, str) else None)     # what the two read of it
         place = places.get(place_key)
         if place is None:
             place = places[place_key] = (province_code(values) if by_province else None,
