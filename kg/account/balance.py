@@ -649,7 +649,7 @@ def _split(plan: dict, n: int) -> list[dict]:
     totals = [k for k in _TOTALS if isinstance(plan[k], np.ndarray) and plan[k].dtype != object]
     amounts = [(key, [k for k, v in plan[key].items() if isinstance(v, np.ndarray)]) for key in _AMOUNTS]
     columns = [plan[k] for k in totals] + [plan[key][k] for key, keys in amounts for k in keys]
-    rows = zip(*(c.tolist() for c in columns)) if columns else ((),) * n
+    rows = zip(*(np.broadcast_to(c, n).tolist() for c in columns)) if columns else ((),) * n
     ratio = plan["balance_ratio"]
     ratios = ratio.tolist() if isinstance(ratio, np.ndarray) and ratio.dtype == object else None
     out = []
