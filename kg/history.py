@@ -59,14 +59,14 @@ def _plain(obj):
 
 def _region_ids(*payloads) -> list[str]:
     """Region ids named in advice/profile JSON ({"regions": [{"region_id"|"id": …}]} or a list)."""
-    ids: list[str] = []
+    ids: dict[str, None] = {}          # in order, once each (a township batch has 10⁵ ids)
     for p in payloads:
         rows = p.get("regions", []) if isinstance(p, dict) else p if isinstance(p, builtins.list) else []
         for r in rows:
             rid = r.get("region_id", r.get("id")) if isinstance(r, dict) else None
-            if rid is not None and str(rid) not in ids:
-                ids.append(str(rid))
-    return ids
+            if rid is not None:
+                ids.setdefault(str(rid))
+    return builtins.list(ids)
 
 
 def _graph(analysis_id: str) -> ox.NamedNode:
@@ -111,11 +111,13 @@ def _key_figures(g: ox.NamedNode, advice) -> builtins.list[str]:
 
 
 def save(item=None, title: str = "", *, advice=None, profiles=None,
-         region_ids: builtins.list[str] | None = None, store=None, results: str | None = None) -> str:
+         region_ids: builtins.list[str] | None = None, store=None, results: str | None = None,
+         output: str | None = None) -> str:
     """Save an analysis and return its id. `item` may be the advice dict or a
     profile batch; or pass advice= and profiles= explicitly. Each region's type, model and
     totals are also kept as triples (_key_figures); `results` names the Parquet dataset
-    (`advise --results DIR`) the analysis points to."""
+    (`advise --results DIR`) the analysis points to, `output` the advice file it was written to
+    (`advise --save -o FILE`)."""
     if item is not None and not isinstance(item, dict) and hasattr(item, "regions"):
         profiles = item                  # a ProfileBatch
     elif item is not None:
@@ -135,8 +137,9 @@ def save(item=None, title: str = "", *, advice=None, profiles=None,
     ]
     triples += [(ox.NamedNode("http://purl.org/dc/terms/subject"), ox.NamedNode(str(region_iri(r))))
                 for r in ids]
-    if results:
-        triples.append((ox.NamedNode(_H + "results"), ox.NamedNode(Path(results).resolve().as_uri())))
+    for pointer, path in (("results", results), ("output", output)):
+        if path:
+            triples.append((ox.NamedNode(_H + pointer), ox.NamedNode(Path(path).resolve().as_uri())))
     if advice is not None:
         triples.append((_ADVICE, _json_literal(advice)))
     if profiles is not None:

@@ -363,3 +363,25 @@ def test_monte_carlo_shows_the_accounts_95_percent_interval_as_error_bars():
     bars = spec["data"][0]
     assert bars["error_y"]["array"][0] == pytest.approx(hi - region["balance"]["emissions_t_co2e"])
     assert any(m.label == "Emissions" and " – " in m.value for m in at.metric)
+
+
+def test_history_shows_an_analysis_saved_by_advise_save(tmp_path):
+    """A batch saved by `tanheng advise --save` keeps key figures, not the whole advice: the page shows them as a
+    table with the files that hold the advice."""
+    import contextlib
+    import io
+
+    from kg import history
+    from kg.cli import main
+
+    with contextlib.redirect_stderr(io.StringIO()):
+        assert main(["advise", str(ROOT / "examples" / "typical-regions.csv"), "--save", "--title", "AppTest 批量保存",
+                     "-o", str(tmp_path / "a.json"), "--jobs", "1"]) == 0
+    saved_id = next(a.id for a in history.list_saved() if a.title == "AppTest 批量保存")
+    at = open_page("history", "zh")
+    at.selectbox(key="history_pick").set_value(saved_id).run()
+    no_exception(at)
+    table = at.dataframe[1].value
+    assert len(table) == len(json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))["regions"])
+    assert "城市化地区" in set(table["类型"]) and any(m.value.startswith("建议文件") and "a" in m.value and "json" in m.value for m in at.markdown)
+    history.delete(saved_id)

@@ -138,3 +138,38 @@ def test_key_figures_are_triples_sparql_can_ask(disk, tmp_path):
     assert got == sorted([(str(region_iri("330503")), "UrbanizedArea", 1170.25, 2022),
                           (str(region_iri(HOSTILE_ID)), "EcologicalFunctionArea", None, None)])
     assert history.get(aid, store=disk).advice == advice
+
+
+def test_advise_save_keeps_key_figures_as_triples_and_points_to_its_files(tmp_path, monkeypatch, capsys):
+    """Issue 12 item 4: `tanheng advise --save` (the streamed path) saves each region's type, model and totals
+    as triples, pointing to the advice file and the Parquet results, which hold the whole advice."""
+    from kg.cli import main
+    from kg.paths import EXAMPLES_DIR
+
+    monkeypatch.setenv("TANHENG_STORE", str(tmp_path / "store"))
+    out, res = tmp_path / "advice.json", tmp_path / "res"
+    assert main(["advise", str(EXAMPLES_DIR / "typical-regions.csv"), "--save", "--title", "典型区域 <b>",
+                 "-o", str(out), "--results", str(res), "--jobs", "1"]) == 0
+    assert "已保存到存储" in capsys.readouterr().err
+    advice = json.loads(out.read_text(encoding="utf-8"))
+    [saved] = history.list_saved()
+    assert saved.title == "典型区域 <b>"
+    assert saved.region_ids == sorted(r["region_id"] for r in advice["regions"])
+    payload = history.get(saved.id).advice
+    assert payload["form"] == "key-figures" and payload["summary"] == advice["summary"]
+    assert [(k["region_id"], k["type"], k["model"], k["balance"]["net_t_co2e"]) for k in payload["regions"]] == \
+        [(r["region_id"], r["type"], r["model"], r["balance"]["net_t_co2e"]) for r in advice["regions"]]
+    with KnowledgeStore(tmp_path / "store") as s:
+        rows = list(s.query("""
+            PREFIX h: <urn:tanheng:history#> PREFIX th: <https://w3id.org/tanheng/ontology#>
+            SELECT ?region ?model ?net ?output ?results WHERE { GRAPH ?g {
+              ?g h:result ?r ; h:output ?output ; h:results ?results .
+              ?r h:region ?region ; th:recommendedModel ?model ; h:net_t_co2e ?net } }"""))
+    assert len(rows) == len(advice["regions"])
+    assert {sol["output"].value for sol in rows} == {out.resolve().as_uri()}
+    assert {sol["results"].value for sol in rows} == {res.resolve().as_uri()}
+    by_region = {sol["region"].value: float(sol["net"].value) for sol in rows}
+    assert by_region == {str(region_iri(r["region_id"])): r["balance"]["net_t_co2e"] for r in advice["regions"]}
+    # a report form has no key figures to stream: said, not ignored
+    assert main(["advise", str(EXAMPLES_DIR / "typical-regions.csv"), "--save", "--format", "md"]) == 2
+    assert "--save" in capsys.readouterr().err

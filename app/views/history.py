@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from app import session
-from app.advice_view import region_panel
+from app.advice_view import name_of, region_panel
 from app.i18n import lang, pick, t
 from app.widgets import md
 from kg import history
@@ -23,6 +23,10 @@ def local_time(created: str, seconds: bool = True) -> str:
 def whatif_text(changes: dict) -> str:
     labels = {f["key"]: f for f in catalog.profile_fields()}
     return "; ".join(f"{pick(labels[k], 'label') if k in labels else k} {v}" for k, v in changes.items())
+
+KEY_FIGURE_ROWS = 10_000          # rows of a saved batch shown on the page (the whole batch is in its files)
+KEY_COLUMNS = (("emissions", "emissions_t_co2e"), ("sinks", "sinks_t_co2e"), ("net", "net_t_co2e"),
+               ("ratio", "balance_ratio"))
 
 st.title(t("page.history"))
 
@@ -60,6 +64,25 @@ if (item.advice or {}).get("trajectory"):   # a saved pathway analysis (the path
         compare_panel(saved_region, saved_region["scenarios"][:3], answer["peak_deadline"], answer["target_year"])
         for sc in saved_region["scenarios"][:3]:
             detail_panel(saved_region, sc, key=f"history_{sc['name']}")
+    st.stop()
+if (item.advice or {}).get("form") == "key-figures":   # saved by `tanheng advise --save`: the advice is in its files
+    saved_advice = item.advice
+    st.info(t("history.key-figures", n=saved_advice["summary"]["total"], invalid=saved_advice["summary"]["invalid"]))
+    for pointer in ("output", "results"):
+        if saved_advice.get(pointer):
+            st.markdown(t(f"history.{pointer}", path=md(saved_advice[pointer])))
+    shown = saved_advice["regions"][:KEY_FIGURE_ROWS]
+    if len(shown) < len(saved_advice["regions"]):
+        st.caption(t("history.rows-shown", n=f"{KEY_FIGURE_ROWS:,}"))
+    st.dataframe(pd.DataFrame([{
+        t("batch.col.region_id"): r["region_id"], t("batch.col.name"): r.get("name"),
+        t("batch.col.status"): t("batch.status.valid" if r["valid"] else "batch.status.invalid"),
+        t("batch.col.type"): name_of(r["type"]) if r.get("type") else None,
+        t("batch.col.model"): name_of(r["model"]) if r.get("model") else None,
+        **{t(f"batch.col.{col}"): (r.get("balance") or {}).get(key) for col, key in KEY_COLUMNS}} for r in shown]),
+        hide_index=True, width="stretch",
+        column_config={t(f"batch.col.{col}"): st.column_config.NumberColumn(format="%.0f" if col != "ratio" else "%.3f")
+                       for col, _ in KEY_COLUMNS})
     st.stop()
 for region_id, changes in ((item.advice or {}).get("whatif") or {}).items():   # the what-if as it was saved
     st.info(t("history.whatif", region=md(region_id), changes=md(whatif_text(changes))))

@@ -28,6 +28,10 @@ def register(sub):
     p.add_argument("--results", metavar="DIR",
                    help="also write every figure to a partitioned Parquet dataset (query it with `tanheng results "
                         "DIR`); without -o, only the dataset is written")
+    p.add_argument("--save", action="store_true",
+                   help="also save the analysis in the store: each region's type, model and totals as triples, "
+                        "pointing to -o's file and --results' dataset (JSON/NDJSON; see `tanheng store list`)")
+    p.add_argument("--title", help="with --save: its title (default: the file names and the number of regions)")
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
     p.add_argument("--coefficients", default="default", metavar="NAME", help="coefficient set (default: default)")
@@ -85,7 +89,7 @@ def run(args):
         with fewer_collections():
             return _run_streamed(read_source(args.files, args.lang), args)
     batch = read_batch(args.files, args.lang)
-    if args.cluster or args.results:
+    if args.cluster or args.results or args.save:
         raise UserError("cli.cluster-needs-json")
     bar, step = _progress_bar(len(batch.regions), args.engine)
     try:
@@ -112,10 +116,12 @@ def _run_streamed(batch, args) -> int:
         raise UserError("cli.jobs-count", value=args.jobs)
     compile_set(args.coefficients)     # an unknown set is a user error before the output file is opened
     bar, step = _progress_bar(len(batch), args.engine)
+    keys: list[dict] = []
 
     def advise_into(fp):
         return stream.advise_to(batch, fp, args.format, args.full, args.coefficients, args.lang, jobs,
-                                progress=step, engine=args.engine, cluster=args.cluster, results=args.results)
+                                progress=step, engine=args.engine, cluster=args.cluster, results=args.results,
+                                keep_keys=keys.extend if args.save else None)
     try:
         if args.output or args.results:
             target = args.output or os.devnull
@@ -135,4 +141,23 @@ def _run_streamed(batch, args) -> int:
     finally:
         if bar:
             bar.close()
+    if args.save:
+        _save(args, keys, summary)
     return 0 if summary["invalid"] == 0 else 1
+
+
+def _save(args, keys: list[dict], summary: dict) -> None:
+    """The analysis in the store (kg.history): its key figures as triples and as the saved payload, with
+    pointers to the advice file and the results dataset (the whole advice is in them, not in the store)."""
+    from pathlib import Path
+
+    from kg import history
+    from kg.terminal import printable
+
+    title = args.title or text("cli.saved-title", args.lang, files=", ".join(Path(f).name for f in args.files),
+                               n=summary["total"])
+    payload = {"form": "key-figures", "summary": summary, "coefficient_set": args.coefficients,
+               "output": str(Path(args.output).resolve()) if args.output else None,
+               "results": str(Path(args.results).resolve()) if args.results else None, "regions": keys}
+    aid = history.save(title=title, advice=payload, results=args.results, output=args.output)
+    print(text("cli.saved-id", args.lang, title=printable(title), n=summary["total"], id=aid), file=sys.stderr)

@@ -103,10 +103,23 @@ def repeated_ids(batch: ProfileBatch) -> bool:
     return any(c > 1 for c in counts.values())
 
 
-def advise_chunk(sub: ProfileBatch, opts: dict) -> tuple[bytes, dict, list, list, dict | None]:
+_TOTALS = ("emissions_t_co2e", "sinks_t_co2e", "net_t_co2e", "balance_ratio")
+
+
+def key_figures(region: dict) -> dict:
+    """What a saved analysis keeps of an advised region (kg.history makes triples of it): id, name,
+    year, validity, type, model and the account's totals."""
+    b = region.get("balance")
+    return {"region_id": region["region_id"], "name": region.get("name"), "year": region.get("year"),
+            "valid": region["valid"], "type": region.get("type"), "model": region.get("model"),
+            "balance": {k: b[k] for k in _TOTALS} if b else None}
+
+
+def advise_chunk(sub: ProfileBatch, opts: dict) -> tuple[bytes, dict, list, list, dict | None, list | None]:
     """One chunk, wherever it runs (this process, a forked one, a Dask worker): its regions as
-    encoded records, its summary counts, coefficients, batch warnings and, with opts["results"],
-    its tidy figures (kg.pipeline.results.tidy) for the gathering process to write."""
+    encoded records, its summary counts, coefficients, batch warnings, with opts["results"]
+    its tidy figures (kg.pipeline.results.tidy) for the gathering process to write and, with
+    opts["keys"], each region's key figures (key_figures) for a saved analysis."""
     with one_source():
         res = advise(sub, coefficient_set=opts["coefficient_set"], lang=opts["lang"], engine=opts["engine"],
                      compact=not opts["full"])
@@ -119,7 +132,8 @@ def advise_chunk(sub: ProfileBatch, opts: dict) -> tuple[bytes, dict, list, list
         body = b"\n".join(b'{"record":"region",' + orjson.dumps(r)[1:] for r in res["regions"])
     else:
         body = b",".join(orjson.dumps(r) for r in res["regions"])
-    return body, res["summary"], res["coefficients"], res["batch_warnings"], rows
+    keys = [key_figures(r) for r in res["regions"]] if opts.get("keys") else None
+    return body, res["summary"], res["coefficients"], res["batch_warnings"], rows, keys
 
 
 def _piece(batch: ProfileBatch, spans: list[range], i: int) -> ProfileBatch:
@@ -223,12 +237,14 @@ def default_jobs() -> int:
 def advise_to(batch, fp, fmt: str = "json", full: bool = False, coefficient_set: str = "default",
               lang: str = "zh", jobs: int = 1, chunk: int | None = None,
               progress: Callable[[int, int], None] | None = None, engine: str = "fast",
-              cluster: str | None = None, results: str | None = None) -> dict:
+              cluster: str | None = None, results: str | None = None,
+              keep_keys: Callable[[list[dict]], None] | None = None) -> dict:
     """Advise the batch — a ProfileBatch, or a big file read in pieces as they are advised
     (kg.read.chunked.PiecedFile: it has no repeated id) — and write it to the binary file `fp`; returns the summary.
     `progress(done, total)` is called after each chunk is written. `cluster`: run the chunks on a
     Dask cluster (a scheduler address or "local"); `results`: also write the tidy figures to that
-    Parquet dataset directory (kg.pipeline.results)."""
+    Parquet dataset directory (kg.pipeline.results); `keep_keys(list)` receives each chunk's
+    key figures (key_figures), in order, e.g. to save the analysis in the store."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown output format {fmt!r}; choose one of {', '.join(FORMATS)}")
     from kg.account.balance import compile_set
@@ -239,7 +255,7 @@ def advise_to(batch, fp, fmt: str = "json", full: bool = False, coefficient_set:
     chunk = chunk or (CHUNK if engine == "fast" else REFERENCE_CHUNK)
     spans = [range(n)] if one_piece else chunks(n, jobs, chunk)
     opts = dict(coefficient_set=coefficient_set, lang=lang, full=full, format=fmt, engine=engine,
-                results=str(results) if results else None)
+                results=str(results) if results else None, keys=keep_keys is not None)
     head_catalog = catalog()             # also loads the knowledge before workers fork, so they share it
     if jobs > 1 and len(spans) > 1:
         advise(_first_region(batch), coefficient_set=coefficient_set)  # rules, shapes, set
@@ -256,7 +272,9 @@ def advise_to(batch, fp, fmt: str = "json", full: bool = False, coefficient_set:
         fp.write(orjson.dumps(head)[:-1] + b',"regions":[')
     done = 0
     pieces = _results(batch, spans, opts, 1 if one_piece else jobs, cluster)
-    for i, (body, counts, coefs, batch_warnings, rows) in enumerate(pieces):
+    for i, (body, counts, coefs, batch_warnings, rows, keys) in enumerate(pieces):
+        if keys is not None:
+            keep_keys(keys)
         if rows is not None:
             from .results import write_part
 
