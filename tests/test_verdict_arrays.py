@@ -7,7 +7,7 @@ import random
 import numpy as np
 
 from kg.knowledge.rules import rules
-from kg.reason.verdict import (NOISE_DIGITS, RankedMeasure, boost_reasons, kept_parts, rank, rank_order,
+from kg.reason.verdict import (NOISE_DIGITS, boost_reasons, driver_order, kept_parts, rank, rank_order,
                                round_array, rounded, rounded_array)
 
 
@@ -61,3 +61,20 @@ def test_kept_parts_are_boost_reasons_parts():
         keep, size = kept_parts(p, r.reason_minimum)
         got = sorted((b for b, k in zip(parts, keep) if k), key=lambda b: (-size[list(parts).index(b)], b))
         assert got == want
+
+
+def test_fast_driver_orders_are_driver_order():
+    """The fast path orders every region's drivers at once; ties of rounded contribution fall to the
+    weight, then the indicator, as driver_order has it; missing evidence is no driver."""
+    from kg.reason.fast import driver_orders
+
+    r = rules()
+    rnd = random.Random(8)
+    n = 400
+    types = [rnd.choice([*r.type_order, None]) for _ in range(n)]
+    contrib = {e.iri: np.array([rnd.choice([0.1, 0.10000000001, 0.2, 0.0, float("nan"), rnd.random()])
+                                for _ in range(n)]) for e in r.evidence}
+    got = driver_orders(types, contrib)
+    for i, t in enumerate(types):
+        own = {e.iri: float(contrib[e.iri][i]) for e in r.evidence if e.type_iri == t and not np.isnan(contrib[e.iri][i])}
+        assert got.get(i, ()) == driver_order(own, r)

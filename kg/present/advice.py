@@ -71,13 +71,18 @@ def model_fields(model_iri: str) -> dict[str, dict]:
 def measures(model_iri: str, ranked: tuple[RankedMeasure, ...], compact: bool = False) -> list[dict]:
     """The ranked measures, each with its reasons in words (compact: id, score and reasons only — the
     rest is in the output's catalog). A region's measures share most of their reasons (the model reason,
-    a boost lifting several measures, often the very same Reason object): each is worded once per call,
-    looked up by identity while `ranked` holds it."""
+    a boost lifting several measures, often the very same Reason object, or the same tuple of them): each
+    reason and each tuple is worded once per call, looked up by identity while `ranked` holds it."""
     fields = model_fields(model_iri)
     worded: dict[int, dict[str, str]] = {}
+    lists: dict[int, list[dict[str, str]]] = {}
 
     def said(m: RankedMeasure) -> list[dict[str, str]]:
-        return [worded[k] if (k := id(r)) in worded else worded.setdefault(k, reason_text(r)) for r in m.reasons]
+        out = lists.get(id(m.reasons))
+        if out is None:
+            out = lists[id(m.reasons)] = [worded[k] if (k := id(r)) in worded else worded.setdefault(k, reason_text(r))
+                                          for r in m.reasons]
+        return out
 
     if compact:
         return [{"id": fields[m.iri]["id"], "score": m.score, "reasons": said(m)} for m in ranked]

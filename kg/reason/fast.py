@@ -17,8 +17,7 @@ from kg.knowledge import pathway
 from kg.knowledge.rules import AccountShare, Boost, Evidence, rules
 from kg.namespaces import TH
 from kg.reason.indicators import compute_batch, number
-from kg.reason.verdict import (RankedMeasure, Reason, Verdict, close_call, driver_order, kept_parts, rank_order,
-                               rounded_array)
+from kg.reason.verdict import (RankedMeasure, Reason, Verdict, close_call, kept_parts, rank_order, rounded_array)
 
 
 def account_share(a: AccountShare, balances: list[dict | None]) -> np.ndarray:
@@ -228,14 +227,19 @@ def boost_ranks() -> np.ndarray:
 
 
 @lru_cache(maxsize=4096)
-def reach_reasons(model_iri: str, big: frozenset[str]) -> tuple[tuple[Reason, ...], ...]:
-    """For each of the model's measures, () or its reach reason for a region with these big fluxes
-    (few distinct sets of big fluxes: each worked out once)."""
+def fixed_reasons(model_iri: str, big: frozenset[str]) -> tuple[tuple[Reason, ...], ...]:
+    """For each of the model's measures, its reasons that do not depend on the region's figures: its base
+    reason and, when it reaches some of these big fluxes, its reach reason (few distinct sets of big
+    fluxes: each worked out once). Equal tuples are one object, so that presentation words one once."""
     out = []
     for m in model_weights(model_iri)[0]:
         reached = tuple(sorted(reached_by(m) & big))
-        out.append((shared(Reason("reach", fluxes=reached)),) if reached else ())
+        reasons = (base_reason(model_iri, m), *((shared(Reason("reach", fluxes=reached)),) if reached else ()))
+        out.append(_SHARED_LISTS.setdefault(reasons, reasons))
     return tuple(out)
+
+
+_SHARED_LISTS: dict[tuple[Reason, ...], tuple[Reason, ...]] = {}
 
 
 @lru_cache(maxsize=None)
@@ -298,13 +302,14 @@ def rank_models(wanted: dict[str, list[int]], strength: np.ndarray, pos: np.ndar
         concern = rounded_array(pos[rows] @ weights.T)
         order = rank_order(score, concern, key_ranks(model)).tolist()
         boosts, starts = boost_reason_cells(model, strength[rows], idx, figures)
-        base = [base_reason(model, m) for m in iris]
         score_l, concern_l, n_m = score.tolist(), concern.tolist(), len(iris)
         for p, i in enumerate(idx):
-            reach = reach_reasons(model, frozenset(bigs[i]))
+            fixed = fixed_reasons(model, frozenset(bigs[i]))
             sp, cp, at = score_l[p], concern_l[p], p * n_m
+            # a boost reason comes after the base reason, before the reach reason
             out.setdefault(i, {})[model] = tuple(
-                RankedMeasure(iris[q], sp[q], cp[q], (base[q], *boosts[starts[at + q]:starts[at + q + 1]], *reach[q]))
+                RankedMeasure(iris[q], sp[q], cp[q], (fixed[q][0], *boosts[starts[at + q]:starts[at + q + 1]],
+                                                      *fixed[q][1:]) if starts[at + q] < starts[at + q + 1] else fixed[q])
                 for q in order[p])
     return out
 
@@ -312,6 +317,25 @@ def rank_models(wanted: dict[str, list[int]], strength: np.ndarray, pos: np.ndar
 @lru_cache(maxsize=1)
 def measure_keys() -> dict[str, str]:
     return {m.iri: m.key for ms in pathway.model_measures().values() for m in ms}
+
+
+def driver_orders(types: list[str | None], contrib: dict[str, np.ndarray]) -> dict[int, tuple[str, ...]]:
+    """{region: its diagnosed type's evidence IRIs, weightiest first} (kg.reason.verdict.driver_order: by
+    rounded contribution, weight, indicator) for all regions of each type at once; missing evidence left out."""
+    r = rules()
+    out: dict[int, tuple[str, ...]] = {}
+    for t in r.type_order:
+        ev = [e for e in r.evidence if e.type_iri == t]
+        rows = [i for i, x in enumerate(types) if x == t]
+        if not ev or not rows:
+            continue
+        c = np.column_stack([contrib[e.iri][rows] for e in ev])
+        names = [e.indicator for e in ev]
+        order = rank_order(rounded_array(c), np.broadcast_to(np.array([e.weight for e in ev], dtype=float), c.shape),
+                           np.array([sorted(names).index(x) for x in names]))
+        for i, ks, ok in zip(rows, order.tolist(), (~np.isnan(c)).tolist()):
+            out[i] = tuple(ev[k].iri for k in ks if ok[k])
+    return out
 
 
 def reason_batch(rows: list[dict], balances: list[dict | None]) -> list[Verdict]:
@@ -350,6 +374,7 @@ def reason_batch(rows: list[dict], balances: list[dict | None]) -> list[Verdict]
     boost_iris = [b.iri for b in r.boosts]
     by_type = {t: [(e.iri, np.asarray(contrib[e.iri], dtype=float).tolist()) for e in r.evidence if e.type_iri == t]
                for t in r.type_order}
+    drivers = driver_orders([d[1] for d in decided], contrib)
     out = []
     for i, ((type_scores, tiri, runner, margin, designated), lifts) in enumerate(zip(decided, strength.tolist())):
         contributions = {e: c[i] for e, c in by_type.get(tiri, ()) if c[i] == c[i]}
@@ -359,7 +384,7 @@ def reason_batch(rows: list[dict], balances: list[dict | None]) -> list[Verdict]
             model_iri=types[tiri].model_iri if tiri else None,
             fired=frozenset(b for b, x in zip(boost_iris, lifts) if x > 0),
             big_fluxes=frozenset(bigs[i]), designated=designated, runner_up=runner, margin=margin,
-            drivers=driver_order(contributions, r),
+            drivers=drivers.get(i, ()),
             intensities={b: x for b, x in zip(boost_iris, lifts) if x > 0},
             ranking=ranking.get(i, {})))
     return out
