@@ -219,9 +219,9 @@ class BatchCells:
         blank = None
         if kinds <= _NUMBERS:                 # numbers and blanks: numpy reads them (None as NaN)
             x = np.array(values, float) if n else np.zeros(0)
-            nan = np.isnan(x)
-            # every NaN a blank (no float NaN among the values: the counts agree)
-            blank = nan if values.count(None) == np.count_nonzero(nan) else np.array(values, object) == None  # noqa: E711
+            blank = np.isnan(x)
+            odd = [i for i in np.flatnonzero(blank) if values[i] is not None]   # a float NaN: a number
+            blank[odd] = False
             num = ~blank
         elif kinds <= _NUMBERS | {str}:       # what the reader makes: no bool, no Decimal
             num = np.fromiter((v.__class__ is int or v.__class__ is float for v in values), bool, n)
