@@ -18,8 +18,8 @@ import numpy as np
 from kg import messages
 from kg.account.coefficients import DEFAULT_SET, Coefficient, coefficients, resolve
 from kg.errors import UserError
-from kg.knowledge.graph import knowledge_graph, literal_in
-from kg.namespaces import DCTERMS, RDFS, SKOS, TH, THR
+from kg.knowledge import reader
+from kg.namespaces import THR
 from kg.knowledge.cache import compiled_knowledge
 from kg.knowledge.rules import Line, lines, local_name  # noqa: F401  (Line: the record callers type against)
 
@@ -46,50 +46,53 @@ def input_fields() -> list[str]:
     return seen
 
 
+def _concepts(scheme: str, extra: str = "") -> dict[str, dict]:
+    """The concepts of a SKOS scheme of the knowledge graph (kg.knowledge.reader): IRI → {notation, zh, en, …}
+    (labels by language, a region subtag such as zh-CN counting as zh; `extra`: OPTIONAL patterns binding
+    further variables on ?c, each kept as its value)."""
+    out: dict[str, dict] = {}
+    for row in reader.select(f"""SELECT * WHERE {{ ?c skos:inScheme <{THR}{scheme}> .
+        OPTIONAL {{ ?c skos:notation ?notation }} OPTIONAL {{ ?c rdfs:label ?label }} {extra} }}"""):
+        c = out.setdefault(row["c"].value, {"zh": "", "en": ""})
+        for var, term in row.items():
+            if term is None or var == "c":
+                continue
+            if var == "label":
+                c[term.language.split("-")[0]] = term.value
+            else:
+                c.setdefault(var, term.value)
+    return out
+
+
 @compiled_knowledge
 def ipcc_categories() -> dict[str, dict]:
     """IPCC 2006 category concepts of the ontology: local name → {code, sector, label_zh, label_en}."""
-    g = knowledge_graph()
-    out = {}
-    for c in g.subjects(SKOS.inScheme, THR["ipcc2006-categories"]):
-        sector = g.value(c, TH.inventorySector)
-        out[local_name(c, THR)] = {"code": str(g.value(c, SKOS.notation)),
-                               "sector": str(g.value(sector, SKOS.notation)) if sector is not None else None,
-                               "label_zh": literal_in(g, c, RDFS.label, "zh"),
-                               "label_en": literal_in(g, c, RDFS.label, "en")}
-    return out
+    return {local_name(iri, THR): {"code": c.get("notation"), "sector": c.get("sector"),
+                                   "label_zh": c["zh"], "label_en": c["en"]}
+            for iri, c in _concepts("ipcc2006-categories",
+                                    "OPTIONAL { ?c th:inventorySector/skos:notation ?sector }").items()}
 
 
 @compiled_knowledge
 def province_regions() -> dict[str, str]:
     """Province name (short form, as the inventory-region concepts list it) → inventory region notation."""
-    g = knowledge_graph()
-    out = {}
-    for c in g.subjects(SKOS.inScheme, THR["inventory-regions"]):
-        for alt in g.objects(c, SKOS.altLabel):
-            out[str(alt)] = str(g.value(c, SKOS.notation))
-    return out
+    return {row["alt"].value: row["code"].value for row in reader.select(f"""SELECT ?alt ?code WHERE {{
+        ?c skos:inScheme <{THR}inventory-regions> ; skos:notation ?code ; skos:altLabel ?alt }}""")}
 
 
 @compiled_knowledge
 def provinces() -> dict[str, dict]:
     """Province concepts of the ontology (thr:provinces): two-digit code → {short, zh, en, grid} (grid: the
     regional grid it belongs to, th:gridRegion, None where not inferred)."""
-    g = knowledge_graph()
-    grid = lambda c: str(g.value(c, TH.gridRegion)) if g.value(c, TH.gridRegion) is not None else None  # noqa: E731
-    return {str(g.value(c, SKOS.notation)): {"short": str(g.value(c, SKOS.altLabel)),
-                                             "zh": literal_in(g, c, RDFS.label, "zh"),
-                                             "en": literal_in(g, c, RDFS.label, "en"), "grid": grid(c)}
-            for c in g.subjects(SKOS.inScheme, THR["provinces"])}
+    return {c["notation"]: {"short": c.get("short"), "zh": c["zh"], "en": c["en"], "grid": c.get("grid")}
+            for c in _concepts("provinces", "OPTIONAL { ?c skos:altLabel ?short } "
+                                            "OPTIONAL { ?c th:gridRegion ?grid }").values()}
 
 
 @compiled_knowledge
 def grid_labels() -> dict[str, dict]:
     """Grid region key (a value of grid_region) → {zh, en} label (thr:grid-regions)."""
-    g = knowledge_graph()
-    return {str(g.value(c, SKOS.notation)): {"zh": literal_in(g, c, RDFS.label, "zh"),
-                                             "en": literal_in(g, c, RDFS.label, "en")}
-            for c in g.subjects(SKOS.inScheme, THR["grid-regions"])}
+    return {c["notation"]: {"zh": c["zh"], "en": c["en"]} for c in _concepts("grid-regions").values()}
 
 
 def province_code(values: dict) -> str | None:
@@ -487,9 +490,13 @@ def _ipcc_code(concept: str | None) -> str | None:
 @compiled_knowledge
 def _source_labels() -> dict[str, dict]:
     """Local name of every source node → its label in zh and en."""
-    g = knowledge_graph()
-    return {local_name(s, THR): {"zh": literal_in(g, s, RDFS.label, "zh"), "en": literal_in(g, s, RDFS.label, "en")}
-            for s in set(g.objects(None, DCTERMS.source)) if str(s).startswith(str(THR))}
+    out: dict[str, dict] = {}
+    for row in reader.select(f"""SELECT DISTINCT ?s ?label WHERE {{ ?x dcterms:source ?s .
+            FILTER(STRSTARTS(STR(?s), "{THR}")) OPTIONAL {{ ?s rdfs:label ?label }} }}"""):
+        labels = out.setdefault(local_name(row["s"].value, THR), {"zh": "", "en": ""})
+        if row["label"] is not None and row["label"].language:
+            labels[row["label"].language.split("-")[0]] = row["label"].value
+    return out
 
 
 @lru_cache(maxsize=4096)
