@@ -37,7 +37,7 @@ from kg.read.profiles import ProfileBatch
 
 SCHEMA_VERSION = 1
 SCHEMA_ID = "https://w3id.org/tanheng/schema/advice-output/1"
-CHUNK = 2_500             # regions per chunk: peak memory follows it (28,440 regions: 1.43 GB at 10,000, 0.54 GB at 2,500, same CPU)
+CHUNK = 1_000             # regions per chunk: peak memory follows it (28,440 regions --jobs 2, tree RSS: 900 MB at 2,500, see README)
 REFERENCE_CHUNK = 5       # the reference path takes ~1 s a region: small chunks keep the progress bar moving
 MIN_PER_JOB = 1_000       # below this many regions per process, forking costs more than it saves
 FORMATS = ("json", "ndjson")
