@@ -53,13 +53,21 @@ def reason_text(r: Reason) -> dict[str, str]:
     return _boost_text(r.ref, r.value, r.gate)
 
 
+@lru_cache(maxsize=None)
+def _boost_form(ref: str) -> tuple[str, str, str, dict[str, str], bool]:
+    """What a boost's reason says whatever the region: its sentences, its typical value in words, its unit."""
+    b = rules().boost_by_iri[ref]
+    return b.reason_zh, b.reason_en, in_words(b.typical), indicator_unit(b.indicator), b.gate is not None
+
+
 @lru_cache(maxsize=65_536)
 def _boost_text(ref: str, value: float | None, gate: float | None) -> dict[str, str]:
     """A boost's reason depends only on the boost and the region's figures: a region gives the same one
-    to each measure the boost lifts (~26 boost reasons a region, a few distinct — worded once each)."""
-    b = rules().boost_by_iri[ref]
-    return fill({"zh": b.reason_zh, "en": b.reason_en}, value=in_words(value), typical=in_words(b.typical),
-                unit=indicator_unit(b.indicator), gate=in_words(gate) if b.gate else "")
+    to each measure the boost lifts (~26 boost reasons a region, a few distinct — worded once each).
+    The sentences of rules/measure-ranking.ttl filled as fill() fills them."""
+    zh, en, typical, unit, gated = _boost_form(ref)
+    said = {"value": in_words(value), "typical": typical, "gate": in_words(gate) if gated else ""}
+    return {"zh": zh.format(**said, unit=unit["zh"]), "en": en.format(**said, unit=unit["en"])}
 
 
 @lru_cache(maxsize=None)
