@@ -30,7 +30,10 @@ def test_jobs_and_chunks_give_the_same_bytes(batch):
     one = _written(batch, jobs=1, chunk=10_000)
     assert _written(batch, jobs=2, chunk=50) == one
     assert _written(batch, jobs=1, chunk=33) == one
-    assert len(stream.chunks(240, 2, 50)) == 5
+    spans = stream.chunks(240, 2, 50)
+    assert [len(s) for s in spans] == [40] * 6           # at most 50 each, and as many for each of the 2 jobs
+    assert [len(s) for s in stream.chunks(2_844, 2)] == [711] * 4
+    assert [len(s) for s in stream.chunks(2_844, 1)] == [1_000, 1_000, 844]
 
 
 def test_compact_json_with_its_catalog_loses_nothing(batch):
