@@ -192,6 +192,9 @@ def _results(source, spans: list[range], opts: dict, jobs: int, cluster: str | N
         pieces = None if isinstance(source, ProfileBatch) else _pieces(source, spans)
         if pieces is None:
             _WORK.update(batch=source, spans=spans, opts=opts)
+        # what the parent holds (knowledge, rules, the batch) leaves the forked workers' collections, which would
+        # otherwise walk it and so copy its pages into each worker (2,844 regions: 1.01 → 0.97 s wall, median of 6)
+        gc.freeze()
         try:
             with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
                 def submit(i: int):
@@ -201,6 +204,7 @@ def _results(source, spans: list[range], opts: dict, jobs: int, cluster: str | N
                 yield from _in_order(submit, n, 2 * jobs)
         finally:
             _WORK.clear()
+            gc.unfreeze()
 
 
 @contextlib.contextmanager
