@@ -84,6 +84,15 @@ _XSD_DOUBLE = "http://www.w3.org/2001/XMLSchema#double"
 _TOTALS = ("emissions_t_co2e", "sinks_t_co2e", "net_t_co2e", "balance_ratio")
 
 
+def key_figures(region: dict) -> dict:
+    """What a saved analysis keeps of an advised region when the advice itself lives in files
+    (`tanheng advise --save`): id, name, year, validity, type, model and the account's totals."""
+    b = region.get("balance")
+    return {"region_id": region["region_id"], "name": region.get("name"), "year": region.get("year"),
+            "valid": region["valid"], "type": region.get("type"), "model": region.get("model"),
+            "balance": {k: b[k] for k in _TOTALS} if b else None}
+
+
 def _key_figures(g: ox.NamedNode, advice) -> builtins.list[str]:
     """Each advised region's type, model and totals as triples (N-Triples lines) in the analysis
     graph, so that SPARQL can ask them: <g> h:result <g#r-N> (N-th region), which has h:region, h:year,

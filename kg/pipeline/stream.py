@@ -108,23 +108,11 @@ def repeated_ids(batch: ProfileBatch) -> bool:
     return any(c > 1 for c in counts.values())
 
 
-_TOTALS = ("emissions_t_co2e", "sinks_t_co2e", "net_t_co2e", "balance_ratio")
-
-
-def key_figures(region: dict) -> dict:
-    """What a saved analysis keeps of an advised region (kg.history makes triples of it): id, name,
-    year, validity, type, model and the account's totals."""
-    b = region.get("balance")
-    return {"region_id": region["region_id"], "name": region.get("name"), "year": region.get("year"),
-            "valid": region["valid"], "type": region.get("type"), "model": region.get("model"),
-            "balance": {k: b[k] for k in _TOTALS} if b else None}
-
-
 def advise_chunk(sub: ProfileBatch, opts: dict) -> tuple[bytes, dict, list, list, dict | None, list | None]:
     """One chunk, wherever it runs (this process, a forked one, a Dask worker): its regions as
     encoded records, its summary counts, coefficients, batch warnings, with opts["results"]
     its tidy figures (kg.pipeline.results.tidy) for the gathering process to write and, with
-    opts["keys"], each region's key figures (key_figures) for a saved analysis."""
+    opts["keys"], each region's key figures (kg.history.key_figures) for a saved analysis."""
     with one_source():
         res = advise(sub, coefficient_set=opts["coefficient_set"], lang=opts["lang"], engine=opts["engine"],
                      compact=not opts["full"])
@@ -137,7 +125,11 @@ def advise_chunk(sub: ProfileBatch, opts: dict) -> tuple[bytes, dict, list, list
         body = b"\n".join(b'{"record":"region",' + orjson.dumps(r)[1:] for r in res["regions"])
     else:
         body = orjson.dumps(res["regions"])[1:-1]      # the records comma-separated, in one call
-    keys = [key_figures(r) for r in res["regions"]] if opts.get("keys") else None
+    keys = None
+    if opts.get("keys"):
+        from kg.history import key_figures
+
+        keys = [key_figures(r) for r in res["regions"]]
     return body, res["summary"], res["coefficients"], res["batch_warnings"], rows, keys
 
 
@@ -158,7 +150,7 @@ def _forked_chunk(i: int):
     return advise_chunk(_piece(_WORK["batch"], _WORK["spans"], i), _WORK["opts"])
 
 
-def _in_order(submit, n: int, window: int) -> Iterator:
+def in_order(submit, n: int, window: int) -> Iterator:
     """Results of submit(0) … submit(n-1) in order, with at most `window` in flight (memory stays bounded).
     submit is called with 0, 1, 2 … in turn, so it may read the next piece of a file as it goes."""
     pending = {i: submit(i) for i in range(min(n, window))}
@@ -201,7 +193,7 @@ def _results(source, spans: list[range], opts: dict, jobs: int, cluster: str | N
                     if pieces is None:          # the batch is in memory: forked workers inherit it, cut their piece
                         return pool.submit(_forked_chunk, i)
                     return pool.submit(advise_chunk, next(pieces), opts)    # read while earlier pieces are advised
-                yield from _in_order(submit, n, 2 * jobs)
+                yield from in_order(submit, n, 2 * jobs)
         finally:
             _WORK.clear()
             gc.unfreeze()
@@ -230,7 +222,7 @@ def _on_cluster(address: str, pieces: Iterator[ProfileBatch], n: int, opts: dict
     """The chunks as tasks of a Dask cluster; the figures come back here and are written by this process."""
     with cluster_client(address) as client:
         workers = max(1, len(client.scheduler_info()["workers"]))
-        yield from _in_order(lambda i: client.submit(advise_chunk, next(pieces), opts, pure=False), n, 2 * workers)
+        yield from in_order(lambda i: client.submit(advise_chunk, next(pieces), opts, pure=False), n, 2 * workers)
 
 
 def _first_region(source) -> ProfileBatch:
@@ -253,7 +245,7 @@ def advise_to(batch, fp, fmt: str = "json", full: bool = False, coefficient_set:
     `progress(done, total)` is called after each chunk is written. `cluster`: run the chunks on a
     Dask cluster (a scheduler address or "local"); `results`: also write the tidy figures to that
     Parquet dataset directory (kg.pipeline.results); `keep_keys(list)` receives each chunk's
-    key figures (key_figures), in order, e.g. to save the analysis in the store."""
+    key figures (kg.history.key_figures), in order, e.g. to save the analysis in the store."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown output format {fmt!r}; choose one of {', '.join(FORMATS)}")
     from kg.account.balance import compile_set

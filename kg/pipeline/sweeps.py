@@ -145,7 +145,7 @@ def monte_carlo(regions, cluster: str | None = None, keep_draws=None, progress=N
 
     if not cluster:
         return here(regions, keep_draws=keep_draws, progress=progress, **options)
-    from kg.pipeline.stream import _in_order, cluster_client
+    from kg.pipeline.stream import in_order, cluster_client
 
     values = [r if isinstance(r, dict) else r.values for r in regions]
     options = {**options, "seed": resolve_seed(options.get("seed"))}
@@ -156,7 +156,7 @@ def monte_carlo(regions, cluster: str | None = None, keep_draws=None, progress=N
         workers = max(1, len(client.scheduler_info()["workers"]))
         submit = lambda k: client.submit(_mc_task, values[starts[k]:starts[k] + per], starts[k],  # noqa: E731
                                          keep_draws is not None, options, pure=False)
-        for intervals, kept in _in_order(submit, len(starts), 2 * workers):
+        for intervals, kept in in_order(submit, len(starts), 2 * workers):
             for a, b, e, s in kept:
                 keep_draws(slice(a, b), e, s)
             out += intervals
