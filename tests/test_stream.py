@@ -8,6 +8,7 @@ import pytest
 
 from kg.pipeline import stream
 from kg.pipeline.advice import advise
+from kg.present.advice import reason_words
 from kg.bench import batch_from_rows, generate
 from kg.cli import main
 
@@ -30,29 +31,55 @@ def test_jobs_and_chunks_give_the_same_bytes(batch):
     one = _written(batch, jobs=1, chunk=10_000)
     assert _written(batch, jobs=2, chunk=50) == one
     assert _written(batch, jobs=1, chunk=33) == one
+    lines = _written(batch, fmt="ndjson", jobs=1, chunk=10_000)     # basis records sit where they sit, however cut
+    assert _written(batch, fmt="ndjson", jobs=2, chunk=50) == lines == _written(batch, fmt="ndjson", jobs=1, chunk=7)
     spans = stream.chunks(240, 2, 50)
     assert [len(s) for s in spans] == [40] * 6           # at most 50 each, and as many for each of the 2 jobs
     assert [len(s) for s in stream.chunks(2_844, 2)] == [711] * 4
     assert [len(s) for s in stream.chunks(2_844, 1)] == [1_000, 1_000, 844]
 
 
+def _measures_in_full(measures: list[dict], cat: dict) -> list[dict]:
+    """Compact measures as the full form gives them: the catalog's fields, the reasons worded from the catalog."""
+    return [{**cat["measures"][m["id"]], **m, "reasons": [reason_words(r, cat["reasons"]) for r in m["reasons"]]}
+            for m in measures]
+
+
 def test_compact_json_with_its_catalog_loses_nothing(batch):
     full = advise(batch)
     data = json.loads(_written(batch))
-    assert data["schema_version"] == stream.SCHEMA_VERSION and data["form"] == "compact"
+    assert data["schema_version"] == stream.SCHEMA_VERSION == 2 and data["form"] == "compact"
     assert data["summary"] == full["summary"] == {"total": 240, "valid": 239, "invalid": 1}
     assert data["coefficients"] == full["coefficients"] and data["batch_warnings"] == full["batch_warnings"]
-    cat = data["catalog"]
+    cat, bases = data["catalog"], data["bases"]
+    assert 1 <= len(bases) < 50                         # a basis per plan, not per region
     for compact, whole in zip(data["regions"], full["regions"]):
+        whole = json.loads(orjson.dumps(whole))
         assert compact["region_id"] == whole["region_id"] and compact["valid"] == whole["valid"]
-        for key in ("type", "type_scores", "model", "balance", "indicators", "violations", "zone_agreement"):
-            assert compact[key] == json.loads(orjson.dumps(whole[key])), key
-        assert [{**cat["measures"][m["id"]], **m} for m in compact["measures"]] == whole["measures"]
+        for key in ("type", "type_scores", "model", "indicators", "violations", "zone_agreement"):
+            assert compact[key] == whole[key], key
+        assert _measures_in_full(compact["measures"], cat) == whole["measures"]
         if whole["valid"]:
+            b = dict(compact["balance"])
+            basis = bases[b.pop("basis")]
+            assert {**b, **basis} == whole["balance"]
             assert cat["pathways"][compact["model"]] == whole["pathway"]
             assert [{**cat["evidence"][compact["type"]][d["indicator"]], **d} for d in compact["drivers"]] \
                 == whole["drivers"]
+        if whole["close_call"]:
+            assert _measures_in_full(compact["close_call"]["runner_up_measures"], cat) \
+                == whole["close_call"]["runner_up_measures"]
+        if whole["secondary"]:
+            assert _measures_in_full(compact["secondary"]["measures"], cat) == whole["secondary"]["measures"]
     assert len(data["regions"]) == 240
+    assert any(r["close_call"] for r in full["regions"]) and any(r["secondary"] for r in full["regions"])
+
+
+def test_compact_is_a_fraction_of_the_full_form(batch):
+    """What issue 12 asked of the catalog: per region, the compact output is a small part of the full one
+    (version 1, with reasons in words and every basis repeated, was ~70 % of it)."""
+    compact, full = len(_written(batch)), len(_written(batch, full=True))
+    assert compact < 0.3 * full, (compact, full)
 
 
 def test_full_form_is_the_advice_as_before(batch):
@@ -64,10 +91,20 @@ def test_full_form_is_the_advice_as_before(batch):
 def test_ndjson_header_regions_summary(batch):
     lines = [json.loads(x) for x in _written(batch, fmt="ndjson", jobs=2, chunk=100).splitlines()]
     assert lines[0]["record"] == "header" and "catalog" in lines[0]
-    assert [x["record"] for x in lines[1:-1]] == ["region"] * 240
     assert lines[-1]["record"] == "summary" and lines[-1]["summary"]["invalid"] == 1
+    regions = [x for x in lines[1:-1] if x["record"] == "region"]
+    assert len(regions) == 240 and {x["record"] for x in lines[1:-1]} == {"region", "basis"}
+    seen = set()
+    for x in lines[1:-1]:                     # a basis comes once, before the first region naming it
+        if x["record"] == "basis":
+            assert x["id"] not in seen
+            seen.add(x["id"])
+        elif x["valid"]:
+            assert x["balance"]["basis"] in seen
     as_json = json.loads(_written(batch))
-    assert [{k: v for k, v in x.items() if k != "record"} for x in lines[1:-1]] == as_json["regions"]
+    assert [{k: v for k, v in x.items() if k != "record"} for x in regions] == as_json["regions"]
+    assert {x["id"]: {k: v for k, v in x.items() if k not in ("record", "id")}
+            for x in lines if x["record"] == "basis"} == as_json["bases"]
 
 
 def test_repeated_ids_are_found_across_the_whole_batch():
@@ -88,7 +125,7 @@ def test_output_follows_the_published_schema(batch):
     import jsonschema
 
     from kg.paths import ROOT
-    schema = json.loads((ROOT / "docs/schema/advice-output-1.schema.json").read_text(encoding="utf-8"))
+    schema = json.loads((ROOT / "docs/schema/advice-output-2.schema.json").read_text(encoding="utf-8"))
     assert schema["$id"] == stream.SCHEMA_ID
     check = jsonschema.Draft202012Validator(schema)
     check.validate(json.loads(_written(batch)))
@@ -97,6 +134,9 @@ def test_output_follows_the_published_schema(batch):
         check.validate(json.loads(line))
     broken = json.loads(_written(batch))
     del broken["regions"][0]["measures"][0]["reasons"]
+    assert not check.is_valid(broken)
+    broken = json.loads(_written(batch))
+    broken["regions"][0]["measures"][0]["reasons"][0] = {"kind": "hunch"}
     assert not check.is_valid(broken)
 
 

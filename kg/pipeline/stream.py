@@ -11,12 +11,16 @@ A big CSV file comes as a kg.read.chunked.PiecedFile: its pieces are read here w
 the workers advise the pieces before (at most 2 × jobs in flight), so neither the
 batch nor its output ever exists whole.
 
-Output forms (docs/advice-output.schema.json, versioned):
-- "json" (default): one object; each measure carries its id, score and reasons,
-  its labels and cases are in one shared `catalog` (as are the models' pathways
-  and the type evidence behind the drivers) instead of repeated per region;
+Output forms (docs/schema/advice-output-2.schema.json, versioned):
+- "json" (default): one object; each measure carries its id, score and reasons as
+  references (kind and figures), its labels and cases are in one shared `catalog`
+  (as are the reasons' sentences, the models' pathways and the type evidence behind
+  the drivers) instead of repeated per region; each balance names its basis (how it
+  was made: boundary, factor years, assumptions, what is not counted …), given once
+  in `bases` after the regions;
 - "ndjson": the same records, one JSON document per line (a header line with the
-  catalog, one line per region, a closing line with the summary);
+  catalog, a basis line before the first region naming it, one line per region, a
+  closing line with the summary);
 - full=True: every region as kg.pipeline.advice.advise gives it (the form before issue 12),
   for small files and reports."""
 from __future__ import annotations
@@ -35,8 +39,8 @@ from .advice import advise
 from kg.knowledge.cache import one_source
 from kg.read.profiles import ProfileBatch
 
-SCHEMA_VERSION = 1
-SCHEMA_ID = "https://w3id.org/tanheng/schema/advice-output/1"
+SCHEMA_VERSION = 2       # 2: reasons as references, balances' bases once (issue 12); 1 worded every reason
+SCHEMA_ID = "https://w3id.org/tanheng/schema/advice-output/2"
 CHUNK = 1_000             # regions per chunk: peak memory follows it (28,440 regions --jobs 2, tree RSS: 900 MB at 2,500, see README)
 REFERENCE_CHUNK = 5       # the reference path takes ~1 s a region: small chunks keep the progress bar moving
 MIN_PER_JOB = 1_000       # below this many regions per process, forking costs more than it saves
@@ -48,10 +52,11 @@ _MEASURE_STATIC = ("label_zh", "label_en", "common", "extension", "cases")
 
 def catalog() -> dict:
     """What is the same for every region: each model's measures (labels, common, cases), each
-    model's pathway, and the evidence of each type (what a driver's figure is weighed against)."""
+    model's pathway, the evidence of each type (what a driver's figure is weighed against) and what the
+    reasons' references are worded with (kg.present.advice.reason_catalog)."""
     from kg.knowledge import pathway
     from kg.knowledge.rules import indicators, rules
-    from kg.present.advice import measure_fields
+    from kg.present.advice import measure_fields, reason_catalog
 
     r = rules()
     types = pathway.type_models()
@@ -68,7 +73,7 @@ def catalog() -> dict:
             "label_zh": d.label_zh, "label_en": d.label_en, "unit_zh": d.unit_zh, "unit_en": d.unit_en,
             "direction": "increasing" if e.increasing else "decreasing", "low": e.low, "high": e.high,
             "weight": e.weight, "rationale_zh": e.rationale_zh, "rationale_en": e.rationale_en}
-    return {"measures": measures, "pathways": pathways, "evidence": evidence}
+    return {"measures": measures, "pathways": pathways, "evidence": evidence, "reasons": reason_catalog()}
 
 
 # ----------------------------------------------------------------------------- chunks
@@ -108,9 +113,15 @@ def repeated_ids(batch: ProfileBatch) -> bool:
     return any(c > 1 for c in counts.values())
 
 
-def advise_chunk(sub: ProfileBatch, opts: dict) -> tuple[bytes, dict, list, list, dict | None, list | None]:
+def _first(basis: tuple) -> int:
+    return basis[0] or 0
+
+
+def advise_chunk(sub: ProfileBatch, opts: dict) -> tuple[bytes, dict, list, list, dict | None, list | None, list]:
     """One chunk, wherever it runs (this process, a forked one, a Dask worker): its regions as
-    encoded records, its summary counts, coefficients, batch warnings, with opts["results"]
+    encoded records, its summary counts, coefficients, batch warnings, the bases its compact balances
+    name as (NDJSON: where in the body the first region naming it begins, digest, basis), in that order
+    ([] for the full form), with opts["results"]
     its tidy figures (kg.pipeline.results.tidy) for the gathering process to write and, with
     opts["keys"], each region's key figures (kg.history.key_figures) for a saved analysis."""
     with one_source():
@@ -121,16 +132,25 @@ def advise_chunk(sub: ProfileBatch, opts: dict) -> tuple[bytes, dict, list, list
         from .results import tidy
 
         rows = tidy(res["regions"], [r.values.get("year") for r in sub.regions], opts["coefficient_set"])
+    found = res.get("bases", {})
     if opts["format"] == "ndjson":      # {"record": "region", **r} without copying r
-        body = b"\n".join(b'{"record":"region",' + orjson.dumps(r)[1:] for r in res["regions"])
+        lines = [b'{"record":"region",' + orjson.dumps(r)[1:] for r in res["regions"]]
+        body = b"\n".join(lines)
+        at, firsts = 0, {}
+        for r, line in zip(res["regions"], lines):       # where the first region naming each basis begins
+            if r["valid"] and "basis" in r["balance"]:
+                firsts.setdefault(r["balance"]["basis"], at)
+            at += len(line) + 1
+        bases = [(firsts[d], d, b) for d, b in found.items()]
     else:
         body = orjson.dumps(res["regions"])[1:-1]      # the records comma-separated, in one call
+        bases = [(None, d, b) for d, b in found.items()]
     keys = None
     if opts.get("keys"):
         from kg.history import key_figures
 
         keys = [key_figures(r) for r in res["regions"]]
-    return body, res["summary"], res["coefficients"], res["batch_warnings"], rows, keys
+    return body, res["summary"], res["coefficients"], res["batch_warnings"], rows, keys, sorted(bases, key=_first)
 
 
 def _piece(batch: ProfileBatch, spans: list[range], i: int) -> ProfileBatch:
@@ -267,21 +287,32 @@ def advise_to(batch, fp, fmt: str = "json", full: bool = False, coefficient_set:
     summary = {"total": 0, "valid": 0, "invalid": 0}
     coefficients: dict[str, dict] = {}
     warnings: list = []
+    bases: dict[str, dict] = {}
     if fmt == "ndjson":
         fp.write(orjson.dumps({"record": "header", **head}) + b"\n")
     else:
         fp.write(orjson.dumps(head)[:-1] + b',"regions":[')
     done = 0
     pieces = _results(batch, spans, opts, 1 if one_piece else jobs, cluster)
-    for i, (body, counts, coefs, batch_warnings, rows, keys) in enumerate(pieces):
+    for i, (body, counts, coefs, batch_warnings, rows, keys, chunk_bases) in enumerate(pieces):
         if keys is not None:
             keep_keys(keys)
         if rows is not None:
             from .results import write_part
 
             write_part(results, part_name(spans[i]), rows)
+        view, start = memoryview(body), 0
+        for at, digest, basis in chunk_bases:
+            if digest in bases:
+                continue
+            bases[digest] = basis
+            if fmt == "ndjson":      # just before the first region naming it, wherever the chunks were cut
+                fp.write(view[start:at])
+                fp.write(orjson.dumps({"record": "basis", "id": digest, **basis}) + b"\n")
+                start = at
         if body:
-            fp.write(body + b"\n" if fmt == "ndjson" else (b"," if done else b"") + body)
+            fp.write(view[start:] if fmt == "ndjson" else (b"," if done else b"") + body)
+            fp.write(b"\n" if fmt == "ndjson" else b"")
         for k in summary:
             summary[k] += counts[k]
         for c in coefs:
@@ -290,7 +321,8 @@ def advise_to(batch, fp, fmt: str = "json", full: bool = False, coefficient_set:
         done += len(spans[i])
         if progress:
             progress(done, n)
-    tail = {"summary": summary, "batch_warnings": warnings, "coefficients": list(coefficients.values())}
+    tail = {"summary": summary, "batch_warnings": warnings, "coefficients": list(coefficients.values()),
+            **({"bases": bases} if not full and fmt == "json" else {})}
     if fmt == "ndjson":
         fp.write(orjson.dumps({"record": "summary", **tail}) + b"\n")
     else:

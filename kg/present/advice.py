@@ -9,6 +9,7 @@ from functools import lru_cache
 from kg.knowledge import pathway
 from kg.knowledge.rules import indicator_unit, indicators, rules
 from kg.present.numbers import in_words
+from kg.reason.fast import reached_by
 from kg.reason.verdict import SCORE_DIGITS, RankedMeasure, Reason, Verdict
 
 LANGS = ("zh", "en")
@@ -35,16 +36,78 @@ def measure_fields(model_iri: str, measure_iri: str) -> dict:
             "extension": m.extension, "cases": list(pathway.measure_cases().get(measure_iri, ()))[:rules().max_cases]}
 
 
+# ----------------------------------------------------------------------------- reasons
+# A reason is data (kg.reason.verdict.Reason). The compact output (schema 2) gives it as a reference — its kind and
+# the figures it quotes — with the sentences once in the output's catalog (reason_catalog); the full form and the
+# app give it in words. Both go through reason_words, so the words are the same whichever form a consumer reads.
+
+def _key(iri: str) -> str:
+    """A flux class or rule by its local name (as the account's by_table1 names the classes)."""
+    return iri.split("#", 1)[1] if "#" in iri else iri
+
+
+@lru_cache(maxsize=1)
+def reason_catalog() -> dict:
+    """What wording a reason reference needs and no region changes: the sentences of
+    rules/advice-messages.ttl and rules/measure-ranking.ttl (str.format templates), the labels of the models and
+    flux classes they name, each boost's typical value and unit. Numbers go into the sentences by
+    kg.present.numbers.in_words (≥ 100: thousands separated, no decimals; ≥ 1: one decimal; below: 3 significant)."""
+    messages = rules().messages
+    models = {t.model_key: labels(t.model_iri) for t in pathway.type_models().values()}
+    fluxes = {_key(f): labels(f) for ms in pathway.model_measures().values() for m in ms for f in reached_by(m.iri)}
+    boosts = {_key(b.iri): {"zh": b.reason_zh, "en": b.reason_en, "indicator": b.indicator, "typical": b.typical,
+                            "unit": indicator_unit(b.indicator), "gated": b.gate is not None} for b in rules().boosts}
+    return {"sentences": {kind: {lang: messages[k][lang] for lang in LANGS} for kind, k in _SENTENCES.items()},
+            "models": models, "fluxes": dict(sorted(fluxes.items())), "boosts": boosts}
+
+
+_SENTENCES = {"common": "common-requirement", "model": "model-measure", "reach": "reach"}
+
+
+@lru_cache(maxsize=4096)
+def _static_ref(r: Reason) -> dict:
+    if r.kind == "common":
+        return {"kind": "common"}
+    if r.kind == "model":
+        return {"kind": "model", "model": _model_keys()[r.ref]}
+    return {"kind": "reach", "fluxes": [_key(f) for f in r.fluxes]}
+
+
+@lru_cache(maxsize=1)
+def _model_keys() -> dict[str, str]:
+    return {t.model_iri: t.model_key for t in pathway.type_models().values()}
+
+
+def reason_ref(r: Reason) -> dict:
+    """A reason as the compact output gives it: {"kind": "common"}, {"kind": "model", "model": key},
+    {"kind": "reach", "fluxes": [class, …]} or {"kind": "boost", "boost": key, "value", "gate", "part"} (the
+    region's figure, its gate figure as the sentence shows it, the boost's part of the score)."""
+    if r.kind != "boost":
+        return _static_ref(r)
+    return {"kind": "boost", "boost": _key(r.ref), "value": r.value, "gate": r.gate, "part": r.part}
+
+
+def reason_words(ref: dict, catalog: dict | None = None) -> dict[str, str]:
+    """A reason reference in words, {"zh", "en"}, from the catalog's reasons section (reason_catalog())."""
+    c = catalog or reason_catalog()
+    kind = ref["kind"]
+    if kind == "boost":
+        b = c["boosts"][ref["boost"]]
+        said = {"value": in_words(ref["value"]), "typical": in_words(b["typical"]),
+                "gate": in_words(ref["gate"]) if b["gated"] else ""}
+        return {lang: b[lang].format(**said, unit=b["unit"][lang]) for lang in LANGS}
+    sentence = c["sentences"][kind]
+    if kind == "model":
+        return fill(sentence, model=c["models"][ref["model"]])
+    if kind == "reach":
+        names = [c["fluxes"][f] for f in ref["fluxes"]]
+        return fill(sentence, fluxes={"zh": "、".join(n["zh"] for n in names), "en": ", ".join(n["en"] for n in names)})
+    return fill(sentence)
+
+
 @lru_cache(maxsize=4096)
 def _static_reason(r: Reason) -> dict[str, str]:
-    messages = rules().messages
-    if r.kind == "common":
-        return fill(messages["common-requirement"])
-    if r.kind == "model":
-        return fill(messages["model-measure"], model=labels(r.ref))
-    names = {"zh": "、".join(pathway.label(f, "zh") for f in r.fluxes),
-             "en": ", ".join(pathway.label(f, "en") for f in r.fluxes)}
-    return fill(messages["reach"], fluxes=names)
+    return reason_words(_static_ref(r))
 
 
 def reason_text(r: Reason) -> dict[str, str]:
@@ -53,21 +116,11 @@ def reason_text(r: Reason) -> dict[str, str]:
     return _boost_text(r.ref, r.value, r.gate)
 
 
-@lru_cache(maxsize=None)
-def _boost_form(ref: str) -> tuple[str, str, str, dict[str, str], bool]:
-    """What a boost's reason says whatever the region: its sentences, its typical value in words, its unit."""
-    b = rules().boost_by_iri[ref]
-    return b.reason_zh, b.reason_en, in_words(b.typical), indicator_unit(b.indicator), b.gate is not None
-
-
 @lru_cache(maxsize=65_536)
 def _boost_text(ref: str, value: float | None, gate: float | None) -> dict[str, str]:
     """A boost's reason depends only on the boost and the region's figures: a region gives the same one
-    to each measure the boost lifts (~26 boost reasons a region, a few distinct — worded once each).
-    The sentences of rules/measure-ranking.ttl filled as fill() fills them."""
-    zh, en, typical, unit, gated = _boost_form(ref)
-    said = {"value": in_words(value), "typical": typical, "gate": in_words(gate) if gated else ""}
-    return {"zh": zh.format(**said, unit=unit["zh"]), "en": en.format(**said, unit=unit["en"])}
+    to each measure the boost lifts (~26 boost reasons a region, a few distinct — worded once each)."""
+    return reason_words({"kind": "boost", "boost": _key(ref), "value": value, "gate": gate})
 
 
 @lru_cache(maxsize=None)
@@ -77,18 +130,20 @@ def model_fields(model_iri: str) -> dict[str, dict]:
 
 
 def measures(model_iri: str, ranked: tuple[RankedMeasure, ...], compact: bool = False) -> list[dict]:
-    """The ranked measures, each with its reasons in words (compact: id, score and reasons only — the
-    rest is in the output's catalog). A region's measures share most of their reasons (the model reason,
-    a boost lifting several measures, often the very same Reason object, or the same tuple of them): each
-    reason and each tuple is worded once per call, looked up by identity while `ranked` holds it."""
+    """The ranked measures, each with its reasons in words (compact: id, score and reasons as references
+    only — labels, cases and sentences are in the output's catalog). A region's measures share most of their
+    reasons (the model reason, a boost lifting several measures, often the very same Reason object, or the same
+    tuple of them): each reason and each tuple is given once per call, looked up by identity while `ranked`
+    holds it."""
     fields = model_fields(model_iri)
-    worded: dict[int, dict[str, str]] = {}
-    lists: dict[int, list[dict[str, str]]] = {}
+    give = reason_ref if compact else reason_text
+    worded: dict[int, dict] = {}
+    lists: dict[int, list[dict]] = {}
 
-    def said(m: RankedMeasure) -> list[dict[str, str]]:
+    def said(m: RankedMeasure) -> list[dict]:
         out = lists.get(id(m.reasons))
         if out is None:
-            out = lists[id(m.reasons)] = [worded[k] if (k := id(r)) in worded else worded.setdefault(k, reason_text(r))
+            out = lists[id(m.reasons)] = [worded[k] if (k := id(r)) in worded else worded.setdefault(k, give(r))
                                           for r in m.reasons]
         return out
 
