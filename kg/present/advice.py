@@ -84,7 +84,12 @@ def reason_ref(r: Reason) -> dict:
     region's figure, its gate figure as the sentence shows it, the boost's part of the score)."""
     if r.kind != "boost":
         return _static_ref(r)
-    return {"kind": "boost", "boost": _key(r.ref), "value": r.value, "gate": r.gate, "part": r.part}
+    return {"kind": "boost", "boost": _boost_keys()[r.ref], "value": r.value, "gate": r.gate, "part": r.part}
+
+
+@lru_cache(maxsize=1)
+def _boost_keys() -> dict[str, str]:
+    return {b.iri: _key(b.iri) for b in rules().boosts}
 
 
 def reason_words(ref: dict, catalog: dict | None = None) -> dict[str, str]:
@@ -142,9 +147,8 @@ def measures(model_iri: str, ranked: tuple[RankedMeasure, ...], compact: bool = 
 
     def said(m: RankedMeasure) -> list[dict]:
         out = lists.get(id(m.reasons))
-        if out is None:
-            out = lists[id(m.reasons)] = [worded[k] if (k := id(r)) in worded else worded.setdefault(k, give(r))
-                                          for r in m.reasons]
+        if out is None:      # a reason is never empty: `or` finds it given already
+            out = lists[id(m.reasons)] = [worded.get(id(r)) or worded.setdefault(id(r), give(r)) for r in m.reasons]
         return out
 
     if compact:
