@@ -315,6 +315,7 @@ def run(sizes: list[int], reference_n: int, out=sys.stdout, repeat: int = 3, job
                 f"{max(x['tanheng']['peak_mb'] for x in results['sizes']):.0f} MB (≤ 1 GiB: "
                 f"{_verdict(all(x['tanheng']['peak_mb'] <= TARGETS['peak_mb'] for x in results['sizes']))})")
         if 2_844 in by:
+            results["output_bytes_per_region"] = output_size(paths[2_844], 2_844, d, say)
             w = by[2_844]["tanheng"]["wall_s"]
             say(f"targets: 2,844 regions {w:.2f} s end to end (≤ {TARGETS['wall_2844_s']} s: "
                 f"{_verdict(w <= TARGETS['wall_2844_s'])})")
@@ -335,6 +336,16 @@ def run(sizes: list[int], reference_n: int, out=sys.stdout, repeat: int = 3, job
     say(f"(load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: wall times include waiting for CPU; "
         f"CPU times and the ratio to the floor are steadier)")
     return results
+
+
+def output_size(path: Path, n: int, d: Path, say) -> float:
+    """Bytes a region of the default (compact) output, from one run written to a file."""
+    out = d / "advice.json"
+    subprocess.run(advise_cmd(path)[:-1] + [str(out)], check=True, capture_output=True)
+    per = out.stat().st_size / n
+    say(f"output: {out.stat().st_size / 1e6:.1f} MB for {n:,} regions, {per / 1e3:.1f} KB a region (compact JSON)")
+    out.unlink()
+    return per
 
 
 def jobs_figures(path: Path, n: int, jobs: list[int], repeat: int, say) -> dict:

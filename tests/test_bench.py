@@ -39,3 +39,16 @@ def test_measure_counts_the_cpu_of_child_processes():
     busy = "import subprocess, sys; subprocess.run([sys.executable, '-c', 'sum(range(30_000_000))'])"
     r = bench.measure([sys.executable, "-c", busy], ok=(0,))
     assert r.cpu_s > 0.3 and r.rc == 0
+
+
+def test_output_size_is_what_advise_writes(tmp_path):
+    import json
+
+    path = bench.write_csv(bench.generate(20, seed=5), tmp_path / "g.csv")
+    out = io.StringIO()
+    per = bench.output_size(path, 20, tmp_path, lambda t: out.write(t))
+    assert not (tmp_path / "advice.json").exists() and "KB a region" in out.getvalue()
+    from kg.cli import main
+    assert main(["advise", str(path), "-o", str(tmp_path / "again.json")]) == 0
+    again = tmp_path / "again.json"
+    assert per == again.stat().st_size / 20 and json.loads(again.read_text())["schema_version"] == 2
