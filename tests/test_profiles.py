@@ -354,3 +354,38 @@ def test_unknown_grid_region_is_still_refused_with_its_message():
     assert region.values["grid_region"] == "华中地区"                     # kept as given
     found = [r for r in validate(b).for_region(region.region_id) if "grid_region" in json.dumps(r, ensure_ascii=False)]
     assert found and "must be one of north" in json.dumps(found, ensure_ascii=False)
+
+
+# ---------------------------------------------------------------- a table's rows read alike by either path
+
+ROW_HEADER = ["region_id", "name", "year", "population", "area_km2", "年末常住人口（万人）", "grid_region",
+              "第一产业增加值（亿元）", "第二产业增加值（亿元）", "第三产业增加值（亿元）", "备注"]
+
+
+@pytest.mark.parametrize("cells, by_positions", [
+    (["A1", "甲县", "2022", "12345", "1234.5", "12.5", "华北电网", "10", "20", "70", ""], True),   # plain numbers
+    (["A1", "甲县", "2022", "12345", "1234.5", "12.5", "south", "10", "20", "70", "见附表", "stray"], True),
+    (["A1", "甲县", "2022", "12345.0", "-0", "", "", "", "", "", ""], False),   # a whole number with a point
+    (["A1", "甲县", "2022", "1\x1f2", "3", "", "", "", "", "", ""], False),     # the separator inside a cell
+    (["A1", "甲县", "2022", "123456789012345", "0.1234567891", "", "", "", "", "", ""], False),
+    (["A1", "—", "２０２２", "1,234", " 5 ", "—", "/", "x", "", "", ""], False),
+    (["A1", "甲县", "2022", "12345", "1234.5"], False),                             # a short row
+])
+def test_a_row_is_read_as_its_cells_one_by_one(cells, by_positions):
+    """TablePlan.region reads a row of plain numbers by positions decided once for the table (issue 12);
+    what it gives is what make_region gives the row's cells one by one: values and their types, bad cells,
+    unknown cells, notes, derived columns."""
+    import dataclasses
+
+    from kg.read.derive import derive
+    from kg.read.profiles import make_region, table_plan
+
+    plan = table_plan(ROW_HEADER)
+    used, used_one_by_one = set(), set()
+    got = plan.region(7, cells, used)
+    row_cells, row_inputs, extra = plan.split(cells, used_one_by_one)
+    want = make_region(row_cells, 7, extra, plan.factors)
+    derive(want, row_inputs, plan.input_factors)
+    assert repr(dataclasses.asdict(got)) == repr(dataclasses.asdict(want))    # 1 and 1.0 told apart
+    assert used == used_one_by_one
+    assert (plan._rows.region(plan, 7, cells, set()) is not None) == by_positions

@@ -464,6 +464,8 @@ def test_a_total_row_is_skipped_with_a_word_and_the_towns_are_read():
 @pytest.mark.parametrize("name, total", [
     ("全县", True), ("全 市", True), ("合计", True), ("总计", True), ("市辖区", True), ("其中：市辖区", True),
     ("安阳市合计", True), ("Total", True),
+    ("ＴＯＴＡＬ", True), ("Grand  Total\u3000", True), ("合\u3000计 ", True), ("SUM", True),    # folded alike
+    ("grain-7", False), ("410522", False), ("totals", False),
     ("道口镇", False), ("滑县", False), ("全椒县", False),
     ("全州", False),            # 广西 全州县 by its short name: a county, never a total
 ])

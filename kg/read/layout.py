@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from kg.knowledge.cache import compiled_knowledge
 from kg.namespaces import TH
-from kg.read.headers import HeaderMatch, find_unit, match_header, norm
+from kg.read.headers import _BRACKETS, HeaderMatch, find_unit, match_header, norm
 
 # How far down a page the header may start: yearbook pages carry a title, a subtitle,
 # a unit line and a note at most; a header lower than this is not looked for.
@@ -228,6 +228,7 @@ def body_rows(layout: Layout, body: Iterable[tuple[int, list]]) -> Iterator[tupl
     in `layout`. Prefecture totals need every code of the page: see prefecture_totals."""
     seen_data = False
     name_columns = None
+    is_total = total_row_test()
     for n, cells in body:
         if name_columns is None:
             if _units_row(cells, layout.matches):
@@ -242,7 +243,7 @@ def body_rows(layout: Layout, body: Iterable[tuple[int, list]]) -> Iterator[tupl
             layout.footnote_rows.append(n)
             continue
         total = next((str(cells[j]).strip() for j in name_columns
-                      if j < len(cells) and cells[j] is not None and is_total_row_name(str(cells[j]))), None)
+                      if j < len(cells) and cells[j] is not None and is_total(str(cells[j]))), None)
         if total is not None:
             layout.total_rows.append((n, total))
             continue
@@ -313,19 +314,39 @@ def total_row_words() -> tuple[frozenset, tuple, tuple]:
 def is_total_row_name(text: str) -> bool:
     """全县, 合计, 其中：市辖区, 安阳市合计 — but never a name the gazetteer knows as a county-level unit
     (全州 is 全州县, whatever a list of words says)."""
-    labels, endings, leads = total_row_words()
-    t = norm(text)
-    for lead in leads:
-        if t.startswith(lead):
-            t = t[len(lead):].lstrip(":：、,，")
-    if not t or not (t in labels or t.endswith(endings)):
-        return False
-    from kg.read.gazetteer import GazetteerUnavailable, candidates
+    return total_row_test()(text)
 
-    try:
-        return not candidates(t)
-    except GazetteerUnavailable:     # pragma: no cover - a broken install
-        return True
+
+def total_row_test() -> Callable[[str], bool]:
+    """is_total_row_name with th:totalRow* asked of the knowledge once (body_rows asks it of every row's names).
+    A total row's name ends as one of the words ends, so a name whose last character is none of their last
+    characters is no total, and is not normalised: when that character is ASCII or a CJK ideograph, NFKC and
+    the folding of norm() leave it as it is (it combines with nothing before it) — 滑县 is looked at whole,
+    grain-7 or 410522 are not."""
+    labels, endings, leads = total_row_words()
+    words = [*labels, *endings]
+    last = None if not all(words) else frozenset(w[-1] for w in words)
+
+    def test(text: str) -> bool:
+        if last is not None:
+            tail = text.rstrip()[-1:]
+            if not tail:
+                return False
+            if (tail.isascii() or "\u4e00" <= tail <= "\u9fff") and tail.lower().translate(_BRACKETS) not in last:
+                return False
+        t = norm(text)
+        for lead in leads:
+            if t.startswith(lead):
+                t = t[len(lead):].lstrip(":：、,，")
+        if not t or not (t in labels or t.endswith(endings)):
+            return False
+        from kg.read.gazetteer import GazetteerUnavailable, candidates
+
+        try:
+            return not candidates(t)
+        except GazetteerUnavailable:     # pragma: no cover - a broken install
+            return True
+    return test
 
 
 def _with_row_unit(m: HeaderMatch, unit_cell, table_unit) -> HeaderMatch:
