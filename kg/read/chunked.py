@@ -33,7 +33,7 @@ from typing import Any, Iterator
 
 from kg.knowledge.cache import one_source
 from kg.read import limits as read_limits
-from kg.read.profiles import (ProfileBatch, Region, TablePlan, UnreadableInput, make_region, note_looked_up,
+from kg.read.profiles import (ProfileBatch, Region, TablePlan, UnreadableInput, note_looked_up,
                               resolve_and_note, table_plan)
 
 _LOOK_UP = 2_500                  # rows whose codes the first pass looks up together
@@ -107,7 +107,7 @@ def _grid(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int, list
     try:
         rows = read_limits.rows(csv.reader(_lines(path, encoding), delimiter=delimiter), "CSV")
         for i, r in enumerate(rows, start=1):
-            if any(c.strip() for c in r):
+            if "".join(r).strip():           # a cell not blank (csv gives text only)
                 yield i, r
     except csv.Error:
         raise UnreadableInput("binary") from None
@@ -124,7 +124,8 @@ class PiecedFile:
     layout: Any                  # kg.read.layout.Layout before the body (for the second pass)
     start: int                   # non-blank rows above the data (titles, header)
     plan: TablePlan
-    totals: frozenset[int]       # prefecture total rows (known only after every row was seen)
+    aside: frozenset[int]        # rows the first pass set aside: units row, footnotes, total rows (all known
+                                 # only once every row was seen: prefecture totals), not looked at again
     count: int                   # regions
     warnings: list[dict]         # the file's warnings, as read_profiles gives them
     source_name: str
@@ -133,13 +134,11 @@ class PiecedFile:
         return self.count
 
     def _regions(self) -> Iterator[Region]:
-        from kg.read.layout import body_rows
-
-        layout = _fresh(self.layout)
         grid = islice(_grid(self.path, self.encoding, self.delimiter), self.start, None)
         used: set[str] = set()
-        for n, cells in body_rows(layout, grid):
-            if n in self.totals:
+        aside = self.aside
+        for n, cells in grid:
+            if n in aside:
                 continue
             region = self.plan.region(n, cells, used)
             if region is not None:
@@ -202,9 +201,10 @@ def open_pieces(path: str | Path) -> PiecedFile | None:
             return None
     layout.total_rows = sorted(layout.total_rows + total_rows)
     warnings = plan.read_warnings(scan.used_extra)
-    plan.layout = header_layout             # the second pass reads units, footnotes and totals again
-    return PiecedFile(path, encoding, delimiter, header_layout, start, plan,
-                      frozenset(n for n, _ in total_rows), scan.count, warnings, path.name)
+    plan.layout = header_layout             # what TablePlan.region reads of the page: its title's year
+    aside = {n for n, _ in layout.total_rows} | set(layout.footnote_rows) | {layout.units_row}
+    return PiecedFile(path, encoding, delimiter, header_layout, start, plan, frozenset(aside - {None}),
+                      scan.count, warnings, path.name)
 
 
 class _KeyScan:
@@ -258,8 +258,7 @@ class _KeyScan:
         if not self._is_region(cells):
             return
         self.count += 1
-        light = make_region({k: cells[i] for k, i in self.key_cols if i < len(cells)}, n, None, self.plan.factors)
-        self.plan.default_year(light)
+        light = self.plan.key_region(n, cells, self.key_cols)
         if maybe_total:
             self.maybe_total[n] = light
         self.light.append(light)

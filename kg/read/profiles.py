@@ -459,8 +459,13 @@ class _CellWords:
     @classmethod
     def now(cls) -> "_CellWords":
         marks = not_reported_marks()
-        return cls(column_by_key(), allowed_values(), ambiguous_values(), marks,
-                   frozenset(m[:1] for m in marks), _percent_columns())
+        return cls(column_by_key(), allowed_values(), ambiguous_values(), marks, _first_characters(marks),
+                   _percent_columns())
+
+
+@lru_cache(maxsize=4)
+def _first_characters(words: frozenset[str]) -> frozenset[str]:
+    return frozenset(w[:1] for w in words)
 
 
 def _read_cells(items: Iterable[tuple[str, Any]], values: dict[str, Any], raw: dict[str, str],
@@ -546,6 +551,11 @@ class TablePlan:
     sheet: str | None = None
     _rows: "_RowReader | None" = field(default=None, init=False, repr=False, compare=False)
 
+    def _reader(self) -> "_RowReader":
+        if self._rows is None:
+            self._rows = _RowReader(self)
+        return self._rows
+
     def split(self, cells: list, used_extra: set[str]) -> tuple[dict, dict, dict]:
         """A row's (column cells, derivation inputs, unknown cells); names of unknown cells go to used_extra."""
         keys, inputs, extras = self.keys, self.inputs, self.extras
@@ -567,9 +577,7 @@ class TablePlan:
         """The row's Region, None for a blank or units row."""
         from kg.read.derive import derive
 
-        if self._rows is None:
-            self._rows = _RowReader(self)
-        region = self._rows.region(self, rownum, cells, used_extra)
+        region = self._reader().region(self, rownum, cells, used_extra)
         if region is not None:
             return region
         row_cells, row_inputs, extra = self.split(cells, used_extra)
@@ -581,6 +589,20 @@ class TablePlan:
         region.sheet = self.sheet
         self.default_year(region)
         derive(region, row_inputs, self.input_factors)
+        return region
+
+    def key_region(self, rownum: int, cells: list, keys: list[tuple[str, int]]) -> Region:
+        """The row's Region as far as the columns `keys` ((key, position)) read it, its default year given:
+        make_region's reading of those cells, what a first pass over a big file needs of a row."""
+        reader = self._reader()
+        values = reader.template.copy()
+        raw: dict[str, str] = {}
+        out_of_range: list[str] = []
+        asks: list[tuple[str, str, dict]] = []
+        _read_cells([(k, cells[i]) for k, i in keys if i < len(cells)], values, raw, out_of_range, asks,
+                    self.factors, reader.words)
+        region = _region(values, raw, out_of_range, asks, rownum, None)
+        self.default_year(region)
         return region
 
     def default_year(self, region: Region) -> None:
