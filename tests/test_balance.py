@@ -632,3 +632,18 @@ def test_every_account_with_a_landfill_line_states_its_method():
     assert method["zh"].startswith("垃圾填埋甲烷的方法：质量平衡法") and "一阶衰减" in method["zh"]
     no_waste = balance.account(dict(COUNTY, msw_t=None))
     assert not any(a["key"] == "assume-method" for a in no_waste["assumptions"])
+
+
+def test_a_batch_gives_each_region_its_own_amounts_and_reads_codes_as_given():
+    """account_many shares a plan's lines and texts, but each region's amounts are its own dicts; an id
+    given as a number (410526) names Henan by its code, the same number as a float (410526.0) does not."""
+    import orjson
+
+    regions = [dict(COUNTY, coal_t=1000 * i, region_id=rid, province=None)
+               for i, rid in enumerate([410526, 410526.0, "410526", 410526, 410526.0, "410526"] * 3)]
+    batch = balance.account_many(regions)
+    assert [orjson.dumps(b) for b in batch] == [orjson.dumps(balance.account(r)) for r in regions]
+    assert len({b["balance_ratio"] for b in batch}) == len(batch)                    # the numbers are each region's
+    line = next(iter(batch[3]["by_source"]))
+    batch[3]["by_source"][line] = -1.0
+    assert batch[9]["by_source"][line] != -1.0

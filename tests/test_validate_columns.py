@@ -16,7 +16,7 @@ from kg.bench import HEADER, generate
 from kg.paths import EXAMPLES_DIR
 from kg.read.profiles import read_profiles
 from kg.validate import shacl_fast
-from kg.validate.sparql_columns import translate
+from kg.validate.sparql_columns import join_column, translate
 
 LAND = ["cropland_ha", "forest_ha", "grassland_ha", "wetland_ha", "water_ha", "built_up_ha", "other_land_ha"]
 SHARES = ["primary_industry_pct", "secondary_industry_pct", "tertiary_industry_pct"]
@@ -147,3 +147,37 @@ def test_column_checks_find_exactly_what_each_row_checked_alone_finds(edgy_batch
             assert [(i, k, repr(v), *rest) for i, k, v, *rest in check.run(batch.regions)] \
                 == _row_wise(check, batch.regions), check
     assert len({f[0] for f in shacl_fast.run(extreme)}) > 100
+
+
+def test_the_join_asks_oxigraph_only_about_rows_that_share_an_id():
+    """UniqueRegionIdShape joins two rows on region_id: only rows whose id another row has too can be
+    its answers, so the fast engine loads only those — and finds what the whole batch in Oxigraph finds:
+    an id twice in one year, thrice across years, with a year missing, with a year that is text (no
+    repeat: not the same year), a code; a batch without a repeated id does not open a store at all."""
+    rows = generate(40, seed=3)
+    for r, (rid, year) in zip(rows, [("A1", 2020), ("A1", 2020), ("B2", 2019), ("B2", 2020), ("B2", 2021),
+                                     ("C3", ""), ("C3", 2022), ("D4", "last"), ("D4", 2022), ("410526", 2022),
+                                     ("410526", 2022), ("E5", 2020)]):
+        r.update(region_id=rid, year=year)
+    batch = read_profiles(_csv(rows), "ids.csv")
+    found = _findings(batch, columns=True)
+    assert {batch.regions[f[0]].region_id for f in found if f[1] == "region_id"} == {"A1", "C3", "410526"}
+    assert found == _findings(batch, columns=False)
+    unique = read_profiles(_csv(generate(30, seed=4)), "unique.csv")
+    assert _findings(unique, columns=True) == _findings(unique, columns=False)
+    assert len(shacl_fast._joined_rows(unique, shacl_fast.BatchCells(unique.regions), [
+        c for c in shacl_fast.compiled().sparql if c.columns is None])) == 0
+
+
+def test_only_a_join_of_two_different_rows_on_one_column_is_narrowed():
+    thp = "https://w3id.org/tanheng/profile#"
+    column_of = lambda iri: iri.rsplit("#", 1)[-1] if iri.startswith(thp) else None     # noqa: E731
+    head = f"SELECT ?this ?value (<{thp}a> AS ?path) WHERE {{ ?this <{thp}a> ?value . ?other <{thp}a> ?value . "
+    assert join_column(head + "FILTER (?other != ?this) }", column_of) == "a"
+    for tail in ["}",                                                                 # a row joins itself
+                 "FILTER (?other = ?this) }",
+                 "FILTER (?other != ?this || BOUND(?value)) }",                       # not asked of every answer
+                 f"?x <{thp}b> ?value . FILTER (?other != ?this) }}",                 # a third row
+                 f"FILTER (?other != ?this) FILTER NOT EXISTS {{ ?z <{thp}b> 1 }} }}",  # more rows, fewer answers
+                 f"OPTIONAL {{ ?other <{thp}b> ?w FILTER (?other != ?this) }} }}"]:    # the filter only in OPTIONAL
+        assert join_column(head + tail, column_of) is None, tail

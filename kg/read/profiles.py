@@ -305,8 +305,10 @@ class ProfileBatch:
                 g.add((node, THP[key], Literal(lex) if dt == "string" else Literal(lex, datatype=XSD[dt])))
         return g
 
-    def to_ntriples(self, keys: Iterable[str] | None = None) -> str:
-        """The same triples as to_rdf as N-Triples text (optionally only some columns):
+    def to_ntriples(self, keys: Iterable[str] | None = None, rows: Iterable[int] | None = None,
+                    nodes: list[str] | None = None) -> str:
+        """The same triples as to_rdf as N-Triples text (optionally only some columns, only the
+        regions at some indices — `nodes`: node_texts() when the caller has it already):
         the fast way into pyoxigraph for thousands of regions."""
         cols = columns() if keys is None else [c for c in columns() if c.key in set(keys)]
         iri = {c.key: f"<{THP}{c.key}>" for c in columns()}          # as text: no rdflib term (kg.namespaces)
@@ -315,19 +317,22 @@ class ProfileBatch:
         head = f" <{RDF}type> <{TH}RegionProfile> .\n"
         row_p = f" <{TH}sourceRow> "
         parts = []
-        for node, r in zip(self.node_texts(), self.regions):
-            s = f"<{node}>"
+        nodes = nodes if nodes is not None else self.node_texts()
+        for i in range(len(self.regions)) if rows is None else rows:
+            r, s = self.regions[i], f"<{nodes[i]}>"
             parts.append(f"{s}{head}{s}{row_p}\"{r.row}\"{dt['integer']} .\n")
             for key, lex, d in self._literals(r, cols):
                 parts.append(f'{s} {iri[key]} "{_nt_escape(lex)}"{dt[d]} .\n')
         return "".join(parts)
 
-    def to_store(self, store=None, keys: Iterable[str] | None = None, graph=None):
-        """Load the batch into a pyoxigraph Store (a new in-memory one by default)."""
+    def to_store(self, store=None, keys: Iterable[str] | None = None, graph=None, rows: Iterable[int] | None = None,
+                 nodes: list[str] | None = None):
+        """Load the batch (the regions at `rows`, all by default) into a pyoxigraph Store (a new
+        in-memory one by default)."""
         import pyoxigraph as ox
 
         store = store if store is not None else ox.Store()
-        store.load(self.to_ntriples(keys).encode(), format=ox.RdfFormat.N_TRIPLES,
+        store.load(self.to_ntriples(keys, rows, nodes).encode(), format=ox.RdfFormat.N_TRIPLES,
                    to_graph=graph if graph is not None else ox.DefaultGraph())
         return store
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import operator
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -23,7 +24,7 @@ from kg.namespaces import DCTERMS, RDF, RDFS, SH, SKOS, TH, THP, THS
 from kg.paths import RULES_DIR
 from kg.read.profiles import ProfileBatch, Region, column_by_key, lexical_form
 from kg.knowledge.cache import compiled_knowledge
-from kg.validate.sparql_columns import BatchCells, Cells, ColumnQuery, batch_columns, translate
+from kg.validate.sparql_columns import BatchCells, Cells, ColumnQuery, batch_columns, join_column, translate
 from kg.validate.sparql_columns import run as run_columns
 
 if TYPE_CHECKING:       # rdflib is imported where the shapes are parsed (kg.namespaces says why)
@@ -250,11 +251,13 @@ class SparqlCheck:
     zh: str
     en: str
     columns: ColumnQuery | None = None    # the same query as column operations (kg.validate.sparql_columns)
+    joins_on: str | None = None           # in Oxigraph: the column its rows must share (sparql_columns.join_column)
 
     @classmethod
     def of(cls, name: str, query: str, target, severity: str, zh: str, en: str) -> "SparqlCheck":
         column_of = lambda iri: key if (key := column_key(iri)) in column_by_key() else None  # noqa: E731
-        return cls(name, query, severity, zh, en, translate(query, str(target), str(RDF.type), column_of))
+        columns = translate(query, str(target), str(RDF.type), column_of)
+        return cls(name, query, severity, zh, en, columns, join_column(query, column_of) if columns is None else None)
 
 
 def _prefix_block(g: Graph, node) -> str:
@@ -447,12 +450,42 @@ def run(batch: ProfileBatch, columns: bool = True) -> list[Finding]:
             findings += [(i, check.columns.path, value, check.severity, check.zh, check.en)
                          for i, value in run_columns(check.columns, batch.regions, cells, datatypes)]
     if in_store and batch.regions:
+        rows = _joined_rows(batch, table, in_store) if columns else None
+        if rows is not None and not len(rows):
+            return findings                     # no row shares a value another row must share: nothing to ask
         read = shapes.sparql_columns if columns else _columns_read([c.query for c in in_store])
-        store = batch.to_store(keys=read)
-        index = {n: i for i, n in enumerate(batch.node_texts())}
+        nodes = batch.node_texts()
+        if rows is not None and len(set(nodes)) < len(nodes):
+            rows = None                         # rows made one node: the node's other rows count too
+        store = batch.to_store(keys=read, rows=rows, nodes=nodes)
+        index = {n: i for i, n in enumerate(nodes)}
         for check in in_store:
             for sol in store.query(check.query):
                 key = column_key(sol["path"].value) if sol["path"] is not None else None
                 findings.append((index[sol["this"].value], key, plain(sol["value"]),
                                  check.severity, check.zh, check.en))
     return findings
+
+
+def _joined_rows(batch: ProfileBatch, table: BatchCells, checks: list[SparqlCheck]) -> np.ndarray | None:
+    """The rows the checks asked in Oxigraph can answer with, when each of them joins rows on a column
+    (SparqlCheck.joins_on): those whose value in it (as the store holds it: the term) another row
+    has too. None: every row (a check of another kind, or two rows made one node)."""
+    keys = {c.joins_on for c in checks}
+    if None in keys:
+        return None
+    shared = np.zeros(table.n, bool)
+    for key in keys:
+        c, dt = table[key], column_by_key()[key].datatype
+        if dt == "string":                            # a plain string in the store, as a raw text is
+            terms = list(c.values) if all(v.__class__ is str for v in c.values if v is not None) else \
+                [None if v is None else lexical_form(v, dt) for v in c.values]
+        else:
+            terms = [None if v is None else (lexical_form(v, dt), dt) for v in c.values]
+        for i in np.flatnonzero(c.text):
+            terms[i] = batch.regions[i].raw[key] if dt == "string" else (batch.regions[i].raw[key], "string")
+        counts = Counter(terms)
+        twice = {t for t, n in counts.items() if n > 1 and t is not None}
+        if twice:
+            shared |= np.fromiter((t in twice for t in terms), bool, len(terms))
+    return np.flatnonzero(shared)

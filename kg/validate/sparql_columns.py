@@ -65,6 +65,48 @@ def translate(query: str, target: str, type_iri: str, column_of) -> ColumnQuery 
         return None
 
 
+_MONOTONE = {"SelectQuery", "Project", "Extend", "Filter", "BGP", "LeftJoin", "Join"}
+
+
+def join_column(query: str, column_of) -> str | None:
+    """The column a query outside the subset joins two rows on, when its answers can only be rows
+    sharing that column's value with another row (UniqueRegionIdShape: ?this and ?other, different
+    nodes, of one region_id): then Oxigraph needs only those rows. It is such a query when every
+    triple's subject is ?this or one other variable ?o, a mandatory triple pair reads
+    ?this <column> ?v . ?o <column> ?v, a filter over the whole pattern asks ?o != ?this, and nothing
+    in it can be undone by more rows (no NOT EXISTS, MINUS, aggregate or subquery). Else None."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    algebra = prepareQuery(query).algebra
+    subjects, nodes = set(), [algebra]
+    while nodes:
+        node = nodes.pop()
+        if node.name not in _MONOTONE or "EXISTS" in repr(getattr(node, "expr", "")).upper():
+            return None
+        if node.name == "BGP":
+            subjects |= {str(s) if type(s).__name__ == "Variable" else None for s, _, _ in node.triples}
+        nodes += [getattr(node, k) for k in ("p", "p1", "p2") if getattr(node, k, None) is not None]
+    node, conjuncts = algebra.p, []
+    while node.name in ("Project", "Extend", "Filter", "LeftJoin"):    # down to the pattern no OPTIONAL undoes
+        if node.name == "Filter":                                     # a filter over the whole pattern
+            e = node.expr
+            conjuncts += [e.expr, *e.other] if e.name == "ConditionalAndExpression" else [e]
+        node = node.p1 if node.name == "LeftJoin" else node.p
+    mandatory = node.triples if node.name == "BGP" else []
+    others = subjects - {"this"}
+    if None in subjects or len(others) != 1:
+        return None
+    other = others.pop()
+    if not any(getattr(e, "name", None) == "RelationalExpression" and e.op == "!="
+               and {str(e.expr), str(e.other)} == {"this", other} for e in conjuncts):
+        return None
+    reads = {(str(s), str(p)): str(o) for s, p, o in mandatory if type(o).__name__ == "Variable"}
+    for (s, p), v in reads.items():
+        if s == "this" and reads.get((other, p)) == v and column_of(p) is not None:
+            return column_of(p)
+    return None
+
+
 def _plan(node, target, type_iri, column_of, keys, path=None):
     name = node.name
     if name == "Extend" and _is_iri(node.expr):
@@ -220,8 +262,8 @@ class BatchCells:
         if kinds <= _NUMBERS:                 # numbers and blanks: numpy reads them (None as NaN)
             x = np.array(values, float) if n else np.zeros(0)
             blank = np.isnan(x)
-            odd = [i for i in np.flatnonzero(blank) if values[i] is not None]   # a float NaN: a number
-            blank[odd] = False
+            if values.count(None) < blank.sum():        # a float NaN is a number (blank cells are None)
+                blank[[i for i in np.flatnonzero(blank) if values[i] is not None]] = False
             num = ~blank
         elif kinds <= _NUMBERS | {str}:       # what the reader makes: no bool, no Decimal
             num = np.fromiter((v.__class__ is int or v.__class__ is float for v in values), bool, n)
