@@ -26,6 +26,7 @@ import stat
 import sys
 import zipfile
 from io import BytesIO
+from itertools import chain, islice
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -108,30 +109,44 @@ def check_declared_rows(n: int | None, sheet: str) -> None:
         raise _refuse("too-many-rows", rows=f"{n:,}", limit=f"{max_rows():,}", sheet=sheet)
 
 
+_BLOCK_ROWS = 256      # rows checked together: one C loop over their cells' lengths, not one per row
+
+
 def rows(source: Iterable[list], sheet: str, total: int | None = None) -> Iterator[list]:
     """The rows of a table, each cell within the length limit, at most max_rows()
-    of them; a progress bar on a terminal for big tables."""
+    of them; a progress bar on a terminal for big tables. Rows are taken _BLOCK_ROWS at a time and a block
+    of CSV rows (strings only) whose longest cell is within the limit is passed on whole; a block of a
+    sheet's rows, or one with a cell too long, is looked at row by row (the refusal names the row)."""
     limit = max_rows()
     bar = None
     if total and total >= PROGRESS_FROM_ROWS and sys.stderr.isatty():
         from tqdm import tqdm
 
         bar = tqdm(total=total, file=sys.stderr, unit="row", desc=f"reading {sheet}", leave=False)
+    source = iter(source)
+    n = 0
     try:
-        for n, row in enumerate(source, start=1):
-            if n > limit:
-                raise _refuse("too-many-rows", rows=f"> {limit:,}", limit=f"{limit:,}", sheet=sheet)
+        while block := list(islice(source, _BLOCK_ROWS)):
             try:
-                longest = max(map(len, row), default=0)          # a CSV row: strings only, one C loop
+                longest = max(map(len, chain.from_iterable(block)), default=0)
             except TypeError:
-                longest = MAX_CELL_CHARS + 1                     # a sheet's row: look at its strings
-            if longest > MAX_CELL_CHARS:
+                longest = MAX_CELL_CHARS + 1                     # a sheet's rows: look at their strings
+            if longest <= MAX_CELL_CHARS and n + len(block) <= limit:
+                if bar is not None and (n + len(block)) // 1000 > n // 1000:
+                    bar.update(1000 * ((n + len(block)) // 1000 - n // 1000))
+                n += len(block)
+                yield from block
+                continue
+            for row in block:
+                n += 1
+                if n > limit:
+                    raise _refuse("too-many-rows", rows=f"> {limit:,}", limit=f"{limit:,}", sheet=sheet)
                 for c in row:
                     if isinstance(c, str) and len(c) > MAX_CELL_CHARS:
                         raise _refuse("cell-too-long", row=n, length=f"{len(c):,}", limit=f"{MAX_CELL_CHARS:,}")
-            if bar is not None and n % 1000 == 0:
-                bar.update(1000)
-            yield row
+                if bar is not None and n % 1000 == 0:
+                    bar.update(1000)
+                yield row
     finally:
         if bar is not None:
             bar.close()

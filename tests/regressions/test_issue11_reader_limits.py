@@ -65,3 +65,20 @@ def test_the_row_and_size_limits_can_be_set(env, tmp_path):
     env["TANHENG_MAX_ROWS"], env["TANHENG_MAX_INPUT_MB"] = "1000", "0.01"
     out = tanheng(env, "validate", path, "--lang", "en")
     assert out.returncode == 2 and "too large" in out.stderr and "TANHENG_MAX_INPUT_MB" in out.stderr
+
+
+def test_a_cell_too_long_is_named_by_its_row_whole_or_streamed(tmp_path):
+    """Rows are checked a block at a time (issue 12): the refusal still names the row, read whole or in pieces."""
+    from kg.read import chunked
+    from kg.read.limits import MAX_CELL_CHARS
+    from kg.read.profiles import UnreadableInput, read_profiles
+
+    lines = (EXAMPLES / "typical-regions.csv").read_text(encoding="utf-8").splitlines()
+    body = [lines[1]] * 600
+    body[400] = body[400] + "," + "x" * (MAX_CELL_CHARS + 1)
+    path = tmp_path / "long.csv"
+    path.write_text("\n".join([lines[0]] + body), encoding="utf-8")
+    for read in (read_profiles, chunked.open_pieces):
+        with pytest.raises(UnreadableInput) as caught:
+            read(path)
+        assert caught.value.key == "cell-too-long" and caught.value.params["row"] == 402
