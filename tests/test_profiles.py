@@ -389,3 +389,13 @@ def test_a_row_is_read_as_its_cells_one_by_one(cells, by_positions):
     assert repr(dataclasses.asdict(got)) == repr(dataclasses.asdict(want))    # 1 and 1.0 told apart
     assert used == used_one_by_one
     assert (plan._rows.region(plan, 7, cells, set()) is not None) == by_positions
+
+
+@pytest.mark.parametrize("cell, value", [
+    ("grain-7", "grain-7"), (" 甲县 ", " 甲县 "), ("Ｘ县", "Ｘ县"), ("n.a.", "n.a."), ("-1", "-1"),
+    ("-", None), (" - ", None), ("－", None), ("...", None), ("……", None), ("空", None), ("  ", None), ("", None),
+])
+def test_a_text_cell_is_its_value_unless_blank_or_a_not_reported_mark(cell, value):
+    from kg.read.profiles import make_region
+
+    assert make_region({"name": cell}, 2).values["name"] == value

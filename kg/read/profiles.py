@@ -460,12 +460,14 @@ class _CellWords:
     marks: frozenset[str]
     mark_starts: frozenset[str]       # an ASCII cell starting with none of these is no mark (NFKC keeps ASCII)
     percent_keys: frozenset[str]
+    free_text: frozenset[str]         # text columns without a value scheme: a cell is its value as given
 
     @classmethod
     def now(cls) -> "_CellWords":
-        marks = not_reported_marks()
-        return cls(column_by_key(), allowed_values(), ambiguous_values(), marks, _first_characters(marks),
-                   _percent_columns())
+        marks, by_key, enums, ambiguous = not_reported_marks(), column_by_key(), allowed_values(), ambiguous_values()
+        return cls(by_key, enums, ambiguous, marks, _first_characters(marks), _percent_columns(),
+                   frozenset(k for k, c in by_key.items() if c.datatype == "string" and k not in enums
+                             and k not in ambiguous))
 
 
 @lru_cache(maxsize=4)
@@ -481,7 +483,12 @@ def _read_cells(items: Iterable[tuple[str, Any]], values: dict[str, Any], raw: d
     w = words or _CellWords.now()
     by_key, enums, ambiguous, marks, starts, percent_keys = (w.by_key, w.enums, w.ambiguous, w.marks,
                                                               w.mark_starts, w.percent_keys)
+    free_text = w.free_text
     for key, v in items:
+        if (key in free_text and type(v) is str and v and v.isascii() and not v[0].isspace()
+                and v[0].lower() not in starts):
+            values[key] = v               # the common text cell (an id, a name): not blank, no mark, as given
+            continue
         c = by_key[key]
         if type(v) is str and c.datatype != "string" and key not in factors and _PLAIN.fullmatch(v):
             # the common cell, a plain number in a number column: _parse_number's first case, matched once
