@@ -32,6 +32,10 @@ def test_array_rounding_is_pythons_round_on_every_value():
     want = [rounded(x) for x in xs]
     assert got.tolist() == want
     assert [str(x) for x in got.tolist()] == [str(x) for x in want]     # -0.0 stays -0.0
+    # not finite (a missing contribution is NaN): itself, as Python's round gives it
+    odd = [float("nan"), float("inf"), float("-inf"), 1e300, -1e300]
+    for d in (4, NOISE_DIGITS):
+        assert [str(x) for x in round_array(np.array(odd), d).tolist()] == [str(round(x, d)) for x in odd]
     # numpy's own round is not: the reason this exists
     assert np.round(a, 4).tolist() != [round(x, 4) for x in xs]
 

@@ -9,49 +9,46 @@ and an OWL RL closure; the two are compared on whole verdicts (kg.reason.verdict
 Nothing here words anything: kg.present.advice does."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain, compress, repeat
 
 import numpy as np
 
 from kg.knowledge import pathway
 from kg.knowledge.rules import AccountShare, Boost, Evidence, rules
 from kg.namespaces import TH
-from kg.reason.indicators import compute_batch, number
-from kg.reason.verdict import (RankedMeasure, Reason, Verdict, close_call, kept_parts, rank_order, rounded_array)
+from kg.reason.indicators import column_array, compute_batch, number
+from kg.reason import verdict
+from kg.reason.verdict import RankedMeasure, Reason, Verdict, close_calls, kept_parts, rank_order, rounded_array
 
 
 def account_share(a: AccountShare, balances: list[dict | None]) -> np.ndarray:
     """The account share of each region (NaN when the line or the total is missing, or the total is not above 0)."""
-    out = np.full(len(balances), np.nan)
-    for i, b in enumerate(balances):
-        b = b or {}
-        lines = b.get("by_source") if a.source else b.get("by_table1")
-        part = number((lines or {}).get(a.source or a.flux))
-        total = number(b.get(a.total))
-        if part is not None and total is not None and total > 0:
-            out[i] = a.scale * part / total
-    return out
+    accounts = [b or {} for b in balances]
+    lines = [(b.get("by_source") if a.source else b.get("by_table1")) or {} for b in accounts]
+    part, total = column_array(lines, a.source or a.flux), column_array(accounts, a.total)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(~np.isnan(part) & (total > 0), a.scale * part / total, np.nan)
 
 
-def big_flux_shares(balance: dict | None, share: float) -> dict[str, float]:
-    """{Table 1 flux class: its share of the region's gross flux} for the classes carrying at least
-    `share` of it (balance["by_table1"]: {class local name or IRI: amount, sinks negative}). Read
+def big_flux_shares(balances: list[dict | None], share: float) -> list[dict[str, float]]:
+    """For each region, {Table 1 flux class: its share of the region's gross flux} for the classes carrying at
+    least `share` of it (balance["by_table1"]: {class local name or IRI: amount, sinks negative}). Read
     generically from whatever lines the account has, never from a fixed list."""
-    lines = (balance or {}).get("by_table1") or {}
-    amounts = {}
-    for k, v in lines.items():
-        f = number(v.get("t_co2e") if isinstance(v, dict) else v)
-        if f is not None:
-            amounts[k if str(k).startswith("http") else TH + k] = abs(f)
-    gross = sum(amounts.values())
-    if gross <= 0:
-        return {}
-    return {k: a / gross for k, a in amounts.items() if a / gross >= share}
-
-
-def big_fluxes(balance: dict | None, share: float) -> frozenset[str]:
-    """The Table 1 flux classes carrying at least `share` of the region's gross flux."""
-    return frozenset(big_flux_shares(balance, share))
+    names: dict = {}        # a line's key -> its class IRI (the same few keys in every region)
+    out = []
+    for b in balances:
+        amounts = {}
+        for k, v in ((b or {}).get("by_table1") or {}).items():
+            f = number(v.get("t_co2e") if isinstance(v, dict) else v)
+            if f is not None:
+                if k not in names:
+                    names[k] = k if str(k).startswith("http") else TH + k
+                amounts[names[k]] = abs(f)
+        gross = sum(amounts.values())
+        out.append({k: a / gross for k, a in amounts.items() if a / gross >= share} if gross > 0 else {})
+    return out
 
 
 def _graded(x: np.ndarray, typical: float, full: float) -> np.ndarray:
@@ -151,22 +148,23 @@ def score_types(ind: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.nd
     return scores, contrib
 
 
-def rank_scores(model_iri: str, strength: np.ndarray, bigs: list[dict[str, float]]) -> dict[str, np.ndarray]:
-    """{measure IRI: score array} for one model over the regions given (their boost
-    intensities, regions × boosts, and their big fluxes)."""
+def rank_scores(model_iri: str, strength: np.ndarray, big_matrix: tuple[dict[str, int], np.ndarray]) -> np.ndarray:
+    """The scores of one model's measures (regions × measures, in model_weights order) over the regions given:
+    their boost intensities (regions × boosts) and their big-flux shares (flux_matrix, the same rows). Each
+    boost's part is added in boost order, as the reference rule adds them."""
     r = rules()
-    out = {}
-    big_matrix = flux_matrix(bigs)
-    for m in pathway.model_measures().get(model_iri, ()):
-        gov = m.iri in r.governance
-        base = (r.common_base if m.common else r.model_base) + (r.governance_offset if gov else 0.0)
-        evidence = r.reach_weight * reach_shares(m.iri, big_matrix)
-        for j, b in enumerate(r.boosts):
-            share = boost_share(b, m)
-            if share:
-                evidence = evidence + b.weight * share * strength[:, j]
-        out[m.iri] = base + (r.governance_factor if gov else 1.0) * evidence
-    return out
+    ms = pathway.model_measures().get(model_iri, ())
+    weights = model_weights(model_iri)[1]
+    evidence = np.column_stack([r.reach_weight * reach_shares(m.iri, big_matrix) for m in ms]) if ms \
+        else np.zeros((len(strength), 0))
+    for j in range(len(r.boosts)):
+        if weights[:, j].any():     # a boost no measure has a share of adds nothing
+            evidence = evidence + weights[None, :, j] * strength[:, j, None]
+    gov = [m.iri in r.governance for m in ms]
+    base = np.array([(r.common_base if m.common else r.model_base) + (r.governance_offset if g else 0.0)
+                     for m, g in zip(ms, gov)], dtype=float)
+    factor = np.array([r.governance_factor if g else 1.0 for g in gov], dtype=float)
+    return base + factor * evidence
 
 
 def designated_type(values: dict) -> str | None:
@@ -242,75 +240,133 @@ def fixed_reasons(model_iri: str, big: frozenset[str]) -> tuple[tuple[Reason, ..
 _SHARED_LISTS: dict[tuple[Reason, ...], tuple[Reason, ...]] = {}
 
 
+@dataclass(frozen=True)
+class WeightClasses:
+    """One model's measures grouped, for each boost, by the weight × share they have of it (measures with the
+    same one get the same part of it in any region, so that they share one Reason object); zero weights left
+    out. Classes are listed by boost in IRI order; class c is boost `boost[c]` (a column of the boost
+    matrices) with weight `weight[c]`, held by the measures members[offset[c]:offset[c + 1]]."""
+    boost: np.ndarray
+    weight: np.ndarray
+    offset: np.ndarray
+    members: np.ndarray
+    first: np.ndarray       # by boost in IRI order: its first class (classes of boost k: first[k]:first[k + 1])
+
+
 @lru_cache(maxsize=None)
-def weight_classes(model_iri: str) -> np.ndarray:
-    """measures × boosts: measures given the same weight × share of a boost share a class (their part of it is
-    the same for any region), so that they can share one Reason object."""
+def weight_classes(model_iri: str) -> WeightClasses:
     weights = model_weights(model_iri)[1]
-    out = np.zeros(weights.shape, dtype=np.int64)
-    for j in range(weights.shape[1]):
-        out[:, j] = np.unique(weights[:, j], return_inverse=True)[1].reshape(-1)
-    return out
+    boost, weight, members, first = [], [], [], [0]
+    for j in boost_order().tolist():
+        for w in np.unique(weights[:, j]).tolist():
+            if w != 0:
+                boost.append(j)
+                weight.append(w)
+                members.append(np.flatnonzero(weights[:, j] == w))
+        first.append(len(boost))
+    sizes = [len(m) for m in members]
+    return WeightClasses(np.array(boost, dtype=np.int64), np.array(weight, dtype=float),
+                         np.concatenate(([0], np.cumsum(sizes))).astype(np.int64),
+                         np.concatenate(members).astype(np.int64) if members else np.zeros(0, dtype=np.int64),
+                         np.array(first, dtype=np.int64))
 
 
-def boost_reason_cells(model_iri: str, strength: np.ndarray, rows: list[int],
-                       figures: list[dict[str, float | None]]) -> tuple[list[Reason], list[int]]:
-    """boost_reasons for every region and measure of one model at once: the parts (weight × share ×
-    intensity, regions × measures × boosts), which are kept and their order are array operations under
-    kg.reason.verdict's rule. Returns the reasons in (region, measure, order) order and where each
-    (region, measure) cell starts: cell c = region × measures + measure holds reasons[starts[c]:starts[c + 1]].
-    One Reason per region, boost and weight class."""
+@lru_cache(maxsize=None)
+def boost_order() -> np.ndarray:
+    """The boosts in the order of their IRIs (boost_reasons' second sort key)."""
+    return np.argsort(boost_ranks(), kind="stable")
+
+
+def spread(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """starts[i], starts[i] + 1, …, starts[i] + counts[i] − 1 for every i, one after the other."""
+    total = int(counts.sum())
+    return np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
+
+
+def boost_reason_cells(model_iri: str, strength: np.ndarray, figures: np.ndarray, gates: np.ndarray
+                       ) -> tuple[list[Reason], np.ndarray]:
+    """boost_reasons for every region and measure of one model at once, as array operations under
+    kg.reason.verdict's rule: each fired boost's part (weight × share × intensity) for each weight class of
+    measures, the parts that reach the reason minimum, then their order in each (region, measure) cell.
+    `figures`, `gates`: each region's figure and gate figure (× the gate's reason scale) of each boost, NaN
+    where missing (regions × boosts, the rows of `strength`). Returns the reasons in (region, measure,
+    order) order and the cell of each, region × measures + measure. One Reason per region, boost and
+    weight class."""
     r = rules()
-    weights = model_weights(model_iri)[1]
-    n_m, n_b = weights.shape
-    parts = weights[None, :, :] * strength[:, None, :]
+    n_m = len(model_weights(model_iri)[0])
+    wc = weight_classes(model_iri)
+    # each fired boost of each region (by region, then boost IRI) × the boost's weight classes
+    fp, fk = np.nonzero(strength[:, boost_order()] > 0)
+    n_cls = wc.first[fk + 1] - wc.first[fk]
+    c = spread(wc.first[fk], n_cls)
+    p = np.repeat(fp, n_cls)
+    j = wc.boost[c]
+    parts = wc.weight[c] * strength[p, j]
     keep, size = kept_parts(parts, r.reason_minimum)
-    keep &= (strength > 0)[:, None, :] & (weights != 0)[None, :, :]
-    p, q, j = np.nonzero(keep)
-    order = np.lexsort((boost_ranks()[j], -size[p, q, j], q, p))
-    p, q, j = p[order], q[order], j[order]
-    shown = rounded_array(parts[p, q, j]).tolist()
-    _, first, inverse = np.unique((p * n_b + j) * n_m + weight_classes(model_iri)[q, j],
-                                  return_index=True, return_inverse=True)
-    made, p_l, j_l = [], p.tolist(), j.tolist()
-    for u in first.tolist():
-        boost = r.boosts[j_l[u]]
-        ind = figures[rows[p_l[u]]]
-        gate = ind.get(boost.gate) if boost.gate else None
-        made.append(Reason("boost", boost.iri, ind.get(boost.indicator),
-                           None if gate is None else gate * boost.gate_reason_scale, shown[u]))
-    starts = np.searchsorted(p * n_m + q, np.arange(len(strength) * n_m + 1)).tolist()
-    return [made[k] for k in inverse.reshape(-1).tolist()], starts
+    c, p, j, parts, size = c[keep], p[keep], j[keep], parts[keep], size[keep]
+    iris = [b.iri for b in r.boosts]
+    made = verdict.made(Reason, kind=["boost"] * len(c), ref=list(map(iris.__getitem__, j.tolist())),
+                        value=plain(figures[p, j]), gate=plain(gates[p, j]), part=rounded_array(parts).tolist(),
+                        fluxes=[()] * len(c))
+    # each reason to the measures of its class; in each cell the largest part first, then by boost IRI (the
+    # order they come in: a stable sort on the cell and the part's rank)
+    held = wc.offset[c + 1] - wc.offset[c]
+    which = np.repeat(np.arange(len(c)), held)
+    cell = np.repeat(p, held) * n_m + wc.members[spread(wc.offset[c], held)]
+    ranks, rank = np.unique(-size, return_inverse=True)
+    order = np.argsort(cell * len(ranks) + np.repeat(rank.reshape(-1), held), kind="stable")
+    return list(map(made.__getitem__, which[order].tolist())), cell[order]
 
 
-def rank_models(wanted: dict[str, list[int]], strength: np.ndarray, pos: np.ndarray, bigs: list[dict[str, float]],
-                figures: list[dict[str, float | None]]) -> dict[int, dict]:
-    """{region: {model IRI: ranked measures}} for the models each region needs ranked (`figures`: each
-    region's indicators, the values its reasons quote). Scores, concerns, boost parts, their rounding and
-    the orders are array operations over the model's regions × measures (× boosts); only the records are
-    built one by one."""
-    out: dict[int, dict] = {}
+def plain(a: np.ndarray) -> list:
+    """A float array as a list of Python floats, None where NaN (as a Verdict gives a missing figure)."""
+    out = a.tolist()
+    return [None if x != x else x for x in out] if np.isnan(a).any() else out
+
+
+def rank_models(wanted: dict[str, list[int]], strength: np.ndarray, pos: np.ndarray,
+                big_matrix: tuple[dict[str, int], np.ndarray], big_sets: list[frozenset[str]], figures: np.ndarray,
+                gates: np.ndarray) -> list[dict]:
+    """For each region, {model IRI: ranked measures} for the models it needs ranked, in the order of `wanted`
+    (`figures`, `gates`: the boosts' figures its reasons quote, regions × boosts; `big_matrix`, `big_sets`: its
+    big fluxes). Scores, concerns, boost parts, their rounding and the orders are array operations over the
+    model's regions × measures (× boosts); the records are made from columns (kg.reason.verdict.made)."""
+    out: list[dict] = [{} for _ in range(len(strength))]
+    cols, shares = big_matrix
     for model, idx in wanted.items():
         rows = np.array(idx)
         iris, weights = model_weights(model)
         if not iris:
             for i in idx:
-                out.setdefault(i, {})[model] = ()
+                out[i][model] = ()
             continue
-        scores = rank_scores(model, strength[rows], [bigs[i] for i in idx])
-        score = rounded_array(np.column_stack([scores[m] for m in iris]))
+        n_m, n_p = len(iris), len(idx)
+        score = rounded_array(rank_scores(model, strength[rows], (cols, shares[rows])))
         concern = rounded_array(pos[rows] @ weights.T)
-        order = rank_order(score, concern, key_ranks(model)).tolist()
-        boosts, starts = boost_reason_cells(model, strength[rows], idx, figures)
-        score_l, concern_l, n_m = score.tolist(), concern.tolist(), len(iris)
-        for p, i in enumerate(idx):
-            fixed = fixed_reasons(model, frozenset(bigs[i]))
-            sp, cp, at = score_l[p], concern_l[p], p * n_m
-            # a boost reason comes after the base reason, before the reach reason
-            out.setdefault(i, {})[model] = tuple(
-                RankedMeasure(iris[q], sp[q], cp[q], (fixed[q][0], *boosts[starts[at + q]:starts[at + q + 1]],
-                                                      *fixed[q][1:]) if starts[at + q] < starts[at + q + 1] else fixed[q])
-                for q in order[p])
+        order = rank_order(score, concern, key_ranks(model))
+        reasons = cell_reasons(model, [big_sets[i] for i in idx],
+                               *boost_reason_cells(model, strength[rows], figures[rows], gates[rows]))
+        at = (np.arange(n_p)[:, None] * n_m + order).reshape(-1).tolist()
+        ranked = tuple(verdict.made(RankedMeasure, iri=list(map(iris.__getitem__, order.reshape(-1).tolist())),
+                                    score=np.take_along_axis(score, order, axis=1).reshape(-1).tolist(),
+                                    concern=np.take_along_axis(concern, order, axis=1).reshape(-1).tolist(),
+                                    reasons=list(map(reasons.__getitem__, at))))
+        for i, a in zip(idx, range(0, n_p * n_m, n_m)):
+            out[i][model] = ranked[a:a + n_m]
+    return out
+
+
+def cell_reasons(model_iri: str, big_sets: list[frozenset[str]], boosts: list[Reason], cell: np.ndarray
+                 ) -> list[tuple[Reason, ...]]:
+    """The reasons of each (region, measure) cell of one model, region × measures + measure: its fixed reasons
+    (fixed_reasons' shared tuple) or, where boosts give reasons (`boosts` in cell order, `cell` the cell of
+    each), the base reason, the boost reasons, then the reach reason."""
+    out = list(chain.from_iterable(fixed_reasons(model_iri, b) for b in big_sets))
+    if len(cell):
+        starts = np.flatnonzero(np.diff(cell, prepend=-1))
+        for c, s, e in zip(cell[starts].tolist(), starts.tolist(), [*starts[1:].tolist(), len(cell)]):
+            fixed = out[c]
+            out[c] = (fixed[0], *boosts[s:e], *fixed[1:])
     return out
 
 
@@ -338,8 +394,47 @@ def driver_orders(types: list[str | None], contrib: dict[str, np.ndarray]) -> di
     return out
 
 
+def designations(rows: list[dict]) -> list[str | None]:
+    """designated_type of every region (worked out once for each distinct designation given)."""
+    memo: dict = {}
+    out = []
+    for v in rows:
+        key = v.get("official_zone_type")
+        try:
+            t = memo[key]
+        except KeyError:
+            t = memo[key] = designated_type(v)
+        except TypeError:       # not hashable: not a designation, but designated_type says so
+            t = designated_type(v)
+        out.append(t)
+    return out
+
+
+def fired_sets(fired: np.ndarray, boost_iris: list[str]) -> list[frozenset[str]]:
+    """The fired boosts of each region (regions × boosts), one frozenset object for regions where the same fire."""
+    if not fired.shape[1]:
+        return [frozenset()] * len(fired)
+    bits = np.packbits(fired, axis=1)                   # each row's pattern as bytes: the key of its set
+    keys = bits.view(np.dtype((np.void, bits.shape[1]))).reshape(-1).tolist()
+    memo: dict[bytes, frozenset[str]] = {}
+    out = []
+    for k, row in zip(keys, fired.tolist()):
+        s = memo.get(k)
+        if s is None:
+            s = memo[k] = frozenset(compress(boost_iris, row))
+        out.append(s)
+    return out
+
+
+def _shared_sets(keys: list) -> list[frozenset]:
+    """A frozenset of each of these collections, one object for equal ones built in the same order."""
+    memo: dict = {}
+    return [memo[k] if k in memo else memo.setdefault(k, frozenset(k)) for k in map(tuple, keys)]
+
+
 def reason_batch(rows: list[dict], balances: list[dict | None]) -> list[Verdict]:
-    """The fast path: one Verdict per region (rows are profile value dicts)."""
+    """The fast path: one Verdict per region (rows are profile value dicts). Every number is an array operation
+    over the regions; each region's records (dicts, tuples, Verdict) are then made from columns."""
     r = rules()
     n = len(rows)
     if n == 0:
@@ -353,38 +448,59 @@ def reason_batch(rows: list[dict], balances: list[dict | None]) -> list[Verdict]
     best = np.argmax(np.nan_to_num(scores, nan=-1.0), axis=1)   # first max = lowest tie order
     strength = np.column_stack([intensity(b, ind[b.indicator], ind[b.gate] if b.gate else None)
                                 for b in r.boosts]) if r.boosts else np.zeros((n, 0))
-    bigs = [big_flux_shares(b, r.big_flux_share) for b in balances]
-    decided = []
+    bigs = big_flux_shares(balances, r.big_flux_share)
+    big_sets = _shared_sets(bigs)
+    tiris = [r.type_order[b] if h else None for b, h in zip(best.tolist(), has.tolist())]
+    runners, margins = close_calls(scores, r)
+    designated = designations(rows)
+    # models to rank: the diagnosed one, the runner-up's on a close call, the designated type's (in the order
+    # regions first need them, each region's in IRI order)
     wanted: dict[str, list[int]] = {}
-    # plain floats (NaN for missing) row by row: indexing numpy arrays one element at a time costs more
-    score_rows, best_l, has_l = scores.tolist(), best.tolist(), has.tolist()
-    for i in range(n):
-        type_scores = {t: (None if s != s else s) for t, s in zip(r.type_order, score_rows[i])}
-        tiri = r.type_order[best_l[i]] if has_l[i] else None
-        runner, margin = close_call(type_scores, r) if tiri else (None, None)
-        designated = designated_type(rows[i])
-        decided.append((type_scores, tiri, runner, margin, designated))
-        # models to rank: the diagnosed one, the runner-up's on a close call, the designated type's
-        for model in sorted({types[t].model_iri for t in (tiri, runner, designated) if t}):
+    models: dict[tuple, list[str]] = {}
+    for i, key in enumerate(zip(tiris, runners, designated)):
+        ms = models.get(key)
+        if ms is None:
+            ms = models[key] = sorted({types[t].model_iri for t in key if t})
+        for model in ms:
             wanted.setdefault(model, []).append(i)
     keys = list(ind)
-    figures = [{k: (None if x != x else x) for k, x in zip(keys, row)}
-               for row in zip(*(np.asarray(ind[k], dtype=float).tolist() for k in keys))] if keys else [{} for _ in range(n)]
-    ranking = rank_models(wanted, strength, positions(ind), bigs, figures)
+    figures = list(map(dict, map(zip, repeat(keys), zip(*(plain(np.asarray(ind[k], dtype=float)) for k in keys))))) \
+        if keys else [{} for _ in range(n)]
+    nan = np.full(n, np.nan)
+    boost_figures = np.column_stack([ind.get(b.indicator, nan) for b in r.boosts]) if r.boosts else np.zeros((n, 0))
+    gates = np.column_stack([ind.get(b.gate, nan) * b.gate_reason_scale if b.gate else nan
+                             for b in r.boosts]) if r.boosts else np.zeros((n, 0))
+    ranking = rank_models(wanted, strength, positions(ind), flux_matrix(bigs), big_sets, boost_figures, gates)
+    drivers = driver_orders(tiris, contrib)
+    contributions = evidence_given(tiris, contrib)
     boost_iris = [b.iri for b in r.boosts]
-    by_type = {t: [(e.iri, np.asarray(contrib[e.iri], dtype=float).tolist()) for e in r.evidence if e.type_iri == t]
-               for t in r.type_order}
-    drivers = driver_orders([d[1] for d in decided], contrib)
-    out = []
-    for i, ((type_scores, tiri, runner, margin, designated), lifts) in enumerate(zip(decided, strength.tolist())):
-        contributions = {e: c[i] for e, c in by_type.get(tiri, ()) if c[i] == c[i]}
-        out.append(Verdict(
-            type_iri=tiri, scores=type_scores, contributions=contributions,
-            indicators=figures[i],
-            model_iri=types[tiri].model_iri if tiri else None,
-            fired=frozenset(b for b, x in zip(boost_iris, lifts) if x > 0),
-            big_fluxes=frozenset(bigs[i]), designated=designated, runner_up=runner, margin=margin,
-            drivers=drivers.get(i, ()),
-            intensities={b: x for b, x in zip(boost_iris, lifts) if x > 0},
-            ranking=ranking.get(i, {})))
-    return out
+    on = strength > 0
+    intensities = list(map(dict, map(zip, map(compress, repeat(boost_iris), on.tolist()),
+                                     map(compress, strength.tolist(), on.tolist()))))
+    return verdict.made(Verdict, type_iri=tiris, scores=type_scores(scores, r.type_order), contributions=contributions,
+                        indicators=figures, model_iri=[types[t].model_iri if t else None for t in tiris],
+                        fired=fired_sets(on, boost_iris), big_fluxes=big_sets, designated=designated,
+                        runner_up=runners, margin=margins, drivers=[drivers.get(i, ()) for i in range(n)],
+                        intensities=intensities, ranking=ranking)
+
+
+def type_scores(scores: np.ndarray, type_order: tuple[str, ...]) -> list[dict[str, float | None]]:
+    """{type IRI: score or None} of each region, in tie order."""
+    if not type_order:
+        return [{} for _ in range(len(scores))]
+    return list(map(dict, map(zip, repeat(type_order), zip(*(plain(c) for c in scores.T)))))
+
+
+def evidence_given(types: list[str | None], contrib: dict[str, np.ndarray]) -> list[dict[str, float]]:
+    """{evidence IRI: contribution} of each region's diagnosed type, for the evidence it has a figure for."""
+    r = rules()
+    out: list = [None] * len(types)
+    for t in r.type_order:
+        ev = [e.iri for e in r.evidence if e.type_iri == t]
+        rows = [i for i, x in enumerate(types) if x == t]
+        if not ev or not rows:
+            continue
+        c = np.column_stack([contrib[e][rows] for e in ev])
+        for i, row, gap in zip(rows, c.tolist(), np.isnan(c).any(axis=1).tolist()):
+            out[i] = {e: x for e, x in zip(ev, row) if x == x} if gap else dict(zip(ev, row))
+    return [{} if x is None else x for x in out]

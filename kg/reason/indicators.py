@@ -7,6 +7,7 @@ numpy columns (`compute_batch`). A missing input gives NaN/None, never zero."""
 from __future__ import annotations
 
 import math
+from itertools import repeat
 
 import numpy as np
 
@@ -28,6 +29,8 @@ def series_value(points: tuple[tuple[int, float], ...], years: np.ndarray) -> np
 
 def number(v) -> float | None:
     """A profile cell as a float; None for not reported (None, '', NaN, text)."""
+    if type(v) is float:      # the reader's and the account's numbers: only NaN and ±inf are not (x − x ≠ 0)
+        return v if v - v == 0.0 else None
     if v is None or isinstance(v, bool):
         return None
     try:
@@ -48,7 +51,7 @@ _PLAIN = {float, int, type(None)}
 
 def column_array(rows: list[dict], key: str) -> np.ndarray:
     """A profile column (or a number of the accounts) over regions as floats, NaN where `number` gives None."""
-    cells = [r.get(key) for r in rows]
+    cells = list(map(dict.get, rows, repeat(key)))
     if set(map(type, cells)) <= _PLAIN:     # the reader's numbers: converted as float() does, None → NaN
         out = np.array(cells, dtype=float)
         out[np.isinf(out)] = np.nan
