@@ -114,6 +114,20 @@ def write_csv(rows: list[dict], path: Path) -> Path:
     return path
 
 
+def write_xlsx(rows: list[dict], path: Path) -> Path:
+    """The same table as write_csv, as a workbook (openpyxl's write-only mode: rows never held as cells)."""
+    import openpyxl
+
+    header = HEADER + sorted({k for r in rows for k in r} - set(HEADER))
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("profiles")
+    ws.append(header)
+    for r in rows:
+        ws.append([r.get(h) for h in header])
+    wb.save(path)
+    return path
+
+
 def batch_from_rows(rows: list[dict]):
     """A ProfileBatch read (through the real CSV reader) from value dicts."""
     from kg.read.profiles import read_profiles

@@ -1,9 +1,10 @@
 """A CSV file read in pieces (kg.read.chunked, issue 12) gives what reading it whole gives: the same
 regions (values, bad cells kept as given, notes, unknown cells), the same file warnings once, and the
-same advice bytes whatever the number of jobs; a file with a repeated id for one year is not cut."""
+same advice bytes whatever the number of jobs, a region repeated for one year flagged on the same rows."""
 import csv
 import dataclasses
 import io
+import json
 
 import pytest
 
@@ -97,10 +98,67 @@ def test_a_big_file_is_advised_in_pieces_with_the_same_bytes(tmp_path):
     assert written(chunked.open_pieces(path), fmt="ndjson", chunk=90) == written(whole, fmt="ndjson")
 
 
-def test_a_repeated_id_for_one_year_keeps_the_whole_batch(tmp_path):
-    rows = _messy_rows(60, seed=3)
-    rows[40][0], rows[40][2] = rows[10][0], rows[10][2]
-    assert chunked.open_pieces(_write(tmp_path / "repeated.csv", rows)) is None
+def _written(source, **kw) -> bytes:
+    buf = io.BytesIO()
+    stream.advise_to(source, buf, **kw)
+    return buf.getvalue()
+
+
+def test_a_repeated_id_is_flagged_in_pieces_as_in_the_whole_file(tmp_path):
+    """A region given twice for one year, or twice with one row without a year (the title gives none here),
+    rows far apart: pieces carry the rows they are checked with, and the same rows are flagged."""
+    rows = _messy_rows(260, seed=3)
+    rows[200][0], rows[200][2] = rows[10][0], rows[10][2]          # same id, same year
+    rows[150][0], rows[150][2] = rows[20][0], ""                   # same id, no year
+    path = _write(tmp_path / "repeated.csv", rows, title="县域指标")
+    whole = read_profiles(path)
+    before = _written(whole, jobs=1, chunk=10_000)                 # one chunk: the rule sees every row
+    flagged = [r["row"] for r in json.loads(before)["regions"]
+               if any("region_id" == v["field"] and "more than once" in v["message_en"] for v in r["violations"])]
+    by_row = {r.row: r for r in whole.regions}
+    assert by_row[13].key == by_row[203].key and by_row[23].region_id == by_row[153].region_id
+    assert by_row[12].region_id == by_row[13].region_id and 12 not in flagged      # the same id in 2022: a series
+    assert {13, 203, 23, 153} <= set(flagged) and len(flagged) < 20   # and series with a row without a year
+    pieced = chunked.open_pieces(path)
+    assert pieced is not None and pieced.companions
+    assert _written(pieced, jobs=1, chunk=70) == before
+    assert _written(chunked.open_pieces(path), jobs=2, chunk=50) == before
+    assert _written(whole, jobs=2, chunk=40) == before              # a batch in memory, cut the same way
+    assert _written(whole, fmt="ndjson", chunk=30) == _written(whole, fmt="ndjson", chunk=10_000)
+
+
+def _write_xlsx(path, rows, title="2022年 县域指标", hidden_first=False):
+    import openpyxl
+
+    wb = openpyxl.Workbook(write_only=True)
+    if hidden_first:
+        wb.create_sheet("说明").sheet_state = "hidden"
+    ws = wb.create_sheet("县域")
+    for r in [[title], HEADER + EXTRA, *rows, ["注：数据来源于统计年鉴"]]:
+        ws.append(r)
+    wb.save(path)
+    return path
+
+
+def test_a_big_workbook_is_read_in_pieces_like_the_whole_file(tmp_path, monkeypatch):
+    """A workbook read read-only (as read_profiles reads one over 5 MB; the limit lowered here): the same regions
+    (numbers, bad cells, notes), the same warnings (a hidden first sheet), a repeat flagged across pieces."""
+    from kg.read import profiles
+
+    monkeypatch.setattr(profiles, "FULL_WORKBOOK_BYTES", 0)
+    rows = _messy_rows(260, seed=5)
+    rows[230][0], rows[230][2] = rows[40][0], rows[40][2]
+    path = _write_xlsx(tmp_path / "big.xlsx", rows, hidden_first=True)
+    assert chunked.streamable(path)
+    whole = read_profiles(path)
+    pieced = chunked.open_pieces(path)
+    pieces = list(pieced.pieces(_spans(len(pieced), 100)))
+    assert [dataclasses.asdict(r) for p in pieces for r in p.regions] == [dataclasses.asdict(r) for r in whole.regions]
+    assert pieces[0].warnings == whole.warnings and "说明" in whole.warnings[0]["message_en"]
+    assert pieces[0].format == whole.format == "xlsx"
+    before = _written(whole, jobs=1, chunk=10_000)
+    assert b"more than once" in before
+    assert _written(chunked.open_pieces(path), jobs=2, chunk=60) == before
 
 
 def test_only_big_csv_files_are_streamed(messy, tmp_path):

@@ -6,7 +6,8 @@
 as it and the chunks before it are done, through orjson. The results are the
 same whatever the number of jobs or the chunk size: every region is advised on
 its own, and the only batch-wide rule — a region id used twice for one year — is
-checked on the whole batch (a batch with such a repeat is advised in one chunk).
+checked by each chunk with its companions, the rows elsewhere in the batch it pairs
+them with (kg.read.repeats).
 A big CSV file comes as a kg.read.chunked.PiecedFile: its pieces are read here while
 the workers advise the pieces before (at most 2 × jobs in flight), so neither the
 batch nor its output ever exists whole.
@@ -30,7 +31,6 @@ import dataclasses
 import gc
 import math
 import os
-from collections import Counter
 from typing import Callable, Iterator
 
 import orjson
@@ -38,6 +38,7 @@ import orjson
 from .advice import advise
 from kg.knowledge.cache import one_source
 from kg.read.profiles import ProfileBatch
+from kg.read.repeats import Companions
 
 SCHEMA_VERSION = 2       # 2: reasons as references, balances' bases once (issue 12); 1 worded every reason
 SCHEMA_ID = "https://w3id.org/tanheng/schema/advice-output/2"
@@ -107,12 +108,6 @@ def chunks(n: int, jobs: int, size: int = CHUNK) -> list[range]:
     return [range(a, min(a + per, n)) for a in range(0, n, per)]
 
 
-def repeated_ids(batch: ProfileBatch) -> bool:
-    """A region given twice for one year (a file may hold a region for several years)."""
-    counts = Counter(r.key for r in batch.regions if r.region_id)
-    return any(c > 1 for c in counts.values())
-
-
 def _first(basis: tuple) -> int:
     return basis[0] or 0
 
@@ -153,10 +148,11 @@ def advise_chunk(sub: ProfileBatch, opts: dict) -> tuple[bytes, dict, list, list
     return body, res["summary"], res["coefficients"], res["batch_warnings"], rows, keys, sorted(bases, key=_first)
 
 
-def _piece(batch: ProfileBatch, spans: list[range], i: int) -> ProfileBatch:
+def _piece(batch: ProfileBatch, spans: list[range], i: int, companions: Companions) -> ProfileBatch:
     span = spans[i]
-    return dataclasses.replace(batch, regions=batch.regions[span.start:span.stop],
-                               warnings=batch.warnings if i == 0 else [])
+    regions = batch.regions[span.start:span.stop]
+    return dataclasses.replace(batch, regions=regions, warnings=batch.warnings if i == 0 else [],
+                               companions=companions.of(regions, span))
 
 
 def part_name(span: range) -> str:
@@ -167,7 +163,7 @@ _WORK: dict = {}     # what forked workers inherit: the batch, its pieces and th
 
 
 def _forked_chunk(i: int):
-    return advise_chunk(_piece(_WORK["batch"], _WORK["spans"], i), _WORK["opts"])
+    return advise_chunk(_piece(_WORK["batch"], _WORK["spans"], i, _WORK["companions"]), _WORK["opts"])
 
 
 def in_order(submit, n: int, window: int) -> Iterator:
@@ -181,29 +177,31 @@ def in_order(submit, n: int, window: int) -> Iterator:
         yield result
 
 
-def _pieces(source, spans: list[range]) -> Iterator[ProfileBatch]:
+def _pieces(source, spans: list[range], companions: Companions) -> Iterator[ProfileBatch]:
     """The batch's pieces in order: cut from a batch in memory, or read from a file as they are asked for
     (kg.read.chunked.PiecedFile: only the pieces in flight exist at once)."""
     if isinstance(source, ProfileBatch):
-        return (_piece(source, spans, i) for i in range(len(spans)))
+        return (_piece(source, spans, i, companions) for i in range(len(spans)))
     return source.pieces(spans)
 
 
 def _results(source, spans: list[range], opts: dict, jobs: int, cluster: str | None) -> Iterator:
     """Chunk results in order: here, on `jobs` forked processes, or on a Dask cluster."""
     n = len(spans)
+    # a batch in memory: the rows each of its chunks is checked with (a big file's pieces come with theirs)
+    companions = Companions.of_batch(source.regions) if isinstance(source, ProfileBatch) and n > 1 else Companions(())
     if cluster:
-        yield from _on_cluster(cluster, _pieces(source, spans), n, opts)
+        yield from _on_cluster(cluster, _pieces(source, spans, companions), n, opts)
     elif jobs <= 1 or n == 1:
-        for piece in _pieces(source, spans):
+        for piece in _pieces(source, spans, companions):
             yield advise_chunk(piece, opts)
     else:
         import multiprocessing                  # here, not at the top: one region never forks
         from concurrent.futures import ProcessPoolExecutor
 
-        pieces = None if isinstance(source, ProfileBatch) else _pieces(source, spans)
+        pieces = None if isinstance(source, ProfileBatch) else _pieces(source, spans, companions)
         if pieces is None:
-            _WORK.update(batch=source, spans=spans, opts=opts)
+            _WORK.update(batch=source, spans=spans, opts=opts, companions=companions)
         # what the parent holds (knowledge, rules, the batch) leaves the forked workers' collections, which would
         # otherwise walk it and so copy its pages into each worker (2,844 regions: 1.01 → 0.97 s wall, median of 6)
         gc.freeze()
@@ -261,7 +259,7 @@ def advise_to(batch, fp, fmt: str = "json", full: bool = False, coefficient_set:
               cluster: str | None = None, results: str | None = None,
               keep_keys: Callable[[list[dict]], None] | None = None) -> dict:
     """Advise the batch — a ProfileBatch, or a big file read in pieces as they are advised
-    (kg.read.chunked.PiecedFile: it has no repeated id) — and write it to the binary file `fp`; returns the summary.
+    (kg.read.chunked.PiecedFile) — and write it to the binary file `fp`; returns the summary.
     `progress(done, total)` is called after each chunk is written. `cluster`: run the chunks on a
     Dask cluster (a scheduler address or "local"); `results`: also write the tidy figures to that
     Parquet dataset directory (kg.pipeline.results); `keep_keys(list)` receives each chunk's
@@ -272,9 +270,8 @@ def advise_to(batch, fp, fmt: str = "json", full: bool = False, coefficient_set:
 
     compile_set(coefficient_set)         # an unknown set is the user's error before anything is written
     n = len(batch)
-    one_piece = isinstance(batch, ProfileBatch) and repeated_ids(batch)   # the repeated-id rule needs the whole batch
     chunk = chunk or (CHUNK if engine == "fast" else REFERENCE_CHUNK)
-    spans = [range(n)] if one_piece else chunks(n, jobs, chunk)
+    spans = chunks(n, jobs, chunk)
     opts = dict(coefficient_set=coefficient_set, lang=lang, full=full, format=fmt, engine=engine,
                 results=str(results) if results else None, keys=keep_keys is not None)
     head_catalog = catalog()             # also loads the knowledge before workers fork, so they share it
@@ -293,7 +290,7 @@ def advise_to(batch, fp, fmt: str = "json", full: bool = False, coefficient_set:
     else:
         fp.write(orjson.dumps(head)[:-1] + b',"regions":[')
     done = 0
-    pieces = _results(batch, spans, opts, 1 if one_piece else jobs, cluster)
+    pieces = _results(batch, spans, opts, jobs, cluster)
     for i, (body, counts, coefs, batch_warnings, rows, keys, chunk_bases) in enumerate(pieces):
         if keys is not None:
             keep_keys(keys)

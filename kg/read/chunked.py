@@ -1,18 +1,26 @@
-"""A CSV file too big to hold as Region objects, read in pieces (issue 12).
+"""A CSV or XLSX file too big to hold as Region objects, read in pieces (issue 12).
 
 `read_profiles` holds a whole file: its text, its grid of cells and one Region (~6 KB) per row — 284,400
-rows ≈ 1.7 GB before anything is advised. `open_pieces(path)` reads it twice instead, as text streamed
-from disk, never whole:
+rows ≈ 1.7 GB before anything is advised. `open_pieces(path)` reads it twice instead, streamed from disk
+(CSV as text, a workbook's sheet through openpyxl's read-only mode), never whole:
 1. a first pass over the rows finds the header (kg.read.layout.find_header), sets aside footnotes and
-   total rows, and reads only what is batch-wide: the (region id, year) key of every row (the one rule
-   across rows: a region given twice for one year), the county codes under a prefecture total, the names
-   of unknown cells, how many regions there are;
-2. `pieces(spans)` reads the rows again into ProfileBatch pieces of the sizes asked for, each
+   total rows, and reads only what is batch-wide: the (region id, year) key of every row, as hashes (the
+   one rule across rows: a region given twice for one year), the county codes under a prefecture total,
+   the names of unknown cells, how many regions there are;
+2. when keys repeat, the rows of those ids are read once more, only their id and year: the companions
+   (kg.read.repeats) each piece is validated with, so that a repeat across pieces is flagged as it is in
+   the whole file;
+3. `pieces(spans)` reads the rows again into ProfileBatch pieces of the sizes asked for, each
    the regions `read_profiles` would give for those rows, code look-ups done, the file's warnings on the
-   first piece only (the whole batch says them once).
-A file with a repeated key is not cut (`open_pieces` gives None, the caller reads it whole): its repeats
-are checked across the whole batch, as before. Cells are read by the same code as `read_profiles`
-(kg.read.profiles.TablePlan), so both give the same regions, notes and warnings.
+   first piece only (the whole batch says them once), its companions.
+Cells are read by the same code as `read_profiles` (kg.read.profiles.TablePlan, sheet_rows), so both give
+the same regions, notes and warnings.
+
+A workbook is read in pieces when read_profiles reads it read-only too (over FULL_WORKBOOK_BYTES, 5 MB): in
+read-only mode openpyxl does not give the merged cells (they are written after the rows), and a formula's
+saved value and its formula are two different readings of the sheet, so a smaller workbook, read whole with
+its merged header cells filled and its formulas without values named, is still read whole. So is a workbook
+of one sheet per year (its sheets are stacked: read whole).
 
 Why the csv module and not pyarrow or polars: both passes need every row's cells as text (header finding,
 footnotes, totals and units rows look at text, bad cells are kept as given), which is what csv gives.
@@ -26,35 +34,45 @@ import copy
 import csv
 import os
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from itertools import chain, islice
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from kg.knowledge.cache import one_source
 from kg.read import limits as read_limits
+from kg.read import profiles
 from kg.read.profiles import (ProfileBatch, Region, TablePlan, UnreadableInput, note_looked_up,
                               resolve_and_note, table_plan)
+from kg.read.repeats import Companions, paired_ids, rule_key
 
 _LOOK_UP = 2_500                  # rows whose codes the first pass looks up together
 STREAM_FROM_BYTES = 1_000_000     # smaller files (~4,000 rows) are read whole: one pass is less work
 _SUFFIXES = (".csv", ".tsv", ".txt")
+_WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 _KEY_COLUMNS = ("region_id", "name", "province", "year")   # what a row's key and its code look-up read
 _BLOCK = 1 << 20
 
 
 def streamable(source) -> bool:
-    """A CSV file (by its name, as read_profiles decides) big enough to be read in pieces."""
+    """A CSV file of 1 MB or more, or a workbook read_profiles reads read-only (by its name, as read_profiles
+    decides its format): big enough to be read in pieces."""
     if not isinstance(source, (str, Path)):
         return False
     path = Path(source)
+    suffix = path.suffix.lower()
     try:
-        if path.suffix.lower() not in _SUFFIXES or not path.is_file() or path.stat().st_size < STREAM_FROM_BYTES:
+        if suffix not in _SUFFIXES + _WORKBOOK_SUFFIXES or not path.is_file():
             return False
+        size = path.stat().st_size
         with open(path, "rb") as f:
-            return not f.read(4).startswith(b"PK\x03\x04")
+            zipped = f.read(4).startswith(b"PK\x03\x04")
     except OSError:
         return False
+    if suffix in _SUFFIXES:
+        return size >= STREAM_FROM_BYTES and not zipped
+    return size > profiles.FULL_WORKBOOK_BYTES and zipped
 
 
 def _encoding(path: Path) -> str:
@@ -101,8 +119,8 @@ def _delimiter(path: Path, encoding: str) -> str:
     return max([",", "\t", ";"], key=first.count)
 
 
-def _grid(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int, list]]:
-    """Every non-blank row with its line number, within the reader's limits (rows, cell length)."""
+def _grid(path: Path, encoding: str, delimiter: str, progress: bool = False) -> Iterator[tuple[int, list]]:
+    """Every non-blank row with its line number, within the reader's limits (rows, cell length); no bar."""
     before = csv.field_size_limit(max(os.path.getsize(path), 1))
     try:
         rows = read_limits.rows(csv.reader(_lines(path, encoding), delimiter=delimiter), "CSV")
@@ -115,12 +133,42 @@ def _grid(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int, list
         csv.field_size_limit(before)
 
 
+def _workbook(path: Path, notes: list[dict]) -> Callable[..., Iterator[tuple[int, list]]] | None:
+    """The rows of a big workbook's sheet as read_profiles reads them (read-only: see the module's text), read
+    anew at each call; None for a workbook of one sheet per year (read whole). A hidden first sheet passed
+    over is a warning in `notes`."""
+    import openpyxl
+
+    read_limits.check_xlsx(path)
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:
+        raise UnreadableInput("xlsx") from None
+    try:
+        chosen = profiles.chosen_sheets(wb, None, notes)
+    finally:
+        wb.close()
+    if len(chosen) != 1:
+        return None
+    title = chosen[0].title
+
+    def rows(progress: bool = False) -> Iterator[tuple[int, list]]:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            for i, r in enumerate(profiles.sheet_rows(wb[title], progress), start=1):
+                if any(not profiles._is_empty(c) for c in r):
+                    yield i, r
+        finally:
+            wb.close()
+    return rows
+
+
 @dataclass
 class PiecedFile:
-    """A big CSV file after its first pass: how many regions it holds and how to read them in pieces."""
+    """A big file after its first pass: how many regions it holds and how to read them in pieces."""
     path: Path
-    encoding: str
-    delimiter: str
+    rows: Callable[..., Iterator[tuple[int, list]]]   # its non-blank rows with their numbers, read anew each call
+    fmt: str
     layout: Any                  # kg.read.layout.Layout before the body (for the second pass)
     start: int                   # non-blank rows above the data (titles, header)
     plan: TablePlan
@@ -129,12 +177,13 @@ class PiecedFile:
     count: int                   # regions
     warnings: list[dict]         # the file's warnings, as read_profiles gives them
     source_name: str
+    companions: Companions = field(default_factory=lambda: Companions(()))   # rows of repeated ids, by row
 
     def __len__(self) -> int:
         return self.count
 
     def _regions(self) -> Iterator[Region]:
-        grid = islice(_grid(self.path, self.encoding, self.delimiter), self.start, None)
+        grid = islice(self.rows(), self.start, None)
         used: set[str] = set()
         aside = self.aside
         for n, cells in grid:
@@ -151,8 +200,9 @@ class PiecedFile:
         for i, span in enumerate(spans):
             with one_source():           # one store per piece (~20,000 look-ups per 2,844 rows)
                 piece = ProfileBatch(list(islice(regions, len(span))), self.warnings if i == 0 else [],
-                                     self.source_name, "csv", self.plan.report)
+                                     self.source_name, self.fmt, self.plan.report)
                 found += resolve_and_note(piece, self.plan)
+            piece.companions = self.companions.of(piece.regions, {r.row for r in piece.regions})
             if len(piece.regions) != len(span):
                 raise RuntimeError(f"{self.path}: {len(piece.regions)} regions where the first pass counted "
                                    f"{len(span)}")
@@ -168,18 +218,26 @@ def _fresh(layout):
 
 
 def open_pieces(path: str | Path) -> PiecedFile | None:
-    """The first pass over a CSV file (see the module's text). None when the file is better read whole by
-    read_profiles: no header among its first rows, no data, or a region id given twice for one year.
-    A file that is not a table raises what read_profiles raises."""
+    """The first pass over a CSV or XLSX file (see the module's text). None when the file is better read whole
+    by read_profiles: no header among its first rows, no data, a workbook of one sheet per year. A file that
+    is not a table raises what read_profiles raises."""
     from kg.read.layout import _HEADER_SEARCH_ROWS, PrefectureTotals, body_rows, find_header
 
     path = Path(path)
     size = os.path.getsize(path)
     if size > read_limits.max_input_bytes():
         return None                       # read_profiles refuses it, in its words
-    encoding = _encoding(path)
-    delimiter = _delimiter(path, encoding)
-    grid = _grid(path, encoding, delimiter)
+    notes: list[dict] = []
+    if path.suffix.lower() in _WORKBOOK_SUFFIXES:
+        if size <= profiles.FULL_WORKBOOK_BYTES:
+            return None                   # read whole, merged cells filled and formulas checked
+        rows, fmt = _workbook(path, notes), "xlsx"
+        if rows is None:
+            return None
+    else:
+        encoding = _encoding(path)
+        rows, fmt = partial(_grid, path, encoding, _delimiter(path, encoding)), "csv"
+    grid = rows(progress=True)
     top = list(islice(grid, _HEADER_SEARCH_ROWS))
     found = find_header(top)
     if found is None:
@@ -197,14 +255,14 @@ def open_pieces(path: str | Path) -> PiecedFile | None:
         for n, cells in chain([first], body):
             scan.row(n, cells, totals.see(n, cells))
         total_rows = totals.totals()
-        if not scan.finish(total_rows):
-            return None
+        paired = scan.finish(total_rows)
+        companions = scan.companions(paired, rows()) if paired else Companions(())
     layout.total_rows = sorted(layout.total_rows + total_rows)
-    warnings = plan.read_warnings(scan.used_extra)
+    warnings = notes + plan.read_warnings(scan.used_extra)
     plan.layout = header_layout             # what TablePlan.region reads of the page: its title's year
     aside = {n for n, _ in layout.total_rows} | set(layout.footnote_rows) | {layout.units_row}
-    return PiecedFile(path, encoding, delimiter, header_layout, start, plan, frozenset(aside - {None}),
-                      scan.count, warnings, path.name)
+    return PiecedFile(path, rows, fmt, header_layout, start, plan, frozenset(aside - {None}),
+                      scan.count, warnings, path.name, companions)
 
 
 class _KeyScan:
@@ -225,9 +283,11 @@ class _KeyScan:
         self.is_empty, self.norm, self.text = _is_empty, _norm, _text
         self.used_extra: set[str] = set()
         self.count = 0
-        # the keys' hashes, 8 bytes each: a set of 284,400 (id, year) tuples kept ~46 MB in this process,
-        # which every forked worker then maps again; two equal hashes read the file whole (never a wrong answer)
-        self.hashes = array("q")
+        # each region row's number and the hashes of its id and (id, year), as the rule across rows compares
+        # them (kg.read.repeats.rule_key), 8 bytes each: a set of 284,400 (id, year) tuples kept ~46 MB in this
+        # process, which every forked worker then maps again. Two equal hashes only read more companions
+        self.rows, self.ids, self.keys = array("q"), array("q"), array("q")
+        self.no_year = array("b")
         self.light: list[Region] = []
         self.maybe_total: dict[int, Region] = {}       # rows that may be prefecture totals: keys decided last
 
@@ -268,23 +328,41 @@ class _KeyScan:
     def _keys(self) -> None:
         resolve_and_note(ProfileBatch(self.light), self.plan)
         for r in self.light:
-            if r.region_id and r.row not in self.maybe_total:
-                self._add(r.key)
+            if r.row not in self.maybe_total:
+                self._add(r)
         self.light = []
 
-    def _add(self, key) -> None:
-        self.hashes.append(hash(key))
+    def _add(self, r: Region) -> None:
+        key = rule_key(r)
+        if key[0] is not None:
+            self.rows.append(r.row)
+            self.ids.append(hash(key[0]))
+            self.keys.append(hash(key))
+            self.no_year.append(key[1] is None)
 
-    def finish(self, total_rows: list[tuple[int, str]]) -> bool:
-        """Every row seen: False if a key repeats among the regions."""
+    def finish(self, total_rows: list[tuple[int, str]]) -> set[int]:
+        """Every row seen: the rows of the ids the rule across rows may flag (kg.read.repeats.paired_ids, on
+        hashes: a collision only adds rows)."""
         self._keys()
         dropped = {n for n, _ in total_rows}
         for n, r in self.maybe_total.items():
             if n in dropped:
                 self.count -= 1
-            elif r.region_id:
-                self._add(r.key)
+            else:
+                self._add(r)
         import numpy as np
 
-        hashes = np.frombuffer(self.hashes, dtype=np.int64)
-        return np.unique(hashes).size == hashes.size
+        ids, keys = np.frombuffer(self.ids, dtype=np.int64), np.frombuffer(self.keys, dtype=np.int64)
+        key_values, key_counts = np.unique(keys, return_counts=True)
+        id_values, id_counts = np.unique(ids, return_counts=True)
+        repeated = np.isin(keys, key_values[key_counts > 1])
+        open_year = np.frombuffer(self.no_year, dtype=np.int8).astype(bool) & np.isin(ids, id_values[id_counts > 1])
+        paired = np.isin(ids, ids[repeated | open_year])
+        return set(np.frombuffer(self.rows, dtype=np.int64)[paired].tolist())
+
+    def companions(self, rows: set[int], grid: Iterator[tuple[int, list]]) -> Companions:
+        """The rows of ids that repeat, read again (their key only, codes looked up), as companions by row."""
+        light = ProfileBatch([self.plan.key_region(n, cells, self.key_cols) for n, cells in grid if n in rows])
+        resolve_and_note(light, self.plan)
+        paired = paired_ids(rule_key(r) for r in light.regions)
+        return Companions((r.row, r) for r in light.regions if rule_key(r)[0] in paired)

@@ -89,19 +89,19 @@ def check_size(data: bytes) -> None:
         raise _refuse("too-large", size=_mb(len(data)), limit=_mb(max_input_bytes()))
 
 
-def check_xlsx(data: bytes) -> None:
-    """Refuse a workbook whose parts would unpack to too much (read from the zip's
-    directory; zipfile stops at the declared size, so a part cannot lie bigger)."""
+def check_xlsx(data: bytes | Path) -> None:
+    """Refuse a workbook (its bytes, or a file read as it unpacks) whose parts would unpack to too much
+    (read from the zip's directory; zipfile stops at the declared size, so a part cannot lie bigger)."""
     try:
-        with zipfile.ZipFile(BytesIO(data)) as z:
+        with zipfile.ZipFile(BytesIO(data) if isinstance(data, bytes) else data) as z:
             parts = z.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
         return                                 # openpyxl says what is wrong with it
     unpacked = sum(p.file_size for p in parts)
     packed = max(sum(p.compress_size for p in parts), 1)
     if unpacked > MAX_UNPACKED_BYTES or (unpacked > BOMB_FLOOR and unpacked > BOMB_RATIO * packed):
-        raise _refuse("unpacked-too-large", packed=_mb(len(data)), unpacked=_mb(unpacked),
-                      limit=_mb(MAX_UNPACKED_BYTES))
+        size = len(data) if isinstance(data, bytes) else os.path.getsize(data)
+        raise _refuse("unpacked-too-large", packed=_mb(size), unpacked=_mb(unpacked), limit=_mb(MAX_UNPACKED_BYTES))
 
 
 def check_declared_rows(n: int | None, sheet: str) -> None:

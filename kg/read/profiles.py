@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from kg import messages
 from kg.errors import UserError
@@ -238,12 +238,18 @@ class ProfileBatch:
     source_name: str | None = None
     format: str | None = None
     mapping: "kg.read.mapping.MappingReport | None" = None       # how the file's headers and rows were read
+    # a piece of a bigger batch: rows elsewhere in it that the rule across rows pairs with these (kg.read.repeats)
+    companions: list[Region] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.regions)
 
     def ids(self) -> list[str]:
         return [r.region_id for r in self.regions]
+
+    def with_companions(self) -> "ProfileBatch":
+        """Its rows, then its companions: what the rule across rows is checked on (kg.read.repeats)."""
+        return ProfileBatch(self.regions + self.companions) if self.companions else self
 
     def keys(self) -> list[tuple[str, Any]]:
         """(region_id, year) of every row, in file order: the key of every output."""
@@ -877,7 +883,7 @@ def _read_csv(text: str) -> list[tuple[int, list]]:
 
 # Workbooks up to this size are opened in full (merged header cells are then known);
 # bigger ones stream read-only, as a yearbook page is never this big.
-_FULL_WORKBOOK_BYTES = 5_000_000
+FULL_WORKBOOK_BYTES = 5_000_000
 _YEAR_SHEET = re.compile(r"^\s*((?:19|20)\d{2})\s*年?\s*$")
 
 
@@ -888,28 +894,16 @@ def _read_xlsx(data: bytes, sheet: str | None, notes: list[dict]) -> list[tuple[
     import openpyxl
 
     read_limits.check_xlsx(data)                    # a zip bomb is refused before anything unpacks
-    full = len(data) <= _FULL_WORKBOOK_BYTES
+    full = len(data) <= FULL_WORKBOOK_BYTES
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=not full, data_only=True)
     except Exception:
         raise UnreadableInput("xlsx") from None
     try:
-        if sheet is not None and sheet not in wb.sheetnames:
-            raise UnreadableInput("no-sheet", sheet=sheet, sheets=", ".join(wb.sheetnames))
-        if sheet is not None:
-            chosen = [wb[sheet]]
-        else:
-            visible = [ws for ws in wb.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
-            by_year = [ws for ws in visible if _YEAR_SHEET.match(ws.title)]
-            chosen = by_year if len(by_year) >= 2 else (visible or wb.worksheets)[:1]
-            if chosen and wb.worksheets[0] not in chosen and len(by_year) < 2:
-                notes.append(_warning(None, wb.worksheets[0].title, "hidden-sheet",
-                                      hidden=wb.worksheets[0].title, sheet=chosen[0].title))
+        chosen = chosen_sheets(wb, sheet, notes)
         out = []
         for ws in chosen:
-            read_limits.check_declared_rows(getattr(ws, "max_row", None), ws.title)
-            rows = [[_shown_value(c) for c in r]
-                    for r in read_limits.rows(ws.iter_rows(), ws.title, total=getattr(ws, "max_row", None))]
+            rows = list(sheet_rows(ws))
             if full:
                 _fill_merged(ws, rows)
             out.append((ws.title, [(i, r) for i, r in enumerate(rows, start=1) if any(not _is_empty(c) for c in r)]))
@@ -924,6 +918,29 @@ def _read_xlsx(data: bytes, sheet: str | None, notes: list[dict]) -> list[tuple[
             "zh": messages.text("read.other-sheets", "zh", sheets="、".join(others)) if others else "",
             "en": messages.text("read.other-sheets", "en", sheets=", ".join(others)) if others else ""})
     return out
+
+
+def chosen_sheets(wb, sheet: str | None, notes: list[dict]) -> list:
+    """The sheets read (see _read_xlsx); a hidden first sheet passed over is a warning in `notes`."""
+    if sheet is not None and sheet not in wb.sheetnames:
+        raise UnreadableInput("no-sheet", sheet=sheet, sheets=", ".join(wb.sheetnames))
+    if sheet is not None:
+        return [wb[sheet]]
+    visible = [ws for ws in wb.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
+    by_year = [ws for ws in visible if _YEAR_SHEET.match(ws.title)]
+    chosen = by_year if len(by_year) >= 2 else (visible or wb.worksheets)[:1]
+    if chosen and wb.worksheets[0] not in chosen and len(by_year) < 2:
+        notes.append(_warning(None, wb.worksheets[0].title, "hidden-sheet",
+                              hidden=wb.worksheets[0].title, sheet=chosen[0].title))
+    return chosen
+
+
+def sheet_rows(ws, progress: bool = True) -> Iterator[list]:
+    """Every row of a sheet (blank ones too: row numbers count them) as the sheet shows its cells, within the
+    reader's limits; `progress`: a bar on a terminal for a big sheet."""
+    read_limits.check_declared_rows(getattr(ws, "max_row", None), ws.title)
+    for r in read_limits.rows(ws.iter_rows(), ws.title, total=getattr(ws, "max_row", None) if progress else None):
+        yield [_shown_value(c) for c in r]
 
 
 def _formulas_without_values(data: bytes, sheets: list[str]) -> list[dict]:

@@ -139,12 +139,16 @@ def _pyshacl(batch: ProfileBatch) -> list[dict]:
     import pyshacl
     from rdflib import Literal
 
+    # a piece of a batch with its companions (kg.read.repeats); only its own rows' results are kept
+    with_companions = batch.with_companions()
     with _parse_each_query_once():
-        _, report, _ = pyshacl.validate(batch.to_rdf(), shacl_graph=shacl_fast.shapes_graph(),
+        _, report, _ = pyshacl.validate(with_companions.to_rdf(), shacl_graph=shacl_fast.shapes_graph(),
                                         inference="none", advanced=False, allow_warnings=True)
-    regions = {str(n): r for n, r in zip(batch.node_iris(), batch.regions)}
+    regions = {str(n): r for n, r in zip(with_companions.node_iris(), batch.regions)}
     out = []
     for res in report.subjects(RDF.type, SH.ValidationResult):
+        if str(report.value(res, SH.focusNode)) not in regions:
+            continue
         zh, en = _split_messages(report.objects(res, SH.resultMessage))
         value = report.value(res, SH.value)
         value = value if isinstance(value, Literal) else None   # a node result without ?value names the focus node

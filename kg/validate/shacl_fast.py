@@ -450,20 +450,25 @@ def run(batch: ProfileBatch, columns: bool = True) -> list[Finding]:
             findings += [(i, check.columns.path, value, check.severity, check.zh, check.en)
                          for i, value in run_columns(check.columns, batch.regions, cells, datatypes)]
     if in_store and batch.regions:
-        rows = _joined_rows(batch, table, in_store) if columns else None
+        # a piece of a batch is checked with its companions (kg.read.repeats): the rows elsewhere that the
+        # rule across rows pairs with its own (all loaded: few); what is found about a companion is its piece's
+        whole = batch.with_companions()
+        rows = _joined_rows(batch, table, in_store) if columns and whole is batch else None
         if rows is not None and not len(rows):
             return findings                     # no row shares a value another row must share: nothing to ask
         read = shapes.sparql_columns if columns else _columns_read([c.query for c in in_store])
-        nodes = batch.node_texts()
+        nodes = whole.node_texts()
         if rows is not None and len(set(nodes)) < len(nodes):
             rows = None                         # rows made one node: the node's other rows count too
-        store = batch.to_store(keys=read, rows=rows, nodes=nodes)
-        index = {n: i for i, n in enumerate(nodes)}
+        store = whole.to_store(keys=read, rows=rows, nodes=nodes)
+        index = {n: i for i, n in enumerate(nodes[:len(batch.regions)])}
         for check in in_store:
             for sol in store.query(check.query):
+                i = index.get(sol["this"].value)
+                if i is None:
+                    continue
                 key = column_key(sol["path"].value) if sol["path"] is not None else None
-                findings.append((index[sol["this"].value], key, plain(sol["value"]),
-                                 check.severity, check.zh, check.en))
+                findings.append((i, key, plain(sol["value"]), check.severity, check.zh, check.en))
     return findings
 
 
