@@ -141,11 +141,13 @@ def _write_xlsx(path, rows, title="2022年 县域指标", hidden_first=False):
 
 
 def test_a_big_workbook_is_read_in_pieces_like_the_whole_file(tmp_path, monkeypatch):
-    """A workbook read read-only (as read_profiles reads one over 5 MB; the limit lowered here): the same regions
-    (numbers, bad cells, notes), the same warnings (a hidden first sheet), a repeat flagged across pieces."""
+    """A workbook read read-only by both readers (as read_profiles reads one over 5 MB; the limit lowered here):
+    the same regions (numbers, bad cells, notes), the same warnings (a hidden first sheet), a repeat flagged
+    across pieces."""
     from kg.read import profiles
 
     monkeypatch.setattr(profiles, "FULL_WORKBOOK_BYTES", 0)
+    monkeypatch.setattr(chunked, "WORKBOOK_FROM_BYTES", 0)
     rows = _messy_rows(260, seed=5)
     rows[230][0], rows[230][2] = rows[40][0], rows[40][2]
     path = _write_xlsx(tmp_path / "big.xlsx", rows, hidden_first=True)
@@ -159,6 +161,37 @@ def test_a_big_workbook_is_read_in_pieces_like_the_whole_file(tmp_path, monkeypa
     before = _written(whole, jobs=1, chunk=10_000)
     assert b"more than once" in before
     assert _written(chunked.open_pieces(path), jobs=2, chunk=60) == before
+
+
+def test_a_workbook_read_in_full_is_read_in_pieces_the_same(tmp_path, monkeypatch):
+    """A workbook read_profiles opens in full (merged header cells filled, formulas without a saved value
+    named): in pieces, read-only, the same rows, notes and advice — the yearbook example (two merged header
+    rows) and a sheet with merged cells down a column and formulas with and without values."""
+    import openpyxl
+
+    from kg.paths import EXAMPLES_DIR
+
+    monkeypatch.setattr(chunked, "WORKBOOK_FROM_BYTES", 0)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "县域"
+    for r in [["2022年 县域指标"], HEADER + EXTRA, *_messy_rows(120, seed=9)]:
+        ws.append(r)
+    col = HEADER.index("province") + 1 if "province" in HEADER else len(HEADER) + 1
+    ws.merge_cells(start_row=3, start_column=col, end_row=40, end_column=col)        # a province down 38 rows
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=6)             # the title over 6 columns
+    ws.cell(row=50, column=HEADER.index("population") + 1).value = "=E49*2"         # no saved value
+    ws.cell(row=60, column=HEADER.index("population") + 1).value = "=E59*2"
+    wb.save(tmp_path / "merged.xlsx")
+    for path in (EXAMPLES_DIR / "yearbook-2022.xlsx", tmp_path / "merged.xlsx"):
+        whole = read_profiles(path)
+        pieced = chunked.open_pieces(path)
+        regions = [r for p in pieced.pieces(_spans(len(pieced), 7)) for r in p.regions]
+        assert [dataclasses.asdict(r) for r in regions] == [dataclasses.asdict(r) for r in whole.regions]
+        assert pieced.warnings == whole.warnings
+        assert _written(chunked.open_pieces(path), jobs=1, chunk=9) == _written(whole, jobs=1, chunk=10_000)
+    assert [w["value"] for w in whole.warnings if "formula" in w["message_en"]] == ["E50"]   # the first of 2
+    assert {r.values["province"] for r in whole.regions if 3 <= r.row <= 40} == {whole.regions[0].values["province"]}
 
 
 def test_only_big_csv_files_are_streamed(messy, tmp_path):

@@ -16,11 +16,14 @@ rows ≈ 1.7 GB before anything is advised. `open_pieces(path)` reads it twice i
 Cells are read by the same code as `read_profiles` (kg.read.profiles.TablePlan, sheet_rows), so both give
 the same regions, notes and warnings.
 
-A workbook is read in pieces when read_profiles reads it read-only too (over FULL_WORKBOOK_BYTES, 5 MB): in
-read-only mode openpyxl does not give the merged cells (they are written after the rows), and a formula's
-saved value and its formula are two different readings of the sheet, so a smaller workbook, read whole with
-its merged header cells filled and its formulas without values named, is still read whole. So is a workbook
-of one sheet per year (its sheets are stacked: read whole).
+A workbook of 250 KB or more is read in pieces through openpyxl's read-only mode, the one that streams.
+read_profiles opens a workbook of FULL_WORKBOOK_BYTES (5 MB) or less in full — its merged header cells
+filled, its formulas without a saved value named — which read-only mode does not give (merged ranges are
+written after the rows; a formula and its saved value are two readings of the sheet); for such a workbook
+one scan of the sheet's XML comes first (_sheet_scan) and the rows are filled as they are read
+(_MergedFill), so both readers give the same rows and notes. A bigger workbook read_profiles reads
+read-only too, without either. Still read whole: a workbook of one sheet per year (its sheets are stacked)
+and a sheet that does not say its size.
 
 Why the csv module and not pyarrow or polars: both passes need every row's cells as text (header finding,
 footnotes, totals and units rows look at text, bad cells are kept as given), which is what csv gives.
@@ -49,6 +52,8 @@ from kg.read.repeats import Companions, paired_ids, rule_key
 
 _LOOK_UP = 2_500                  # rows whose codes the first pass looks up together
 STREAM_FROM_BYTES = 1_000_000     # smaller files (~4,000 rows) are read whole: one pass is less work
+# a workbook read whole in full is ~700 MB a MB of it (22,500 generated rows, 4.9 MB: 3.5 GB peak with --jobs 2)
+WORKBOOK_FROM_BYTES = 250_000     # ~1,100 rows
 _SUFFIXES = (".csv", ".tsv", ".txt")
 _WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 _KEY_COLUMNS = ("region_id", "name", "province", "year")   # what a row's key and its code look-up read
@@ -72,7 +77,7 @@ def streamable(source) -> bool:
         return False
     if suffix in _SUFFIXES:
         return size >= STREAM_FROM_BYTES and not zipped
-    return size > profiles.FULL_WORKBOOK_BYTES and zipped
+    return size >= WORKBOOK_FROM_BYTES and zipped
 
 
 def _encoding(path: Path) -> str:
@@ -134,9 +139,11 @@ def _grid(path: Path, encoding: str, delimiter: str, progress: bool = False) -> 
 
 
 def _workbook(path: Path, notes: list[dict]) -> Callable[..., Iterator[tuple[int, list]]] | None:
-    """The rows of a big workbook's sheet as read_profiles reads them (read-only: see the module's text), read
-    anew at each call; None for a workbook of one sheet per year (read whole). A hidden first sheet passed
-    over is a warning in `notes`."""
+    """The rows of a workbook's sheet as read_profiles reads them, read anew at each call through openpyxl's
+    read-only mode; for a workbook read_profiles opens in full (FULL_WORKBOOK_BYTES or less), its merged cells
+    filled and its formulas without a saved value named as it does, from one scan of the sheet's XML first
+    (_sheet_scan). None for a workbook of one sheet per year, or a sheet without its size (read whole).
+    Warnings (a hidden first sheet, formulas without values) go to `notes`, in read_profiles' order."""
     import openpyxl
 
     read_limits.check_xlsx(path)
@@ -146,21 +153,87 @@ def _workbook(path: Path, notes: list[dict]) -> Callable[..., Iterator[tuple[int
         raise UnreadableInput("xlsx") from None
     try:
         chosen = profiles.chosen_sheets(wb, None, notes)
+        part = getattr(chosen[0], "_worksheet_path", None) if len(chosen) == 1 else None
     finally:
         wb.close()
-    if len(chosen) != 1:
+    if part is None:
         return None
     title = chosen[0].title
+    merged: list[tuple[int, int, int, int]] = []
+    width = None                                  # read-only rows as they come (as read_profiles reads them)
+    if os.path.getsize(path) <= profiles.FULL_WORKBOOK_BYTES:
+        scanned = _sheet_scan(path, part)
+        if scanned is None:
+            return None
+        merged, missing, width = scanned
+        if missing:
+            notes.append(profiles._warning(None, missing[0], "formula-without-value", sheet=title,
+                                           count=len(missing), cell=missing[0]))
 
     def rows(progress: bool = False) -> Iterator[tuple[int, list]]:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        fill = _MergedFill(merged)
         try:
             for i, r in enumerate(profiles.sheet_rows(wb[title], progress), start=1):
+                if width is not None:             # a full sheet's rows are as wide as its widest
+                    r = r[:width] + [None] * (width - len(r))
+                fill.row(i, r)
                 if any(not profiles._is_empty(c) for c in r):
                     yield i, r
         finally:
             wb.close()
     return rows
+
+
+def _sheet_scan(path: Path, part: str) -> tuple[list[tuple[int, int, int, int]], list[str], int] | None:
+    """One pass over a sheet's XML (streamed, each row let go as it ends): its merged ranges (min col, min row,
+    max col, max row) — written after the rows, so openpyxl's read-only mode never gives them —, the cells
+    with a formula and no saved value, row by row (what profiles._formulas_without_values finds reading the
+    workbook twice in full), and the width of the sheet as opened in full (its rightmost cell or merged cell).
+    None for a cell without its reference (read whole)."""
+    import zipfile
+
+    from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
+    from openpyxl.xml.functions import iterparse     # defusedxml's when installed, as openpyxl reads
+
+    merged, missing, width = [], [], 0
+    with zipfile.ZipFile(path) as z, z.open(part) as xml:
+        for _, el in iterparse(xml):
+            tag = el.tag.rpartition("}")[2]
+            if tag == "c":
+                ref = el.get("r")
+                if not ref:
+                    return None
+                width = max(width, coordinate_to_tuple(ref)[1])
+                children = {c.tag.rpartition("}")[2]: c for c in el}
+                value = children.get("v")
+                if "f" in children and not (value is not None and value.text) and "is" not in children:
+                    missing.append(ref)
+            elif tag == "row":
+                el.clear()
+            elif tag == "mergeCell" and el.get("ref"):
+                merged.append(range_boundaries(el.get("ref")))
+                width = max(width, merged[-1][2])
+    missing.sort(key=coordinate_to_tuple)
+    return merged, missing, width
+
+
+class _MergedFill:
+    """A merged cell's value in every cell it covers, row by row (profiles._fill_merged on the whole sheet)."""
+
+    def __init__(self, ranges: list[tuple[int, int, int, int]]):
+        self.ranges = ranges
+        self.values: dict[tuple[int, int, int, int], Any] = {}
+
+    def row(self, i: int, cells: list) -> None:
+        for rng in self.ranges:
+            min_col, min_row, max_col, max_row = rng
+            if min_row <= i <= max_row:
+                if i == min_row:
+                    self.values[rng] = cells[min_col - 1]
+                value = self.values[rng]
+                for c in range(min_col - 1, min(max_col, len(cells))):
+                    cells[c] = value
 
 
 @dataclass
@@ -229,8 +302,6 @@ def open_pieces(path: str | Path) -> PiecedFile | None:
         return None                       # read_profiles refuses it, in its words
     notes: list[dict] = []
     if path.suffix.lower() in _WORKBOOK_SUFFIXES:
-        if size <= profiles.FULL_WORKBOOK_BYTES:
-            return None                   # read whole, merged cells filled and formulas checked
         rows, fmt = _workbook(path, notes), "xlsx"
         if rows is None:
             return None
