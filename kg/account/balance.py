@@ -584,6 +584,7 @@ def _plan_fields(cs: CompiledSet, boundary: str) -> tuple[list[str], list[str], 
 
 
 _PLAIN = {float, int, bool, type(None)}
+_NONE = {type(None)}
 
 
 def _cells(rows: list[dict], keys: list[str]) -> dict[str, tuple | list]:
@@ -600,7 +601,10 @@ def _column(cells) -> tuple[np.ndarray, np.ndarray, dict]:
     """One numeric column over the regions: (floats, NaN where not reported; reported mask; {region index: value
     that is not a number})."""
     n = len(cells)
-    if set(map(type, cells)) <= _PLAIN:     # the reader's numbers: numpy converts them as float() does, None → NaN
+    kinds = set(map(type, cells))
+    if kinds == _NONE:                      # a column no region reports
+        return np.full(n, np.nan), np.zeros(n, bool), {}
+    if kinds <= _PLAIN:                     # the reader's numbers: numpy converts them as float() does, None → NaN
         out = np.array(cells, dtype=float)
         return out, ~np.isnan(out), {}
     out = np.full(n, np.nan)
@@ -702,11 +706,16 @@ def _filled(template: dict, keys: tuple, rows, n: int) -> list[dict]:
     return out
 
 
+def _full(column: np.ndarray, n: int) -> np.ndarray:
+    """A plan's column for its n regions (a number computed once for the plan is every region's)."""
+    return column if column.shape == (n,) else np.broadcast_to(column, n)
+
+
 def _rows(columns: list, n: int):
     """The regions' values of a plan's columns (arrays, or one value for all), row by row as Python numbers."""
     if all(isinstance(c, np.ndarray) and c.dtype == np.float64 for c in columns):
-        return np.column_stack([np.broadcast_to(c, n) for c in columns]).tolist()     # one conversion
-    return zip(*(np.broadcast_to(c, n).tolist() for c in columns))
+        return np.column_stack([_full(c, n) for c in columns]).tolist()     # one conversion
+    return zip(*(_full(c, n).tolist() for c in columns))
 
 
 def _split(plan: dict, n: int) -> list[dict]:
@@ -717,10 +726,11 @@ def _split(plan: dict, n: int) -> list[dict]:
     for key in _AMOUNTS:
         d = plan[key]
         arrays = tuple(k for k, v in d.items() if isinstance(v, np.ndarray))
-        changed[key] = _filled(d, arrays, _rows([d[k] for k in arrays], n) if arrays else itertools.repeat((), n), n)
+        changed[key] = _filled(d, arrays, _rows([d[k] for k in arrays], n), n) if arrays else \
+            list(map(dict, itertools.repeat(d, n)))
     for key in _TOTALS:
         if isinstance(plan[key], np.ndarray) and (plan[key].dtype != object or key == "balance_ratio"):
-            changed[key] = np.broadcast_to(plan[key], n).tolist()
+            changed[key] = _full(plan[key], n).tolist()
     return _filled(plan, tuple(changed), zip(*changed.values()), n)
 
 

@@ -73,11 +73,12 @@ def _save(known: dict) -> None:
 def official_area_km2(codes: Iterable[str]) -> dict[str, float]:
     """The boundary area (km²) of each code that has a boundary in the package; other codes are
     left out. Raises boundaries.BoundariesUnavailable when the package is not installed."""
-    from kg.read.gazetteer import package_code
+    from kg.read.gazetteer import lagging_codes
 
     known = _load()
     # a code the package has not caught up with (横州市 450181) has its boundary under the old code
-    wanted = {c: package_code(c) for c in dict.fromkeys(codes)}
+    lagging = lagging_codes()
+    wanted = {c: lagging.get(c, c) for c in dict.fromkeys(codes)}
     wanted = {c: p for c, p in wanted.items() if p in known["codes"]}
     todo = sorted({p for p in wanted.values() if p not in known["areas"]})
     if todo or not area_file().exists():

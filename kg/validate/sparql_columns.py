@@ -260,9 +260,9 @@ class BatchCells:
         kinds = set(map(type, values))
         blank = None
         if kinds <= _NUMBERS:                 # numbers and blanks: numpy reads them (None as NaN)
-            x = np.array(values, float) if n else np.zeros(0)
+            x = np.array(values, float) if float in kinds or int in kinds else np.full(n, np.nan)
             blank = np.isnan(x)
-            if values.count(None) < blank.sum():        # a float NaN is a number (blank cells are None)
+            if float in kinds:                      # a float NaN is a number (blank cells are None)
                 blank[[i for i in np.flatnonzero(blank) if values[i] is not None]] = False
             num = ~blank
         elif kinds <= _NUMBERS | {str}:       # what the reader makes: no bool, no Decimal
