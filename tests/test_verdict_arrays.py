@@ -82,3 +82,44 @@ def test_fast_driver_orders_are_driver_order():
     for i, t in enumerate(types):
         own = {e.iri: float(contrib[e.iri][i]) for e in r.evidence if e.type_iri == t and not np.isnan(contrib[e.iri][i])}
         assert got.get(i, ()) == driver_order(own, r)
+
+
+def test_close_calls_in_bulk_are_close_call():
+    """Runner-up and margin of many regions at once, as close_call gives them one region at a time: ties go
+    to the type first in tie order, a missing score is no runner-up, the margin is rounded."""
+    from kg.reason.verdict import close_call, close_calls
+
+    r = rules()
+    rnd = random.Random(21)
+    near = [0.5, 0.5 + r.margin / 2, 0.5 + r.margin, 0.5 - r.margin, 0.50005, float("nan")]
+    scores = np.array([[rnd.choice(near + [rnd.random()]) for _ in r.type_order] for _ in range(2000)])
+    runners, margins = close_calls(scores, r)
+    for row, ru, mg in zip(scores.tolist(), runners, margins):
+        want = close_call({t: (None if s != s else s) for t, s in zip(r.type_order, row)}, r)
+        assert (ru, mg) == want and str(mg) == str(want[1])
+    assert any(runners) and not all(runners)
+
+
+def test_big_flux_shares_in_bulk_are_one_regions():
+    """The big fluxes of a batch, worked out as arrays for regions whose accounts list the same lines, are each
+    region's own (gross flux added in its lines' order): lines missing, in another order, NaN, infinite, given
+    as records, text or booleans, a class under its local name and its IRI, no flux at all."""
+    from kg.namespaces import TH
+    from kg.reason.fast import _big_flux_shares, big_flux_shares
+
+    rnd = random.Random(4)
+    names = ["FossilFuelCombustion", "AgriculturalNonCO2Emission", "WasteNonCO2Emission", "PlantPhotosynthesis",
+             "WaterBodyCarbonAbsorption", "IndustrialProductionEmission"]
+    odd = [float("nan"), float("inf"), None, 0.0, -0.0, "12.5", True, {"t_co2e": 30.0}]
+    balances = []
+    for i in range(3000):
+        keys = names if i % 3 else rnd.sample(names, rnd.randint(0, len(names)))
+        lines = {k: (rnd.choice(odd) if rnd.random() < 0.05 else rnd.choice([-1, 1]) * rnd.uniform(0, 1e6))
+                 for k in keys}
+        if i % 97 == 0:
+            lines[TH + names[0]] = 5.0
+        balances.append(rnd.choice([None, {}, {"by_table1": None}]) if i % 211 == 0 else {"by_table1": lines})
+    got = big_flux_shares(balances, 0.1)
+    want = [_big_flux_shares((b or {}).get("by_table1") or {}, 0.1) for b in balances]
+    assert [repr(x) for x in got] == [repr(x) for x in want]
+    assert sum(bool(x) for x in got) > 2000 and any(len(x) > 1 for x in got)

@@ -9,6 +9,7 @@ and an OWL RL closure; the two are compared on whole verdicts (kg.reason.verdict
 Nothing here words anything: kg.present.advice does."""
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain, compress, repeat
@@ -18,7 +19,7 @@ import numpy as np
 from kg.knowledge import pathway
 from kg.knowledge.rules import AccountShare, Boost, Evidence, rules
 from kg.namespaces import TH
-from kg.reason.indicators import column_array, compute_batch, number
+from kg.reason.indicators import PLAIN_NUMBERS, column_array, compute_batch, number
 from kg.reason import verdict
 from kg.reason.verdict import RankedMeasure, Reason, Verdict, close_calls, kept_parts, rank_order, rounded_array
 
@@ -35,20 +36,44 @@ def account_share(a: AccountShare, balances: list[dict | None]) -> np.ndarray:
 def big_flux_shares(balances: list[dict | None], share: float) -> list[dict[str, float]]:
     """For each region, {Table 1 flux class: its share of the region's gross flux} for the classes carrying at
     least `share` of it (balance["by_table1"]: {class local name or IRI: amount, sinks negative}). Read
-    generically from whatever lines the account has, never from a fixed list."""
-    names: dict = {}        # a line's key -> its class IRI (the same few keys in every region)
-    out = []
-    for b in balances:
-        amounts = {}
-        for k, v in ((b or {}).get("by_table1") or {}).items():
-            f = number(v.get("t_co2e") if isinstance(v, dict) else v)
-            if f is not None:
-                if k not in names:
-                    names[k] = k if str(k).startswith("http") else TH + k
-                amounts[names[k]] = abs(f)
-        gross = sum(amounts.values())
-        out.append({k: a / gross for k, a in amounts.items() if a / gross >= share} if gross > 0 else {})
+    generically from whatever lines the account has, never from a fixed list. Regions whose accounts list the
+    same lines in the same order (most of a batch) are worked out as arrays, their gross flux added line by
+    line in that order, as the sum of one region's lines."""
+    tables = [(b or {}).get("by_table1") or {} for b in balances]
+    same: dict[tuple, list[int]] = {}
+    for i, t in enumerate(tables):
+        same.setdefault(tuple(t), []).append(i)
+    out: list = [None] * len(tables)
+    for keys, rows in same.items():
+        cells = [list(tables[i].values()) for i in rows]
+        iris = [k if str(k).startswith("http") else TH + k for k in keys]
+        if not keys or len(set(iris)) < len(iris) or not PLAIN_NUMBERS.issuperset(map(type, chain.from_iterable(cells))):
+            # amounts given as records or text, or a class under its local name and its IRI: region by region
+            for i in rows:
+                out[i] = _big_flux_shares(tables[i], share)
+            continue
+        a = np.abs(np.array(cells, dtype=float))
+        ok = np.isfinite(a)
+        gross = np.zeros(len(rows))
+        for j in range(len(keys)):
+            gross = gross + np.where(ok[:, j], a[:, j], 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            shares = a / gross[:, None]
+            big = ok & (shares >= share) & (gross > 0)[:, None]
+        for i, s, k in zip(rows, shares.tolist(), big.tolist()):
+            out[i] = dict(compress(zip(iris, s), k))
     return out
+
+
+def _big_flux_shares(lines: dict, share: float) -> dict[str, float]:
+    """big_flux_shares of one region's by_table1 lines."""
+    amounts = {}
+    for k, v in lines.items():
+        f = number(v.get("t_co2e") if isinstance(v, dict) else v)
+        if f is not None:
+            amounts[k if str(k).startswith("http") else TH + k] = abs(f)
+    gross = sum(amounts.values())
+    return {k: a / gross for k, a in amounts.items() if a / gross >= share} if gross > 0 else {}
 
 
 def _graded(x: np.ndarray, typical: float, full: float) -> np.ndarray:
@@ -319,9 +344,13 @@ def boost_reason_cells(model_iri: str, strength: np.ndarray, figures: np.ndarray
 
 
 def plain(a: np.ndarray) -> list:
-    """A float array as a list of Python floats, None where NaN (as a Verdict gives a missing figure)."""
+    """A float array (1-D) as a list of Python floats, None where NaN (as a Verdict gives a missing figure)."""
+    missing = np.isnan(a)
+    if not missing.any():
+        return a.tolist()
     out = a.tolist()
-    return [None if x != x else x for x in out] if np.isnan(a).any() else out
+    deque(map(out.__setitem__, np.flatnonzero(missing).tolist(), repeat(None)), 0)
+    return out
 
 
 def rank_models(wanted: dict[str, list[int]], strength: np.ndarray, pos: np.ndarray,
@@ -375,22 +404,29 @@ def measure_keys() -> dict[str, str]:
     return {m.iri: m.key for ms in pathway.model_measures().values() for m in ms}
 
 
-def driver_orders(types: list[str | None], contrib: dict[str, np.ndarray]) -> dict[int, tuple[str, ...]]:
-    """{region: its diagnosed type's evidence IRIs, weightiest first} (kg.reason.verdict.driver_order: by
-    rounded contribution, weight, indicator) for all regions of each type at once; missing evidence left out."""
+def _type_evidence(types: list[str | None], contrib: dict[str, np.ndarray]):
+    """For each type with regions diagnosed as it: its evidence records, those regions and their contributions
+    (regions × evidence, NaN where an indicator is missing)."""
     r = rules()
-    out: dict[int, tuple[str, ...]] = {}
     for t in r.type_order:
         ev = [e for e in r.evidence if e.type_iri == t]
         rows = [i for i, x in enumerate(types) if x == t]
-        if not ev or not rows:
-            continue
-        c = np.column_stack([contrib[e.iri][rows] for e in ev])
+        if ev and rows:
+            yield ev, rows, np.column_stack([contrib[e.iri][rows] for e in ev])
+
+
+def driver_orders(types: list[str | None], contrib: dict[str, np.ndarray]) -> dict[int, tuple[str, ...]]:
+    """{region: its diagnosed type's evidence IRIs, weightiest first} (kg.reason.verdict.driver_order: by
+    rounded contribution, weight, indicator) for all regions of each type at once; missing evidence left out."""
+    out: dict[int, tuple[str, ...]] = {}
+    for ev, rows, c in _type_evidence(types, contrib):
         names = [e.indicator for e in ev]
+        iris = [e.iri for e in ev]
         order = rank_order(rounded_array(c), np.broadcast_to(np.array([e.weight for e in ev], dtype=float), c.shape),
                            np.array([sorted(names).index(x) for x in names]))
-        for i, ks, ok in zip(rows, order.tolist(), (~np.isnan(c)).tolist()):
-            out[i] = tuple(ev[k].iri for k in ks if ok[k])
+        given = np.take_along_axis(~np.isnan(c), order, axis=1)
+        out.update(zip(rows, map(tuple, map(compress, map(map, repeat(iris.__getitem__), order.tolist()),
+                                            given.tolist()))))
     return out
 
 
@@ -475,8 +511,10 @@ def reason_batch(rows: list[dict], balances: list[dict | None]) -> list[Verdict]
     contributions = evidence_given(tiris, contrib)
     boost_iris = [b.iri for b in r.boosts]
     on = strength > 0
-    intensities = list(map(dict, map(zip, map(compress, repeat(boost_iris), on.tolist()),
-                                     map(compress, strength.tolist(), on.tolist()))))
+    # each region's fired boosts with their intensities: the fired values in row order, each region's taken
+    # from one iterator by a zip that stops with the region's fired boosts
+    lifts = iter(strength[on].tolist())
+    intensities = list(map(dict, map(zip, map(compress, repeat(boost_iris), on.tolist()), repeat(lifts))))
     return verdict.made(Verdict, type_iri=tiris, scores=type_scores(scores, r.type_order), contributions=contributions,
                         indicators=figures, model_iri=[types[t].model_iri if t else None for t in tiris],
                         fired=fired_sets(on, boost_iris), big_fluxes=big_sets, designated=designated,
@@ -493,14 +531,9 @@ def type_scores(scores: np.ndarray, type_order: tuple[str, ...]) -> list[dict[st
 
 def evidence_given(types: list[str | None], contrib: dict[str, np.ndarray]) -> list[dict[str, float]]:
     """{evidence IRI: contribution} of each region's diagnosed type, for the evidence it has a figure for."""
-    r = rules()
-    out: list = [None] * len(types)
-    for t in r.type_order:
-        ev = [e.iri for e in r.evidence if e.type_iri == t]
-        rows = [i for i, x in enumerate(types) if x == t]
-        if not ev or not rows:
-            continue
-        c = np.column_stack([contrib[e][rows] for e in ev])
+    out: list[dict[str, float]] = [{} for _ in types]
+    for ev, rows, c in _type_evidence(types, contrib):
+        iris = [e.iri for e in ev]
         for i, row, gap in zip(rows, c.tolist(), np.isnan(c).any(axis=1).tolist()):
-            out[i] = {e: x for e, x in zip(ev, row) if x == x} if gap else dict(zip(ev, row))
-    return [{} if x is None else x for x in out]
+            out[i] = {e: x for e, x in zip(iris, row) if x == x} if gap else dict(zip(iris, row))
+    return out

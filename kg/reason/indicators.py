@@ -46,13 +46,15 @@ def compute(values: dict, balance: dict | None = None) -> dict[str, float | None
     return {k: (None if math.isnan(a[0]) else float(a[0])) for k, a in cols.items()}
 
 
-_PLAIN = {float, int, type(None)}
+PLAIN_NUMBERS = frozenset({float, int, type(None)})   # what number() gives float() of (or None)
 
 
 def column_array(rows: list[dict], key: str) -> np.ndarray:
     """A profile column (or a number of the accounts) over regions as floats, NaN where `number` gives None."""
     cells = list(map(dict.get, rows, repeat(key)))
-    if set(map(type, cells)) <= _PLAIN:     # the reader's numbers: converted as float() does, None → NaN
+    if cells.count(None) == len(cells):     # a column the batch does not give
+        return np.full(len(cells), np.nan)
+    if PLAIN_NUMBERS.issuperset(map(type, cells)):     # the reader's numbers: converted as float() does, None → NaN
         out = np.array(cells, dtype=float)
         out[np.isinf(out)] = np.nan
         return out
