@@ -29,7 +29,10 @@ Why the csv module and not pyarrow or polars: both passes need every row's cells
 footnotes, totals and units rows look at text, bad cells are kept as given), which is what csv gives.
 Measured on 284,400 generated rows (66 MB): csv.reader 1.42 s CPU for all rows as lists of str; pyarrow's
 streaming reader 1.20 s to typed columns (+0.17 s import), 1.50 s to the same text rows back in Python. The
-parse is not where reading's time goes (make_region's per-cell Python is), so a columnar reader would not pay."""
+parse is not where reading's time goes, so a columnar reader would not pay. Session 5, after the row reader of
+kg.read.profiles (28,440 generated rows, ~40 us a row for both passes): parsing is ~4.5 us a row on each pass, a
+row's Region (a dict of every column, its notes) ~5 us, the regular expression telling a row of plain numbers ~3 us;
+typed columns would still have to become those per-row Regions and the text rows the first pass's rules read."""
 from __future__ import annotations
 
 import codecs
@@ -112,11 +115,10 @@ def _encoding(path: Path) -> str:
 def _lines(path: Path, encoding: str) -> Iterator[str]:
     """The file's lines, every line ending (CRLF, CR, LF) read as LF, as kg.read.profiles._read_csv reads."""
     with open(path, encoding=encoding, newline=None) as f:
-        first = True
-        for line in f:
-            if first:
-                line, first = line.lstrip("\ufeff"), False
-            yield line
+        first = f.readline()
+        if first:
+            yield first.lstrip("\ufeff")
+            yield from f
 
 
 def _delimiter(path: Path, encoding: str) -> str:

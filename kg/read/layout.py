@@ -242,8 +242,11 @@ def body_rows(layout: Layout, body: Iterable[tuple[int, list]]) -> Iterator[tupl
         if seen_data and filled and len(filled) <= 2 and _FOOTNOTE.match(str(filled[0])):
             layout.footnote_rows.append(n)
             continue
-        total = next((str(cells[j]).strip() for j in name_columns
-                      if j < len(cells) and cells[j] is not None and is_total(str(cells[j]))), None)
+        total = None
+        for j in name_columns:
+            if j < len(cells) and cells[j] is not None and is_total(str(cells[j])):
+                total = str(cells[j]).strip()
+                break
         if total is not None:
             layout.total_rows.append((n, total))
             continue
