@@ -37,7 +37,8 @@ def round_array(a: np.ndarray, digits: int) -> np.ndarray:
     or so large that x·10^digits is not exact, go through Python's round."""
     a = np.asarray(a, dtype=float)
     scale = 10.0 ** digits
-    t = a * scale
+    with np.errstate(over="ignore"):       # beyond 2^48 (or inf) is left to Python's round below
+        t = a * scale
     out = np.rint(t) / scale
     with np.errstate(invalid="ignore"):
         sure = ((np.abs(np.abs(t - np.floor(t)) - 0.5) > np.abs(t) * 2.0 ** -48 + 1e-9) & (np.abs(t) < 2.0 ** 48)
