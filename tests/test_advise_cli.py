@@ -132,3 +132,31 @@ def test_reference_engine_from_the_command_line(capsys, tmp_path):
     for a, b in zip(fast["regions"], ref["regions"]):
         assert (a["type"], a["model"], [m["id"] for m in a["measures"]]) == \
                (b["type"], b["model"], [m["id"] for m in b["measures"]])
+
+
+def test_several_files_keep_each_regions_own_results(capsys):
+    """Found in session 5 of issue 12: results were matched to regions by row number, and row numbers repeat from
+    file to file — `advise invalid-regions.csv typical-regions.csv` marked every typical region invalid with the
+    other file's violations. A later file's rows now count on (and the batch says so); each region is judged alone."""
+    code, out, _ = run_cli(capsys, INVALID, TYPICAL, "--format", "json")
+    data = json.loads(out)
+    alone = json.loads(run_cli(capsys, TYPICAL, "--format", "json")[1])
+    typical = data["regions"][-len(alone["regions"]):]           # the second file's regions, in file order
+    assert [r["region_id"] for r in typical] == [r["region_id"] for r in alone["regions"]]
+    # a region-year given in both files is a repeat (the one rule across rows): flagged, and nothing else
+    both = {r["region_id"] for r in data["regions"][:-7]} & {r["region_id"] for r in typical}
+    assert both and len(both) < 7
+    for r in typical:
+        assert {v["field"] for v in r["violations"]} == ({"region_id"} if r["region_id"] in both else set())
+        assert r["valid"] == (r["region_id"] not in both)
+    assert [r["type"] for r in typical if r["valid"]] == [r["type"] for r in alone["regions"] if r["region_id"] not in both]
+    first = min(r["row"] for r in typical)
+    offset = first - min(r["row"] for r in alone["regions"])
+    assert offset > 0 and len({r["row"] for r in data["regions"]}) == len(data["regions"])
+    said = [w for w in data["batch_warnings"] if "typical-regions.csv" in w["message_en"]]
+    assert len(said) == 1 and f"row n+{offset}" in said[0]["message_en"] and f"n+{offset}" in said[0]["message_zh"]
+    first_alone = json.loads(run_cli(capsys, INVALID, "--format", "json")[1])["regions"]
+    for together, alone_r in zip(data["regions"][:-7], first_alone):     # the first file's rows: as alone
+        assert together["row"] == alone_r["row"]
+        assert [v for v in together["violations"] if v["field"] != "region_id"] == \
+            [v for v in alone_r["violations"] if v["field"] != "region_id"]

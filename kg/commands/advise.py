@@ -41,15 +41,10 @@ def register(sub):
 
 
 def read_batch(paths: list[str], lang: str):
-    """All regions of the files as one batch; an unreadable file is a UserError."""
-    from kg.read.profiles import ProfileBatch, read_named
+    """All regions of the files as one batch (kg.read.profiles.read_files); an unreadable file is a UserError."""
+    from kg.read.profiles import read_files
 
-    batches = [read_named(path) for path in paths]
-    if len(batches) == 1:
-        return batches[0]
-    return ProfileBatch(regions=[r for b in batches for r in b.regions],
-                        warnings=[w for b in batches for w in b.warnings],
-                        source_name=", ".join(paths), format="mixed")
+    return read_files(paths)
 
 
 def read_source(paths: list[str], lang: str):

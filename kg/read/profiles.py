@@ -1049,6 +1049,28 @@ def _read_rdf(text: str, fmt: str) -> tuple[list, list, list]:
     return header, table, warnings
 
 
+def read_files(paths: list) -> ProfileBatch:
+    """Several files as one batch. A row is known by its number in the batch (validation results, the advice and
+    the store name it), so the rows of each later file count on from the files before it — as the sheets of one
+    workbook do (_from_sheets) — and the batch says so for that file (rows-counted-on), naming the offset."""
+    batches = [read_named(p) for p in paths]
+    if len(batches) == 1:
+        return batches[0]
+    regions: list[Region] = []
+    warnings: list[dict] = []
+    offset = 0
+    for path, b in zip(paths, batches):
+        if offset and b.regions:
+            name = Path(str(path)).name
+            for r in b.regions:
+                r.row += offset
+            warnings.append(_warning(None, name, "rows-counted-on", file=name, offset=offset))
+        regions += b.regions
+        warnings += b.warnings
+        offset = max([offset, *(r.row for r in b.regions)])
+    return ProfileBatch(regions=regions, warnings=warnings, source_name=", ".join(map(str, paths)), format="mixed")
+
+
 def read_named(source: str | Path | bytes, filename: str | None = None, sheet: str | None = None) -> ProfileBatch:
     """read_profiles, for a command or page that reads a file a user named: a file it cannot read is the
     UnreadableInput said of that file ("<file>: <sentence>")."""
