@@ -33,7 +33,8 @@ BASIS = ("boundary", "gwp_set", "coefficient_set", "year_of_factors", "missing_l
 
 
 class Bases:
-    """The bases of the compact balances of one batch: {digest: basis}. A plan's regions share the very
+    """The bases of the compact balances of one batch: {digest: basis}, in the order the regions first name them
+    (kg.pipeline.stream writes each just before that region). A plan's regions share the very
     objects of their basis, so each is digested once, looked up by identity while the accounts are alive."""
 
     def __init__(self):

@@ -108,15 +108,11 @@ def chunks(n: int, jobs: int, size: int = CHUNK) -> list[range]:
     return [range(a, min(a + per, n)) for a in range(0, n, per)]
 
 
-def _first(basis: tuple) -> int:
-    return basis[0] or 0
-
-
 def advise_chunk(sub: ProfileBatch, opts: dict) -> tuple[bytes, dict, list, list, dict | None, list | None, list]:
     """One chunk, wherever it runs (this process, a forked one, a Dask worker): its regions as
     encoded records, its summary counts, coefficients, batch warnings, the bases its compact balances
-    name as (NDJSON: where in the body the first region naming it begins, digest, basis), in that order
-    ([] for the full form), with opts["results"]
+    name as (NDJSON: where in the body the first region naming it begins, digest, basis), in the order the
+    regions first name them ([] for the full form), with opts["results"]
     its tidy figures (kg.pipeline.results.tidy) for the gathering process to write and, with
     opts["keys"], each region's key figures (kg.history.key_figures) for a saved analysis."""
     with one_source():
@@ -145,7 +141,7 @@ def advise_chunk(sub: ProfileBatch, opts: dict) -> tuple[bytes, dict, list, list
         from kg.history import key_figures
 
         keys = [key_figures(r) for r in res["regions"]]
-    return body, res["summary"], res["coefficients"], res["batch_warnings"], rows, keys, sorted(bases, key=_first)
+    return body, res["summary"], res["coefficients"], res["batch_warnings"], rows, keys, bases
 
 
 def _piece(batch: ProfileBatch, spans: list[range], i: int, companions: Companions) -> ProfileBatch:
@@ -307,9 +303,11 @@ def advise_to(batch, fp, fmt: str = "json", full: bool = False, coefficient_set:
                 fp.write(view[start:at])
                 fp.write(orjson.dumps({"record": "basis", "id": digest, **basis}) + b"\n")
                 start = at
-        if body:
-            fp.write(view[start:] if fmt == "ndjson" else (b"," if done else b"") + body)
-            fp.write(b"\n" if fmt == "ndjson" else b"")
+        if body and fmt == "ndjson":
+            fp.write(view[start:])
+            fp.write(b"\n")
+        elif body:
+            fp.write((b"," if done else b"") + body)
         for k in summary:
             summary[k] += counts[k]
         for c in coefs:

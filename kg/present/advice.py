@@ -7,9 +7,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 from kg.knowledge import pathway
+from kg.knowledge.catalog import local_name
 from kg.knowledge.rules import indicator_unit, indicators, rules
 from kg.present.numbers import in_words
-from kg.reason.fast import reached_by
+from kg.reason.fast import reached_by, table1_key
 from kg.reason.verdict import SCORE_DIGITS, RankedMeasure, Reason, Verdict
 
 LANGS = ("zh", "en")
@@ -41,11 +42,6 @@ def measure_fields(model_iri: str, measure_iri: str) -> dict:
 # the figures it quotes — with the sentences once in the output's catalog (reason_catalog); the full form and the
 # app give it in words. Both go through reason_words, so the words are the same whichever form a consumer reads.
 
-def _key(iri: str) -> str:
-    """A flux class or rule by its local name (as the account's by_table1 names the classes)."""
-    return iri.split("#", 1)[1] if "#" in iri else iri
-
-
 @lru_cache(maxsize=1)
 def reason_catalog() -> dict:
     """What wording a reason reference needs and no region changes: the sentences of
@@ -54,8 +50,8 @@ def reason_catalog() -> dict:
     kg.present.numbers.in_words (≥ 100: thousands separated, no decimals; ≥ 1: one decimal; below: 3 significant)."""
     messages = rules().messages
     models = {t.model_key: labels(t.model_iri) for t in pathway.type_models().values()}
-    fluxes = {_key(f): labels(f) for ms in pathway.model_measures().values() for m in ms for f in reached_by(m.iri)}
-    boosts = {_key(b.iri): {"zh": b.reason_zh, "en": b.reason_en, "indicator": b.indicator, "typical": b.typical,
+    fluxes = {table1_key(f): labels(f) for ms in pathway.model_measures().values() for m in ms for f in reached_by(m.iri)}
+    boosts = {_boost_keys()[b.iri]: {"zh": b.reason_zh, "en": b.reason_en, "indicator": b.indicator, "typical": b.typical,
                             "unit": indicator_unit(b.indicator), "gated": b.gate is not None} for b in rules().boosts}
     return {"sentences": {kind: {lang: messages[k][lang] for lang in LANGS} for kind, k in _SENTENCES.items()},
             "models": models, "fluxes": dict(sorted(fluxes.items())), "boosts": boosts}
@@ -70,7 +66,7 @@ def _static_ref(r: Reason) -> dict:
         return {"kind": "common"}
     if r.kind == "model":
         return {"kind": "model", "model": _model_keys()[r.ref]}
-    return {"kind": "reach", "fluxes": [_key(f) for f in r.fluxes]}
+    return {"kind": "reach", "fluxes": [table1_key(f) for f in r.fluxes]}
 
 
 @lru_cache(maxsize=1)
@@ -89,7 +85,7 @@ def reason_ref(r: Reason) -> dict:
 
 @lru_cache(maxsize=1)
 def _boost_keys() -> dict[str, str]:
-    return {b.iri: _key(b.iri) for b in rules().boosts}
+    return {b.iri: local_name(b.iri) for b in rules().boosts}
 
 
 def reason_words(ref: dict, catalog: dict | None = None) -> dict[str, str]:
@@ -125,7 +121,7 @@ def reason_text(r: Reason) -> dict[str, str]:
 def _boost_text(ref: str, value: float | None, gate: float | None) -> dict[str, str]:
     """A boost's reason depends only on the boost and the region's figures: a region gives the same one
     to each measure the boost lifts (~26 boost reasons a region, a few distinct — worded once each)."""
-    return reason_words({"kind": "boost", "boost": _key(ref), "value": value, "gate": gate})
+    return reason_words({"kind": "boost", "boost": _boost_keys()[ref], "value": value, "gate": gate})
 
 
 @lru_cache(maxsize=None)

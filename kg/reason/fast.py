@@ -33,6 +33,17 @@ def account_share(a: AccountShare, balances: list[dict | None]) -> np.ndarray:
         return np.where(~np.isnan(part) & (total > 0), a.scale * part / total, np.nan)
 
 
+def table1_iri(key) -> str:
+    """A Table 1 class as the account's by_table1 names it — its local name in the ontology's namespace (the rules'
+    th:table1 keys), or a whole IRI — as its IRI."""
+    return key if str(key).startswith("http") else TH + key
+
+
+def table1_key(iri: str) -> str:
+    """table1_iri's inverse: how by_table1 names the class `iri`."""
+    return iri[len(TH):] if iri.startswith(TH) else iri
+
+
 def big_flux_shares(balances: list[dict | None], share: float) -> list[dict[str, float]]:
     """For each region, {Table 1 flux class: its share of the region's gross flux} for the classes carrying at
     least `share` of it (balance["by_table1"]: {class local name or IRI: amount, sinks negative}). Read
@@ -46,7 +57,7 @@ def big_flux_shares(balances: list[dict | None], share: float) -> list[dict[str,
     out: list = [None] * len(tables)
     for keys, rows in same.items():
         cells = [list(tables[i].values()) for i in rows]
-        iris = [k if str(k).startswith("http") else TH + k for k in keys]
+        iris = [table1_iri(k) for k in keys]
         if not keys or len(set(iris)) < len(iris) or not PLAIN_NUMBERS.issuperset(map(type, chain.from_iterable(cells))):
             # amounts given as records or text, or a class under its local name and its IRI: region by region
             for i in rows:
@@ -71,7 +82,7 @@ def _big_flux_shares(lines: dict, share: float) -> dict[str, float]:
     for k, v in lines.items():
         f = number(v.get("t_co2e") if isinstance(v, dict) else v)
         if f is not None:
-            amounts[k if str(k).startswith("http") else TH + k] = abs(f)
+            amounts[table1_iri(k)] = abs(f)
     gross = sum(amounts.values())
     return {k: a / gross for k, a in amounts.items() if a / gross >= share} if gross > 0 else {}
 

@@ -26,7 +26,7 @@ from kg.knowledge.graph import rules_file
 from kg.knowledge.rules import indicators, rules
 from kg.namespaces import TH, THP, THX, bind_all, region_iri
 from kg.reason.indicators import number
-from kg.reason.fast import base_reason, designated_type, measure_keys
+from kg.reason.fast import base_reason, designated_type, measure_keys, table1_iri
 from kg.reason.verdict import Reason, Verdict, boost_reasons, close_call, driver_order, rank
 from kg.store import memory_store
 
@@ -116,7 +116,7 @@ def region_graph(region_id: str, values: dict, balance: dict | None) -> tuple[Gr
     _add_lines(g, r, THX.accountValue, THX.accountKey, totals, Literal)
     _add_lines(g, r, THX.sourceLine, THX.accountKey, balance.get("by_source") or {}, Literal)
     _add_lines(g, r, THX.fluxLine, THX.flux, balance.get("by_table1") or {},
-               lambda k: URIRef(k) if str(k).startswith("http") else TH[k])
+               lambda k: URIRef(table1_iri(k)))
     return g, r
 
 
