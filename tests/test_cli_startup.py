@@ -24,6 +24,16 @@ def test_a_command_imports_only_what_it_needs():
     assert "networkx" not in _modules_after(["template", "--help"])
 
 
+def test_advising_a_region_needs_no_rdflib(tmp_path):
+    """The fast path's knowledge comes compiled from the cache: rdflib (~0.1 s CPU to import, a third of one
+    region cold) is for the reference engine, RDF input and the store, never for advising a CSV."""
+    one = tmp_path / "one.csv"
+    one.write_text("region_id,name,year,area_km2,population\nX1,one,2022,1000,300000\n", encoding="utf-8")
+    loaded = _modules_after(["advise", str(one), "-o", str(tmp_path / "out.json")])
+    assert (tmp_path / "out.json").exists()
+    assert "rdflib" not in loaded
+
+
 def test_help_lists_every_command_with_its_own_help():
     full = cli.build_parser()                 # every command module imported and registered
     sub = next(a for a in full._actions if a.dest == "command")

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from kg.namespaces import RDFS, SKOS, TH, THP, THR
 from kg.knowledge import reader
 
-TABLE1_ROOTS = (str(TH.CarbonPool), str(TH.CarbonFlux))
+TABLE1_ROOTS = (TH + "CarbonPool", TH + "CarbonFlux")   # prefixes as strings: no rdflib import (kg.namespaces)
 _LANGS = ("zh", "en")
 
 
@@ -48,7 +48,7 @@ def _texts() -> dict[str, dict[str, str]]:
     for row in _select("""SELECT ?x ?p ?o WHERE {
           VALUES ?p { rdfs:label skos:definition }  ?x ?p ?o  FILTER(isIRI(?x)) }"""):
         lang = (row["o"].language or "").split("-")[0].lower()
-        field = "label" if row["p"].value == str(RDFS.label) else "definition"
+        field = "label" if row["p"].value == RDFS + "label" else "definition"
         if lang in _LANGS:
             out[row["x"].value].setdefault(f"{field}_{lang}", row["o"].value)
         else:  # an untagged label serves both languages until a tagged one is found
@@ -204,7 +204,7 @@ def _literal_characteristics(iri_values: str, skip: tuple[str, ...]) -> dict[str
     return {x: sorted(props.values(), key=lambda e: _order(e["property"])) for x, props in grouped.items()}
 
 
-_NOT_CHARACTERISTICS = (str(RDFS.label), str(SKOS.definition), str(RDFS.comment),
+_NOT_CHARACTERISTICS = (RDFS + "label", SKOS + "definition", RDFS + "comment",
                         "http://www.w3.org/2004/02/skos/core#altLabel", "http://www.w3.org/2004/02/skos/core#note")
 
 
