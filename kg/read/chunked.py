@@ -51,7 +51,7 @@ from kg.read import limits as read_limits
 from kg.read import profiles
 from kg.read.profiles import (ProfileBatch, Region, TablePlan, UnreadableInput, note_looked_up,
                               resolve_and_note, table_plan)
-from kg.read.repeats import Companions, paired_ids, rule_key
+from kg.read.repeats import Companions, paired_hashes, paired_ids, rule_key
 
 _LOOK_UP = 2_500                  # rows whose codes the first pass looks up together
 STREAM_FROM_BYTES = 1_000_000     # smaller files (~4,000 rows) are read whole: one pass is less work
@@ -245,6 +245,7 @@ class PiecedFile:
     warnings: list[dict]         # the file's warnings, as read_profiles gives them
     source_name: str
     companions: Companions = field(default_factory=lambda: Companions(()))   # rows of repeated ids, by row
+    scan: Any = None             # the first pass (_KeyScan): its key hashes and last row, for kg.read.several
 
     def __len__(self) -> int:
         return self.count
@@ -327,7 +328,7 @@ def open_pieces(path: str | Path) -> PiecedFile | None:
     plan.layout = header_layout             # what TablePlan.region reads of the page: its title's year
     aside = {n for n, _ in layout.total_rows} | set(layout.footnote_rows) | {layout.units_row}
     return PiecedFile(path, rows, fmt, header_layout, start, plan, frozenset(aside - {None}),
-                      scan.count, warnings, path.name, companions)
+                      scan.count, warnings, path.name, companions, scan)
 
 
 class _KeyScan:
@@ -355,6 +356,7 @@ class _KeyScan:
         self.no_year = array("b")
         self.light: list[Region] = []
         self.maybe_total: dict[int, Region] = {}       # rows that may be prefecture totals: keys decided last
+        self.last = 0                                  # the last region row (known once the totals are)
 
     def _is_region(self, cells: list) -> bool:
         """Not a row TablePlan.region skips (the grid has no blank rows; a units row is every filled cell
@@ -386,6 +388,8 @@ class _KeyScan:
         light = self.plan.key_region(n, cells, self.key_cols)
         if maybe_total:
             self.maybe_total[n] = light
+        else:
+            self.last = n
         self.light.append(light)
         if len(self.light) >= _LOOK_UP:
             self._keys()
@@ -415,19 +419,26 @@ class _KeyScan:
                 self.count -= 1
             else:
                 self._add(r)
+        self.last = max([self.last, *(n for n in self.maybe_total if n not in dropped)])
+        rows, ids, keys, no_year = self.hashes()
+        return set(rows[paired_hashes(ids, keys, no_year)].tolist())
+
+    def hashes(self) -> tuple:
+        """The region rows with an id: their numbers, the hashes of their id and of (id, year), and whether the year
+        is missing, as numpy arrays."""
         import numpy as np
 
-        ids, keys = np.frombuffer(self.ids, dtype=np.int64), np.frombuffer(self.keys, dtype=np.int64)
-        key_values, key_counts = np.unique(keys, return_counts=True)
-        id_values, id_counts = np.unique(ids, return_counts=True)
-        repeated = np.isin(keys, key_values[key_counts > 1])
-        open_year = np.frombuffer(self.no_year, dtype=np.int8).astype(bool) & np.isin(ids, id_values[id_counts > 1])
-        paired = np.isin(ids, ids[repeated | open_year])
-        return set(np.frombuffer(self.rows, dtype=np.int64)[paired].tolist())
+        return (np.frombuffer(self.rows, dtype=np.int64), np.frombuffer(self.ids, dtype=np.int64),
+                np.frombuffer(self.keys, dtype=np.int64), np.frombuffer(self.no_year, dtype=np.int8).astype(bool))
+
+    def read_keys(self, rows: set[int], grid: Iterator[tuple[int, list]]) -> list[Region]:
+        """The regions at `rows`, read again as far as their key (codes looked up)."""
+        light = ProfileBatch([self.plan.key_region(n, cells, self.key_cols) for n, cells in grid if n in rows])
+        resolve_and_note(light, self.plan)
+        return light.regions
 
     def companions(self, rows: set[int], grid: Iterator[tuple[int, list]]) -> Companions:
         """The rows of ids that repeat, read again (their key only, codes looked up), as companions by row."""
-        light = ProfileBatch([self.plan.key_region(n, cells, self.key_cols) for n, cells in grid if n in rows])
-        resolve_and_note(light, self.plan)
-        paired = paired_ids(rule_key(r) for r in light.regions)
-        return Companions((r.row, r) for r in light.regions if rule_key(r)[0] in paired)
+        light = self.read_keys(rows, grid)
+        paired = paired_ids(rule_key(r) for r in light)
+        return Companions((r.row, r) for r in light if rule_key(r)[0] in paired)

@@ -1064,11 +1064,16 @@ def read_files(paths: list) -> ProfileBatch:
             name = Path(str(path)).name
             for r in b.regions:
                 r.row += offset
-            warnings.append(_warning(None, name, "rows-counted-on", file=name, offset=offset))
+            warnings.append(rows_counted_on(name, offset))
         regions += b.regions
         warnings += b.warnings
         offset = max([offset, *(r.row for r in b.regions)])
     return ProfileBatch(regions=regions, warnings=warnings, source_name=", ".join(map(str, paths)), format="mixed")
+
+
+def rows_counted_on(name: str, offset: int) -> dict:
+    """The warning of a later file of a batch whose rows count on from `offset` (read_files, kg.read.several)."""
+    return _warning(None, name, "rows-counted-on", file=name, offset=offset)
 
 
 def read_named(source: str | Path | bytes, filename: str | None = None, sheet: str | None = None) -> ProfileBatch:

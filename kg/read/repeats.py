@@ -40,6 +40,19 @@ def paired_ids(keys: Iterable[tuple[str | None, str | None]]) -> set[str]:
     return {i for (i, year), n in per_key.items() if n > 1 or (year is None and per_id[i] > 1)}
 
 
+def paired_hashes(ids, keys, no_year):
+    """paired_ids on hashes (numpy arrays of one row each: the hash of its id, of (id, year), whether the year is
+    missing), for rows never held together: which rows are of an id the rule may flag. Two equal hashes only add
+    rows (read again and checked by paired_ids), never miss one."""
+    import numpy as np
+
+    key_values, key_counts = np.unique(keys, return_counts=True)
+    id_values, id_counts = np.unique(ids, return_counts=True)
+    repeated = np.isin(keys, key_values[key_counts > 1])
+    open_year = no_year & np.isin(ids, id_values[id_counts > 1])
+    return np.isin(ids, ids[repeated | open_year])
+
+
 class Companions:
     """The rows of a batch the rule may pair, by id, each with its place (a position in the batch, or a file row
     number) so that a piece leaves its own rows out."""
