@@ -548,24 +548,44 @@ def account(region_values: dict, coefficient_set: str = DEFAULT_SET, boundary: s
     return _account(_values_of(region_values), compile_set(coefficient_set), check_boundary(boundary))
 
 
-def account_many(regions, coefficient_set: str = DEFAULT_SET, boundary: str = DEFAULT_BOUNDARY) -> list[dict]:
+@dataclass
+class Accounts:
+    """The accounts of a batch: `balances`, one dict per region (what account() gives), and `plans`, (region
+    indices, account) for each plan (plans()): the plan's account over its regions' columns — its numbers as
+    arrays over those regions, or one value for all of them — or, for a region accounted alone, that region's
+    account itself. Reasoning reads the plans' arrays instead of the regions' dicts (kg.reason.indicators)."""
+    balances: list[dict]
+    plans: list[tuple[list[int], dict]]
+
+
+def account_batch(regions, coefficient_set: str = DEFAULT_SET, boundary: str = DEFAULT_BOUNDARY,
+                  numbers=None) -> Accounts:
     """account() for many regions (dicts or kg.read.profiles regions), equal to it region by region. Regions
     that report the same inputs in the same year and scope (grid region, province) share a plan: the same lines,
     coefficients, assumptions and texts. Each plan is accounted once by the one accounting (_account) on its
     regions' columns — numpy arrays, elementwise the same operations in the same order as for one region's
-    numbers, so the same floats — and split back into one account per region."""
+    numbers, so the same floats — and split back into one account per region. `numbers`: the regions' number
+    columns when the caller has them (kg.read.numbers, over these very value dicts)."""
     cs = compile_set(coefficient_set)
     check_boundary(boundary)
     rows = [_values_of(r) for r in regions]
     out: list = [None] * len(rows)
-    for idx, values in plans(rows, cs, boundary):
+    done = []
+    for idx, values in plans(rows, cs, boundary, numbers):
         plan = _account(values, cs, boundary)
+        done.append((idx, plan))
         if len(idx) == 1:
             out[idx[0]] = plan
             continue
         for i, b in zip(idx, _split(plan, len(idx))):
             out[i] = b
-    return out
+    return Accounts(out, done)
+
+
+def account_many(regions, coefficient_set: str = DEFAULT_SET, boundary: str = DEFAULT_BOUNDARY,
+                 numbers=None) -> list[dict]:
+    """The accounts of account_batch, one dict per region."""
+    return account_batch(regions, coefficient_set, boundary, numbers).balances
 
 
 # ----------------------------------------------------------------------------- plans of a batch
@@ -623,6 +643,11 @@ def _column(cells) -> tuple[np.ndarray, np.ndarray, dict]:
     return out, given, bad
 
 
+def _plain(column) -> tuple[np.ndarray, np.ndarray, dict] | None:
+    """_column's answer from a column of the batch's numbers (kg.read.numbers: plain numbers and blanks)."""
+    return None if column is None else (column[0], ~np.isnan(column[0]), {})
+
+
 _MIN_COLUMNS = 4     # measured: one region's account ~190 µs, a plan's over columns ~350 µs + ~20 µs per region
 
 
@@ -649,16 +674,21 @@ def _by_value(f, cells, texts_only: bool = False) -> list:
     return list(map(seen.__getitem__, cells))
 
 
-def plans(rows: list[dict], cs: CompiledSet, boundary: str):
+def plans(rows: list[dict], cs: CompiledSet, boundary: str, numbers=None):
     """(region indices, the plan's values) for each plan of a batch, in the order of their first regions: the
     values of its first region with every reported numeric column replaced by the column over the plan's regions
     (absent ones stay absent) — what evaluate() and _account take for one region, the numbers as arrays. A plan
-    of few regions comes as each of them alone, its values as they are."""
+    of few regions comes as each of them alone, its values as they are. `numbers`: the rows' number columns
+    (kg.read.numbers), when the caller has them."""
     if not rows:
         return
     numeric, scope_inputs, by_province, by_region = _plan_fields(cs, boundary)
-    cells = _cells(rows, list(dict.fromkeys([*numeric, "year", "region_id", "province", *scope_inputs])))
-    cols = {f: _column(cells[f]) for f in numeric}
+    if numbers is None:
+        cells = _cells(rows, list(dict.fromkeys([*numeric, "year", "region_id", "province", *scope_inputs])))
+        cols = {f: _column(cells[f]) for f in numeric}
+    else:
+        cells = {k: numbers.cells(k) for k in ("year", "region_id", "province", *scope_inputs)}
+        cols = {f: _plain(numbers(f)) or _column(numbers.cells(f)) for f in numeric}
     # what a plan depends on besides the numbers, one tuple per region: the columns reported, the year,
     # the scope inputs, and what province_code and inventory_region read (the code's prefix, the name)
     key_parts = [_presence(cols, numeric, len(rows)), _by_value(lambda y: _year({"year": y}), cells["year"]),

@@ -13,7 +13,7 @@ import orjson
 from kg.present.advice import present
 from kg.reason import fast as reason
 from kg.reason.verdict import Verdict
-from kg.account.balance import account_many
+from kg.account.balance import account_batch
 from kg.validate import check
 
 ENGINES = ("fast", "reference")
@@ -58,9 +58,10 @@ class Bases:
 _NOT_OWN = frozenset(BASIS) | {"coefficients"}
 
 
-def _verdicts(engine: str, ids, rows, balances, progress: Progress | None) -> list[Verdict]:
+def _verdicts(engine: str, ids, rows, balances, progress: Progress | None, numbers=None,
+              accounts=None) -> list[Verdict]:
     if engine == "fast":
-        return reason.reason_batch(rows, balances)
+        return reason.reason_batch(rows, balances, numbers=numbers, accounts=accounts)
     from kg.reason import reference as reason_reference
 
     out = []
@@ -95,8 +96,11 @@ def advise(batch, coefficient_set: str = "default", lang: str = "zh", progress: 
     checked = check(batch)
     valid = checked.valid
     rows = [r.values for r in valid]
-    balances = account_many(rows, coefficient_set)
-    verdicts = _verdicts(engine, [r.region_id for r in valid], rows, balances, progress if engine != "fast" else None)
+    numbers = checked.valid_numbers()        # the number columns validation read, for accounting and reasoning
+    accounts = account_batch(rows, coefficient_set, numbers=numbers)
+    balances = accounts.balances
+    verdicts = _verdicts(engine, [r.region_id for r in valid], rows, balances, progress if engine != "fast" else None,
+                         numbers, accounts)
     advised = {id(r): (v, b) for r, v, b in zip(valid, verdicts, balances)}
     coefficients = {}
     for b in balances:

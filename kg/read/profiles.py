@@ -240,9 +240,19 @@ class ProfileBatch:
     mapping: "kg.read.mapping.MappingReport | None" = None       # how the file's headers and rows were read
     # a piece of a bigger batch: rows elsewhere in it that the rule across rows pairs with these (kg.read.repeats)
     companions: list[Region] = field(default_factory=list)
+    _numbers: "kg.read.numbers.Numbers | None" = field(default=None, init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.regions)
+
+    def numbers(self) -> "kg.read.numbers.Numbers":
+        """The regions' number columns, made once (kg.read.numbers): what validation, accounting and the
+        indicators read instead of the value dicts. The regions must not change once it is asked for."""
+        from kg.read.numbers import Numbers
+
+        if self._numbers is None or self._numbers.n != len(self.regions):
+            self._numbers = Numbers([r.values for r in self.regions])
+        return self._numbers
 
     def ids(self) -> list[str]:
         return [r.region_id for r in self.regions]

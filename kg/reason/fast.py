@@ -19,16 +19,21 @@ import numpy as np
 from kg.knowledge import pathway
 from kg.knowledge.rules import AccountShare, Boost, Evidence, rules
 from kg.namespaces import TH
-from kg.reason.indicators import PLAIN_NUMBERS, column_array, compute_batch, number
+from kg.reason.indicators import PLAIN_NUMBERS, account_column, column_array, compute_batch, number
 from kg.reason import verdict
 from kg.reason.verdict import RankedMeasure, Reason, Verdict, close_calls, kept_parts, rank_order, rounded_array
 
 
-def account_share(a: AccountShare, balances: list[dict | None]) -> np.ndarray:
-    """The account share of each region (NaN when the line or the total is missing, or the total is not above 0)."""
-    accounts = [b or {} for b in balances]
-    lines = [(b.get("by_source") if a.source else b.get("by_table1")) or {} for b in accounts]
-    part, total = column_array(lines, a.source or a.flux), column_array(accounts, a.total)
+def account_share(a: AccountShare, balances: list[dict | None], accounts=None) -> np.ndarray:
+    """The account share of each region (NaN when the line or the total is missing, or the total is not above 0).
+    `accounts`: the balances with their plans' arrays (kg.account.balance.Accounts), read instead of the dicts."""
+    if accounts is not None:
+        part = account_column(accounts, a.source or a.flux, "by_source" if a.source else "by_table1")
+        total = account_column(accounts, a.total)
+    else:
+        dicts = [b or {} for b in balances]
+        lines = [(b.get("by_source") if a.source else b.get("by_table1")) or {} for b in dicts]
+        part, total = column_array(lines, a.source or a.flux), column_array(dicts, a.total)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(~np.isnan(part) & (total > 0), a.scale * part / total, np.nan)
 
@@ -44,26 +49,38 @@ def table1_key(iri: str) -> str:
     return iri[len(TH):] if iri.startswith(TH) else iri
 
 
-def big_flux_shares(balances: list[dict | None], share: float) -> list[dict[str, float]]:
+def big_flux_shares(balances: list[dict | None], share: float, accounts=None) -> list[dict[str, float]]:
     """For each region, {Table 1 flux class: its share of the region's gross flux} for the classes carrying at
     least `share` of it (balance["by_table1"]: {class local name or IRI: amount, sinks negative}). Read
     generically from whatever lines the account has, never from a fixed list. Regions whose accounts list the
-    same lines in the same order (most of a batch) are worked out as arrays, their gross flux added line by
-    line in that order, as the sum of one region's lines."""
-    tables = [(b or {}).get("by_table1") or {} for b in balances]
-    same: dict[tuple, list[int]] = {}
-    for i, t in enumerate(tables):
-        same.setdefault(tuple(t), []).append(i)
-    out: list = [None] * len(tables)
-    for keys, rows in same.items():
-        cells = [list(tables[i].values()) for i in rows]
+    same lines in the same order (most of a batch; every region of a plan of `accounts`,
+    kg.account.balance.Accounts) are worked out as arrays, their gross flux added line by line in that order, as
+    the sum of one region's lines."""
+    out: list = [None] * len(balances)
+    if accounts is not None:
+        groups = [(idx, plan.get("by_table1") or {}) for idx, plan in accounts.plans]
+    else:
+        tables = [(b or {}).get("by_table1") or {} for b in balances]
+        same: dict[tuple, list[int]] = {}
+        for i, t in enumerate(tables):
+            same.setdefault(tuple(t), []).append(i)
+        groups = [(rows, dict.fromkeys(keys)) for keys, rows in same.items()]
+    for rows, lines in groups:
+        keys = tuple(lines)
         iris = [table1_iri(k) for k in keys]
-        if not keys or len(set(iris)) < len(iris) or not PLAIN_NUMBERS.issuperset(map(type, chain.from_iterable(cells))):
+        a = None
+        if keys and len(set(iris)) == len(iris):
+            if accounts is not None:
+                a = _line_matrix(list(lines.values()), len(rows))
+            else:
+                cells = [list(tables[i].values()) for i in rows]
+                if PLAIN_NUMBERS.issuperset(map(type, chain.from_iterable(cells))):
+                    a = np.abs(np.array(cells, dtype=float))
+        if a is None:
             # amounts given as records or text, or a class under its local name and its IRI: region by region
             for i in rows:
-                out[i] = _big_flux_shares(tables[i], share)
+                out[i] = _big_flux_shares((balances[i] or {}).get("by_table1") or {}, share)
             continue
-        a = np.abs(np.array(cells, dtype=float))
         ok = np.isfinite(a)
         gross = np.zeros(len(rows))
         for j in range(len(keys)):
@@ -74,6 +91,20 @@ def big_flux_shares(balances: list[dict | None], share: float) -> list[dict[str,
         for i, s, k in zip(rows, shares.tolist(), big.tolist()):
             out[i] = dict(compress(zip(iris, s), k))
     return out
+
+
+def _line_matrix(columns: list, n: int) -> np.ndarray | None:
+    """|amounts| of a plan's lines (regions × lines) from its columns (arrays over its n regions, or one number for
+    all of them); None when one is neither (then its regions are read one by one)."""
+    out = np.empty((n, len(columns)))
+    for j, c in enumerate(columns):
+        if c is None or c.__class__ is float or c.__class__ is int:
+            out[:, j] = np.nan if c is None else c
+        elif isinstance(c, np.ndarray) and c.dtype == np.float64 and c.shape == (n,):
+            out[:, j] = c
+        else:
+            return None
+    return np.abs(out)
 
 
 def _big_flux_shares(lines: dict, share: float) -> dict[str, float]:
@@ -479,23 +510,25 @@ def _shared_sets(keys: list) -> list[frozenset]:
     return [memo[k] if k in memo else memo.setdefault(k, frozenset(k)) for k in map(tuple, keys)]
 
 
-def reason_batch(rows: list[dict], balances: list[dict | None]) -> list[Verdict]:
+def reason_batch(rows: list[dict], balances: list[dict | None], *, numbers=None, accounts=None) -> list[Verdict]:
     """The fast path: one Verdict per region (rows are profile value dicts). Every number is an array operation
-    over the regions; each region's records (dicts, tuples, Verdict) are then made from columns."""
+    over the regions; each region's records (dicts, tuples, Verdict) are then made from columns. `numbers`: the
+    rows' number columns (kg.read.numbers), `accounts`: the balances with their plans' arrays
+    (kg.account.balance.Accounts), when the caller has them."""
     r = rules()
     n = len(rows)
     if n == 0:
         return []
-    ind = compute_batch(rows, balances)
+    ind = compute_batch(rows, balances, numbers, accounts)
     for a in r.account_shares:
-        ind[a.key] = account_share(a, balances)
+        ind[a.key] = account_share(a, balances, accounts)
     scores, contrib = score_types(ind)
     types = pathway.type_models()
     has = ~np.all(np.isnan(scores), axis=1)
     best = np.argmax(np.nan_to_num(scores, nan=-1.0), axis=1)   # first max = lowest tie order
     strength = np.column_stack([intensity(b, ind[b.indicator], ind[b.gate] if b.gate else None)
                                 for b in r.boosts]) if r.boosts else np.zeros((n, 0))
-    bigs = big_flux_shares(balances, r.big_flux_share)
+    bigs = big_flux_shares(balances, r.big_flux_share, accounts)
     big_sets = _shared_sets(bigs)
     tiris = [r.type_order[b] if h else None for b, h in zip(best.tolist(), has.tolist())]
     runners, margins = close_calls(scores, r)

@@ -66,16 +66,50 @@ def column_array(rows: list[dict], key: str) -> np.ndarray:
     return out
 
 
-def compute_batch(rows: list[dict], balances: list[dict | None] | None = None) -> dict[str, np.ndarray]:
-    """All indicators for many regions as float arrays (NaN = not available)."""
+def finite(column: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """column_array of a column of the batch's numbers (kg.read.numbers: plain numbers and blanks)."""
+    x = column[0]
+    return np.where(np.isinf(x), np.nan, x)
+
+
+def account_column(accounts, key: str, section: str | None = None) -> np.ndarray:
+    """column_array of the regions' accounts (`section`: of one of their dicts of lines, e.g. by_source) read from
+    the plans of kg.account.balance.Accounts: a plan's array, or the one value all its regions hold; anything else
+    from its regions' dicts."""
+    out = np.full(len(accounts.balances), np.nan)
+    for idx, plan in accounts.plans:
+        d = plan if section is None else plan.get(section)
+        v = d.get(key) if isinstance(d, dict) else None
+        if v is None or v.__class__ is float or v.__class__ is int:   # the plan's regions each hold this number
+            out[idx] = np.nan if v is None else v
+        elif isinstance(v, np.ndarray) and v.dtype == np.float64 and v.shape == (len(idx),):
+            out[idx] = v
+        elif isinstance(v, np.ndarray) and v.dtype == object and v.shape == (len(idx),) and \
+                PLAIN_NUMBERS.issuperset(map(type, cells := v.tolist())):      # numbers and None (a ratio's 0 / 0)
+            out[idx] = np.array(cells, dtype=float)
+        else:
+            out[idx] = column_array([(b if section is None else b.get(section)) or {}
+                                     for b in map(accounts.balances.__getitem__, idx)], key)
+    out[np.isinf(out)] = np.nan
+    return out
+
+
+def compute_batch(rows: list[dict], balances: list[dict | None] | None = None, numbers=None,
+                  accounts=None) -> dict[str, np.ndarray]:
+    """All indicators for many regions as float arrays (NaN = not available). `numbers`: the rows' number
+    columns (kg.read.numbers), `accounts`: the balances with their plans' arrays (kg.account.balance.Accounts),
+    when the caller has them."""
     balances = balances if balances is not None else [None] * len(rows)
     cache: dict[str, np.ndarray] = {}
 
     def col(key):
         if key not in cache:
-            cache[key] = column_array(rows, key)
+            plain = numbers(key) if numbers is not None else None
+            cache[key] = finite(plain) if plain is not None else column_array(rows, key)
         return cache[key]
 
+    if accounts is not None:
+        return compute_columns(col, lambda key: account_column(accounts, key))
     return compute_columns(col, lambda key: column_array([b or {} for b in balances], key))
 
 

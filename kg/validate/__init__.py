@@ -210,6 +210,13 @@ class CheckedBatch:
         violated = self._violated
         return [r for r in self.batch.regions if r.region_id and r.row not in violated]
 
+    def valid_numbers(self):
+        """The number columns (kg.read.numbers) of the valid regions' values, in the order of `valid`: what
+        accounting and reasoning read instead of the value dicts."""
+        violated = self._violated
+        return self.batch.numbers().take([i for i, r in enumerate(self.batch.regions)
+                                          if r.region_id and r.row not in violated])
+
     @property
     def invalid(self) -> list[tuple]:
         """(region, its results) of the regions left out."""

@@ -437,7 +437,7 @@ def run(batch: ProfileBatch, columns: bool = True) -> list[Finding]:
     with columns=False, the form the column one is tested against — run in Oxigraph."""
     shapes = compiled()
     findings: list[Finding] = []
-    table = BatchCells(batch.regions)           # each column read out of the regions once
+    table = BatchCells(batch.regions, batch.numbers())     # each column read out of the regions once
     for check in [*shapes.columns, *shapes.ratios]:
         findings.extend(check.run(batch.regions, table))
     as_columns = [c for c in shapes.sparql if columns and c.columns is not None]

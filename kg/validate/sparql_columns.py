@@ -226,13 +226,16 @@ _NUMBERS = {int, float, type(None)}
 
 
 class BatchCells:
-    """The columns of a batch, each read from the regions when first asked for."""
+    """The columns of a batch, each read from the regions when first asked for: a column of plain numbers from the
+    batch's number columns (kg.read.numbers, shared with accounting and the indicators), any other cell by cell."""
 
-    def __init__(self, regions):
+    def __init__(self, regions, numbers=None):
+        from kg.read.numbers import Numbers
+
         self.regions = regions
         self.n = len(regions)
+        self.numbers = numbers if numbers is not None else Numbers([r.values for r in regions])
         self._cells: dict[str, Cells] = {}
-        self._values: dict[str, tuple] | None = None
         # the columns some region kept a raw text of (most batches: none or a few)
         self._raw_keys = {k for r in regions if r.raw for k in r.raw}
 
@@ -242,35 +245,21 @@ class BatchCells:
             c = self._cells[key] = self._read(key)
         return c
 
-    def _column(self, key: str) -> tuple:
-        """region.values[key] of every region; all columns at once, one C-level pass per region."""
-        if self._values is None:
-            keys = list(dict.fromkeys(k for r in self.regions[:1] for k in r.values))
-            try:
-                rows = list(map(operator.itemgetter(*keys), (r.values for r in self.regions))) if len(keys) > 1 else []
-                self._values = dict(zip(keys, zip(*rows))) if rows else {}
-            except KeyError:              # regions with other keys than the first: read key by key
-                self._values = {}
-        col = self._values.get(key)
-        return col if col is not None else tuple(r.values.get(key) for r in self.regions)
-
     def _read(self, key: str) -> Cells:
         regions, n = self.regions, self.n
-        values = self._column(key)
-        kinds = set(map(type, values))
-        blank = None
-        if kinds <= _NUMBERS:                 # numbers and blanks: numpy reads them (None as NaN)
-            x = np.array(values, float) if float in kinds or int in kinds else np.full(n, np.nan)
-            blank = np.isnan(x)
-            if float in kinds:                      # a float NaN is a number (blank cells are None)
-                blank[[i for i in np.flatnonzero(blank) if values[i] is not None]] = False
+        values = self.numbers.cells(key)
+        plain = self.numbers(key)
+        if plain is not None:                 # numbers and blanks (None): read once for the batch
+            x, blank = plain
             num = ~blank
-        elif kinds <= _NUMBERS | {str}:       # what the reader makes: no bool, no Decimal
+        elif set(map(type, values)) <= _NUMBERS | {str}:       # what the reader makes: no bool, no Decimal
             num = np.fromiter((v.__class__ is int or v.__class__ is float for v in values), bool, n)
             x = np.array([v if ok else np.nan for v, ok in zip(values, num)], float)
+            blank = None
         else:
             num = np.fromiter((isinstance(v, (int, float)) and not isinstance(v, bool) for v in values), bool, n)
             x = np.array([float(v) if ok else np.nan for v, ok in zip(values, num)], float)
+            blank = None
         text, absent = np.zeros(n, bool), np.zeros(n, bool)
         if blank is None:
             blank = np.array([v is None for v in values], bool) if n else np.zeros(0, bool)
@@ -281,7 +270,7 @@ class BatchCells:
             absent[empty[~raw]] = True
         else:
             absent[empty] = True
-        return Cells(list(values), x, num, text, absent)
+        return Cells(values, x, num, text, absent)
 
 
 def batch_columns(regions, keys, cells: BatchCells | None = None) -> dict[str, Column]:
