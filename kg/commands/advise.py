@@ -48,22 +48,14 @@ def read_batch(paths: list[str], lang: str):
 
 
 def read_source(paths: list[str], lang: str):
-    """What advise streams: a big CSV file or workbook read in pieces as they are advised (kg.read.chunked),
-    several files one after another when one of them is big (kg.read.several), else the batch read whole
-    (read_batch)."""
-    from kg.read import chunked
+    """What advise streams: a big CSV, workbook or JSON file read in pieces as they are advised, several files one
+    after another when one of them is big (kg.read.several), else the batch read whole (read_batch)."""
+    from kg.read import several
 
-    if len(paths) > 1 and any(map(chunked.streamable, paths)):
-        from kg.read.several import open_several
-
-        return open_several(paths)
-    if len(paths) == 1 and chunked.streamable(paths[0]):
-        from kg.read.profiles import UnreadableInput
-
-        try:
-            pieced = chunked.open_pieces(paths[0])
-        except UnreadableInput:
-            pieced = None             # read_batch says it, in the words it always has
+    if len(paths) > 1 and any(map(several.streams, paths)):
+        return several.open_several(paths)
+    if len(paths) == 1 and several.streams(paths[0]):
+        pieced = several.pieced(paths[0])
         if pieced is not None:
             return pieced
     return read_batch(paths, lang)

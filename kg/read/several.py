@@ -17,6 +17,7 @@ from typing import Iterator
 
 from kg.knowledge.cache import one_source
 from kg.read.chunked import PiecedFile, open_pieces, streamable
+from kg.read.json_pieces import open_json_pieces, streamable_json
 from kg.read.profiles import ProfileBatch, Region, UnreadableInput, read_named, rows_counted_on
 from kg.read.repeats import Companions, paired_hashes, paired_ids, rule_key
 
@@ -75,9 +76,28 @@ class PiecedFiles:
             yield piece
 
 
+def streams(path: str) -> bool:
+    """Whether the file is big enough to be read in pieces: a CSV file or workbook (kg.read.chunked), a JSON file
+    (kg.read.json_pieces)."""
+    return streamable(path) or streamable_json(path)
+
+
+def pieced(path: str) -> PiecedFile | None:
+    """The file after the passes that let it be read in pieces; None when it is better read whole (too small, or
+    not a table the passes can read — read whole then says what is wrong, in the words it always has)."""
+    try:
+        if streamable(path):
+            return open_pieces(path)
+        if streamable_json(path):
+            return open_json_pieces(path)
+    except UnreadableInput:
+        pass
+    return None
+
+
 def open_several(paths: list[str]) -> PiecedFiles:
-    """The files as one batch (PiecedFiles): a file kg.read.chunked can read in pieces after its first pass, any
-    other read whole (read_named: a file it cannot read is the error naming it, as when the batch is read whole)."""
+    """The files as one batch (PiecedFiles): a file that can be read in pieces (`pieced`) after its first passes,
+    any other read whole (read_named: a file it cannot read is the error naming it, as when the batch is read whole)."""
     import numpy as np
 
     sources: list = []
@@ -85,12 +105,7 @@ def open_several(paths: list[str]) -> PiecedFiles:
     warnings: list[dict] = []
     offset = 0
     for path in paths:
-        source = None
-        if streamable(path):
-            try:
-                source = open_pieces(path)
-            except UnreadableInput:
-                source = None             # read_named says it, in the words it always has
+        source = pieced(path)
         if source is None:
             source = read_named(path)
         last = source.scan.last if isinstance(source, PiecedFile) else max((r.row for r in source.regions), default=0)

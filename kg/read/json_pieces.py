@@ -1,0 +1,136 @@
+"""A big JSON profile file read in pieces (issue 12: memory at any batch size).
+
+Read whole, a JSON file of 284,400 regions is parsed into 284,400 dicts at once before a region is made. Here the
+file's text is held (it is what the user gave) and its items are parsed one at a time with json's own decoder, at
+each pass: a first pass for the header (every key any item has, in the order first seen — as read whole) and the
+row and cell limits, a second for what is batch-wide (kg.read.chunked's key scan: repeated ids, unknown cells),
+then the pieces as kg.read.chunked.PiecedFile reads any table's. The regions, warnings and advice are those of
+reading the file whole (kg.read.profiles._read_json + from_table). A file that is not a list of objects (or
+`{"regions": [...]}`), or breaks a limit, is left to be read whole, which says what is wrong in its words."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Iterator
+
+from kg.knowledge.cache import one_source
+from kg.read import limits as read_limits
+from kg.read.chunked import STREAM_FROM_BYTES, PiecedFile, _KeyScan
+from kg.read.profiles import (UnreadableInput, _decode_text, _is_empty, _json_cell, _sniff, _whole_text,
+                              table_plan)
+from kg.read.repeats import Companions
+
+_SPACE = " \t\n\r"
+
+
+def streamable_json(path: str | Path) -> bool:
+    """A .json file big enough that reading it in pieces pays (the size CSV files are streamed from)."""
+    p = Path(path)
+    return p.suffix.lower() == ".json" and p.is_file() and os.path.getsize(p) >= STREAM_FROM_BYTES
+
+
+def _skip(text: str, at: int) -> int:
+    while at < len(text) and text[at] in _SPACE:
+        at += 1
+    return at
+
+
+def _list_start(text: str, decode) -> int | None:
+    """Where the list of regions begins: the document itself, or the value of its "regions" key (the last one,
+    as json.loads keeps it). None when it is neither."""
+    at = _skip(text, 0)
+    if text.startswith("[", at):
+        return at
+    if not text.startswith("{", at):
+        return None
+    found, at = None, _skip(text, at + 1)
+    if text.startswith("}", at):
+        return None
+    while True:
+        key, at = decode(text, at)
+        at = _skip(text, at)
+        if not text.startswith(":", at):
+            return None
+        at = _skip(text, at + 1)
+        value_at = at
+        _, at = decode(text, at)             # the value parsed to find its end (a big list: once more below)
+        if key == "regions":
+            found = value_at
+        at = _skip(text, at)
+        if text.startswith("}", at):
+            return found if found is not None and text.startswith("[", found) else None
+        if not text.startswith(",", at):
+            return None
+        at = _skip(text, at + 1)
+
+
+def _items(text: str, start: int, decode) -> Iterator[dict]:
+    """The list's items one at a time; ValueError for anything read whole would refuse."""
+    at = _skip(text, start + 1)
+    if text.startswith("]", at):
+        return
+    while True:
+        item, at = decode(text, at)
+        if not isinstance(item, dict):
+            raise ValueError("not an object")
+        yield item
+        at = _skip(text, at)
+        if text.startswith("]", at):
+            return
+        if not text.startswith(",", at):
+            raise ValueError("no comma")
+        at = _skip(text, at + 1)
+
+
+def open_json_pieces(path: str | Path) -> PiecedFile | None:
+    """The passes over a JSON file before its pieces (see the module's text); None: read it whole."""
+    path = Path(path)
+    try:
+        data = read_limits.read_file(path)
+        text = _decode_text(data)
+    except (UnreadableInput, OSError):
+        return None
+    if _sniff(data, text) != "json":
+        return None                           # JSON-LD is RDF
+    del data
+    # the first pass needs no numbers: json's own parse, without the hooks that check each number (a third of
+    # the time); the passes after it parse as read whole does, and a number it refuses sends the file there
+    plain = json.JSONDecoder().raw_decode
+    decode = json.JSONDecoder(parse_int=read_limits.json_int, parse_float=read_limits.json_float).raw_decode
+    header: dict[str, None] = {}
+
+    def strings() -> Iterator[list]:
+        for item in _items(text, start, plain):
+            header.update(dict.fromkeys(map(_whole_text, item)))
+            yield [v for v in item.values() if isinstance(v, str)]
+    try:
+        start = _list_start(text, plain)
+        if start is None:
+            return None
+        for _ in read_limits.rows(strings(), "JSON"):     # the row and cell limits, as read whole
+            pass
+        plan = table_plan(list(header))
+    except (ValueError, RecursionError, UnreadableInput):
+        return None
+    keys = list(header)
+
+    def rows(progress: bool = False) -> Iterator[tuple[int, list]]:
+        """Every item that is not blank, as (its number, its cells in the header's order)."""
+        for i, item in enumerate(_items(text, start, decode), start=1):
+            item = {_whole_text(k): v for k, v in item.items()}
+            cells = [_json_cell(item.get(h)) for h in keys]
+            if not all(map(_is_empty, cells)):       # TablePlan.region gives no region for a blank one
+                yield i, cells
+
+    scan = _KeyScan(plan)
+    try:
+        with one_source():
+            for n, cells in rows():
+                scan.row(n, cells, False)
+            paired = scan.finish([])
+            companions = scan.companions(paired, rows()) if paired else Companions(())
+    except (ValueError, RecursionError, UnreadableInput):
+        return None
+    return PiecedFile(path, rows, "json", None, 0, plan, frozenset(), scan.count, plan.read_warnings(scan.used_extra),
+                      path.name, companions, scan)
