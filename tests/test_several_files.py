@@ -56,3 +56,64 @@ def test_files_read_whole_when_none_is_big(files, monkeypatch):
     paths, _, _ = files
     monkeypatch.setattr(chunked, "STREAM_FROM_BYTES", 10_000_000)
     assert not isinstance(read_source(paths, "zh"), PiecedFiles)
+
+
+def _write_years(path, sheets: dict[str, tuple[str, list]]):
+    """A workbook of one sheet per year: {sheet name: (title, rows)}, the last sheet with a formula that has no
+    saved value (written by a program, never opened in Excel)."""
+    import openpyxl
+
+    from test_chunked import EXTRA, HEADER
+
+    wb = openpyxl.Workbook(write_only=True)
+    for k, (name, (title, rows)) in enumerate(sheets.items()):
+        ws = wb.create_sheet(name)
+        for r in [[title], HEADER + EXTRA, *rows, ["注：数据来源于统计年鉴"]]:
+            ws.append(r)
+        if k == len(sheets) - 1:
+            ws.append(["=1+1"])
+    wb.save(path)
+    return path
+
+
+@pytest.fixture
+def years(tmp_path, monkeypatch):
+    monkeypatch.setattr(chunked, "WORKBOOK_FROM_BYTES", 0)
+    a, b, c = _messy_rows(120, seed=51), _messy_rows(90, seed=52), _messy_rows(60, seed=53)
+    for rows, year in ((a, 2020), (b, 2021), (c, 2022)):
+        for r in rows:
+            r[2] = "" if r[2] == "" else year          # each sheet's rows of its year (a blank: the sheet's year)
+    c[3][0], c[3][2] = b[40][0], 2021                  # a 2021 row given again in the 2022 sheet: a repeat
+    return _write_years(tmp_path / "years.xlsx", {"2020年": ("县域指标", a), "2021": ("县域指标（续）", b),
+                                                   " 2022 年": ("2022年 县域指标", c)}), b[40][0]
+
+
+def test_a_workbook_of_one_sheet_per_year_is_advised_in_pieces_as_when_read_whole(years):
+    from kg.read.profiles import read_profiles
+
+    path, repeated = years
+    pieced = read_source([str(path)], "zh")
+    assert isinstance(pieced, PiecedFiles) and len(pieced.sources) == 3
+    whole = read_profiles(path)
+    assert len(pieced) == len(whole.regions)
+    pieces = list(pieced.pieces([range(0, 100), range(100, 200), range(200, len(pieced))]))
+    assert [vars(r) for p in pieces for r in p.regions] == [vars(r) for r in whole.regions]
+    assert pieces[0].warnings == whole.warnings
+    assert any("=1+1" in w["message_en"] or "formula" in w["message_en"] for w in whole.warnings)
+    before = _written(whole, jobs=1, chunk=10_000)
+    advice = json.loads(before)
+    assert {r["year"] for r in advice["regions"]} >= {2020, 2021, 2022}
+    assert sum(1 for r in advice["regions"] if r["region_id"] == repeated and _repeated(r["violations"])) >= 2
+    assert _written(read_source([str(path)], "zh"), jobs=1, chunk=70) == before
+    assert _written(read_source([str(path)], "zh"), jobs=2, chunk=40) == before
+
+
+def test_a_workbook_of_years_among_several_files(years, tmp_path, monkeypatch):
+    path, _ = years
+    monkeypatch.setattr(chunked, "STREAM_FROM_BYTES", 20_000)
+    csv_path = _write(tmp_path / "more.csv", _messy_rows(150, seed=54))
+    paths = [str(csv_path), str(path)]
+    several = read_source(paths, "zh")
+    assert isinstance(several, PiecedFiles) and len(several.sources) == 4
+    whole = read_batch(paths, "zh")
+    assert _written(several, jobs=1, chunk=60) == _written(whole, jobs=1, chunk=10_000)

@@ -140,11 +140,12 @@ def _grid(path: Path, encoding: str, delimiter: str, progress: bool = False) -> 
         csv.field_size_limit(before)
 
 
-def _workbook(path: Path, notes: list[dict]) -> Callable[..., Iterator[tuple[int, list]]] | None:
+def _workbook(path: Path, notes: list[dict], sheet: str | None = None) -> Callable[..., Iterator[tuple[int, list]]] | None:
     """The rows of a workbook's sheet as read_profiles reads them, read anew at each call through openpyxl's
     read-only mode; for a workbook read_profiles opens in full (FULL_WORKBOOK_BYTES or less), its merged cells
     filled and its formulas without a saved value named as it does, from one scan of the sheet's XML first
-    (_sheet_scan). None for a workbook of one sheet per year, or a cell without its reference (read whole).
+    (_sheet_scan). `sheet`: that sheet (one of a workbook of one sheet per year, kg.read.several); else None for
+    a workbook of one sheet per year, or a cell without its reference (read whole).
     Warnings (a hidden first sheet, formulas without values) go to `notes`, in read_profiles' order.
     The workbook stays open for every pass: opening a sheet that does not state its size (openpyxl's
     write-only mode writes none) parses the whole sheet to find it (2,844 rows: 4.5 -> 3.2 s CPU to read)."""
@@ -155,7 +156,7 @@ def _workbook(path: Path, notes: list[dict]) -> Callable[..., Iterator[tuple[int
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception:
         raise UnreadableInput("xlsx") from None
-    chosen = profiles.chosen_sheets(wb, None, notes)
+    chosen = profiles.chosen_sheets(wb, sheet, notes)
     part = getattr(chosen[0], "_worksheet_path", None) if len(chosen) == 1 else None
     scanned = ([], [], None) if part is None or os.path.getsize(path) > profiles.FULL_WORKBOOK_BYTES else \
         _sheet_scan(path, part)
@@ -246,6 +247,8 @@ class PiecedFile:
     source_name: str
     companions: Companions = field(default_factory=lambda: Companions(()))   # rows of repeated ids, by row
     scan: Any = None             # the first pass (_KeyScan): its key hashes and last row, for kg.read.several
+    notes: int = 0               # how many of `warnings` are the file's own notes (a sheet's formulas without values)
+    last_line: int = 0           # the number of its last row that is not blank (where a next sheet's rows count on)
 
     def __len__(self) -> int:
         return self.count
@@ -285,10 +288,13 @@ def _fresh(layout):
     return out
 
 
-def open_pieces(path: str | Path) -> PiecedFile | None:
+def open_pieces(path: str | Path, sheet: str | None = None, sheet_year: int | None = None,
+                row_offset: int = 0) -> PiecedFile | None:
     """The first pass over a CSV or XLSX file (see the module's text). None when the file is better read whole
     by read_profiles: no header among its first rows, no data, a workbook of one sheet per year. A file that
-    is not a table raises what read_profiles raises."""
+    is not a table raises what read_profiles raises. One sheet of a workbook of one sheet per year
+    (kg.read.several): `sheet`, the year its name gives, and the number its rows count on from (the sheets
+    before it), as read_profiles reads such a workbook."""
     from kg.read.layout import _HEADER_SEARCH_ROWS, PrefectureTotals, body_rows, find_header
 
     path = Path(path)
@@ -297,24 +303,29 @@ def open_pieces(path: str | Path) -> PiecedFile | None:
         return None                       # read_profiles refuses it, in its words
     notes: list[dict] = []
     if path.suffix.lower() in _WORKBOOK_SUFFIXES:
-        rows, fmt = _workbook(path, notes), "xlsx"
+        rows, fmt = _workbook(path, notes, sheet), "xlsx"
         if rows is None:
             return None
+        if row_offset:
+            rows = partial(_counted_on, rows, row_offset)
     else:
         encoding = _encoding(path)
         rows, fmt = partial(_grid, path, encoding, _delimiter(path, encoding)), "csv"
-    grid = rows(progress=True)
+    last = [0]
+    grid = _noting_last(rows(progress=True), last)
     top = list(islice(grid, _HEADER_SEARCH_ROWS))
     found = find_header(top)
     if found is None:
         return None
     layout, start = found
+    if sheet_year is not None and layout.title_year is None:
+        layout.title_year, layout.year_source = sheet_year, f"sheet:{sheet}"
     header_layout = _fresh(layout)
     body = body_rows(layout, chain(top[start:], grid))
     first = next(body, None)              # a units row under the header changes the matches: read it first
     if first is None:
         return None
-    plan = table_plan(layout.header, layout)
+    plan = table_plan(layout.header, layout, sheet)
     scan = _KeyScan(plan)
     totals = PrefectureTotals(layout)
     with one_source():                      # one store for the whole pass (a look-up per cell read)
@@ -328,7 +339,18 @@ def open_pieces(path: str | Path) -> PiecedFile | None:
     plan.layout = header_layout             # what TablePlan.region reads of the page: its title's year
     aside = {n for n, _ in layout.total_rows} | set(layout.footnote_rows) | {layout.units_row}
     return PiecedFile(path, rows, fmt, header_layout, start, plan, frozenset(aside - {None}),
-                      scan.count, warnings, path.name, companions, scan)
+                      scan.count, warnings, path.name, companions, scan, len(notes), last[0])
+
+
+def _counted_on(rows: Callable[..., Iterator[tuple[int, list]]], offset: int, progress: bool = False
+                ) -> Iterator[tuple[int, list]]:
+    return ((n + offset, cells) for n, cells in rows(progress))
+
+
+def _noting_last(grid: Iterator[tuple[int, list]], last: list[int]) -> Iterator[tuple[int, list]]:
+    for n, cells in grid:
+        last[0] = n
+        yield n, cells
 
 
 class _KeyScan:

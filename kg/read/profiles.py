@@ -894,7 +894,7 @@ def _read_csv(text: str) -> list[tuple[int, list]]:
 # Workbooks up to this size are opened in full (merged header cells are then known);
 # bigger ones stream read-only, as a yearbook page is never this big.
 FULL_WORKBOOK_BYTES = 5_000_000
-_YEAR_SHEET = re.compile(r"^\s*((?:19|20)\d{2})\s*年?\s*$")
+YEAR_SHEET = re.compile(r"^\s*((?:19|20)\d{2})\s*年?\s*$")
 
 
 def _read_xlsx(data: bytes, sheet: str | None, notes: list[dict]) -> list[tuple[str, list[tuple[int, list]]]]:
@@ -937,7 +937,7 @@ def chosen_sheets(wb, sheet: str | None, notes: list[dict]) -> list:
     if sheet is not None:
         return [wb[sheet]]
     visible = [ws for ws in wb.worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
-    by_year = [ws for ws in visible if _YEAR_SHEET.match(ws.title)]
+    by_year = [ws for ws in visible if YEAR_SHEET.match(ws.title)]
     chosen = by_year if len(by_year) >= 2 else (visible or wb.worksheets)[:1]
     if chosen and wb.worksheets[0] not in chosen and len(by_year) < 2:
         notes.append(_warning(None, wb.worksheets[0].title, "hidden-sheet",
@@ -1156,7 +1156,7 @@ def _from_sheets(sheets, filename) -> ProfileBatch:
         if not grid:
             continue
         shifted = [(n + offset, cells) for n, cells in grid]
-        year = int(_YEAR_SHEET.match(name).group(1))
+        year = int(YEAR_SHEET.match(name).group(1))
         batches.append(_from_grid(shifted, filename, "xlsx", sheet=name, sheet_year=year))
         offset = shifted[-1][0]
     first = batches[0]

@@ -82,12 +82,13 @@ def streams(path: str) -> bool:
     return streamable(path) or streamable_json(path)
 
 
-def pieced(path: str) -> PiecedFile | None:
-    """The file after the passes that let it be read in pieces; None when it is better read whole (too small, or
-    not a table the passes can read — read whole then says what is wrong, in the words it always has)."""
+def pieced(path: str) -> PiecedFile | PiecedFiles | None:
+    """The file after the passes that let it be read in pieces (a workbook of one sheet per year: its sheets as
+    PiecedFiles); None when it is better read whole (too small, or not a table the passes can read — read whole
+    then says what is wrong, in the words it always has)."""
     try:
         if streamable(path):
-            return open_pieces(path)
+            return open_pieces(path) or open_sheets(path)
         if streamable_json(path):
             return open_json_pieces(path)
     except UnreadableInput:
@@ -95,11 +96,44 @@ def pieced(path: str) -> PiecedFile | None:
     return None
 
 
+def open_sheets(path: str) -> PiecedFiles | None:
+    """A workbook of one sheet per year (kg.read.profiles.chosen_sheets), its sheets in pieces one after another, as
+    read_profiles reads it: each sheet's rows count on from the last row of the sheets before it, a sheet's year
+    from its name where its title gives none, the sheets' own notes first, then their tables' warnings each once.
+    None when it is not such a workbook, or a sheet is not a table the first pass reads (read whole then)."""
+    import openpyxl
+
+    from kg.read.profiles import YEAR_SHEET, chosen_sheets
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:
+        return None
+    try:
+        names = [ws.title for ws in chosen_sheets(wb, None, [])]
+    finally:
+        wb.close()
+    if len(names) < 2:
+        return None
+    sheets, offset = [], 0
+    for name in names:
+        sheet = open_pieces(path, sheet=name, sheet_year=int(YEAR_SHEET.match(name).group(1)), row_offset=offset)
+        if sheet is None:
+            return None
+        sheets.append(sheet)
+        offset = sheet.last_line
+    notes = [w for s in sheets for w in s.warnings[:s.notes]]
+    tables: list[dict] = []
+    for s in sheets:
+        tables += [w for w in s.warnings[s.notes:] if w not in tables]
+    zeros = [0] * len(sheets)
+    return PiecedFiles(sheets, zeros, notes + tables, Path(path).name, _companions(sheets, zeros))
+
+
 def open_several(paths: list[str]) -> PiecedFiles:
     """The files as one batch (PiecedFiles): a file that can be read in pieces (`pieced`) after its first passes,
-    any other read whole (read_named: a file it cannot read is the error naming it, as when the batch is read whole)."""
-    import numpy as np
-
+    any other read whole (read_named: a file it cannot read is the error naming it, as when the batch is read
+    whole)."""
     sources: list = []
     offsets: list[int] = []
     warnings: list[dict] = []
@@ -108,18 +142,37 @@ def open_several(paths: list[str]) -> PiecedFiles:
         source = pieced(path)
         if source is None:
             source = read_named(path)
-        last = source.scan.last if isinstance(source, PiecedFile) else max((r.row for r in source.regions), default=0)
         if offset and len(source):
-            name = Path(str(path)).name
-            warnings.append(rows_counted_on(name, offset))
+            warnings.append(rows_counted_on(Path(str(path)).name, offset))
+        warnings += source.warnings
+        last = _last_row(source)
+        if isinstance(source, PiecedFiles):         # a workbook of one sheet per year: its sheets, counted on
+            sources += source.sources
+            offsets += [o + offset for o in source.offsets]
+        else:
             if isinstance(source, ProfileBatch):
                 for r in source.regions:
                     r.row += offset
-        sources.append(source)
-        offsets.append(offset)
-        warnings += source.warnings
-        offset = max(offset, last + offset) if len(source) else offset
-    # the rule across rows over every file: their keys' hashes together, then the rows they may pair read again
+            sources.append(source)
+            offsets.append(offset)
+        offset = offset + last if len(source) else offset
+    return PiecedFiles(sources, offsets, warnings, ", ".join(map(str, paths)), _companions(sources, offsets))
+
+
+def _last_row(source) -> int:
+    """The number of a file's last region, in its own numbering."""
+    if isinstance(source, PiecedFiles):
+        return max((o + _last_row(s) for s, o in zip(source.sources, source.offsets) if len(s)), default=0)
+    if isinstance(source, PiecedFile):
+        return source.scan.last
+    return max((r.row for r in source.regions), default=0)
+
+
+def _companions(sources: list, offsets: list[int]) -> Companions:
+    """The rule across rows over every source of a batch: their keys' hashes together (from the first passes), then
+    the rows they may pair read again and checked as the rule checks them."""
+    import numpy as np
+
     tables = [_hashes(s, o) for s, o in zip(sources, offsets)]
     which = np.concatenate([np.full(len(t[0]), k) for k, t in enumerate(tables)])
     rows, ids, keys, no_year = (np.concatenate([t[j] for t in tables]) for j in range(4))
@@ -138,8 +191,7 @@ def open_several(paths: list[str]) -> PiecedFiles:
             r.row += o
         found += light
     exact = paired_ids(rule_key(r) for r in found)
-    return PiecedFiles(sources, offsets, warnings, ", ".join(map(str, paths)),
-                       Companions((r.row, r) for r in found if rule_key(r)[0] in exact))
+    return Companions((r.row, r) for r in found if rule_key(r)[0] in exact)
 
 
 def _hashes(source, offset: int) -> tuple:
