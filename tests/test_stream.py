@@ -155,3 +155,32 @@ def test_results_sql_reads_the_dataset_and_nothing_else(batch, tmp_path, capsys)
     assert main(["results", str(tmp_path / "nothing-here")]) == 2
     err = capsys.readouterr().err
     assert "nothing-here" in err and "Traceback" not in err
+
+
+def test_compact_written_from_arrays_is_the_compact_form_of_the_verdicts():
+    """The fast path writes the compact records from its arrays (kg.present.compact), not from Verdict objects:
+    byte for byte what present(compact=True) gives for the same verdicts — on close calls, designations that
+    disagree, unknown designations, invalid regions, figures missing (null values and gates in reasons) and
+    measures whose region's boosts give them no reason."""
+    from kg.pipeline.advice import advise_encoded
+
+    rows = generate(300, seed=21)
+    for i, r in enumerate(rows):
+        if i % 4 == 0:
+            r["official_zone_type"] = ["urbanized", "agricultural", "ecological", "unknown"][i // 4 % 4]
+        if i % 5 == 0:
+            r["public_transport_share_pct"] = r["electricity_mwh"] = ""
+    rows[9]["population"] = -5
+    batch = batch_from_rows(rows)
+    encoded = advise_encoded(batch)
+    records = advise(batch, compact=True)
+    assert encoded["regions"] == [orjson.dumps(r) for r in records["regions"]]
+    assert encoded["bases"] == records["bases"] and encoded["summary"] == records["summary"]
+    regions = records["regions"]
+    assert any(r["close_call"] for r in regions) and not regions[9]["valid"]
+    assert any(r["secondary"] and r["secondary"]["why"] == "designation-disagrees" for r in regions)
+    reasons = [x for r in regions for m in r["measures"] for x in m["reasons"]]
+    assert any(x["kind"] == "boost" and x["gate"] is None for x in reasons)
+    assert any(x["kind"] == "boost" and x["value"] is None for x in reasons) or any(
+        r["indicators"].get("public_transport_share") is None for r in regions if r["valid"])
+    assert any(len(m["reasons"]) == 1 for r in regions for m in r["measures"])      # no boost reason, no reach

@@ -11,6 +11,7 @@ from typing import Callable
 import orjson
 
 from kg.present.advice import present
+from kg.present.compact import advice_fields as compact_fields
 from kg.reason import fast as reason
 from kg.reason.verdict import Verdict
 from kg.account.balance import account_batch
@@ -84,13 +85,44 @@ def _compact(entry: dict) -> dict:
 _LAST = ("secondary", "measures", "drivers", "close_call")
 
 
+def _head(r, results: list[dict], valid: bool) -> dict:
+    """What every region's advice begins with: who it is and what validation found."""
+    return {"region_id": r.region_id, "name": r.name, "year": r.values.get("year"), "row": r.row, "valid": valid,
+            "violations": [x for x in results if x["severity"] == "violation"],
+            "warnings": [x for x in results if x["severity"] == "warning"],
+            "notes": [x for x in results if x["severity"] == "info"]}
+
+
+def _invalid(entry: dict, r, compact: bool) -> dict:
+    """An invalid region's advice: its head and empty fields (compact: in the compact form's key order)."""
+    entry.update({"type": None, "type_scores": None, "drivers": [], "model": None, "measures": [],
+                  "pathway": {"pools": [], "processes": []}, "indicators": {}, "balance": None,
+                  "official_zone_type": r.values.get("official_zone_type") or None,
+                  "zone_agreement": None, "close_call": None,
+                  "type_basis": None, "inferred_type": None, "secondary": None})
+    if compact:
+        del entry["pathway"]
+        return _compact(entry)
+    return entry
+
+
+def _coefficients(balances: list[dict]) -> list[dict]:
+    """The coefficient records of the batch's accounts, each once."""
+    coefficients = {}
+    for b in balances:
+        for c in b.get("coefficients", ()):
+            coefficients.setdefault(c["id"], c)
+    return list(coefficients.values())
+
+
 def advise(batch, coefficient_set: str = "default", lang: str = "zh", progress: Progress | None = None,
            engine: str = "fast", compact: bool = False) -> dict:
     """Advice for every region of a ProfileBatch (see docs/CONVENTIONS.md for the JSON).
     `progress(done, total)` is called as regions are done. The result always carries
     both languages; `lang` is the caller's language, kept for the renderers. `compact`: each region
     in the compact form of kg.pipeline.stream (measures, drivers, pathways and reason sentences left to its
-    catalog, reasons as references; each balance names its basis in the result's `bases`)."""
+    catalog, reasons as references; each balance names its basis in the result's `bases`) — the reference
+    engine's; advise_encoded writes the fast engine's from its arrays."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     checked = check(batch)
@@ -102,38 +134,63 @@ def advise(batch, coefficient_set: str = "default", lang: str = "zh", progress: 
     verdicts = _verdicts(engine, [r.region_id for r in valid], rows, balances, progress if engine != "fast" else None,
                          numbers, accounts)
     advised = {id(r): (v, b) for r, v, b in zip(valid, verdicts, balances)}
-    coefficients = {}
-    for b in balances:
-        for c in b.get("coefficients", ()):
-            coefficients.setdefault(c["id"], c)
     regions = []
     bases = Bases() if compact else None
     total = len(batch.regions)
     for n, r in enumerate(batch.regions, start=1):
-        results = checked.results_of(r)
-        entry = {"region_id": r.region_id, "name": r.name, "year": r.values.get("year"), "row": r.row,
-                 "valid": id(r) in advised,
-                 "violations": [x for x in results if x["severity"] == "violation"],
-                 "warnings": [x for x in results if x["severity"] == "warning"],
-                 "notes": [x for x in results if x["severity"] == "info"]}
+        entry = _head(r, checked.results_of(r), id(r) in advised)
         if id(r) in advised:
             v, b = advised[id(r)]
             entry.update(present(v, r.values.get("official_zone_type"), compact))
             entry["balance"] = bases.view(b) if compact else _balance_view(b)
+            regions.append(_compact(entry) if compact else entry)
         else:
-            entry.update({"type": None, "type_scores": None, "drivers": [], "model": None, "measures": [],
-                          "pathway": {"pools": [], "processes": []}, "indicators": {}, "balance": None,
-                          "official_zone_type": r.values.get("official_zone_type") or None,
-                          "zone_agreement": None, "close_call": None,
-                          "type_basis": None, "inferred_type": None, "secondary": None})
-            if compact:
-                del entry["pathway"]
-        regions.append(_compact(entry) if compact else entry)
+            regions.append(_invalid(entry, r, compact))
         if progress and engine == "fast":
             progress(n, total)
     return {"summary": {"total": total, "valid": len(advised), "invalid": total - len(advised)},
             "regions": regions,
             "batch_warnings": checked.batch_results,
             "coefficient_set": coefficient_set,
-            "coefficients": list(coefficients.values()),
+            "coefficients": _coefficients(balances),
             **({"bases": bases.found} if compact else {})}
+
+
+def advise_encoded(batch, coefficient_set: str = "default", engine: str = "fast") -> dict:
+    """advise(compact=True) with each region already encoded: "regions" holds the bytes of each region's JSON
+    object. The fast engine's are written from the reasoning's arrays (kg.reason.fast.reason_arrays,
+    kg.present.compact) without a Verdict or a dict of measures per region; the reference engine's are its
+    compact dicts, encoded. "basis_of": the basis each region's balance names (None for an invalid one)."""
+    if engine != "fast":
+        res = advise(batch, coefficient_set, engine=engine, compact=True)
+        res["basis_of"] = [r["balance"]["basis"] if r["valid"] else None for r in res["regions"]]
+        res["regions"] = [orjson.dumps(r) for r in res["regions"]]
+        return res
+    checked = check(batch)
+    valid = checked.valid
+    rows = [r.values for r in valid]
+    numbers = checked.valid_numbers()
+    accounts = account_batch(rows, coefficient_set, numbers=numbers)
+    balances = accounts.balances
+    fields = compact_fields(reason.reason_arrays(rows, balances, numbers=numbers, accounts=accounts),
+                            [v.get("official_zone_type") for v in rows])
+    advised = {id(r): (f, b) for r, f, b in zip(valid, fields, balances)}
+    regions, basis_of = [], []
+    bases = Bases()
+    dumps = orjson.dumps
+    for r in batch.regions:
+        entry = _head(r, checked.results_of(r), id(r) in advised)
+        if id(r) in advised:
+            (first, last), b = advised[id(r)]
+            entry.update(first)
+            entry["balance"] = balance = bases.view(b)
+            entry.update(last)
+            basis_of.append(balance["basis"])
+        else:
+            entry = _invalid(entry, r, True)
+            basis_of.append(None)
+        regions.append(dumps(entry))
+    total = len(batch.regions)
+    return {"summary": {"total": total, "valid": len(advised), "invalid": total - len(advised)},
+            "regions": regions, "batch_warnings": checked.batch_results, "coefficient_set": coefficient_set,
+            "coefficients": _coefficients(balances), "bases": bases.found, "basis_of": basis_of}

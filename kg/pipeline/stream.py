@@ -35,7 +35,7 @@ from typing import Callable, Iterator
 
 import orjson
 
-from .advice import advise
+from .advice import advise, advise_encoded
 from kg.knowledge.cache import one_source
 from kg.read.profiles import ProfileBatch
 from kg.read.repeats import Companions
@@ -116,31 +116,38 @@ def advise_chunk(sub: ProfileBatch, opts: dict) -> tuple[bytes, dict, list, list
     its tidy figures (kg.pipeline.results.tidy) for the gathering process to write and, with
     opts["keys"], each region's key figures (kg.history.key_figures) for a saved analysis."""
     with one_source():
-        res = advise(sub, coefficient_set=opts["coefficient_set"], lang=opts["lang"], engine=opts["engine"],
-                     compact=not opts["full"])
+        if opts["full"]:
+            res = advise(sub, coefficient_set=opts["coefficient_set"], lang=opts["lang"], engine=opts["engine"])
+            encoded = [orjson.dumps(r) for r in res["regions"]]
+        else:
+            res = advise_encoded(sub, coefficient_set=opts["coefficient_set"], engine=opts["engine"])
+            encoded = res["regions"]
+    regions = None
+    if opts.get("results") or opts.get("keys"):      # the records themselves: as the bytes say (compact or full)
+        regions = res["regions"] if opts["full"] else list(map(orjson.loads, encoded))
     rows = None
     if opts.get("results"):
         from .results import tidy
 
-        rows = tidy(res["regions"], [r.values.get("year") for r in sub.regions], opts["coefficient_set"])
+        rows = tidy(regions, [r.values.get("year") for r in sub.regions], opts["coefficient_set"])
     found = res.get("bases", {})
     if opts["format"] == "ndjson":      # {"record": "region", **r} without copying r
-        lines = [b'{"record":"region",' + orjson.dumps(r)[1:] for r in res["regions"]]
+        lines = [b'{"record":"region",' + r[1:] for r in encoded]
         body = b"\n".join(lines)
         at, firsts = 0, {}
-        for r, line in zip(res["regions"], lines):       # where the first region naming each basis begins
-            if r["valid"] and "basis" in r["balance"]:
-                firsts.setdefault(r["balance"]["basis"], at)
+        for line, d in zip(lines, res["basis_of"]):       # where the first region naming each basis begins
+            if d is not None:
+                firsts.setdefault(d, at)
             at += len(line) + 1
         bases = [(firsts[d], d, b) for d, b in found.items()]
     else:
-        body = orjson.dumps(res["regions"])[1:-1]      # the records comma-separated, in one call
+        body = b",".join(encoded)      # the records comma-separated
         bases = [(None, d, b) for d, b in found.items()]
     keys = None
     if opts.get("keys"):
         from kg.history import key_figures
 
-        keys = [key_figures(r) for r in res["regions"]]
+        keys = [key_figures(r) for r in regions]
     return body, res["summary"], res["coefficients"], res["batch_warnings"], rows, keys, bases
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import orjson
+
 from kg.knowledge import pathway
 from kg.knowledge.catalog import local_name
 from kg.knowledge.rules import indicator_unit, indicators, rules
@@ -81,6 +83,13 @@ def reason_ref(r: Reason) -> dict:
     if r.kind != "boost":
         return _static_ref(r)
     return {"kind": "boost", "boost": _boost_keys()[r.ref], "value": r.value, "gate": r.gate, "part": r.part}
+
+
+@lru_cache(maxsize=4096)
+def reference_text(r: Reason) -> bytes:
+    """A reason that does not depend on a region's figures (common, model, reach) as its compact reference
+    encoded (kg.present.compact puts these bytes in the measure lists it writes)."""
+    return orjson.dumps(_static_ref(r))
 
 
 @lru_cache(maxsize=1)
@@ -171,18 +180,52 @@ def drivers(v: Verdict, compact: bool = False) -> list[dict]:
     return out
 
 
-def _top_driver_names(ds: list[dict], n: int = 3) -> dict[str, str]:
-    """The indicators that weigh most in the diagnosed type, as a bilingual list."""
-    return {"zh": "、".join(d["label_zh"] for d in ds[:n]), "en": ", ".join(d["label_en"] for d in ds[:n])}
+def _top_driver_names(evidence: tuple[str, ...], n: int = 3) -> dict[str, str]:
+    """The indicators that weigh most in the diagnosed type (its drivers' evidence IRIs), as a bilingual list."""
+    by_iri, ind_defs = rules().evidence_by_iri, indicators()
+    names = [ind_defs[by_iri[e].indicator] for e in evidence[:n]]
+    return {"zh": "、".join(d.label_zh for d in names), "en": ", ".join(d.label_en for d in names)}
 
 
-def _secondary(why: str, type_iri: str, v: Verdict, explanation: dict, worded: dict) -> dict:
-    """The second model's best own measures (common requirements are already in the main list), labelled."""
+def secondary_fields(why: str, type_iri: str, own: list, explanation: dict) -> dict:
+    """The secondary advice: the second model's best own measures `own` (common requirements are already in the
+    main list), labelled."""
+    tm = pathway.type_models()[type_iri]
+    return {"why": why, "type": tm.key, "model": tm.model_key, "measures": own, "explanation": explanation}
+
+
+def _own_measures(type_iri: str, v: Verdict, worded: dict) -> list:
     tm = pathway.type_models()[type_iri]
     n = int(rules().messages["secondary-measures"]["n"])
     fields = model_fields(tm.model_iri)
-    own = [m for m, r in zip(worded.get(tm.model_iri, []), v.ranking.get(tm.model_iri, ())) if not fields[r.iri]["common"]][:n]
-    return {"why": why, "type": tm.key, "model": tm.model_key, "measures": own, "explanation": explanation}
+    return [m for m, r in zip(worded.get(tm.model_iri, []), v.ranking.get(tm.model_iri, ()))
+            if not fields[r.iri]["common"]][:n]
+
+
+def disagreement(designated: str, inferred: str, drivers: tuple[str, ...], scores: dict) -> dict[str, str]:
+    """Why the designated type's model is advised though the indicators point elsewhere (`drivers`: the inferred
+    type's evidence IRIs, weightiest first; `scores`: {type IRI: score or None})."""
+    types = pathway.type_models()
+    return fill(rules().messages["designation-disagrees"], designated=labels(designated), inferred=labels(inferred),
+                model=labels(types[designated].model_iri), second=labels(types[inferred].model_iri),
+                drivers=_top_driver_names(drivers), score=in_words(scores.get(inferred)),
+                own=in_words(scores.get(designated)))
+
+
+def close_explanation(runner_up: str, margin: float) -> dict[str, str]:
+    return fill(rules().messages["secondary-close-call"], second=labels(pathway.type_models()[runner_up].model_iri),
+                margin=in_words(margin))
+
+
+def typing_fields(inferred_iri: str | None, designated: str | None, official_zone_type, key_of: dict
+                  ) -> tuple[dict, str | None, str | None]:
+    """Designation first: ({"type", "type_basis", "inferred_type"}, the type class advised, the official zone type
+    as given, stripped, or None)."""
+    type_iri = designated or inferred_iri
+    return ({"type": key_of.get(type_iri) if type_iri else None,
+             "type_basis": "designation" if designated else ("indicators" if inferred_iri else None),
+             "inferred_type": key_of.get(inferred_iri) if inferred_iri else None},
+            type_iri, (official_zone_type or "").strip() or None)
 
 
 def present(v: Verdict, official_zone_type: str | None = None, compact: bool = False) -> dict:
@@ -191,11 +234,11 @@ def present(v: Verdict, official_zone_type: str | None = None, compact: bool = F
     indicator diagnosis, and a disagreement is explained, with the best measures of the inferred type's
     model added as secondary. Without a designation the inferred type decides; a close call adds the
     runner-up's best measures as secondary. `compact`: measures and drivers without what the output's
-    catalog holds (labels, cases, evidence), and no pathways (kg.pipeline.stream)."""
+    catalog holds (labels, cases, evidence), and no pathways (the reference path's compact form: the fast
+    path's is written from its arrays by kg.present.compact)."""
     types = pathway.type_models()
     r = rules()
     key_of = {t: types[t].key for t in r.type_order}
-    messages = r.messages
     worded = {m: measures(m, ranked, compact) for m, ranked in v.ranking.items()}   # each ranked model once
     close = None
     if v.runner_up:
@@ -205,30 +248,22 @@ def present(v: Verdict, official_zone_type: str | None = None, compact: bool = F
                  **({} if compact else
                     {"runner_up_pathway": pathway.model_pathways().get(second.model_iri, NO_PATHWAY)}),
                  "runner_up_measures": worded.get(second.model_iri, [])}
-    inferred = key_of.get(v.type_iri) if v.type_iri else None
-    official = (official_zone_type or "").strip() or None
+    head, type_iri, official = typing_fields(v.type_iri, v.designated, official_zone_type, key_of)
+    inferred = head["inferred_type"]
     designated = v.designated
-    type_iri = designated or v.type_iri
     model_iri = types[type_iri].model_iri if type_iri else None
     disagrees = designated and v.type_iri and designated != v.type_iri
-    ds = drivers(v) if v.type_iri and (disagrees or not compact) else []
     secondary = None
     if disagrees:
-        secondary = _secondary("designation-disagrees", v.type_iri, v, fill(
-            messages["designation-disagrees"], designated=labels(designated), inferred=labels(v.type_iri),
-            model=labels(types[designated].model_iri), second=labels(types[v.type_iri].model_iri),
-            drivers=_top_driver_names(ds), score=in_words(v.scores.get(v.type_iri)),
-            own=in_words(v.scores.get(designated))), worded)
+        secondary = secondary_fields("designation-disagrees", v.type_iri, _own_measures(v.type_iri, v, worded),
+                                     disagreement(designated, v.type_iri, v.drivers, v.scores))
     elif close and not designated:
-        secondary = _secondary("close-call", v.runner_up, v, fill(
-            messages["secondary-close-call"], second=labels(types[v.runner_up].model_iri),
-            margin=in_words(v.margin)), worded)
+        secondary = secondary_fields("close-call", v.runner_up, _own_measures(v.runner_up, v, worded),
+                                     close_explanation(v.runner_up, v.margin))
     out = {
-        "type": key_of.get(type_iri) if type_iri else None,
-        "type_basis": "designation" if designated else ("indicators" if v.type_iri else None),
-        "inferred_type": inferred,
+        **head,
         "type_scores": {key_of[t]: (None if s is None else round(s, SCORE_DIGITS)) for t, s in v.scores.items()},
-        "drivers": (drivers(v, compact=True) if v.type_iri else []) if compact else ds,
+        "drivers": drivers(v, compact) if v.type_iri else [],
         "model": types[type_iri].model_key if type_iri else None,
         "measures": worded.get(model_iri, []) if model_iri else [],
         "pathway": pathway.model_pathways().get(model_iri, NO_PATHWAY) if model_iri else NO_PATHWAY,

@@ -350,15 +350,29 @@ def spread(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
 
 
-def boost_reason_cells(model_iri: str, strength: np.ndarray, figures: np.ndarray, gates: np.ndarray
-                       ) -> tuple[list[Reason], np.ndarray]:
+@dataclass(frozen=True)
+class BoostReasons:
+    """One model's boost reasons over its regions (kg.reason.verdict's rule as array operations): one reason per
+    region, fired boost and weight class whose part reaches the reason minimum — `row` (its region's place among
+    the model's regions), `boost` (the boost's column), `value`, `gate` (the figures it quotes, NaN where
+    missing), `part` (rounded) — and, in cell order, which reason each (region, measure) cell gives: `which`
+    (reason index) and `cell` (row × measures + measure), the largest part of a cell first, then by boost IRI.
+    The figures are arrays (NaN where missing)."""
+    row: np.ndarray
+    boost: np.ndarray
+    value: np.ndarray
+    gate: np.ndarray
+    part: np.ndarray
+    which: np.ndarray
+    cell: np.ndarray
+
+
+def boost_reason_cells(model_iri: str, strength: np.ndarray, figures: np.ndarray, gates: np.ndarray) -> BoostReasons:
     """boost_reasons for every region and measure of one model at once, as array operations under
     kg.reason.verdict's rule: each fired boost's part (weight × share × intensity) for each weight class of
     measures, the parts that reach the reason minimum, then their order in each (region, measure) cell.
     `figures`, `gates`: each region's figure and gate figure (× the gate's reason scale) of each boost, NaN
-    where missing (regions × boosts, the rows of `strength`). Returns the reasons in (region, measure,
-    order) order and the cell of each, region × measures + measure. One Reason per region, boost and
-    weight class."""
+    where missing (regions × boosts, the rows of `strength`)."""
     r = rules()
     n_m = len(model_weights(model_iri)[0])
     wc = weight_classes(model_iri)
@@ -371,10 +385,6 @@ def boost_reason_cells(model_iri: str, strength: np.ndarray, figures: np.ndarray
     parts = wc.weight[c] * strength[p, j]
     keep, size = kept_parts(parts, r.reason_minimum)
     c, p, j, parts, size = c[keep], p[keep], j[keep], parts[keep], size[keep]
-    iris = [b.iri for b in r.boosts]
-    made = verdict.made(Reason, kind=["boost"] * len(c), ref=list(map(iris.__getitem__, j.tolist())),
-                        value=plain(figures[p, j]), gate=plain(gates[p, j]), part=rounded_array(parts).tolist(),
-                        fluxes=[()] * len(c))
     # each reason to the measures of its class; in each cell the largest part first, then by boost IRI (the
     # order they come in: a stable sort on the cell and the part's rank)
     held = wc.offset[c + 1] - wc.offset[c]
@@ -382,7 +392,15 @@ def boost_reason_cells(model_iri: str, strength: np.ndarray, figures: np.ndarray
     cell = np.repeat(p, held) * n_m + wc.members[spread(wc.offset[c], held)]
     ranks, rank = np.unique(-size, return_inverse=True)
     order = np.argsort(cell * len(ranks) + np.repeat(rank.reshape(-1), held), kind="stable")
-    return list(map(made.__getitem__, which[order].tolist())), cell[order]
+    return BoostReasons(p, j, figures[p, j], gates[p, j], rounded_array(parts), which[order], cell[order])
+
+
+def boost_reason_objects(b: BoostReasons) -> list[Reason]:
+    """The Reasons of BoostReasons, in cell order (one object per reason, shared by the cells it lifts)."""
+    iris = [x.iri for x in rules().boosts]
+    made = verdict.made(Reason, kind=["boost"] * len(b.row), ref=list(map(iris.__getitem__, b.boost.tolist())),
+                        value=plain(b.value), gate=plain(b.gate), part=b.part.tolist(), fluxes=[()] * len(b.row))
+    return list(map(made.__getitem__, b.which.tolist()))
 
 
 def plain(a: np.ndarray) -> list:
@@ -395,35 +413,58 @@ def plain(a: np.ndarray) -> list:
     return out
 
 
+@dataclass(frozen=True)
+class RankedModel:
+    """One model's ranking over the regions that need it, as arrays: `rows` (those regions, batch rows),
+    `iris` (its measures, model_weights order), `order` (rows × measures: measure indices, best first),
+    `score`, `concern` (rows × measures, rounded, model_weights order), `big_sets` (each row's big fluxes) and
+    its boost reasons."""
+    model: str
+    rows: list[int]
+    iris: tuple[str, ...]
+    order: np.ndarray
+    score: np.ndarray
+    concern: np.ndarray
+    big_sets: list[frozenset[str]]
+    boosts: BoostReasons | None
+
+    def measures(self) -> list[tuple[RankedMeasure, ...]]:
+        """Each row's ranked measures as objects (kg.reason.verdict.made)."""
+        n_p, n_m = len(self.rows), len(self.iris)
+        if not n_m:
+            return [()] * n_p
+        b = self.boosts
+        reasons = cell_reasons(self.model, self.big_sets, boost_reason_objects(b), b.cell)
+        order = self.order
+        at = (np.arange(n_p)[:, None] * n_m + order).reshape(-1).tolist()
+        ranked = tuple(verdict.made(RankedMeasure, iri=list(map(self.iris.__getitem__, order.reshape(-1).tolist())),
+                                    score=np.take_along_axis(self.score, order, axis=1).reshape(-1).tolist(),
+                                    concern=np.take_along_axis(self.concern, order, axis=1).reshape(-1).tolist(),
+                                    reasons=list(map(reasons.__getitem__, at))))
+        return [ranked[a:a + n_m] for a in range(0, n_p * n_m, n_m)]
+
+
 def rank_models(wanted: dict[str, list[int]], strength: np.ndarray, pos: np.ndarray,
                 big_matrix: tuple[dict[str, int], np.ndarray], big_sets: list[frozenset[str]], figures: np.ndarray,
-                gates: np.ndarray) -> list[dict]:
-    """For each region, {model IRI: ranked measures} for the models it needs ranked, in the order of `wanted`
-    (`figures`, `gates`: the boosts' figures its reasons quote, regions × boosts; `big_matrix`, `big_sets`: its
-    big fluxes). Scores, concerns, boost parts, their rounding and the orders are array operations over the
-    model's regions × measures (× boosts); the records are made from columns (kg.reason.verdict.made)."""
-    out: list[dict] = [{} for _ in range(len(strength))]
+                gates: np.ndarray) -> dict[str, RankedModel]:
+    """The models regions need ranked, each over its regions (`wanted`: {model IRI: regions}, in its order;
+    `figures`, `gates`: the boosts' figures its reasons quote, regions × boosts; `big_matrix`, `big_sets`: the
+    regions' big fluxes). Scores, concerns, boost parts, their rounding and the orders are array operations over
+    the model's regions × measures (× boosts)."""
+    out: dict[str, RankedModel] = {}
     cols, shares = big_matrix
     for model, idx in wanted.items():
         rows = np.array(idx)
         iris, weights = model_weights(model)
+        sets = [big_sets[i] for i in idx]
         if not iris:
-            for i in idx:
-                out[i][model] = ()
+            empty = np.zeros((len(idx), 0))
+            out[model] = RankedModel(model, idx, iris, empty.astype(np.int64), empty, empty, sets, None)
             continue
-        n_m, n_p = len(iris), len(idx)
         score = rounded_array(rank_scores(model, strength[rows], (cols, shares[rows])))
         concern = rounded_array(pos[rows] @ weights.T)
-        order = rank_order(score, concern, key_ranks(model))
-        reasons = cell_reasons(model, [big_sets[i] for i in idx],
-                               *boost_reason_cells(model, strength[rows], figures[rows], gates[rows]))
-        at = (np.arange(n_p)[:, None] * n_m + order).reshape(-1).tolist()
-        ranked = tuple(verdict.made(RankedMeasure, iri=list(map(iris.__getitem__, order.reshape(-1).tolist())),
-                                    score=np.take_along_axis(score, order, axis=1).reshape(-1).tolist(),
-                                    concern=np.take_along_axis(concern, order, axis=1).reshape(-1).tolist(),
-                                    reasons=list(map(reasons.__getitem__, at))))
-        for i, a in zip(idx, range(0, n_p * n_m, n_m)):
-            out[i][model] = ranked[a:a + n_m]
+        out[model] = RankedModel(model, idx, iris, rank_order(score, concern, key_ranks(model)), score, concern, sets,
+                                 boost_reason_cells(model, strength[rows], figures[rows], gates[rows]))
     return out
 
 
@@ -510,15 +551,72 @@ def _shared_sets(keys: list) -> list[frozenset]:
     return [memo[k] if k in memo else memo.setdefault(k, frozenset(k)) for k in map(tuple, keys)]
 
 
+@dataclass
+class Verdicts:
+    """What the fast path concludes for a batch, as arrays (n regions): `type_iri`, `model_iri`, `designated`,
+    `runner_up`, `margin` (lists), `scores` (regions × types in tie order, NaN without evidence), `contrib`
+    ({evidence IRI: contributions}), `ind` ({indicator: figures}), `fired` (regions × boosts), `strength` (the
+    fired boosts' intensities), `big_sets`, `drivers` ({region: evidence IRIs, weightiest first}) and `ranked`
+    ({model IRI: RankedModel}, with `place[i]`: {model IRI: region i's row in it}). Verdict objects are made
+    from them only when asked (`objects`); the compact output is written from them (kg.present.compact)."""
+    type_iri: list
+    model_iri: list
+    designated: list
+    runner_up: list
+    margin: list
+    scores: np.ndarray
+    contrib: dict[str, np.ndarray]
+    ind: dict[str, np.ndarray]
+    fired: np.ndarray
+    strength: np.ndarray
+    big_sets: list[frozenset[str]]
+    drivers: dict[int, tuple[str, ...]]
+    ranked: dict[str, RankedModel]
+    place: list[dict[str, int]]
+
+    def __len__(self) -> int:
+        return len(self.type_iri)
+
+    def objects(self) -> list[Verdict]:
+        """One Verdict per region, each record (dicts, tuples, Verdict) made from the columns."""
+        r = rules()
+        n = len(self)
+        keys = list(self.ind)
+        figures = list(map(dict, map(zip, repeat(keys), zip(*(plain(np.asarray(self.ind[k], dtype=float))
+                                                               for k in keys))))) if keys else [{} for _ in range(n)]
+        ranking: list[dict] = [{} for _ in range(n)]
+        for model, rm in self.ranked.items():
+            for i, ranked in zip(rm.rows, rm.measures()):
+                ranking[i][model] = ranked
+        boost_iris = [b.iri for b in r.boosts]
+        on = self.fired
+        # each region's fired boosts with their intensities: the fired values in row order, each region's taken
+        # from one iterator by a zip that stops with the region's fired boosts
+        lifts = iter(self.strength[on].tolist())
+        intensities = list(map(dict, map(zip, map(compress, repeat(boost_iris), on.tolist()), repeat(lifts))))
+        return verdict.made(Verdict, type_iri=self.type_iri, scores=type_scores(self.scores, r.type_order),
+                            contributions=evidence_given(self.type_iri, self.contrib), indicators=figures,
+                            model_iri=self.model_iri, fired=fired_sets(on, boost_iris), big_fluxes=self.big_sets,
+                            designated=self.designated, runner_up=self.runner_up, margin=self.margin,
+                            drivers=[self.drivers.get(i, ()) for i in range(n)], intensities=intensities,
+                            ranking=ranking)
+
+
 def reason_batch(rows: list[dict], balances: list[dict | None], *, numbers=None, accounts=None) -> list[Verdict]:
-    """The fast path: one Verdict per region (rows are profile value dicts). Every number is an array operation
-    over the regions; each region's records (dicts, tuples, Verdict) are then made from columns. `numbers`: the
-    rows' number columns (kg.read.numbers), `accounts`: the balances with their plans' arrays
+    """The fast path: one Verdict per region (rows are profile value dicts), made from reason_arrays' columns."""
+    return reason_arrays(rows, balances, numbers=numbers, accounts=accounts).objects()
+
+
+def reason_arrays(rows: list[dict], balances: list[dict | None], *, numbers=None, accounts=None) -> Verdicts:
+    """The fast path's conclusions for a batch as arrays: every number is an array operation over the regions.
+    `numbers`: the rows' number columns (kg.read.numbers), `accounts`: the balances with their plans' arrays
     (kg.account.balance.Accounts), when the caller has them."""
     r = rules()
     n = len(rows)
     if n == 0:
-        return []
+        none = np.zeros((0, len(r.boosts)), dtype=bool)
+        return Verdicts([], [], [], [], [], np.zeros((0, len(r.type_order))), {}, {}, none, none.astype(float), [], {},
+                        {}, [])
     ind = compute_batch(rows, balances, numbers, accounts)
     for a in r.account_shares:
         ind[a.key] = account_share(a, balances, accounts)
@@ -537,33 +635,26 @@ def reason_batch(rows: list[dict], balances: list[dict | None], *, numbers=None,
     # regions first need them, each region's in IRI order)
     wanted: dict[str, list[int]] = {}
     models: dict[tuple, list[str]] = {}
+    place: list[dict[str, int]] = []
     for i, key in enumerate(zip(tiris, runners, designated)):
         ms = models.get(key)
         if ms is None:
             ms = models[key] = sorted({types[t].model_iri for t in key if t})
+        at = {}
         for model in ms:
-            wanted.setdefault(model, []).append(i)
-    keys = list(ind)
-    figures = list(map(dict, map(zip, repeat(keys), zip(*(plain(np.asarray(ind[k], dtype=float)) for k in keys))))) \
-        if keys else [{} for _ in range(n)]
+            w = wanted.setdefault(model, [])
+            at[model] = len(w)
+            w.append(i)
+        place.append(at)
     nan = np.full(n, np.nan)
     boost_figures = np.column_stack([ind.get(b.indicator, nan) for b in r.boosts]) if r.boosts else np.zeros((n, 0))
     gates = np.column_stack([ind.get(b.gate, nan) * b.gate_reason_scale if b.gate else nan
                              for b in r.boosts]) if r.boosts else np.zeros((n, 0))
-    ranking = rank_models(wanted, strength, positions(ind), flux_matrix(bigs), big_sets, boost_figures, gates)
-    drivers = driver_orders(tiris, contrib)
-    contributions = evidence_given(tiris, contrib)
-    boost_iris = [b.iri for b in r.boosts]
-    on = strength > 0
-    # each region's fired boosts with their intensities: the fired values in row order, each region's taken
-    # from one iterator by a zip that stops with the region's fired boosts
-    lifts = iter(strength[on].tolist())
-    intensities = list(map(dict, map(zip, map(compress, repeat(boost_iris), on.tolist()), repeat(lifts))))
-    return verdict.made(Verdict, type_iri=tiris, scores=type_scores(scores, r.type_order), contributions=contributions,
-                        indicators=figures, model_iri=[types[t].model_iri if t else None for t in tiris],
-                        fired=fired_sets(on, boost_iris), big_fluxes=big_sets, designated=designated,
-                        runner_up=runners, margin=margins, drivers=[drivers.get(i, ()) for i in range(n)],
-                        intensities=intensities, ranking=ranking)
+    ranked = rank_models(wanted, strength, positions(ind), flux_matrix(bigs), big_sets, boost_figures, gates)
+    return Verdicts(type_iri=tiris, model_iri=[types[t].model_iri if t else None for t in tiris], designated=designated,
+                    runner_up=runners, margin=margins, scores=scores, contrib=contrib, ind=ind, fired=strength > 0,
+                    strength=strength, big_sets=big_sets, drivers=driver_orders(tiris, contrib), ranked=ranked,
+                    place=place)
 
 
 def type_scores(scores: np.ndarray, type_order: tuple[str, ...]) -> list[dict[str, float | None]]:
