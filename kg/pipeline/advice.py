@@ -11,7 +11,7 @@ from typing import Callable
 import orjson
 
 from kg.present.advice import present
-from kg.present.compact import advice_fields as compact_fields
+from kg.present.compact import records as compact_records
 from kg.reason import fast as reason
 from kg.reason.verdict import Verdict
 from kg.account.balance import account_batch
@@ -115,6 +115,14 @@ def _coefficients(balances: list[dict]) -> list[dict]:
     return list(coefficients.values())
 
 
+def _accounted(batch, coefficient_set: str):
+    """The batch checked, its valid rows' values, their number columns (read by validation) and their accounts."""
+    checked = check(batch)
+    rows = [r.values for r in checked.valid]
+    numbers = checked.valid_numbers()        # the number columns validation read, for accounting and reasoning
+    return checked, rows, numbers, account_batch(rows, coefficient_set, numbers=numbers)
+
+
 def advise(batch, coefficient_set: str = "default", lang: str = "zh", progress: Progress | None = None,
            engine: str = "fast", compact: bool = False) -> dict:
     """Advice for every region of a ProfileBatch (see docs/CONVENTIONS.md for the JSON).
@@ -125,12 +133,8 @@ def advise(batch, coefficient_set: str = "default", lang: str = "zh", progress: 
     engine's; advise_encoded writes the fast engine's from its arrays."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
-    checked = check(batch)
-    valid = checked.valid
-    rows = [r.values for r in valid]
-    numbers = checked.valid_numbers()        # the number columns validation read, for accounting and reasoning
-    accounts = account_batch(rows, coefficient_set, numbers=numbers)
-    balances = accounts.balances
+    checked, rows, numbers, accounts = _accounted(batch, coefficient_set)
+    valid, balances = checked.valid, accounts.balances
     verdicts = _verdicts(engine, [r.region_id for r in valid], rows, balances, progress if engine != "fast" else None,
                          numbers, accounts)
     advised = {id(r): (v, b) for r, v, b in zip(valid, verdicts, balances)}
@@ -156,40 +160,35 @@ def advise(batch, coefficient_set: str = "default", lang: str = "zh", progress: 
             **({"bases": bases.found} if compact else {})}
 
 
-def advise_encoded(batch, coefficient_set: str = "default", engine: str = "fast") -> dict:
+def advise_encoded(batch, coefficient_set: str = "default", engine: str = "fast", first: dict | None = None) -> dict:
     """advise(compact=True) with each region already encoded: "regions" holds the bytes of each region's JSON
-    object. The fast engine's are written from the reasoning's arrays (kg.reason.fast.reason_arrays,
-    kg.present.compact) without a Verdict or a dict of measures per region; the reference engine's are its
-    compact dicts, encoded. "basis_of": the basis each region's balance names (None for an invalid one)."""
+    object, `first` (e.g. NDJSON's {"record": "region"}) its first keys. The fast engine's are written from the
+    reasoning's arrays (kg.reason.fast.reason_arrays, kg.present.compact) without a Verdict or a dict of measures
+    per region; the reference engine's are its compact dicts, encoded. "basis_of": the basis each region's
+    balance names (None for an invalid one)."""
+    first = first or {}
     if engine != "fast":
         res = advise(batch, coefficient_set, engine=engine, compact=True)
         res["basis_of"] = [r["balance"]["basis"] if r["valid"] else None for r in res["regions"]]
-        res["regions"] = [orjson.dumps(r) for r in res["regions"]]
+        res["regions"] = [orjson.dumps({**first, **r}) for r in res["regions"]]
         return res
-    checked = check(batch)
-    valid = checked.valid
-    rows = [r.values for r in valid]
-    numbers = checked.valid_numbers()
-    accounts = account_batch(rows, coefficient_set, numbers=numbers)
-    balances = accounts.balances
-    fields = compact_fields(reason.reason_arrays(rows, balances, numbers=numbers, accounts=accounts),
-                            [v.get("official_zone_type") for v in rows])
-    advised = {id(r): (f, b) for r, f, b in zip(valid, fields, balances)}
-    regions, basis_of = [], []
+    checked, rows, numbers, accounts = _accounted(batch, coefficient_set)
+    valid, balances = checked.valid, accounts.balances
     bases = Bases()
-    dumps = orjson.dumps
+    views = [bases.view(b) for b in balances]
+    encoded = compact_records(reason.reason_arrays(rows, balances, numbers=numbers, accounts=accounts),
+                              [{**first, **_head(r, checked.results_of(r), True)} for r in valid], views,
+                              [v.get("official_zone_type") for v in rows])
+    advised = dict(zip(map(id, valid), zip(encoded, views)))
+    regions, basis_of = [], []
     for r in batch.regions:
-        entry = _head(r, checked.results_of(r), id(r) in advised)
-        if id(r) in advised:
-            (first, last), b = advised[id(r)]
-            entry.update(first)
-            entry["balance"] = balance = bases.view(b)
-            entry.update(last)
-            basis_of.append(balance["basis"])
+        done = advised.get(id(r))
+        if done is not None:
+            regions.append(done[0])
+            basis_of.append(done[1]["basis"])
         else:
-            entry = _invalid(entry, r, True)
+            regions.append(orjson.dumps({**first, **_invalid(_head(r, checked.results_of(r), False), r, True)}))
             basis_of.append(None)
-        regions.append(dumps(entry))
     total = len(batch.regions)
     return {"summary": {"total": total, "valid": len(advised), "invalid": total - len(advised)},
             "regions": regions, "batch_warnings": checked.batch_results, "coefficient_set": coefficient_set,

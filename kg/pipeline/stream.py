@@ -120,19 +120,20 @@ def advise_chunk(sub: ProfileBatch, opts: dict) -> tuple[bytes, dict, list, list
             res = advise(sub, coefficient_set=opts["coefficient_set"], lang=opts["lang"], engine=opts["engine"])
             encoded = [orjson.dumps(r) for r in res["regions"]]
         else:
-            res = advise_encoded(sub, coefficient_set=opts["coefficient_set"], engine=opts["engine"])
+            res = advise_encoded(sub, coefficient_set=opts["coefficient_set"], engine=opts["engine"],
+                                 first=_RECORD if opts["format"] == "ndjson" else None)
             encoded = res["regions"]
     regions = None
     if opts.get("results") or opts.get("keys"):      # the records themselves: as the bytes say (compact or full)
-        regions = res["regions"] if opts["full"] else list(map(orjson.loads, encoded))
+        regions = res["regions"] if opts["full"] else [_unrecorded(orjson.loads(x)) for x in encoded]
     rows = None
     if opts.get("results"):
         from .results import tidy
 
         rows = tidy(regions, [r.values.get("year") for r in sub.regions], opts["coefficient_set"])
     found = res.get("bases", {})
-    if opts["format"] == "ndjson":      # {"record": "region", **r} without copying r
-        lines = [b'{"record":"region",' + r[1:] for r in encoded]
+    if opts["format"] == "ndjson":      # {"record": "region", **r} (the compact records begin with it)
+        lines = [b'{"record":"region",' + r[1:] for r in encoded] if opts["full"] else encoded
         body = b"\n".join(lines)
         at, firsts = 0, {}
         for line, d in zip(lines, res["basis_of"]):       # where the first region naming each basis begins
@@ -149,6 +150,14 @@ def advise_chunk(sub: ProfileBatch, opts: dict) -> tuple[bytes, dict, list, list
 
         keys = [key_figures(r) for r in regions]
     return body, res["summary"], res["coefficients"], res["batch_warnings"], rows, keys, bases
+
+
+_RECORD = {"record": "region"}
+
+
+def _unrecorded(region: dict) -> dict:
+    region.pop("record", None)
+    return region
 
 
 def _piece(batch: ProfileBatch, spans: list[range], i: int, companions: Companions) -> ProfileBatch:

@@ -217,15 +217,17 @@ def close_explanation(runner_up: str, margin: float) -> dict[str, str]:
                 margin=in_words(margin))
 
 
-def typing_fields(inferred_iri: str | None, designated: str | None, official_zone_type, key_of: dict
-                  ) -> tuple[dict, str | None, str | None]:
-    """Designation first: ({"type", "type_basis", "inferred_type"}, the type class advised, the official zone type
-    as given, stripped, or None)."""
+def typing_fields(inferred_iri: str | None, designated: str | None, key_of: dict) -> tuple[dict, str | None]:
+    """Designation first: ({"type", "type_basis", "inferred_type"}, the type class advised)."""
     type_iri = designated or inferred_iri
     return ({"type": key_of.get(type_iri) if type_iri else None,
              "type_basis": "designation" if designated else ("indicators" if inferred_iri else None),
-             "inferred_type": key_of.get(inferred_iri) if inferred_iri else None},
-            type_iri, (official_zone_type or "").strip() or None)
+             "inferred_type": key_of.get(inferred_iri) if inferred_iri else None}, type_iri)
+
+
+def official_zone(official_zone_type) -> str | None:
+    """The official zone type as given, stripped, or None."""
+    return (official_zone_type or "").strip() or None
 
 
 def present(v: Verdict, official_zone_type: str | None = None, compact: bool = False) -> dict:
@@ -248,7 +250,8 @@ def present(v: Verdict, official_zone_type: str | None = None, compact: bool = F
                  **({} if compact else
                     {"runner_up_pathway": pathway.model_pathways().get(second.model_iri, NO_PATHWAY)}),
                  "runner_up_measures": worded.get(second.model_iri, [])}
-    head, type_iri, official = typing_fields(v.type_iri, v.designated, official_zone_type, key_of)
+    head, type_iri = typing_fields(v.type_iri, v.designated, key_of)
+    official = official_zone(official_zone_type)
     inferred = head["inferred_type"]
     designated = v.designated
     model_iri = types[type_iri].model_iri if type_iri else None

@@ -1,26 +1,29 @@
-"""The compact advice fields (schema 2) of a whole batch, written from the fast path's arrays
+"""The compact advice records (schema 2) of a whole batch, written as bytes from the fast path's arrays
 (kg.reason.fast.Verdicts) without a Verdict, RankedMeasure or Reason object per region.
 
-The same fields as kg.present.advice.present(compact=True) gives for a Verdict, in the same key order and
-to the byte once orjson writes them: the measure lists are pre-encoded JSON (orjson.Fragment), built from
-fragments — each measure's head and each reason that does not depend on a region's figures encoded once,
-every number written by orjson itself in bulk (one dumps of a list, split at its commas), each boost reason
-of a region encoded once and given to every measure it lifts, each ranked model's list encoded once a region
-and given again as the close call's runner-up measures and the secondary measures. Nothing here computes:
-every number comes from the reasoning's arrays; this module rounds for display only, as present does."""
+The same records as kg.present.advice.present(compact=True) gives for the Verdicts (with
+kg.pipeline.advice's head and compact balance), in the same key order and to the byte as orjson writes
+them. Each record is joined from pre-encoded pieces: what depends only on the region's type and
+designation encoded once a batch; each model's measure lists for all its regions one token array (each
+measure's head and each reason that does not depend on a region's figures encoded once, scores and boost
+figures written by orjson in bulk and cut at their commas, each boost reason of a region encoded once and
+placed in every measure it lifts) joined once and cut by the tokens' lengths — a region's list given again
+as its close call's runner-up measures and, picked by rank, its secondary measures; drivers likewise.
+Nothing here computes: every number comes from the reasoning's arrays; this module rounds for display
+only, as present does."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import repeat
+from itertools import chain, repeat
 
 import numpy as np
 import orjson
 
 from kg.knowledge import pathway
 from kg.knowledge.rules import rules
-from kg.present.advice import (close_explanation, disagreement, model_fields, reference_text, secondary_fields,
-                               typing_fields)
+from kg.present.advice import (close_explanation, disagreement, model_fields, official_zone, reference_text,
+                               secondary_fields, typing_fields)
 from kg.reason.fast import RankedModel, Verdicts, fixed_reasons, plain
 from kg.reason.verdict import SCORE_DIGITS, round_array
 
@@ -109,14 +112,63 @@ class MeasureTexts:
     entry: list[int]
     end: list[int]
 
-    def listed(self, i: int) -> orjson.Fragment:
-        return orjson.Fragment(self.text[self.row[i]:self.row[i + 1]])
+    def listed(self, i: int) -> bytes:
+        return self.text[self.row[i]:self.row[i + 1]]
 
     def some(self, at: list[int]) -> orjson.Fragment:
         """The measures at these places (row × measures + rank) as a JSON array."""
         t, entry, end = self.text, self.entry, self.end
         return orjson.Fragment(b"[" + b",".join([t[entry[a]:end[a]] for a in at]) + b"]")
 
+
+def cut(tokens: np.ndarray, lengths: np.ndarray, last: np.ndarray) -> list[bytes]:
+    """The tokens joined once and cut into records, each ending with the token at `last` (ascending token
+    indices, the last token among them), by the tokens' lengths."""
+    text = b"".join(tokens.tolist())
+    ends = np.cumsum(lengths)[last].tolist()
+    return [text[a:b] for a, b in zip([0, *ends[:-1]], ends)]
+
+
+def objects_text(keys: list[str], columns: list[np.ndarray]) -> list[bytes]:
+    """JSON objects with the same keys, {"k1": v1, …}, row i's values the i-th of each column (floats, NaN as
+    null): a dict each, encoded by orjson (cheaper than tokens for a few dozen numbers: their formatting is most
+    of the cost either way)."""
+    values = [plain(c) for c in columns]
+    return list(map(orjson.dumps, map(dict, map(zip, repeat(keys), zip(*values))))) if keys else None
+
+
+def drivers_text(vs: Verdicts, figures: dict[str, np.ndarray], contrib: dict[str, np.ndarray]) -> list[bytes]:
+    """Each region's drivers, [{"indicator", "value", "contribution"}, …] weightiest first ([] without a type),
+    from the rounded figures and contributions."""
+    n = len(vs)
+    r = rules()
+    evidence = [e.iri for e in r.evidence]
+    at = {e: j for j, e in enumerate(evidence)}
+    listed = [vs.drivers.get(i, ()) if t else () for i, t in enumerate(vs.type_iri)]
+    count = _lengths(listed)
+    flat = np.fromiter(map(at.__getitem__, chain.from_iterable(listed)), dtype=np.int64, count=int(count.sum()))
+    size = np.maximum(5 * count, 1)
+    start = np.cumsum(size) - size
+    tok = np.empty(int(size.sum()), dtype=object)
+    length = np.empty(len(tok), dtype=np.int64)
+    none = count == 0
+    tok[start[none]], length[start[none]] = b"[]", 2
+    if len(flat):
+        region = np.repeat(np.arange(n), count)
+        nth = np.arange(len(flat)) - np.repeat(np.cumsum(count) - count, count)
+        first, last = nth == 0, nth == count[region] - 1
+        heads = [b'{"indicator":' + orjson.dumps(e.indicator) + b',"value":' for e in r.evidence]
+        head = _objects([b"," + h for h in heads] + [b"[" + h for h in heads])
+        values = numbers(plain(np.column_stack([figures[e.indicator] for e in r.evidence])[region, flat]))
+        parts = numbers(plain(np.column_stack([contrib[e] for e in evidence])[region, flat]))
+        where = start[region] + 5 * nth
+        place = flat + len(heads) * first
+        tok[where], length[where] = head[place], _lengths(head.tolist())[place]
+        tok[where + 1], length[where + 1] = _objects(values), _lengths(values)
+        tok[where + 2], length[where + 2] = b',"contribution":', 16
+        tok[where + 3], length[where + 3] = _objects(parts), _lengths(parts)
+        tok[where + 4], length[where + 4] = np.where(last, b"}]", b"}").astype(object), 1 + last
+    return cut(tok, length, start + size - 1)
 
 
 def measure_texts(rm: RankedModel) -> MeasureTexts:
@@ -176,32 +228,37 @@ def boost_texts(b) -> list[bytes]:
                                                           figures[1::3], figures[2::3])]
 
 
-def _rounded_columns(columns: dict[str, np.ndarray]) -> dict[str, list]:
-    """Each figure rounded for display (Python's round to SCORE_DIGITS, None where missing), as lists."""
-    return {k: plain(round_array(np.asarray(a, dtype=float), SCORE_DIGITS)) for k, a in columns.items()}
+def _rounded(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Each figure rounded for display (Python's round to SCORE_DIGITS; NaN stays: null)."""
+    return {k: round_array(np.asarray(a, dtype=float), SCORE_DIGITS) for k, a in columns.items()}
 
 
-def advice_fields(vs: Verdicts, zone_types: list) -> list[tuple[dict, dict]]:
-    """For each region of the batch, its compact advice fields as two dicts in the schema's key order: the ones
-    before its balance (type … zone_agreement) and the ones after it (secondary, measures, drivers, close_call);
-    measure lists as orjson.Fragment. `zone_types`: each region's official_zone_type as given."""
+_AGREE = {None: b',"zone_agreement":null,"balance":', True: b',"zone_agreement":true,"balance":',
+          False: b',"zone_agreement":false,"balance":'}
+
+
+def records(vs: Verdicts, heads: list[dict], balances: list[dict], zone_types: list) -> list[bytes]:
+    """Each region's compact record (schema 2) encoded: its `head` (who it is, what validation found), its
+    advice fields in the schema's key order, its compact `balance` (kg.pipeline.advice.Bases.view) among them.
+    Written from pre-encoded pieces: what depends only on the region's type and designation once per batch,
+    figures, type scores, drivers and measure lists in bulk (objects_text, drivers_text, measure_texts), the
+    head and balance by orjson. `zone_types`: each region's official_zone_type as given."""
     r = rules()
     types = pathway.type_models()
     key_of = {t: types[t].key for t in r.type_order}
+    n = len(vs)
     n_secondary = int(r.messages["secondary-measures"]["n"])
     texts, orders = {}, {}
     for model, rm in vs.ranked.items():
         texts[model] = measure_texts(rm)
         orders[model] = rm.order.tolist()
-    ind = _rounded_columns(vs.ind)
-    ind_keys = list(ind)
-    indicators = list(map(dict, map(zip, repeat(ind_keys), zip(*ind.values())))) if ind_keys else [{} for _ in vs.type_iri]
-    type_keys = [key_of[t] for t in r.type_order]
-    scores = _rounded_columns(dict(zip(type_keys, vs.scores.T)))
-    type_scores = list(map(dict, map(zip, repeat(type_keys), zip(*scores.values())))) if type_keys \
-        else [{} for _ in vs.type_iri]
-    contrib = _rounded_columns(vs.contrib)
-    by_iri = r.evidence_by_iri
+    figures = _rounded(vs.ind)
+    indicators = objects_text(list(figures), list(figures.values())) or [b"{}"] * n
+    type_scores = objects_text([key_of[t] for t in r.type_order], list(round_array(vs.scores, SCORE_DIGITS).T)) \
+        or [b"{}"] * n
+    drivers = drivers_text(vs, figures, _rounded(vs.contrib))
+    typing: dict[tuple, tuple] = {}
+    said: dict = {}
 
     def own(type_iri: str, i: int) -> orjson.Fragment:
         """The best own measures (not common) of a type's model for region i, for `secondary`."""
@@ -212,32 +269,39 @@ def advice_fields(vs: Verdicts, zone_types: list) -> list[tuple[dict, dict]]:
         return texts[model].some([row + q for q, m in enumerate(orders[model][at]) if not common[m]][:n_secondary])
 
     out = []
+    dumps = orjson.dumps
     for i, (inferred, designated, runner, margin, official) in enumerate(
             zip(vs.type_iri, vs.designated, vs.runner_up, vs.margin, zone_types)):
         place = vs.place[i]
-        first, type_iri, official = typing_fields(inferred, designated, official, key_of)
-        first["type_scores"] = type_scores[i]
-        first["model"] = types[type_iri].model_key if type_iri else None
-        first["indicators"] = indicators[i]
-        first["official_zone_type"] = official
-        first["zone_agreement"] = None if official is None or first["inferred_type"] is None \
-            else official == first["inferred_type"]
-        close = None
+        t = typing.get((inferred, designated))
+        if t is None:       # few distinct pairs a batch
+            fields, type_iri = typing_fields(inferred, designated, key_of)
+            model_iri = types[type_iri].model_iri if type_iri else None
+            t = typing[(inferred, designated)] = (
+                b"," + dumps(fields)[1:-1] + b',"type_scores":',
+                b',"model":' + dumps(types[type_iri].model_key if type_iri else None) + b',"indicators":',
+                fields["inferred_type"], model_iri)
+        before, middle, inferred_key, model_iri = t
+        official = official_zone(official)
+        close = secondary = None
         if runner:
             second = types[runner]
             close = {"runner_up_type": second.key, "runner_up_model": second.model_key, "margin": margin,
-                     "threshold": r.margin, "runner_up_measures": texts[second.model_iri].listed(place[second.model_iri])}
-        secondary = None
+                     "threshold": r.margin,
+                     "runner_up_measures": orjson.Fragment(texts[second.model_iri].listed(place[second.model_iri]))}
         if designated and inferred and designated != inferred:
             scores_of = dict(zip(r.type_order, plain(vs.scores[i])))
             secondary = secondary_fields("designation-disagrees", inferred, own(inferred, i),
                                          disagreement(designated, inferred, vs.drivers.get(i, ()), scores_of))
         elif close and not designated:
             secondary = secondary_fields("close-call", runner, own(runner, i), close_explanation(runner, margin))
-        model_iri = types[type_iri].model_iri if type_iri else None
-        drivers = [{"indicator": by_iri[e].indicator, "value": ind[by_iri[e].indicator][i],
-                    "contribution": contrib[e][i]} for e in vs.drivers.get(i, ())] if inferred else []
-        out.append((first, {"secondary": secondary, "measures": texts[model_iri].listed(place[model_iri]) if model_iri else [],
-                            "drivers": drivers, "close_call": close}))
+        zone = said.get(official)
+        if zone is None:
+            zone = said[official] = b',"official_zone_type":' + dumps(official)
+        out.append(b"".join((
+            dumps(heads[i])[:-1], before, type_scores[i], middle, indicators[i], zone,
+            _AGREE[None if official is None or inferred_key is None else official == inferred_key],
+            dumps(balances[i]), b',"secondary":', dumps(secondary), b',"measures":',
+            texts[model_iri].listed(place[model_iri]) if model_iri else b"[]", b',"drivers":', drivers[i],
+            b',"close_call":', dumps(close), b"}")))
     return out
-
