@@ -128,6 +128,29 @@ def write_xlsx(rows: list[dict], path: Path) -> Path:
     return path
 
 
+def write_json(rows: list[dict], path: Path) -> Path:
+    """The same regions as a JSON list of objects (blank cells left out, as an export would)."""
+    import orjson
+
+    path.write_bytes(orjson.dumps([{k: v for k, v in r.items() if v not in (None, "")} for r in rows]))
+    return path
+
+
+def write_year_sheets(rows: list[dict], path: Path, years=(2019, 2020, 2021, 2022)) -> Path:
+    """A workbook of one sheet per year (named 2019年 …), the rows shared out among the sheets, each of its year."""
+    import openpyxl
+
+    wb = openpyxl.Workbook(write_only=True)
+    per = -(-len(rows) // len(years))
+    for k, year in enumerate(years):
+        ws = wb.create_sheet(f"{year}年")
+        ws.append(HEADER)
+        for r in rows[k * per:(k + 1) * per]:
+            ws.append([year if h == "year" else r.get(h) for h in HEADER])
+    wb.save(path)
+    return path
+
+
 def batch_from_rows(rows: list[dict]):
     """A ProfileBatch read (through the real CSV reader) from value dicts."""
     from kg.read.profiles import read_profiles
@@ -294,7 +317,7 @@ def startup(d: Path, repeat: int, say) -> dict:
 
 
 def run(sizes: list[int], reference_n: int, out=sys.stdout, repeat: int = 3, jobs: list[int] | None = None,
-        quick: bool = False) -> dict:
+        quick: bool = False, forms: bool = False) -> dict:
     """Every figure, printed as it is measured and returned as a dict. Each size runs the floor
     (kg/bench_floor.py) and `tanheng advise` alike, `repeat` times, in this same run."""
     def say(text):
@@ -335,6 +358,8 @@ def run(sizes: list[int], reference_n: int, out=sys.stdout, repeat: int = 3, job
                 f"{_verdict(w <= TARGETS['wall_2844_s'])})")
         if jobs and len(jobs) > 1:
             results["jobs"] = jobs_figures(paths[big], big, jobs, repeat, say)
+        if forms:
+            results["forms"] = forms_figures(big, d, say)
     for name, fn in load_figures().items():
         results[name] = fn(say, quick)
     one = generated_batch(1)
@@ -360,6 +385,30 @@ def output_size(path: Path, n: int, d: Path, say) -> float:
     say(f"output: {out.stat().st_size / 1e6:.1f} MB for {n:,} regions, {per / 1e3:.1f} KB a region (compact JSON)")
     out.unlink()
     return per
+
+
+YEAR_SHEETS_MAX = 20_000      # openpyxl reads ~1 ms a row: a bigger workbook of year sheets takes minutes
+
+
+def forms_figures(n: int, d: Path, say) -> dict:
+    """Peak memory (≤ 1 GiB at any size) and CPU of `advise` for the input forms read in pieces besides one CSV
+    file: the n regions as one JSON list, as two CSV files given together, and (at most YEAR_SHEETS_MAX rows) as a
+    workbook of one sheet per year. One run each."""
+    rows = generate(n)
+    half = len(rows) // 2
+    cases = {"JSON list": [write_json(rows, d / "forms.json")],
+             "two CSV files": [write_csv(rows[:half], d / "forms-a.csv"), write_csv(rows[half:], d / "forms-b.csv")],
+             "year sheets": [write_year_sheets(rows[:YEAR_SHEETS_MAX], d / "forms-years.xlsx")]}
+    out = {}
+    for name, paths in cases.items():
+        count = n if name != "year sheets" else min(n, YEAR_SHEETS_MAX)
+        r = measure(advise_cmd(paths[0])[:5] + [str(p) for p in paths[1:]] + advise_cmd(paths[0])[5:])
+        out[name] = {"regions": count, **asdict(r)}
+        say(f"input form    {name:<14} {count:>9,} regions {r.wall_s:7.2f} s wall {r.cpu_s:7.2f} s CPU "
+            f"{r.peak_mb:6.0f} MB peak (≤ 1 GiB: {_verdict(r.peak_mb <= TARGETS['peak_mb'])})")
+        for p in paths:
+            p.unlink()
+    return out
 
 
 def jobs_figures(path: Path, n: int, jobs: list[int], repeat: int, say) -> dict:

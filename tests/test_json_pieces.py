@@ -40,12 +40,15 @@ def small_threshold(monkeypatch):
     monkeypatch.setattr(json_pieces, "STREAM_FROM_BYTES", 10_000)
 
 
-@pytest.mark.parametrize("wrapped", [False, True], ids=["list", "regions-key"])
-def test_a_json_file_in_pieces_is_advised_as_when_read_whole(tmp_path, small_threshold, wrapped):
+@pytest.mark.parametrize("wrapped,encoding", [(False, "utf-8"), (True, "utf-8-sig"), (False, "gb18030")],
+                         ids=["list", "regions-key-bom", "gb18030"])
+def test_a_json_file_in_pieces_is_advised_as_when_read_whole(tmp_path, small_threshold, wrapped, encoding):
+    """UTF-8 (with or without a byte-order mark): the items are read again from the file by their places; another
+    encoding: from the text held."""
     items = _messy_items(240)
     doc = {"source": "yearbook", "regions": items, "note": [1, 2]} if wrapped else items
     path = tmp_path / "regions.json"
-    path.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=1).replace("\n", "\r\n"), encoding=encoding)
     pieced = read_source([str(path)], "zh")
     assert isinstance(pieced, PiecedFile) and len(pieced) == 239          # the blank item is no region
     whole = read_profiles(path)

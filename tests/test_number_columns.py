@@ -137,3 +137,28 @@ class _NoColumns(Numbers):
 
     def __call__(self, key):
         return None
+
+
+def test_columns_a_reader_puts_are_read_as_made_ones():
+    """A columnar reader may hand its number columns in (Numbers.put): validation and accounting then read those
+    and walk no cell of them, with the same results."""
+    from kg.read.profiles import ProfileBatch, Region, columns
+    from kg.validate import check
+
+    rows = [dict(dict.fromkeys(c.key for c in columns()), **r) for r in _batch(120, seed=3)]
+    for r in rows:
+        r["gdp_100m_cny"] = None if isinstance(r["gdp_100m_cny"], str) else r["gdp_100m_cny"]
+        r["cattle_head"] = None if isinstance(r["cattle_head"], bool) else r["cattle_head"]
+        r.update({k: 7 for k, v in r.items() if isinstance(v, (int, float)) and v and not 1e-6 < abs(v) < 1e12})
+    made = ProfileBatch([Region(r["region_id"], r["name"], i + 2, dict(r)) for i, r in enumerate(rows)])
+    given = ProfileBatch([Region(r["region_id"], r["name"], i + 2, dict(r)) for i, r in enumerate(rows)])
+    numbers = given.numbers()
+    plain = {k: made.numbers()(k) for k in rows[0]}
+    for k, col in plain.items():
+        if col is not None:
+            numbers.put(k, *col)
+    a, b = check(made), check(given)
+    assert repr(a.report.results) == repr(b.report.results) and a.report.results
+    assert numbers._cells is None                        # nothing transposed: each cell asked for was read alone
+    assert [orjson.dumps(x) for x in balance.account_many([r.values for r in a.valid], numbers=a.valid_numbers())] \
+        == [orjson.dumps(x) for x in balance.account_many([r.values for r in b.valid], numbers=b.valid_numbers())]

@@ -115,7 +115,10 @@ def province_code(values: dict) -> str | None:
 
 def _code_prefix(values: dict) -> str | None:
     """The first two digits of the profile's region code when it is a 6-, 9- or 12-digit code, else None."""
-    rid = str(values.get("region_id") or "").strip()
+    return _prefix(str(values.get("region_id") or "").strip())
+
+
+def _prefix(rid: str) -> str | None:
     return rid[:2] if len(rid) in (6, 9, 12) and rid.isascii() and rid.isdigit() else None
 
 
@@ -568,7 +571,7 @@ def account_batch(regions, coefficient_set: str = DEFAULT_SET, boundary: str = D
     columns when the caller has them (kg.read.numbers, over these very value dicts)."""
     cs = compile_set(coefficient_set)
     check_boundary(boundary)
-    rows = [_values_of(r) for r in regions]
+    rows = [r if r.__class__ is dict else _values_of(r) for r in regions]
     out: list = [None] * len(rows)
     done = []
     for idx, values in plans(rows, cs, boundary, numbers):
@@ -674,6 +677,16 @@ def _by_value(f, cells, texts_only: bool = False) -> list:
     return list(map(seen.__getitem__, cells))
 
 
+def _code_prefixes(ids) -> list:
+    """_code_prefix of each region id: for ids that are all texts (or blank) in one pass, else once per value."""
+    if set(map(type, ids)) <= _TEXT_IDS:
+        return [_prefix(v.strip() if v else "") for v in ids]
+    return _by_value(lambda r: _code_prefix({"region_id": r}), ids, texts_only=True)
+
+
+_TEXT_IDS = {str, type(None)}
+
+
 def plans(rows: list[dict], cs: CompiledSet, boundary: str, numbers=None):
     """(region indices, the plan's values) for each plan of a batch, in the order of their first regions: the
     values of its first region with every reported numeric column replaced by the column over the plan's regions
@@ -693,7 +706,7 @@ def plans(rows: list[dict], cs: CompiledSet, boundary: str, numbers=None):
     # the scope inputs, and what province_code and inventory_region read (the code's prefix, the name)
     key_parts = [_presence(cols, numeric, len(rows)), _by_value(lambda y: _year({"year": y}), cells["year"]),
                  zip(*([v or None for v in cells[f]] for f in scope_inputs)) if scope_inputs else [()] * len(rows),
-                 _by_value(lambda r: _code_prefix({"region_id": r}), cells["region_id"], texts_only=True),
+                 _code_prefixes(cells["region_id"]),
                  [v if isinstance(v, str) else None for v in cells["province"]]]
     alike: dict = {}
     for i, key in enumerate(zip(*key_parts)):
@@ -756,8 +769,12 @@ def _split(plan: dict, n: int) -> list[dict]:
     for key in _AMOUNTS:
         d = plan[key]
         arrays = tuple(k for k, v in d.items() if isinstance(v, np.ndarray))
-        changed[key] = _filled(d, arrays, _rows([d[k] for k in arrays], n), n) if arrays else \
-            list(map(dict, itertools.repeat(d, n)))
+        if len(d) == 1 and arrays:              # one line (stocks): made directly, ~8x faster than copy and update
+            (k,) = arrays
+            changed[key] = [{k: x} for x in _full(d[k], n).tolist()]
+        else:
+            changed[key] = _filled(d, arrays, _rows([d[k] for k in arrays], n), n) if arrays else \
+                list(map(dict, itertools.repeat(d, n)))
     for key in _TOTALS:
         if isinstance(plan[key], np.ndarray) and (plan[key].dtype != object or key == "balance_ratio"):
             changed[key] = _full(plan[key], n).tolist()

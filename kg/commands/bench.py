@@ -14,6 +14,9 @@ def register(sub):
                    help="compare `advise --jobs J` at the largest size (default: 1,2 on a machine with 2+ cores)")
     p.add_argument("--reference-sample", type=int, default=10, metavar="N",
                    help="regions to run through the reference path (0 to skip)")
+    p.add_argument("--forms", action="store_true",
+                   help="also peak memory at the largest size for a JSON list, two CSV files and a workbook of year "
+                        "sheets (at most 20,000 rows)")
     p.add_argument("--json", action="store_true", help="also print the figures as JSON")
     p.set_defaults(func=run)
 
@@ -37,7 +40,7 @@ def run(args):
     jobs = _counts(args.jobs, "--jobs") if args.jobs else ([1, 2] if (os.cpu_count() or 1) >= 2 else [])
     if args.reference_sample < 0 or args.repeat < 1:
         raise UserError("cli.bench-counts")
-    results = bench.run(sorted(sizes), args.reference_sample, repeat=args.repeat, jobs=jobs)
+    results = bench.run(sorted(sizes), args.reference_sample, repeat=args.repeat, jobs=jobs, forms=args.forms)
     if args.json:
         print(json.dumps(results, indent=1))
     return 0

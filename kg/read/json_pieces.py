@@ -9,8 +9,10 @@ reading the file whole (kg.read.profiles._read_json + from_table). A file that i
 `{"regions": [...]}`), or breaks a limit, is left to be read whole, which says what is wrong in its words."""
 from __future__ import annotations
 
+import codecs
 import json
 import os
+from array import array
 from pathlib import Path
 from typing import Iterator
 
@@ -22,6 +24,19 @@ from kg.read.profiles import (UnreadableInput, _decode_text, _is_empty, _json_ce
 from kg.read.repeats import Companions
 
 _SPACE = " \t\n\r"
+_BLOCK = 2_000          # items read from the file at once
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Whether the bytes are UTF-8, checked a megabyte at a time (decoding them whole would hold a second text)."""
+    decoder, view = codecs.getincrementaldecoder("utf-8")(), memoryview(data)
+    try:
+        for at in range(0, len(data), 1 << 20):
+            decoder.decode(view[at:at + (1 << 20)])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def streamable_json(path: str | Path) -> bool:
@@ -65,16 +80,18 @@ def _list_start(text: str, decode) -> int | None:
         at = _skip(text, at + 1)
 
 
-def _items(text: str, start: int, decode) -> Iterator[dict]:
-    """The list's items one at a time; ValueError for anything read whole would refuse."""
+def _items(text: str, start: int, decode) -> Iterator[tuple[dict, int, int]]:
+    """The list's items one at a time, each with where it begins and ends in the text; ValueError for anything read
+    whole would refuse."""
     at = _skip(text, start + 1)
     if text.startswith("]", at):
         return
     while True:
+        begin = at
         item, at = decode(text, at)
         if not isinstance(item, dict):
             raise ValueError("not an object")
-        yield item
+        yield item, begin, at
         at = _skip(text, at)
         if text.startswith("]", at):
             return
@@ -93,7 +110,13 @@ def open_json_pieces(path: str | Path) -> PiecedFile | None:
         return None
     if _sniff(data, text) != "json":
         return None                           # JSON-LD is RDF
+    # where each item lies in the file, when it is UTF-8 (as good as always): the passes after the first read
+    # the items from the file, and the text is let go — held, it would be in every forked worker's memory too
+    # (284,400 regions: the process tree's peak 1,065 MB with it)
+    skip = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    utf8 = not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and _is_utf8(data)
     del data
+    places = (array("q"), array("q")) if utf8 else None
     # the first pass needs no numbers: json's own parse, without the hooks that check each number (a third of
     # the time); the passes after it parse as read whole does, and a number it refuses sends the file there
     plain = json.JSONDecoder().raw_decode
@@ -101,8 +124,15 @@ def open_json_pieces(path: str | Path) -> PiecedFile | None:
     header: dict[str, None] = {}
 
     def strings() -> Iterator[list]:
-        for item in _items(text, start, plain):
+        at, byte = 0, skip
+        for item, begin, end in _items(text, start, plain):
             header.update(dict.fromkeys(map(_whole_text, item)))
+            if places is not None:
+                byte += len(text[at:begin].encode("utf-8"))
+                places[0].append(byte)
+                byte += len(text[begin:end].encode("utf-8"))
+                places[1].append(byte)
+                at = end
             yield [v for v in item.values() if isinstance(v, str)]
     try:
         start = _list_start(text, plain)
@@ -114,10 +144,26 @@ def open_json_pieces(path: str | Path) -> PiecedFile | None:
     except (ValueError, RecursionError, UnreadableInput):
         return None
     keys = list(header)
+    if places is not None:
+        text = None
+    loads = json.JSONDecoder(parse_int=read_limits.json_int, parse_float=read_limits.json_float).decode
+
+    def items() -> Iterator[dict]:
+        if text is not None:
+            yield from (item for item, _, _ in _items(text, start, decode))
+            return
+        begins, ends = places
+        with open(path, "rb") as f:
+            for a in range(0, len(begins), _BLOCK):
+                b = min(a + _BLOCK, len(begins))
+                f.seek(begins[a])
+                block, base = f.read(ends[b - 1] - begins[a]), begins[a]
+                for x, y in zip(begins[a:b], ends[a:b]):
+                    yield loads(block[x - base:y - base].decode("utf-8"))
 
     def rows(progress: bool = False) -> Iterator[tuple[int, list]]:
         """Every item that is not blank, as (its number, its cells in the header's order)."""
-        for i, item in enumerate(_items(text, start, decode), start=1):
+        for i, item in enumerate(items(), start=1):
             item = {_whole_text(k): v for k, v in item.items()}
             cells = [_json_cell(item.get(h)) for h in keys]
             if not all(map(_is_empty, cells)):       # TablePlan.region gives no region for a blank one

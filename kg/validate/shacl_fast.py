@@ -24,7 +24,7 @@ from kg.namespaces import DCTERMS, RDF, RDFS, SH, SKOS, TH, THP, THS
 from kg.paths import RULES_DIR
 from kg.read.profiles import ProfileBatch, Region, column_by_key, lexical_form
 from kg.knowledge.cache import compiled_knowledge
-from kg.validate.sparql_columns import BatchCells, Cells, ColumnQuery, batch_columns, join_column, translate
+from kg.validate.sparql_columns import _TEXTS, BatchCells, Cells, ColumnQuery, batch_columns, join_column, translate
 from kg.validate.sparql_columns import run as run_columns
 
 if TYPE_CHECKING:       # rdflib is imported where the shapes are parsed (kg.namespaces says why)
@@ -190,7 +190,7 @@ class ColumnCheck:
     def _not_allowed(self, c: Cells) -> np.ndarray:
         """Rows whose value may be outside sh:in: the distinct texts of a text column are looked
         up once; in a number column every valued row is a suspect (1 and 1.0 read differently)."""
-        if not all(v.__class__ is str for v in c.values if v is not None):
+        if not set(map(type, c.values)) <= _TEXTS:
             return np.ones(len(c.values), bool)
         col_dt = column_by_key()[self.key].datatype
         bad = {v for v in set(c.values) - {None} if (lexical_form(v, col_dt), col_dt) not in self.allowed}
@@ -483,7 +483,7 @@ def _joined_rows(batch: ProfileBatch, table: BatchCells, checks: list[SparqlChec
     for key in keys:
         c, dt = table[key], column_by_key()[key].datatype
         if dt == "string":                            # a plain string in the store, as a raw text is
-            terms = list(c.values) if all(v.__class__ is str for v in c.values if v is not None) else \
+            terms = list(c.values) if set(map(type, c.values)) <= _TEXTS else \
                 [None if v is None else lexical_form(v, dt) for v in c.values]
         else:
             terms = [None if v is None else (lexical_form(v, dt), dt) for v in c.values]

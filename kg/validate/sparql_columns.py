@@ -212,17 +212,24 @@ class Column:
 @dataclass
 class Cells:
     """One column of a batch as its regions hold it, read once for every check of a validation:
-    `values` (region.values[key], None where empty or not a number), x (float, NaN where not
-    a number), num (an int or float value), text (no value but a raw cell: the text the user
-    gave), absent (neither)."""
-    values: list
+    `values` (region.values[key], None where empty or not a number; read from the regions only when a check
+    asks: a column of numbers a columnar reader gave is never walked), x (float, NaN where not a number), num
+    (an int or float value), text (no value but a raw cell: the text the user gave), absent (neither)."""
+    cells: object               # the values, or a function giving them
     x: np.ndarray
     num: np.ndarray
     text: np.ndarray
     absent: np.ndarray
 
+    @property
+    def values(self):
+        if callable(self.cells):
+            self.cells = self.cells()
+        return self.cells
+
 
 _NUMBERS = {int, float, type(None)}
+_TEXTS = {str, type(None)}            # the cell types of a text column
 
 
 class BatchCells:
@@ -247,12 +254,15 @@ class BatchCells:
 
     def _read(self, key: str) -> Cells:
         regions, n = self.regions, self.n
-        values = self.numbers.cells(key)
         plain = self.numbers(key)
+        values = (lambda: self.numbers.cells(key)) if plain is not None else self.numbers.cells(key)
+        kinds = set(map(type, values)) if plain is None else None
         if plain is not None:                 # numbers and blanks (None): read once for the batch
             x, blank = plain
             num = ~blank
-        elif set(map(type, values)) <= _NUMBERS | {str}:       # what the reader makes: no bool, no Decimal
+        elif kinds <= _TEXTS:                 # a text column: no numbers
+            num, x, blank = np.zeros(n, bool), np.full(n, np.nan), None
+        elif kinds <= _NUMBERS | {str}:       # what the reader makes: no bool, no Decimal
             num = np.fromiter((v.__class__ is int or v.__class__ is float for v in values), bool, n)
             x = np.array([v if ok else np.nan for v, ok in zip(values, num)], float)
             blank = None
