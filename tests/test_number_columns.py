@@ -162,3 +162,41 @@ def test_columns_a_reader_puts_are_read_as_made_ones():
     assert numbers._cells is None                        # nothing transposed: each cell asked for was read alone
     assert [orjson.dumps(x) for x in balance.account_many([r.values for r in a.valid], numbers=a.valid_numbers())] \
         == [orjson.dumps(x) for x in balance.account_many([r.values for r in b.valid], numbers=b.valid_numbers())]
+
+
+def _sets_and_matrix(bigs: list[dict]) -> tuple[list[frozenset], dict, np.ndarray]:
+    """What ranking reads, worked out region by region from big_flux_shares' dicts: each region's classes as one
+    frozenset object per ordered tuple of classes, and the regions × classes matrix of their shares."""
+    memo: dict = {}
+    sets = [memo.setdefault(tuple(b), frozenset(b)) for b in bigs]
+    cols = {f: j for j, f in enumerate(sorted({f for b in bigs for f in b}))}
+    matrix = np.zeros((len(bigs), len(cols)))
+    for i, b in enumerate(bigs):
+        for f, x in b.items():
+            matrix[i, cols[f]] = x
+    return sets, cols, matrix
+
+
+def test_big_fluxes_are_each_regions_big_flux_shares():
+    """The big fluxes ranking reads (sets and share matrix), made from arrays, are those of each region's
+    big_flux_shares — from the plans' arrays and from the balance dicts, odd lines included."""
+    from kg.namespaces import TH
+
+    rows = _batch()
+    accounts = balance.account_batch(rows, numbers=Numbers(rows))
+    balances = accounts.balances
+    rnd = random.Random(2)
+    odd = [dict(b, by_table1=dict(b["by_table1"])) for b in balances[:200]]
+    for b in odd[::3]:
+        line = rnd.choice(list(b["by_table1"]))
+        b["by_table1"][line] = rnd.choice([float("nan"), float("inf"), None, "12.5", True, {"t_co2e": 3e5}])
+    odd[5]["by_table1"][TH + "FossilFuelCombustion"] = 5.0         # a class under its local name and its IRI
+    odd += [None, {}, {"by_table1": None}]
+    share = rules().big_flux_share
+    for given, arrays in ((balances, accounts), (balances, None), (odd, None)):
+        sets, (cols, matrix) = fast.big_fluxes(given, share, arrays)
+        want_sets, want_cols, want_matrix = _sets_and_matrix(fast.big_flux_shares(given, share))
+        assert sets == want_sets and cols == want_cols and matrix.tobytes() == want_matrix.tobytes()
+        assert [id(s) for s in sets].count(id(sets[0])) == [id(s) for s in want_sets].count(id(want_sets[0]))
+        assert len({id(s) for s in sets}) == len({id(s) for s in want_sets})
+    assert len(cols) > 1 and matrix.any()

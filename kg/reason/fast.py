@@ -57,6 +57,52 @@ def big_flux_shares(balances: list[dict | None], share: float, accounts=None) ->
     kg.account.balance.Accounts) are worked out as arrays, their gross flux added line by line in that order, as
     the sum of one region's lines."""
     out: list = [None] * len(balances)
+    for rows, iris, shares, big in _big_groups(balances, share, accounts):
+        if iris is None:
+            out[rows] = shares
+            continue
+        for i, s, k in zip(rows, shares.tolist(), big.tolist()):
+            out[i] = dict(compress(zip(iris, s), k))
+    return out
+
+
+def big_fluxes(balances: list[dict | None], share: float, accounts=None) -> tuple[list[frozenset[str]], tuple]:
+    """What ranking reads of big_flux_shares: each region's big flux classes as a frozenset (one object for regions
+    whose classes come in the same order) and (columns, the regions × classes matrix of their shares, 0 where not
+    big; columns: every class big somewhere, sorted) — made from big_flux_shares' arrays, no dict per region."""
+    groups = list(_big_groups(balances, share, accounts))
+    columns = set()
+    for rows, iris, shares, big in groups:
+        columns.update(compress(iris, big.any(axis=0).tolist()) if iris is not None else shares)
+    cols = {f: j for j, f in enumerate(sorted(columns))}
+    matrix = np.zeros((len(balances), len(cols)))
+    sets: list = [None] * len(balances)
+    memo: dict[tuple, frozenset] = {}
+    for rows, iris, shares, big in groups:
+        if iris is None:                                   # a region worked out alone: its dict
+            key = tuple(shares)
+            sets[rows] = memo[key] if key in memo else memo.setdefault(key, frozenset(key))
+            for f, x in shares.items():
+                matrix[rows, cols[f]] = x
+            continue
+        at = np.asarray(rows)
+        for j in np.flatnonzero(big.any(axis=0)).tolist():
+            matrix[at, cols[iris[j]]] = np.where(big[:, j], shares[:, j], 0.0)
+        patterns: dict[bytes, frozenset] = {}
+        bits = np.packbits(big, axis=1)
+        for i, p, k in zip(rows, bits.view(np.dtype((np.void, bits.shape[1]))).reshape(-1).tolist(), big):
+            got = patterns.get(p)
+            if got is None:
+                key = tuple(compress(iris, k.tolist()))
+                got = patterns[p] = memo[key] if key in memo else memo.setdefault(key, frozenset(key))
+            sets[i] = got
+    return sets, (cols, matrix)
+
+
+def _big_groups(balances, share: float, accounts):
+    """(regions, classes, shares, big) for each group of regions whose accounts list the same lines (regions ×
+    lines arrays: each line's share of the gross flux, whether it is big), or (region, None, its
+    big_flux_shares dict, None) for a region worked out alone."""
     if accounts is not None:
         groups = [(idx, plan.get("by_table1") or {}) for idx, plan in accounts.plans]
     else:
@@ -79,7 +125,7 @@ def big_flux_shares(balances: list[dict | None], share: float, accounts=None) ->
         if a is None:
             # amounts given as records or text, or a class under its local name and its IRI: region by region
             for i in rows:
-                out[i] = _big_flux_shares((balances[i] or {}).get("by_table1") or {}, share)
+                yield i, None, _big_flux_shares((balances[i] or {}).get("by_table1") or {}, share), None
             continue
         ok = np.isfinite(a)
         gross = np.zeros(len(rows))
@@ -88,9 +134,7 @@ def big_flux_shares(balances: list[dict | None], share: float, accounts=None) ->
         with np.errstate(invalid="ignore", divide="ignore"):
             shares = a / gross[:, None]
             big = ok & (shares >= share) & (gross > 0)[:, None]
-        for i, s, k in zip(rows, shares.tolist(), big.tolist()):
-            out[i] = dict(compress(zip(iris, s), k))
-    return out
+        yield rows, iris, shares, big
 
 
 def _line_matrix(columns: list, n: int) -> np.ndarray | None:
@@ -154,16 +198,6 @@ def target_reach(m_iri: str) -> tuple[tuple[str, frozenset[str]], ...]:
                  for x in sorted(pathway.measure_targets(m_iri)))
 
 
-def flux_matrix(bigs: list[dict[str, float]]) -> tuple[dict[str, int], np.ndarray]:
-    """The regions' big-flux shares as a matrix (regions × flux classes, 0 where not big) and its columns."""
-    cols = {f: j for j, f in enumerate(sorted({f for b in bigs for f in b}))}
-    out = np.zeros((len(bigs), len(cols)))
-    for i, b in enumerate(bigs):
-        for f, share in b.items():
-            out[i, cols[f]] = share
-    return cols, out
-
-
 def reach_shares(m_iri: str, big_matrix: tuple[dict[str, int], np.ndarray]) -> np.ndarray:
     """How much of each region's gross flux a measure reaches: for each thing it acts on, the share of
     the largest big flux that thing reaches (0 if none), averaged over its targets — a focused measure
@@ -217,7 +251,7 @@ def score_types(ind: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.nd
 
 def rank_scores(model_iri: str, strength: np.ndarray, big_matrix: tuple[dict[str, int], np.ndarray]) -> np.ndarray:
     """The scores of one model's measures (regions × measures, in model_weights order) over the regions given:
-    their boost intensities (regions × boosts) and their big-flux shares (flux_matrix, the same rows). Each
+    their boost intensities (regions × boosts) and their big-flux shares (big_fluxes' matrix, the same rows). Each
     boost's part is added in boost order, as the reference rule adds them."""
     r = rules()
     ms = pathway.model_measures().get(model_iri, ())
@@ -545,12 +579,6 @@ def fired_sets(fired: np.ndarray, boost_iris: list[str]) -> list[frozenset[str]]
     return out
 
 
-def _shared_sets(keys: list) -> list[frozenset]:
-    """A frozenset of each of these collections, one object for equal ones built in the same order."""
-    memo: dict = {}
-    return [memo[k] if k in memo else memo.setdefault(k, frozenset(k)) for k in map(tuple, keys)]
-
-
 @dataclass
 class Verdicts:
     """What the fast path concludes for a batch, as arrays (n regions): `type_iri`, `model_iri`, `designated`,
@@ -626,8 +654,7 @@ def reason_arrays(rows: list[dict], balances: list[dict | None], *, numbers=None
     best = np.argmax(np.nan_to_num(scores, nan=-1.0), axis=1)   # first max = lowest tie order
     strength = np.column_stack([intensity(b, ind[b.indicator], ind[b.gate] if b.gate else None)
                                 for b in r.boosts]) if r.boosts else np.zeros((n, 0))
-    bigs = big_flux_shares(balances, r.big_flux_share, accounts)
-    big_sets = _shared_sets(bigs)
+    big_sets, big_matrix = big_fluxes(balances, r.big_flux_share, accounts)
     tiris = [r.type_order[b] if h else None for b, h in zip(best.tolist(), has.tolist())]
     runners, margins = close_calls(scores, r)
     designated = designations(rows)
@@ -650,7 +677,7 @@ def reason_arrays(rows: list[dict], balances: list[dict | None], *, numbers=None
     boost_figures = np.column_stack([ind.get(b.indicator, nan) for b in r.boosts]) if r.boosts else np.zeros((n, 0))
     gates = np.column_stack([ind.get(b.gate, nan) * b.gate_reason_scale if b.gate else nan
                              for b in r.boosts]) if r.boosts else np.zeros((n, 0))
-    ranked = rank_models(wanted, strength, positions(ind), flux_matrix(bigs), big_sets, boost_figures, gates)
+    ranked = rank_models(wanted, strength, positions(ind), big_matrix, big_sets, boost_figures, gates)
     return Verdicts(type_iri=tiris, model_iri=[types[t].model_iri if t else None for t in tiris], designated=designated,
                     runner_up=runners, margin=margins, scores=scores, contrib=contrib, ind=ind, fired=strength > 0,
                     strength=strength, big_sets=big_sets, drivers=driver_orders(tiris, contrib), ranked=ranked,
