@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from kg.knowledge.cache import one_source
+from kg.read import columnar
 from kg.read import limits as read_limits
 from kg.read import profiles
 from kg.read.profiles import (ProfileBatch, Region, TablePlan, UnreadableInput, note_looked_up,
@@ -249,12 +250,16 @@ class PiecedFile:
     scan: Any = None             # the first pass (_KeyScan): its key hashes and last row, for kg.read.several
     notes: int = 0               # how many of `warnings` are the file's own notes (a sheet's formulas without values)
     last_line: int = 0           # the number of its last row that is not blank (where a next sheet's rows count on)
+    columns: Any = None          # kg.read.columnar.ColumnarBody: the rows below the first rows, read as columns
 
     def __len__(self) -> int:
         return self.count
 
     def _regions(self) -> Iterator[Region]:
-        grid = islice(self.rows(), self.start, None)
+        columns = self.columns
+        if columns is not None:
+            columns.runs.clear()
+        grid = islice(self.rows(), self.start, None if columns is None else columns.head_rows)
         used: set[str] = set()
         aside = self.aside
         for n, cells in grid:
@@ -262,7 +267,11 @@ class PiecedFile:
                 continue
             region = self.plan.region(n, cells, used)
             if region is not None:
+                if columns is not None:
+                    columns.runs.append([1, None, 0])
                 yield region
+        if columns is not None:
+            yield from columns.regions(self.plan, aside, used)
 
     def pieces(self, spans: list[range]) -> Iterator[ProfileBatch]:
         """One ProfileBatch per span of region positions (consecutive, from 0, covering all regions)."""
@@ -277,6 +286,8 @@ class PiecedFile:
             if len(piece.regions) != len(span):
                 raise RuntimeError(f"{self.path}: {len(piece.regions)} regions where the first pass counted "
                                    f"{len(span)}")
+            if self.columns is not None:
+                self.columns.put_numbers(piece)
             yield piece
         note_looked_up(self.plan.report, found)
 
@@ -295,13 +306,14 @@ def open_pieces(path: str | Path, sheet: str | None = None, sheet_year: int | No
     is not a table raises what read_profiles raises. One sheet of a workbook of one sheet per year
     (kg.read.several): `sheet`, the year its name gives, and the number its rows count on from (the sheets
     before it), as read_profiles reads such a workbook."""
-    from kg.read.layout import _HEADER_SEARCH_ROWS, PrefectureTotals, body_rows, find_header
+    from kg.read.layout import _HEADER_SEARCH_ROWS, Body, PrefectureTotals, find_header
 
     path = Path(path)
     size = os.path.getsize(path)
     if size > read_limits.max_input_bytes():
         return None                       # read_profiles refuses it, in its words
     notes: list[dict] = []
+    encoding = delimiter = offset = None
     if path.suffix.lower() in _WORKBOOK_SUFFIXES:
         rows, fmt = _workbook(path, notes, sheet), "xlsx"
         if rows is None:
@@ -310,7 +322,8 @@ def open_pieces(path: str | Path, sheet: str | None = None, sheet_year: int | No
             rows = partial(_counted_on, rows, row_offset)
     else:
         encoding = _encoding(path)
-        rows, fmt = partial(_grid, path, encoding, _delimiter(path, encoding)), "csv"
+        delimiter = _delimiter(path, encoding)
+        rows, fmt = partial(_grid, path, encoding, delimiter), "csv"
     last = [0]
     grid = _noting_last(rows(progress=True), last)
     top = list(islice(grid, _HEADER_SEARCH_ROWS))
@@ -321,16 +334,35 @@ def open_pieces(path: str | Path, sheet: str | None = None, sheet_year: int | No
     if sheet_year is not None and layout.title_year is None:
         layout.title_year, layout.year_source = sheet_year, f"sheet:{sheet}"
     header_layout = _fresh(layout)
-    body = body_rows(layout, chain(top[start:], grid))
-    first = next(body, None)              # a units row under the header changes the matches: read it first
+    if (fmt == "csv" and size >= columnar.COLUMNS_FROM_BYTES and len(top) == _HEADER_SEARCH_ROWS
+            and len(top) > start):
+        # the rows below the first ones read as columns where they are plain (kg.read.columnar)
+        offset = columnar.body_offset(path, encoding, top[-1][0])
+    if offset is not None:
+        grid.close()
+        grid = iter(())
+    body = Body(layout)
+    data = ((n, cells) for n, cells in chain(top[start:], grid) if body.row(n, cells))
+    first = next(data, None)              # a units row under the header changes the matches: read it first
     if first is None:
         return None
     plan = table_plan(layout.header, layout, sheet)
     scan = _KeyScan(plan)
     totals = PrefectureTotals(layout)
+    blocks = None
     with one_source():                      # one store for the whole pass (a look-up per cell read)
-        for n, cells in chain([first], body):
+        for n, cells in chain([first], data):
             scan.row(n, cells, totals.see(n, cells))
+        if offset is not None:
+            reader = columnar.ColumnReader(plan, layout, delimiter)
+            if reader.usable:
+                blocks = columnar.ColumnarBody(path, delimiter, reader, len(top))
+                blocks.first_pass(offset, top[-1][0] + 1, _Seen(body, scan, totals, reader))
+                last[0] = max(last[0], blocks.last_line)
+            else:                           # the rest row by row, as csv reads it
+                for n, cells in _noting_last(columnar.csv_rows_from(path, offset, top[-1][0] + 1, delimiter), last):
+                    if body.row(n, cells):
+                        scan.row(n, cells, totals.see(n, cells))
         total_rows = totals.totals()
         paired = scan.finish(total_rows)
         companions = scan.companions(paired, rows()) if paired else Companions(())
@@ -339,7 +371,7 @@ def open_pieces(path: str | Path, sheet: str | None = None, sheet_year: int | No
     plan.layout = header_layout             # what TablePlan.region reads of the page: its title's year
     aside = {n for n, _ in layout.total_rows} | set(layout.footnote_rows) | {layout.units_row}
     return PiecedFile(path, rows, fmt, header_layout, start, plan, frozenset(aside - {None}),
-                      scan.count, warnings, path.name, companions, scan, len(notes), last[0])
+                      scan.count, warnings, path.name, companions, scan, len(notes), last[0], blocks)
 
 
 def _counted_on(rows: Callable[..., Iterator[tuple[int, list]]], offset: int, progress: bool = False
@@ -351,6 +383,24 @@ def _noting_last(grid: Iterator[tuple[int, list]], last: list[int]) -> Iterator[
     for n, cells in grid:
         last[0] = n
         yield n, cells
+
+
+class _Seen:
+    """What the first pass does with the rows below the first ones (kg.read.columnar.ColumnarBody.first_pass):
+    a row read by csv goes through body_rows' test and _KeyScan as before; ordinary rows are counted and keyed
+    from their columns (their codes noted as counties of PrefectureTotals)."""
+
+    def __init__(self, body, scan: "_KeyScan", totals, reader):
+        self.body, self.scan, self.totals, self.reader = body, scan, totals, reader
+
+    def row(self, n: int, cells: list) -> None:
+        if self.body.row(n, cells):
+            self.scan.row(n, cells, self.totals.see(n, cells))
+
+    def ordinary(self, frame, rows) -> None:
+        ids, years = self.reader.keys(frame)
+        self.scan.keyed(rows, ids, years)
+        self.totals.counties.update(self.reader.codes(frame))
 
 
 class _KeyScan:
@@ -415,6 +465,21 @@ class _KeyScan:
         self.light.append(light)
         if len(self.light) >= _LOOK_UP:
             self._keys()
+
+    def keyed(self, rows, ids: list, years: list) -> None:
+        """Ordinary rows read as columns (kg.read.columnar): their ids (None: no id) and years as rule_key gives
+        them — no code of theirs is one kg.read.gazetteer changes."""
+        self.count += len(ids)
+        rows = rows.tolist()
+        if rows:
+            self.last = max(self.last, rows[-1])
+        if None in ids:
+            kept = [(n, i, y) for n, i, y in zip(rows, ids, years) if i is not None]
+            rows, ids, years = zip(*kept) if kept else ((), (), ())
+        self.rows.extend(rows)
+        self.ids.extend(map(hash, ids))
+        self.keys.extend(map(hash, zip(ids, years)))
+        self.no_year.extend([y is None for y in years])
 
     def _keys(self) -> None:
         resolve_and_note(ProfileBatch(self.light), self.plan)

@@ -42,6 +42,7 @@ def norm(text) -> str:
     return "".join(text.split())
 
 
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _TRAILING_UNIT = re.compile(r"^(?P<name>.*?)\((?P<unit>[^()]*)\)$")
 _UNIT_PREFIX = re.compile(r"^(?:计量)?单位[:：]?")
 
@@ -217,6 +218,8 @@ def match_header(header, default_unit: str | None = None) -> HeaderMatch:
     text = "" if header is None else str(header).strip()
     if not text:
         return HeaderMatch(text, None)
+    if _NUMBER.fullmatch(text) and text not in targets():
+        return HeaderMatch(text, None)       # a data cell among the rows the header is looked for in (norm keeps it)
     name, unit_text = split_unit(text)
     if unit_text is not None and find_unit(unit_text) is None:
         parts = [p for p in re.split(r"[,，、;；]", unit_text) if p]

@@ -226,33 +226,44 @@ def body_rows(layout: Layout, body: Iterable[tuple[int, list]]) -> Iterator[tupl
     """The data rows below the header, one by one (a file too big to hold is read as it goes): a units
     row right under the header is read into the header matches, footnotes and total rows are set aside
     in `layout`. Prefecture totals need every code of the page: see prefecture_totals."""
-    seen_data = False
-    name_columns = None
-    is_total = total_row_test()
+    rows = Body(layout)
     for n, cells in body:
-        if name_columns is None:
+        if rows.row(n, cells):
+            yield n, cells
+
+
+class Body:
+    """body_rows one row at a time (kg.read.columnar hands it only the rows it does not read as columns)."""
+
+    def __init__(self, layout: Layout):
+        self.layout = layout
+        self.seen_data = False
+        self.name_columns: list[int] | None = None
+        self.is_total = total_row_test()
+
+    def row(self, n: int, cells) -> bool:
+        """True for a data row; a units row, footnote or total row is set aside in the layout."""
+        layout = self.layout
+        if self.name_columns is None:
             if _units_row(cells, layout.matches):
                 layout.units_row = n
                 layout.matches = [_with_row_unit(m, cells[j] if j < len(cells) else None, layout.table_unit)
                                   for j, m in enumerate(layout.matches)]
-                name_columns = [j for j, m in enumerate(layout.matches) if m.key in ("name", "region_id")]
-                continue
-            name_columns = [j for j, m in enumerate(layout.matches) if m.key in ("name", "region_id")]
+                self.name_columns = [j for j, m in enumerate(layout.matches) if m.key in ("name", "region_id")]
+                return False
+            self.name_columns = [j for j, m in enumerate(layout.matches) if m.key in ("name", "region_id")]
         filled = _first_filled(cells, 3)
-        if seen_data and filled and len(filled) <= 2 and _FOOTNOTE.match(str(filled[0])):
+        if self.seen_data and filled and len(filled) <= 2 and _FOOTNOTE.match(str(filled[0])):
             layout.footnote_rows.append(n)
-            continue
-        total = None
-        for j in name_columns:
+            return False
+        is_total = self.is_total
+        for j in self.name_columns:
             if j < len(cells) and cells[j] is not None and is_total(str(cells[j])):
-                total = str(cells[j]).strip()
-                break
-        if total is not None:
-            layout.total_rows.append((n, total))
-            continue
+                layout.total_rows.append((n, str(cells[j]).strip()))
+                return False
         if filled:
-            seen_data = True
-        yield n, cells
+            self.seen_data = True
+        return True
 
 
 class PrefectureTotals:

@@ -112,11 +112,12 @@ def check_declared_rows(n: int | None, sheet: str) -> None:
 _BLOCK_ROWS = 256      # rows checked together: one C loop over their cells' lengths, not one per row
 
 
-def rows(source: Iterable[list], sheet: str, total: int | None = None) -> Iterator[list]:
+def rows(source: Iterable[list], sheet: str, total: int | None = None, start: int = 0) -> Iterator[list]:
     """The rows of a table, each cell within the length limit, at most max_rows()
     of them; a progress bar on a terminal for big tables. Rows are taken _BLOCK_ROWS at a time and a block
     of CSV rows (strings only) whose longest cell is within the limit is passed on whole; a block of a
-    sheet's rows, or one with a cell too long, is looked at row by row (the refusal names the row)."""
+    sheet's rows, or one with a cell too long, is looked at row by row (the refusal names the row). `start`: the
+    table's rows before `source`'s first (kg.read.columnar reads the rest of a file from a row on)."""
     limit = max_rows()
     bar = None
     if total and total >= PROGRESS_FROM_ROWS and sys.stderr.isatty():
@@ -124,7 +125,7 @@ def rows(source: Iterable[list], sheet: str, total: int | None = None) -> Iterat
 
         bar = tqdm(total=total, file=sys.stderr, unit="row", desc=f"reading {sheet}", leave=False)
     source = iter(source)
-    n = 0
+    n = start
     try:
         while block := list(islice(source, _BLOCK_ROWS)):
             try:

@@ -1,0 +1,505 @@
+"""A big CSV's ordinary rows read as columns (issue 12, session 6).
+
+kg.read.chunked reads a big file twice, row by row through the csv module; at 28,440 generated rows that cost
+~36 us a row, of which parsing alone ~7 (two passes) and a Python call or regular expression per cell most of
+the rest. Here the body of the file, after the rows kg.read.layout found the header in, is cut into blocks of
+~1 MB at line ends, and a block whose lines are plain — no quote character, no carriage return (then a line is
+a row and its cells are the line split at the delimiter, exactly what csv gives) — is parsed by polars as
+columns of text. Each cell is classified by one vectorised test per column:
+- a number column (given without a unit factor): empty (spaces and tabs only) or a plain number
+  (kg.read.profiles._PLAIN_DECIMAL / _PLAIN_INTEGER) — what make_region converts with float() / int();
+- a free text column (an id, a name): empty, or ASCII starting with neither a space nor the first character of a
+  not-reported mark (kg.read.profiles._CellWords.free_text: the cell is its value) — and, in the columns
+  body_rows looks at, not a possible total row's name nor a possible prefecture total's code, and no cell that
+  is its column's unit word (a units row);
+- a column of a value scheme (grid region, zone type): each distinct cell read once by make_region's own cell
+  reading, simple when that gives a value and no note;
+- any other cell (outside the header's columns, unknown columns) empty.
+A row of simple cells with at least 3 filled (no footnote) is an *ordinary* row: the first pass counts it and
+keeps its key from the columns, the pieces make its Region from the columns converted in bulk (polars' cast
+gives float() and int() of a plain number exactly: both round correctly). Every other row — a blank cell
+with non-ASCII spaces, a mark, full-width digits, thousands separators, a total or footnote, a short row, an
+unknown cell, a code that changed — goes through the row-by-row reading of today (TablePlan.region,
+body_rows, _KeyScan) with the cells csv would give it (the line split at the delimiter). From the first block
+that is not plain (a quote, a carriage return, a line longer than a cell may be, more rows than the limit),
+the rest of the file is read by the csv module as before, row numbers counting on.
+
+Regions, notes, warnings and mapping reports are the ones the row-by-row reader gives: tests/test_columnar.py
+compares both on mixed files. polars is imported only for files of COLUMNS_FROM_BYTES or more (its import is
+~0.14 s CPU)."""
+from __future__ import annotations
+
+import io
+import os
+from collections import deque
+from itertools import repeat
+from operator import methodcaller
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from kg.read import limits as read_limits
+
+COLUMNS_FROM_BYTES = 2_000_000      # ~8,500 generated rows: below, polars' import costs more than it saves
+_BLOCK_BYTES = 1 << 20
+_HEAD_BYTES = 4 << 20               # where the header's rows must end for the body to be read in blocks
+_SPACE_CLASS = "[ \\t\\n\\r\\x0b\\x0c\\x1c-\\x1f]"
+ORDINARY, ODD, BLANK = 0, 1, 2      # what a line of a block is
+_NUMBER_TYPES = (int, float, type(None))
+
+
+def body_offset(path, encoding: str, last_row: int) -> int | None:
+    """The byte offset where row `last_row` + 1 begins, when every row above it is one line (no quote character,
+    no carriage return: row numbers are line numbers) in a UTF-8 file; else None (read by csv)."""
+    if encoding not in ("utf-8", "utf-8-sig"):
+        return None
+    with open(path, "rb") as f:
+        head = f.read(_HEAD_BYTES)
+    pos = -1
+    for _ in range(last_row):
+        pos = head.find(b"\n", pos + 1)
+        if pos < 0:
+            return None
+    return pos + 1 if _plain(head[:pos + 1]) else None
+
+
+def _plain(data: bytes) -> bool:
+    """No quote character, and a carriage return only before a line feed: every line is a row, as csv reads it
+    (the file is read with universal newlines)."""
+    return b'"' not in data and (b"\r" not in data or data.count(b"\r") == data.count(b"\r\n"))
+
+
+def _blocks(path, offset: int, first_row: int) -> Iterator[tuple[int, int, bytes]]:
+    """(byte offset, number of its first row, bytes) of ~1 MB pieces of the file from `offset`, cut after a line."""
+    with open(path, "rb") as f:
+        f.seek(offset)
+        rest = b""
+        while True:
+            chunk = f.read(_BLOCK_BYTES)
+            if not chunk:
+                if rest:
+                    yield offset, first_row, rest
+                return
+            data = rest + chunk
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                rest = data
+                continue
+            block, rest = data[:cut], data[cut:]
+            yield offset, first_row, block
+            offset += len(block)
+            first_row += block.count(b"\n")
+
+
+def csv_rows_from(path, offset: int, first_row: int, delimiter: str) -> Iterator[tuple[int, list]]:
+    """kg.read.chunked._grid's rows from a byte offset where row `first_row` begins (every row above it was one
+    line): the csv module's reading of the rest of the file, within the reader's limits, row numbers counting on."""
+    import csv
+
+    before = csv.field_size_limit(max(os.path.getsize(path), 1))
+    try:
+        with open(path, "rb") as raw:
+            raw.seek(offset)
+            text = io.TextIOWrapper(raw, encoding="utf-8", newline=None)
+            rows = read_limits.rows(csv.reader(text, delimiter=delimiter), "CSV", start=first_row - 1)
+            for i, r in enumerate(rows, start=first_row):
+                if "".join(r).strip():
+                    yield i, r
+    except csv.Error:
+        from kg.read.profiles import UnreadableInput
+
+        raise UnreadableInput("binary") from None
+    finally:
+        csv.field_size_limit(before)
+
+
+def _joined(lines: list[bytes], rows) -> bytes:
+    """The lines at positions `rows` as one text again."""
+    return b"\n".join([lines[i] for i in rows.tolist()]) + b"\n"
+
+
+def _one_of(chars) -> str:
+    """A regular expression class of these ASCII characters (each written as \\xNN: no escaping rules)."""
+    return "[" + "".join(f"\\x{ord(c):02x}" for c in chars) + "]"
+
+
+@dataclass
+class _Block:
+    offset: int
+    first_row: int
+    size: int
+    kinds: Any                      # numpy int8 per line: ORDINARY, ODD, BLANK
+    width: int                      # cells per line (the widest line)
+
+
+@dataclass
+class ColumnarBody:
+    """The body of a big CSV after the first pass: its plain blocks (with what each line is) and where the rest,
+    read by csv, begins."""
+    path: Any
+    delimiter: str
+    reader: "ColumnReader"
+    head_rows: int                  # non-blank rows of the grid before the blocks (titles, header, first rows)
+    blocks: list[_Block] = field(default_factory=list)
+    tail: tuple[int, int] | None = None       # (byte offset, first row) read by csv
+    last_line: int = 0                        # the last row that is not blank
+    # the regions handed out, in order, as runs [how many, their number columns or None (read one by one), taken]
+    runs: Any = field(default_factory=deque)
+
+    def first_pass(self, offset: int, first_row: int, see) -> None:
+        """Every row from `offset` (row `first_row`): ordinary rows of plain blocks counted and keyed in bulk
+        (`see.ordinary`), the others not blank handed to `see.row(n, cells)` in file order, as the csv pass would."""
+        import numpy as np
+
+        body = see.body
+        for off, first_row, data in _blocks(self.path, offset, first_row):
+            kinds, width, frame, lines = self.reader.classify(data, first_row, body.seen_data)
+            if kinds is None:
+                self.tail = (off, first_row)
+                for n, cells in csv_rows_from(self.path, off, first_row, self.delimiter):
+                    self.last_line = n
+                    see.row(n, cells)
+                return
+            for i in np.flatnonzero(kinds == ODD).tolist():
+                cells = self.reader.cells(lines[i])
+                if "".join(cells).strip():    # csv's blank rows are no rows
+                    self.last_line = max(self.last_line, first_row + i)
+                    see.row(first_row + i, cells)
+            ordinary = np.flatnonzero(kinds == ORDINARY)
+            if len(ordinary):
+                see.ordinary(frame, first_row + ordinary)
+                body.seen_data = True
+                self.last_line = max(self.last_line, first_row + int(ordinary[-1]))
+            self.blocks.append(_Block(off, first_row, len(data), kinds, width))
+
+    def regions(self, plan, aside: frozenset[int], used: set[str]) -> Iterator:
+        """The Regions of the blocks' rows and the tail's, in file order (rows set aside left out)."""
+        import numpy as np
+
+        with open(self.path, "rb") as f:
+            for b in self.blocks:
+                f.seek(b.offset)
+                data = f.read(b.size)
+                kinds = b.kinds
+                ordinary = kinds == ORDINARY
+                if ordinary.all():
+                    made, numbers = self.reader.regions(self.reader.frame(data),
+                                                        range(b.first_row, b.first_row + len(kinds)))
+                    self.runs.append([len(made), numbers, 0])
+                    yield from made
+                    continue
+                lines = data.split(b"\n")
+                rows = np.flatnonzero(ordinary)
+                made = iter(self.reader.regions(self.reader.frame(_joined(lines, rows)), (b.first_row + rows).tolist())[0]
+                            if len(rows) else ())
+                for i, kind in enumerate(kinds.tolist()):
+                    if kind == ORDINARY:
+                        self.runs.append([1, None, 0])
+                        yield next(made)
+                    elif kind == ODD:
+                        n = b.first_row + i
+                        cells = self.reader.cells(lines[i])
+                        if n in aside or not "".join(cells).strip():
+                            continue
+                        region = plan.region(n, cells, used)
+                        if region is not None:
+                            self.runs.append([1, None, 0])
+                            yield region
+        if self.tail is not None:
+            for n, cells in csv_rows_from(self.path, *self.tail, self.delimiter):
+                if n in aside:
+                    continue
+                region = plan.region(n, cells, used)
+                if region is not None:
+                    self.runs.append([1, None, 0])
+                    yield region
+
+    def put_numbers(self, piece) -> None:
+        """Give the piece's number columns (kg.read.numbers, ProfileBatch.numbers) from the blocks' columns
+        converted in bulk, the rows read one by one taken from their value dicts, as Numbers makes them: float
+        of each cell, NaN and blank where None. A column with another kind of cell is left to Numbers."""
+        import numpy as np
+
+        regions = piece.regions
+        parts = []                            # (first region, how many, columns of their block or None, from)
+        i = 0
+        while i < len(regions):
+            run = self.runs[0]
+            count, numbers, start = run
+            take = min(count - start, len(regions) - i)
+            parts.append((i, take, numbers, start))
+            i += take
+            if start + take == count:
+                self.runs.popleft()
+            else:
+                run[2] = start + take
+        if all(numbers is None for _, _, numbers, _ in parts):
+            return                            # nothing read in bulk here: Numbers reads the dicts itself
+        into = piece.numbers()
+        for key in self.reader.number_keys:
+            xs, blanks = [], []
+            for first, take, numbers, start in parts:
+                if numbers is not None:
+                    x, blank = numbers[key]
+                    xs.append(x[start:start + take])
+                    blanks.append(blank[start:start + take])
+                    continue
+                cells = [r.values[key] for r in regions[first:first + take]]
+                if not all(type(c) in _NUMBER_TYPES for c in cells):
+                    break
+                xs.append(np.array(cells, dtype=float))
+                blanks.append(np.array([c is None for c in cells], dtype=bool))
+            else:
+                into.put(key, np.concatenate(xs), np.concatenate(blanks))
+
+
+class ColumnReader:
+    """A table's cells classified and converted column by column (see the module's text), decided once from its
+    TablePlan and the page's layout."""
+
+    def __init__(self, plan, layout, delimiter: str):
+        import polars as pl
+
+        from kg.read.gazetteer import code_changes
+        from kg.read.headers import _BRACKETS
+        from kg.read.layout import total_row_test, total_row_words
+        from kg.read.profiles import _PLAIN_DECIMAL, _PLAIN_INTEGER, _CellWords, _norm, column_by_key
+
+        self.pl = pl
+        self.plan = plan
+        self.delimiter = delimiter
+        by_key = column_by_key()
+        self.words = _CellWords.now()
+        self.width = len(plan.keys)
+        self.title_year = getattr(layout, "title_year", None)
+        keys = plan.keys
+        self.unit_words = {k: frozenset((_norm(by_key[k].unit_zh), _norm(by_key[k].unit_en))) for k in keys if k}
+        units = {u for pair in self.unit_words.values() for u in pair}
+        units |= {_norm(u) for c in by_key.values() for u in (c.unit_zh, c.unit_en)}
+        import re
+
+        plain = re.compile(_PLAIN_DECIMAL)
+        # a table whose rows something else decides: derived columns, converted units, a unit written as a number
+        self.usable = (not any(plan.inputs) and not plan.factors and not any(plain.fullmatch(u) for u in units)
+                       and "region_id" in plan.seen)
+        self.name_columns = [j for j, m in enumerate(layout.matches) if m.key in ("name", "region_id")]
+        self.code_col = next((j for j, m in enumerate(layout.matches) if m.key == "region_id"), None)
+        self.changes = list(code_changes())
+        self.is_total = total_row_test()
+        labels, endings, _ = total_row_words()
+        words = [*labels, *endings]
+        if all(words):
+            ends = {w[-1] for w in words}
+            tails = [chr(c) for c in range(33, 127) if chr(c).lower().translate(_BRACKETS) in ends]
+            self.total_tail = _one_of(tails) + _SPACE_CLASS + "*$" if tails else None
+        else:
+            self.total_tail = ""          # every name is looked at row by row
+        starts = self.words.mark_starts
+        self.free = "^" + _one_of(chr(c) for c in range(33, 127) if chr(c).lower() not in starts) + "[\\x00-\\x7f]*$"
+        self.plain = {"decimal": _PLAIN_DECIMAL, "integer": _PLAIN_INTEGER}     # a number cell: one of these
+        self.scheme_cells: dict[str, dict[str, tuple[bool, Any]]] = {}   # key -> cell -> (simple, value)
+        # the columns of a Region in file order, and what each is
+        self.fields = [(i, k, by_key[k].datatype) for i, k in enumerate(keys) if k]
+        self.id_pos = next(i for i, k, _ in self.fields if k == "region_id")
+        self.year = next(((i, dt) for i, k, dt in self.fields if k == "year"), None)
+        self.template = dict.fromkeys(by_key)
+        self.number_keys = [k for _, k, dt in self.fields if dt in self.plain]
+
+    # ----------------------------------------------------------------- parsing
+
+    def frame(self, data: bytes):
+        """The lines' cells as columns of text, c0 … (a shorter line's missing cells empty)."""
+        pl = self.pl
+        frame = pl.read_csv(data, has_header=False, separator=self.delimiter, quote_char=None, infer_schema=False,
+                            empty_string_is_null=False, raise_if_empty=False)
+        return frame.rename({c: f"c{i}" for i, c in enumerate(frame.columns)})
+
+    def cells(self, line: bytes) -> list[str]:
+        """A plain line's cells, as csv reads them (no quote, no carriage return: split at the delimiter)."""
+        text = line.decode("utf-8")
+        if text.endswith("\r"):
+            text = text[:-1]
+        return text.split(self.delimiter) if text else []
+
+    # ----------------------------------------------------------------- first pass
+
+    def classify(self, data: bytes, first_row: int, seen_data: bool):
+        """(kinds per line, cells in the commonest line, the ordinary lines as columns, the lines when some are
+        not ordinary), or Nones when the block is not plain and the rest of the file is read by csv."""
+        import numpy as np
+
+        if not self.usable or not _plain(data):
+            return None, 0, None, None
+        lines = data.split(b"\n")
+        if lines[-1] == b"":
+            lines.pop()                       # the block ends with a line feed
+        if not lines or first_row - 1 + len(lines) > read_limits.max_rows() or \
+                max(map(len, lines)) > read_limits.MAX_CELL_CHARS:
+            return None, 0, None, None
+        delimiter = self.delimiter.encode()
+        first = lines[0].count(delimiter)
+        if data.count(delimiter) == first * len(lines) and b"\n\n" not in data and not data.startswith(b"\n"):
+            counts = None                     # (polars fills a shorter line; a longer one fails: every line as wide)
+            common = first
+        else:
+            counts = np.fromiter(map(methodcaller("count", delimiter), lines), dtype=np.int64, count=len(lines))
+            common = int(np.bincount(counts).argmax())
+        width = common + 1
+        kinds = np.full(len(lines), ODD, dtype=np.int8)
+        if width < self.width:                # rows shorter than the header: read row by row
+            return kinds, width, None, lines
+        regular = np.ones(len(lines), dtype=bool) if counts is None else counts == common
+        text = data if counts is None else _joined(lines, np.flatnonzero(regular))
+        try:
+            frame = self.frame(text)
+        except Exception:                     # anything polars reads otherwise than csv: read by csv
+            return None, 0, None, None
+        if frame.height != int(regular.sum()) or frame.width != width:
+            return None, 0, None, None
+        simple, filled = self._tests(frame, width)
+        flags = frame.select(simple.alias("simple"), filled.alias("filled"))
+        ok = flags["simple"].to_numpy()
+        n_filled = flags["filled"].to_numpy()
+        sub = np.full(len(ok), ODD, dtype=np.int8)
+        if seen_data:                         # footnotes are told only after a data row: row by row until one
+            sub[ok & (n_filled >= 3)] = ORDINARY
+        sub[n_filled == 0] = BLANK
+        kinds[regular] = sub
+        if (sub != ORDINARY).any():
+            frame = frame.filter(self.pl.Series(sub == ORDINARY))
+        return kinds, width, frame, lines
+
+    def _tests(self, frame, width: int):
+        """(every cell of the row simple, how many filled) as polars expressions over the block."""
+        pl = self.pl
+        plan = self.plan
+        simple, filled, numbers, patterns = [], [], [], []
+        for i in range(width):
+            col = pl.col(f"c{i}")
+            empty = col == ""                 # a cell of spaces is read row by row (it is no value, yet not "")
+            filled.append((~empty).cast(pl.Int32))
+            key = plan.keys[i] if i < self.width else None
+            if key is None:
+                simple.append(empty)
+                continue
+            datatype = self.words.by_key[key].datatype
+            if datatype in self.plain:        # one expression over the row's number cells joined (see _RowReader)
+                numbers.append(col)
+                plain = self.plain[datatype]
+                patterns.append(plain if key == "year" and self.title_year is not None else f"(?:{plain})?")
+            elif key in self.words.free_text:
+                ok = col.str.contains(self.free)
+                units = [u for u in self.unit_words[key] if u.isascii()]
+                if units:
+                    ok = ok & ~col.str.to_lowercase().str.replace_all(_SPACE_CLASS, "").is_in(units)
+                if i in self.name_columns and self.total_tail == "":
+                    ok = pl.lit(False)
+                elif i in self.name_columns and self.total_tail is not None:
+                    ok = ok & ~col.str.contains(self.total_tail)
+                if i == self.code_col:
+                    ok = ok & ~col.str.contains(f"^[0-9]{{4}}00{_SPACE_CLASS}*$") & ~col.is_in(self.changes)
+                ok = ok | empty
+                other = ~col.str.contains("^[\\x00-\\x7f]*$")      # Chinese names, provinces: one by one
+                cells = frame.select(col.filter(other).unique()).to_series().to_list()
+                if cells:
+                    ok = ok | col.is_in([c for c in cells if self._text_simple(key, i, c)])
+                simple.append(ok)
+            else:
+                simple.append(col.is_in(self._scheme_simple(key, frame[f"c{i}"].unique().to_list())))
+        if numbers:
+            simple.append(pl.concat_str(numbers, separator="\x1f").str.contains("^" + "\x1f".join(patterns) + "$"))
+        return pl.all_horizontal(simple), pl.sum_horizontal(filled)
+
+    def _text_simple(self, key: str, i: int, cell: str) -> bool:
+        """A free text cell that is not ASCII: its value as given (make_region) unless blank or a mark, and no
+        unit word, total row's name or possible prefecture code (body_rows, PrefectureTotals)."""
+        from kg.read.profiles import _is_empty, _norm
+
+        if _is_empty(cell) or _norm(cell) in self.words.marks or _norm(cell) in self.unit_words[key]:
+            return False
+        if i in self.name_columns and self.is_total(cell):
+            return False
+        code = cell.strip()
+        return not (i == self.code_col and ((len(code) == 6 and code.isdigit()) or cell in self.changes))
+
+    def _scheme_simple(self, key: str, cells: list[str]) -> list[str]:
+        """The cells of a value scheme's column that make_region reads to a value without a note (each distinct
+        cell read once, by its own reading)."""
+        from kg.read.profiles import _norm, _read_cells
+
+        known = self.scheme_cells.setdefault(key, {})
+        for cell in cells:
+            if cell in known:
+                continue
+            values = {key: None}
+            raw: dict = {}
+            out: list = []
+            asks: list = []
+            _read_cells([(key, cell)], values, raw, out, asks, {}, self.words)
+            simple = (not raw and not out and not asks and (cell == "" or cell.strip() != "")
+                      and _norm(cell) not in self.unit_words[key])
+            known[cell] = (simple, values[key])
+        return [c for c, (simple, _) in known.items() if simple]
+
+    def keys(self, frame) -> tuple[list, list]:
+        """(region id, year as the rule across rows compares it) of ordinary rows (kg.read.repeats.rule_key)."""
+        pl = self.pl
+        col = pl.col(f"c{self.id_pos}")
+        ids = frame.select(pl.when(col == "").then(None).otherwise(col)).to_series().to_list()
+        if self.year is None:
+            return ids, [None] * len(ids)
+        i, datatype = self.year
+        years = self._numbers(frame, i, datatype)
+        from kg.read.profiles import lexical_form
+
+        if None not in years and datatype == "integer":
+            return ids, list(map(str, years))
+        return ids, [None if y is None else lexical_form(y, datatype) for y in years]
+
+    def codes(self, frame) -> list[str]:
+        """The six-digit codes of ordinary rows (PrefectureTotals.counties: none of them ends in 00 here)."""
+        if self.code_col is None:
+            return []
+        pl = self.pl
+        return frame.select(pl.col(f"c{self.code_col}").str.extract(f"^([0-9]{{6}}){_SPACE_CLASS}*$", 1)
+                            ).to_series().drop_nulls().to_list()
+
+    # ----------------------------------------------------------------- pieces
+
+    def _numbers(self, frame, i: int, datatype: str) -> list:
+        pl = self.pl
+        return frame[f"c{i}"].cast(pl.Float64 if datatype == "decimal" else pl.Int64, strict=False).to_list()
+
+    def regions(self, frame, rows) -> tuple[list, dict]:
+        """The Regions of ordinary rows (numbers `rows`), as TablePlan.region makes them, and their number columns
+        ({key: (float64, blank)})."""
+        from kg.read.profiles import Region
+
+        pl = self.pl
+        exprs, schemes = [], []
+        for i, key, datatype in self.fields:
+            col = pl.col(f"c{i}")
+            if datatype in self.plain:
+                exprs.append(col.cast(pl.Float64 if datatype == "decimal" else pl.Int64, strict=False))
+            elif key in self.words.free_text:
+                exprs.append(pl.when(col == "").then(None).otherwise(col).alias(f"c{i}"))
+            else:
+                exprs.append(col)
+                schemes.append((len(exprs) - 1, self.scheme_cells[key]))
+        typed = frame.select(exprs)
+        columns = [s.to_list() for s in typed]
+        numbers = {}
+        for s, (_, key, datatype) in zip(typed, self.fields):
+            if datatype in self.plain:        # as kg.read.numbers makes them: float(v), NaN and blank for None
+                numbers[key] = (s.cast(pl.Float64).to_numpy(), s.is_null().to_numpy())
+        for j, known in schemes:
+            columns[j] = [known[c][1] for c in columns[j]]
+        keys = [k for _, k, _ in self.fields]
+        copy = self.template.copy
+        values = [copy() for _ in rows]
+        deque(map(dict.update, values, map(zip, repeat(keys), zip(*columns))), maxlen=0)   # no Python per row
+        ids = [v or "" for v in columns[keys.index("region_id")]]
+        names = columns[keys.index("name")] if "name" in keys else repeat(None)
+        # Region(region_id, name, row, values, raw, extra, notes, sheet): each its own empty raw, extra and notes
+        out = list(map(Region, ids, names, rows, values, iter(dict, None), iter(dict, None), iter(list, None),
+                       repeat(None)))
+        return out, numbers

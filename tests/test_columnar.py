@@ -1,0 +1,164 @@
+"""A big CSV's ordinary rows read as columns (kg.read.columnar) give exactly what reading them row by row gives."""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from kg.bench import HEADER, generate
+from kg.read import chunked, columnar
+from kg.read.gazetteer import code_changes
+from kg.read.numbers import Numbers
+from kg.read.profiles import column_by_key
+
+COL = {h: i for i, h in enumerate(HEADER)}
+
+
+def _rows(n: int, seed: int) -> list[list[str]]:
+    return [[str(r.get(h, "")) for h in HEADER] for r in generate(n, seed=seed)]
+
+
+def _mixed(rows: list[list[str]]) -> list[list[str]]:
+    """Generated rows with what a planner's file holds here and there, every 53 rows."""
+    changed = next(iter(code_changes()))
+    edits = {
+        1: ("population", "abc"),                   # a bad cell in a column of plain numbers
+        2: ("area_km2", "１２３.５"),                # full-width digits
+        3: ("coal_t", "—"), 4: ("coal_t", "/"), 5: ("diesel_t", "-"),   # not reported
+        6: ("cattle_head", "12.0"),                 # a whole number with a point in a count column
+        7: ("gdp_100m_cny", ""), 8: ("gdp_100m_cny", "  "), 9: ("gdp_100m_cny", "\u3000"),
+        10: ("name", "合计"), 11: ("name", "Total"), 12: ("name", "全县"), 13: ("name", "grains"),
+        14: ("region_id", "410500"), 15: ("region_id", "410522"), 16: ("region_id", changed),
+        17: ("grid_region", "华北"), 18: ("grid_region", " south"), 19: ("grid_region", "North China"),
+        20: ("year", ""), 21: ("year", "2021.0"), 22: ("population", "1234567890123456"),
+        23: ("area_km2", "0.1234567891"), 24: ("area_km2", "-0"), 25: ("area_km2", "1e5"),
+        26: ("population", "+5"), 27: ("population", "007"), 28: ("population", "文本"),
+        29: ("name", "  lead"), 30: ("name", "河南某县"), 31: ("region_id", ""), 32: ("name", "-x"),
+        33: ("urbanization_rate_pct", "45.6%"), 34: ("area_km2", "1 234.5"), 35: ("region_id", "ＧＸ１"),
+    }
+    out = []
+    for k, r in enumerate(rows):
+        r = list(r)
+        j = k % 53
+        if j in edits:
+            key, value = edits[j]
+            r[COL[key]] = value
+        elif j == 40:
+            r = r[:10]                              # a short row
+        elif j == 41:
+            r = r + ["stray"]                       # a cell beyond the header
+        elif j == 42:
+            r = ["注：本表数据来源于统计年鉴"]         # a footnote
+        elif j == 43:
+            r = [""] * len(r)                       # a row of empty cells
+        elif j == 44:
+            r = []                                  # an empty line
+        elif j == 45:
+            r[0] = rows[0][0]                       # a repeated id
+        out.append(r)
+    return out
+
+
+def _write(path, header, rows, delimiter=",", newline="\n", title=None, end=""):
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        if title:
+            f.write(title + newline)
+        f.write(delimiter.join(header) + newline)
+        for r in rows:
+            f.write(delimiter.join(r) + newline)
+        f.write(end)
+    return path
+
+
+def _read(path, columns_from: int, monkeypatch) -> tuple[str, object]:
+    monkeypatch.setattr(columnar, "COLUMNS_FROM_BYTES", columns_from)
+    monkeypatch.setattr(columnar, "_BLOCK_BYTES", 50_000)      # many blocks: rows cut at block ends
+    pf = chunked.open_pieces(path)
+    pieces = list(pf.pieces([range(a, min(a + 700, pf.count)) for a in range(0, pf.count, 700)]))
+    for p in pieces:            # the number columns given from the blocks are those the value dicts give
+        given, made = p.numbers(), Numbers([r.values for r in p.regions])
+        for key in column_by_key():
+            a, b = given(key), made(key)
+            assert (a is None) == (b is None), key
+            if a is not None:
+                assert np.array_equal(a[0], b[0], equal_nan=True) and np.array_equal(a[1], b[1]), key
+    seen = repr(([dataclasses.asdict(r) for p in pieces for r in p.regions],
+                 [[dataclasses.asdict(r) for r in p.companions] for p in pieces], [p.warnings for p in pieces],
+                 vars(pieces[0].mapping), pf.count, sorted(pf.aside)))
+    return seen, pf.columns
+
+
+def _same(path, monkeypatch):
+    by_rows, none = _read(path, 1 << 40, monkeypatch)
+    by_columns, body = _read(path, 0, monkeypatch)
+    assert none is None
+    assert by_columns == by_rows
+    return body
+
+
+def _odd(body) -> int:
+    return sum(int((b.kinds == columnar.ODD).sum()) for b in body.blocks)
+
+
+def test_mixed_file_reads_the_same_as_row_by_row(tmp_path, monkeypatch):
+    body = _same(_write(tmp_path / "mixed.csv", HEADER, _mixed(_rows(3_000, seed=4)), end="\n"), monkeypatch)
+    assert len(body.blocks) > 5 and body.tail is None
+    # the rows with something to say are read row by row, the untouched ones as columns
+    kinds = {b.first_row + i: kind for b in body.blocks for i, kind in enumerate(b.kinds.tolist())}
+    untouched = [kinds[k + 2] for k in range(3_000) if k % 53 > 45 and k + 2 in kinds]
+    assert len(untouched) > 300 and set(untouched) == {columnar.ORDINARY}
+    for j in (1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 16, 22, 25, 28, 29, 33, 34, 40, 41, 42, 44):
+        assert {kinds[k + 2] for k in range(j, 3_000, 53) if k + 2 in kinds} == {columnar.ODD}, j
+
+
+def test_plain_file_is_read_as_columns_only(tmp_path, monkeypatch):
+    rows = _rows(2_500, seed=6)
+    path = _write(tmp_path / "plain.csv", HEADER, rows, newline="\r\n")
+    body = _same(path, monkeypatch)
+    assert _odd(body) == 0 and sum(len(b.kinds) for b in body.blocks) == 2_500 - 29
+    # the pieces carry their number columns from the blocks (the first rows, above the blocks, from their dicts)
+    pf = chunked.open_pieces(path)
+    for piece in pf.pieces([range(a, min(a + 700, pf.count)) for a in range(0, pf.count, 700)]):
+        assert set(piece.numbers()._columns) == {k for k in HEADER if column_by_key()[k].datatype != "string"}
+
+
+def test_semicolons_thousands_separators_and_an_empty_last_line(tmp_path, monkeypatch):
+    rows = _mixed(_rows(2_000, seed=8))
+    for r in rows[::17]:
+        if len(r) > COL["population"] and r[COL["population"]].isdigit():
+            r[COL["population"]] = f"{int(r[COL['population']]):,}"
+    _same(_write(tmp_path / "semi.csv", HEADER, rows, delimiter=";", end="\n\n"), monkeypatch)
+
+
+def test_title_year_fills_empty_years_as_row_by_row(tmp_path, monkeypatch):
+    rows = _rows(2_000, seed=9)
+    for r in rows[::7]:
+        r[COL["year"]] = ""
+    body = _same(_write(tmp_path / "title.csv", HEADER, rows, title="2021年 各县主要指标"), monkeypatch)
+    assert _odd(body) >= 2_000 // 7 - 5
+
+
+def test_a_quoted_cell_sends_the_rest_to_csv(tmp_path, monkeypatch):
+    rows = _rows(2_000, seed=10)
+    rows[1_500][COL["name"]] = '"a, b"'
+    body = _same(_write(tmp_path / "quoted.csv", HEADER, rows), monkeypatch)
+    assert body.tail is not None and body.blocks
+
+
+def test_chinese_names_provinces_and_value_schemes(tmp_path, monkeypatch):
+    header = HEADER + ["province", "official_zone_type", "备注"]
+    rows = []
+    for k, r in enumerate(_rows(2_000, seed=12)):
+        rows.append(r + [["河南省", "山东省", ""][k % 3], ["ecological", "城市化地区", "限制开发区域", ""][k % 4],
+                         "note" if k % 97 == 0 else ""])
+        if k % 5 == 0:
+            rows[-1][COL["name"]] = ["滑县", "安阳市合计", "其中：市辖区", "全州县", "林州市"][k // 5 % 5]
+    _same(_write(tmp_path / "zh.csv", header, rows), monkeypatch)
+
+
+def test_repeated_ids_across_blocks_are_companions_as_row_by_row(tmp_path, monkeypatch):
+    rows = _rows(2_500, seed=13)
+    rows[2_400][0] = rows[3][0]
+    rows[1_200][0], rows[1_200][COL["year"]] = rows[7][0], ""
+    _same(_write(tmp_path / "repeats.csv", HEADER, rows), monkeypatch)
