@@ -127,6 +127,16 @@ def test_full_form_is_the_advice_as_before(batch):
     assert data["regions"] == json.loads(orjson.dumps(advise(batch)["regions"]))
 
 
+def test_full_form_as_ndjson_carries_the_same_records(batch):
+    """Regression (session 6): `advise --full --format ndjson` failed (KeyError 'basis_of') once the compact form was
+    written from arrays: the full form names no basis, and its lines are the full JSON's regions."""
+    lines = [json.loads(x) for x in _written(batch, fmt="ndjson", full=True, jobs=2, chunk=70).splitlines()]
+    assert lines[0]["record"] == "header" and lines[0]["form"] == "full" and "catalog" not in lines[0]
+    assert {x["record"] for x in lines[1:-1]} == {"region"} and lines[-1]["record"] == "summary"
+    assert [{k: v for k, v in x.items() if k != "record"} for x in lines[1:-1]] == \
+        json.loads(_written(batch, full=True))["regions"]
+
+
 def test_ndjson_header_regions_summary(batch):
     lines = [json.loads(x) for x in _written(batch, fmt="ndjson", jobs=2, chunk=100).splitlines()]
     assert lines[0]["record"] == "header" and "catalog" in lines[0]

@@ -136,8 +136,8 @@ def advise_chunk(sub: ProfileBatch, opts: dict) -> tuple[bytes, dict, list, list
         lines = [b'{"record":"region",' + r[1:] for r in encoded] if opts["full"] else encoded
         body = b"\n".join(lines)
         at, firsts = 0, {}
-        for line, d in zip(lines, res["basis_of"]):       # where the first region naming each basis begins
-            if d is not None:
+        for line, d in zip(lines, res["basis_of"] if found else ()):   # where the first region naming each basis
+            if d is not None:                                           # begins (the full form names none)
                 firsts.setdefault(d, at)
             at += len(line) + 1
         bases = [(firsts[d], d, b) for d, b in found.items()]
