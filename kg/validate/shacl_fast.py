@@ -13,7 +13,7 @@ import operator
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterator
 
@@ -382,7 +382,10 @@ class RatioCheck:
             return None                   # clearly inside: no exact arithmetic needed
         ratio = _number(n) * self.scale / _number(d)
         if ratio < self.bound if self.side == "below" else ratio > self.bound:
-            value = (ratio * _THOUSAND).quantize(Decimal(1), rounding=ROUND_HALF_UP) / _THOUSAND
+            try:
+                value = (ratio * _THOUSAND).quantize(Decimal(1), rounding=ROUND_HALF_UP) / _THOUSAND
+            except InvalidOperation:      # more digits than the context holds (1e300 people on 1e-300 km²): as it is
+                value = ratio
             return i, self.numerator, float(value), self.severity, self.zh, self.en
         return None
 
