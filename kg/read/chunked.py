@@ -25,14 +25,13 @@ one scan of the sheet's XML comes first (_sheet_scan) and the rows are filled as
 read-only too, without either. Still read whole: a workbook of one sheet per year (its sheets are stacked)
 and a sheet that does not say its size.
 
-Why the csv module and not pyarrow or polars: both passes need every row's cells as text (header finding,
-footnotes, totals and units rows look at text, bad cells are kept as given), which is what csv gives.
-Measured on 284,400 generated rows (66 MB): csv.reader 1.42 s CPU for all rows as lists of str; pyarrow's
-streaming reader 1.20 s to typed columns (+0.17 s import), 1.50 s to the same text rows back in Python. The
-parse is not where reading's time goes, so a columnar reader would not pay. Session 5, after the row reader of
-kg.read.profiles (28,440 generated rows, ~40 us a row for both passes): parsing is ~4.5 us a row on each pass, a
-row's Region (a dict of every column, its notes) ~5 us, the regular expression telling a row of plain numbers ~3 us;
-typed columns would still have to become those per-row Regions and the text rows the first pass's rules read."""
+The rows of the header's search and the first rows below are read by the csv module (their cells as text:
+header finding, footnotes, totals and units rows look at text, bad cells are kept as given). Below them, a big
+CSV's plain blocks are read as columns by polars (kg.read.columnar, session 6): what decided against a columnar
+reader in session 5 — typed columns must still become per-row Regions, and the first pass's rules read text rows —
+is answered there by telling ordinary rows with one vectorised test per column (only the other rows go through the
+row-by-row reading here, as text) and by making the ordinary rows' Regions from columns converted in bulk: 28,440
+generated rows ~40 -> ~23 us a row for both passes, ~5 of it polars' import (figures in the commit)."""
 from __future__ import annotations
 
 import codecs
@@ -47,7 +46,6 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from kg.knowledge.cache import one_source
-from kg.read import columnar
 from kg.read import limits as read_limits
 from kg.read import profiles
 from kg.read.profiles import (ProfileBatch, Region, TablePlan, UnreadableInput, note_looked_up,
@@ -306,6 +304,7 @@ def open_pieces(path: str | Path, sheet: str | None = None, sheet_year: int | No
     is not a table raises what read_profiles raises. One sheet of a workbook of one sheet per year
     (kg.read.several): `sheet`, the year its name gives, and the number its rows count on from (the sheets
     before it), as read_profiles reads such a workbook."""
+    from kg.read import columnar           # here, not at import: a command on a small file never needs it
     from kg.read.layout import _HEADER_SEARCH_ROWS, Body, PrefectureTotals, find_header
 
     path = Path(path)
