@@ -126,3 +126,17 @@ def test_big_flux_shares_in_bulk_are_one_regions():
     want = [_big_flux_shares((b or {}).get("by_table1") or {}, 0.1) for b in balances]
     assert [repr(x) for x in got] == [repr(x) for x in want]
     assert sum(bool(x) for x in got) > 2000 and any(len(x) > 1 for x in got)
+
+
+def test_dense_rank_is_numpys_unique_inverse():
+    """The boost reasons' order uses dense_rank where it used np.unique(return_inverse=True): the same count and
+    places on ties, negative zero, empty and one-element arrays."""
+    from kg.reason.fast import dense_rank
+
+    rng = np.random.default_rng(12)
+    cases = [np.array([]), np.array([3.0]), np.array([0.0, -0.0, 1.0, 0.0]),
+             *(np.round(rng.normal(size=n), rng.integers(0, 3)) for n in (5, 50, 500))]
+    for x in cases:
+        values, inverse = np.unique(x, return_inverse=True)
+        count, rank = dense_rank(x)
+        assert count == len(values) and rank.tolist() == inverse.reshape(-1).tolist()
