@@ -210,7 +210,10 @@ def measure(cmd: list[str], ok=(0, 1)) -> Run:
     proc.returncode = rc = os.waitstatus_to_exitcode(status)
     if rc not in ok:
         raise RuntimeError(f"{' '.join(cmd[2:4])} failed ({rc}): {err.decode(errors='replace').strip()[-500:]}")
-    return Run(wall, usage.ru_utime + usage.ru_stime, max(peak[0], usage.ru_maxrss) / 1024, rc)
+    # the sampled tree, not the child's ru_maxrss: that high-water mark includes the bench process itself as forked
+    # before exec (a bench holding 284,400 generated rows made every command it ran "peak" at ~1 GB); only a run
+    # too short for one sample (20 ms) falls back to it
+    return Run(wall, usage.ru_utime + usage.ru_stime, (peak[0] or usage.ru_maxrss) / 1024, rc)
 
 
 def median_run(cmd: list[str], repeat: int) -> Run:
@@ -399,6 +402,7 @@ def forms_figures(n: int, d: Path, say) -> dict:
     cases = {"JSON list": [write_json(rows, d / "forms.json")],
              "two CSV files": [write_csv(rows[:half], d / "forms-a.csv"), write_csv(rows[half:], d / "forms-b.csv")],
              "year sheets": [write_year_sheets(rows[:YEAR_SHEETS_MAX], d / "forms-years.xlsx")]}
+    del rows                     # the bench's own memory is not the command's, but the machine's
     out = {}
     for name, paths in cases.items():
         count = n if name != "year sheets" else min(n, YEAR_SHEETS_MAX)

@@ -62,3 +62,16 @@ def test_input_forms_are_measured(tmp_path):
     assert set(got) == {"JSON list", "two CSV files", "year sheets"}
     assert all(f["rc"] == 0 and f["peak_mb"] > 0 and f["cpu_s"] > 0 and f["regions"] == 40 for f in got.values())
     assert out.getvalue().count("MB peak") == 3 and not list(tmp_path.iterdir())
+
+
+def test_peak_memory_is_the_commands_not_the_bench_process():
+    """Regression (session 6): the child's ru_maxrss counts the bench process as forked before exec, so a bench
+    holding 284,400 generated rows reported ~1 GB for every command it ran. A small command is measured small
+    however big the bench is."""
+    import sys
+
+    held = bytearray(300 * 1024 * 1024)          # the bench holding generated rows
+    held[::4096] = b"x" * len(held[::4096])      # touched: resident
+    r = bench.measure([sys.executable, "-c", "import time; time.sleep(0.3)"], ok=(0,))
+    assert r.peak_mb < 100, r.peak_mb
+    del held
