@@ -226,3 +226,16 @@ def test_compact_written_from_arrays_is_the_compact_form_of_the_verdicts(awkward
     assert any(x["kind"] == "boost" and x["gate"] is None for x in reasons)
     assert any(r["valid"] and r["indicators"].get("public_transport_share") is None for r in regions)
     assert any(len(m["reasons"]) == 1 for r in regions for m in r["measures"])      # no boost reason, no reach
+
+
+def test_forked_workers_hand_their_records_over_through_files_left_behind_none(batch, tmp_path, monkeypatch):
+    """With --jobs > 1 each worker writes its chunk's records to a file in the temporary folder (not through the
+    pipe: 284,400 regions were 2.4 GB pickled, piped and unpickled) and the parent writes them out: the same bytes
+    as one process, and no file or folder left behind."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    for fmt in ("json", "ndjson"):
+        assert _written(batch, fmt=fmt, jobs=2, chunk=50) == _written(batch, fmt=fmt, jobs=1, chunk=10_000)
+    assert _written(batch, full=True, jobs=2, chunk=60) == _written(batch, full=True, jobs=1)
+    assert not list(tmp_path.iterdir())
