@@ -11,7 +11,7 @@ every file are compared first (on hashes, from the first passes), and the rows t
 companions."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -30,10 +30,18 @@ class PiecedFiles:
     offsets: list[int]
     warnings: list[dict]
     source_name: str
-    companions: Companions       # by row number in the batch
+    _companions: Companions | None = field(default=None, init=False, repr=False)
 
     def __len__(self) -> int:
         return sum(len(s) for s in self.sources)
+
+    @property
+    def companions(self) -> Companions:
+        """The rows the rule across rows pairs, by row number in the batch: worked out when first asked for, so that
+        a workbook of year sheets given among several files has it worked out once, for the whole batch."""
+        if self._companions is None:
+            self._companions = _companions(self.sources, self.offsets)
+        return self._companions
 
     def pieces(self, spans: list[range]) -> Iterator[ProfileBatch]:
         """One ProfileBatch per span of region positions (consecutive, from 0, covering all regions), made of the
@@ -126,8 +134,7 @@ def open_sheets(path: str) -> PiecedFiles | None:
     tables: list[dict] = []
     for s in sheets:
         tables += [w for w in s.warnings[s.notes:] if w not in tables]
-    zeros = [0] * len(sheets)
-    return PiecedFiles(sheets, zeros, notes + tables, Path(path).name, _companions(sheets, zeros))
+    return PiecedFiles(sheets, [0] * len(sheets), notes + tables, Path(path).name)
 
 
 def open_several(paths: list[str]) -> PiecedFiles:
@@ -156,7 +163,7 @@ def open_several(paths: list[str]) -> PiecedFiles:
             sources.append(source)
             offsets.append(offset)
         offset = offset + last if len(source) else offset
-    return PiecedFiles(sources, offsets, warnings, ", ".join(map(str, paths)), _companions(sources, offsets))
+    return PiecedFiles(sources, offsets, warnings, ", ".join(map(str, paths)))
 
 
 def _last_row(source) -> int:
