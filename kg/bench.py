@@ -136,6 +136,19 @@ def write_json(rows: list[dict], path: Path) -> Path:
     return path
 
 
+def write_ntriples(rows: list[dict], path: Path) -> Path:
+    """The same regions as N-Triples in the profile vocabulary (ProfileBatch.to_ntriples, as `tanheng export` gives
+    them), written a few thousand regions at a time."""
+    from kg.read.profiles import from_table
+
+    batch = from_table(HEADER, [(i + 2, [r.get(h) for h in HEADER]) for i, r in enumerate(rows)], path.name, "csv")
+    nodes = batch.node_texts()
+    with open(path, "w", encoding="utf-8") as f:
+        for a in range(0, len(rows), 2_000):
+            f.write(batch.to_ntriples(rows=range(a, min(a + 2_000, len(rows))), nodes=nodes))
+    return path
+
+
 def write_year_sheets(rows: list[dict], path: Path, years=(2019, 2020, 2021, 2022)) -> Path:
     """A workbook of one sheet per year (named 2019年 …), the rows shared out among the sheets, each of its year."""
     import openpyxl
@@ -391,21 +404,24 @@ def output_size(path: Path, n: int, d: Path, say) -> float:
 
 
 YEAR_SHEETS_MAX = 20_000      # openpyxl reads ~1 ms a row: a bigger workbook of year sheets takes minutes
+RDF_MAX = 28_440              # ~150 MB of N-Triples; 284,400 regions would be ~1.5 GB, past the 512 MB input limit
 
 
 def forms_figures(n: int, d: Path, say) -> dict:
     """Peak memory (≤ 1 GiB at any size) and CPU of `advise` for the input forms read in pieces besides one CSV
-    file: the n regions as one JSON list, as two CSV files given together, and (at most YEAR_SHEETS_MAX rows) as a
-    workbook of one sheet per year. One run each."""
+    file: the n regions as one JSON list, as two CSV files given together, (at most YEAR_SHEETS_MAX rows) as a
+    workbook of one sheet per year and (at most RDF_MAX) as N-Triples. One run each."""
     rows = generate(n)
     half = len(rows) // 2
     cases = {"JSON list": [write_json(rows, d / "forms.json")],
              "two CSV files": [write_csv(rows[:half], d / "forms-a.csv"), write_csv(rows[half:], d / "forms-b.csv")],
-             "year sheets": [write_year_sheets(rows[:YEAR_SHEETS_MAX], d / "forms-years.xlsx")]}
+             "year sheets": [write_year_sheets(rows[:YEAR_SHEETS_MAX], d / "forms-years.xlsx")],
+             "RDF": [write_ntriples(rows[:RDF_MAX], d / "forms.nt")]}
     del rows                     # the bench's own memory is not the command's, but the machine's
     out = {}
+    most = {"year sheets": YEAR_SHEETS_MAX, "RDF": RDF_MAX}
     for name, paths in cases.items():
-        count = n if name != "year sheets" else min(n, YEAR_SHEETS_MAX)
+        count = min(n, most.get(name, n))
         r = measure(advise_cmd(paths[0])[:5] + [str(p) for p in paths[1:]] + advise_cmd(paths[0])[5:])
         out[name] = {"regions": count, **asdict(r)}
         say(f"input form    {name:<14} {count:>9,} regions {r.wall_s:7.2f} s wall {r.cpu_s:7.2f} s CPU "

@@ -55,13 +55,13 @@ def test_output_size_is_what_advise_writes(tmp_path):
 
 
 def test_input_forms_are_measured(tmp_path):
-    """--forms: the regions as a JSON list, as two CSV files and as year sheets, each advised whole (exit 0), with
-    its peak memory and CPU."""
+    """--forms: the regions as a JSON list, as two CSV files, as year sheets and as N-Triples, each advised whole
+    (exit 0), with its peak memory and CPU."""
     out = io.StringIO()
     got = bench.forms_figures(40, tmp_path, lambda t: out.write(t + "\n"))
-    assert set(got) == {"JSON list", "two CSV files", "year sheets"}
+    assert set(got) == {"JSON list", "two CSV files", "year sheets", "RDF"}
     assert all(f["rc"] == 0 and f["peak_mb"] > 0 and f["cpu_s"] > 0 and f["regions"] == 40 for f in got.values())
-    assert out.getvalue().count("MB peak") == 3 and not list(tmp_path.iterdir())
+    assert out.getvalue().count("MB peak") == 4 and not list(tmp_path.iterdir())
 
 
 def test_peak_memory_is_the_commands_not_the_bench_process():

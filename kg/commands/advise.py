@@ -48,7 +48,7 @@ def read_batch(paths: list[str], lang: str):
 
 
 def read_source(paths: list[str], lang: str):
-    """What advise streams: a big CSV, workbook or JSON file read in pieces as they are advised, several files one
+    """What advise streams: a big CSV, workbook, JSON or RDF file read in pieces as they are advised, several files one
     after another when one of them is big (kg.read.several), else the batch read whole (read_batch)."""
     from kg.read import several
 

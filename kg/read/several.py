@@ -18,6 +18,7 @@ from typing import Iterator
 from kg.knowledge.cache import one_source
 from kg.read.chunked import PiecedFile, open_pieces, streamable
 from kg.read.json_pieces import open_json_pieces, streamable_json
+from kg.read.rdf_pieces import open_rdf_pieces, streamable_rdf
 from kg.read.profiles import ProfileBatch, Region, UnreadableInput, read_named, rows_counted_on
 from kg.read.repeats import Companions, paired_hashes, paired_ids, rule_key
 
@@ -86,8 +87,8 @@ class PiecedFiles:
 
 def streams(path: str) -> bool:
     """Whether the file is big enough to be read in pieces: a CSV file or workbook (kg.read.chunked), a JSON file
-    (kg.read.json_pieces)."""
-    return streamable(path) or streamable_json(path)
+    (kg.read.json_pieces), an RDF file (kg.read.rdf_pieces)."""
+    return streamable(path) or streamable_json(path) or streamable_rdf(path)
 
 
 def pieced(path: str) -> PiecedFile | PiecedFiles | None:
@@ -97,6 +98,8 @@ def pieced(path: str) -> PiecedFile | PiecedFiles | None:
     try:
         if streamable(path):
             return open_pieces(path) or open_sheets(path)
+        if streamable_rdf(path):          # before JSON: a .json file may be JSON-LD
+            return open_rdf_pieces(path)
         if streamable_json(path):
             return open_json_pieces(path)
     except UnreadableInput:
