@@ -27,6 +27,14 @@ def _messy_items(n: int) -> list[dict]:
             r["population"] = "1,234,567"                  # thousands separators in a text cell
         if i % 17 == 0:
             r["gdp_100m_cny"] = "n/a"                      # text in a number field: kept and reported
+        if i % 19 == 0:                                    # numbers orjson and json may read apart
+            r["electricity_mwh"] = 12345678901234567890123 if i % 38 else 1.5e19
+            r["coal_t"] = float("nan")
+            r["population"] = 1234.0 if i % 57 else 1234.5
+            r["cropland_ha"] = 0.12345678912345
+        if i % 29 == 0:
+            r["name"] = "区SURROGATE名"                     # half a surrogate pair, written as an escape below
+            r["附注"] = {"big": 123456789012345678901234567, "x": [1.5, "y"]}
         items.append(r)
     items[90] = {}                                         # a blank item
     items[150]["region_id"], items[150]["year"] = items[10]["region_id"], items[10]["year"]
@@ -48,7 +56,8 @@ def test_a_json_file_in_pieces_is_advised_as_when_read_whole(tmp_path, small_thr
     items = _messy_items(240)
     doc = {"source": "yearbook", "regions": items, "note": [1, 2]} if wrapped else items
     path = tmp_path / "regions.json"
-    path.write_text(json.dumps(doc, ensure_ascii=False, indent=1).replace("\n", "\r\n"), encoding=encoding)
+    text = json.dumps(doc, ensure_ascii=False, indent=1).replace("\n", "\r\n").replace("SURROGATE", "\\ud800")
+    path.write_text(text, encoding=encoding)
     pieced = read_source([str(path)], "zh")
     assert isinstance(pieced, PiecedFile) and len(pieced) == 239          # the blank item is no region
     whole = read_profiles(path)

@@ -370,6 +370,19 @@ ROW_HEADER = ["region_id", "name", "year", "population", "area_km2", "年末常�
     (["A1", "甲县", "2022", "123456789012345", "0.1234567891", "", "", "", "", "", ""], False),
     (["A1", "—", "２０２２", "1,234", " 5 ", "—", "/", "x", "", "", ""], False),
     (["A1", "甲县", "2022", "12345", "1234.5"], False),                             # a short row
+    # a sheet's or a JSON item's cells, numbers already (issue 12: read by positions too, when plain)
+    (["A1", "甲县", 2022, 12345, 1234.5, 12.5, "south", 10, 20.25, 70, None], True),
+    (["A1", "甲县", 2022.0, 12345.0, 1234, None, None, None, None, None, None], True),   # floats whole, an int
+    (["A1", "甲县", 2022, None, -0.0, 0.1, None, None, None, None, "见附表"], True),
+    (["A1", "甲县", None, None, None, None, None, None, None, None, None], False),       # no number at all
+    (["A1", "甲县", 2022, 12345.5, 1.0, None, None, None, None, None, None], False),     # not whole: an integer column
+    (["A1", "甲县", 2022, 12345, 0.1234567891, None, None, None, None, None, None], False),   # ten decimals
+    (["A1", "甲县", 2022, 12345, 2.675, 1e-9, None, None, None, None, None], True),
+    (["A1", "甲县", 2022, 12345, 1e15, None, None, None, None, None, None], False),      # past any county
+    (["A1", "甲县", 2022, 10**15, 1.0, None, None, None, None, None, None], False),
+    (["A1", "甲县", 2022, 12345, float("nan"), None, None, None, None, None, None], False),
+    (["A1", "甲县", 2022, True, 1.0, None, None, None, None, None, None], False),        # a bool is no number
+    (["A1", "甲县", 2022, "12345", 1.5, None, None, None, None, None, None], False),     # text among numbers
 ])
 def test_a_row_is_read_as_its_cells_one_by_one(cells, by_positions):
     """TablePlan.region reads a row of plain numbers by positions decided once for the table (issue 12);

@@ -16,6 +16,8 @@ from array import array
 from pathlib import Path
 from typing import Iterator
 
+import orjson
+
 from kg.knowledge.cache import one_source
 from kg.read import limits as read_limits
 from kg.read.chunked import STREAM_FROM_BYTES, PiecedFile, _KeyScan
@@ -100,6 +102,27 @@ def _items(text: str, start: int, decode) -> Iterator[tuple[dict, int, int]]:
         at = _skip(text, at + 1)
 
 
+_NESTED = (dict, list)
+_LOOKED_AT = (float, dict, list)
+# orjson reads an integer past 64 bits as a float (json reads it whole, and the limits refuse it past 100 digits):
+# a float this big, or a nested value (which may hold one), is read again by json
+_BIGGEST = 9.2e18
+
+
+def _loads(raw: bytes, loads):
+    """An item's UTF-8 text parsed as `loads` (json with the limits' number hooks) parses it: by orjson (~10×
+    cheaper) when both give the same — orjson refuses what it reads otherwise (NaN, Infinity, a number past a
+    double, half a surrogate pair), and an item with a float past _BIGGEST or a nested value is read by json."""
+    try:
+        item = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return loads(raw.decode("utf-8"))
+    for v in item.values():
+        if type(v) in _LOOKED_AT and (type(v) is not float or not -_BIGGEST < v < _BIGGEST):
+            return loads(raw.decode("utf-8"))
+    return item
+
+
 def open_json_pieces(path: str | Path) -> PiecedFile | None:
     """The passes over a JSON file before its pieces (see the module's text); None: read it whole."""
     path = Path(path)
@@ -126,7 +149,7 @@ def open_json_pieces(path: str | Path) -> PiecedFile | None:
     def strings() -> Iterator[list]:
         at, byte = 0, skip
         for item, begin, end in _items(text, start, plain):
-            header.update(dict.fromkeys(map(_whole_text, item)))
+            header.update(dict.fromkeys(map(_whole_text, item) if text.find("\\u", begin, end) >= 0 else item))
             if places is not None:
                 byte += len(text[at:begin].encode("utf-8"))
                 places[0].append(byte)
@@ -148,9 +171,10 @@ def open_json_pieces(path: str | Path) -> PiecedFile | None:
         text = None
     loads = json.JSONDecoder(parse_int=read_limits.json_int, parse_float=read_limits.json_float).decode
 
-    def items() -> Iterator[dict]:
+    def items() -> Iterator[tuple[dict, bool]]:
+        """Each item, and whether its text holds a \\u escape (only such text can hold half a surrogate pair)."""
         if text is not None:
-            yield from (item for item, _, _ in _items(text, start, decode))
+            yield from ((item, text.find("\\u", begin, end) >= 0) for item, begin, end in _items(text, start, decode))
             return
         begins, ends = places
         with open(path, "rb") as f:
@@ -159,13 +183,17 @@ def open_json_pieces(path: str | Path) -> PiecedFile | None:
                 f.seek(begins[a])
                 block, base = f.read(ends[b - 1] - begins[a]), begins[a]
                 for x, y in zip(begins[a:b], ends[a:b]):
-                    yield loads(block[x - base:y - base].decode("utf-8"))
+                    raw = block[x - base:y - base]
+                    yield _loads(raw, loads), b"\\u" in raw
 
     def rows(progress: bool = False) -> Iterator[tuple[int, list]]:
         """Every item that is not blank, as (its number, its cells in the header's order)."""
-        for i, item in enumerate(items(), start=1):
-            item = {_whole_text(k): v for k, v in item.items()}
-            cells = [_json_cell(item.get(h)) for h in keys]
+        for i, (item, escaped) in enumerate(items(), start=1):
+            if escaped:
+                item = {_whole_text(k): v for k, v in item.items()}
+                cells = [_json_cell(item.get(h)) for h in keys]
+            else:                               # no text to mend: only nested values to write out
+                cells = [v if type(v) not in _NESTED else _json_cell(v) for v in map(item.get, keys)]
             if not all(map(_is_empty, cells)):       # TablePlan.region gives no region for a blank one
                 yield i, cells
 

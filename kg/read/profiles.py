@@ -677,6 +677,7 @@ class _RowReader:
                    for dt in ("decimal", "integer")}
         self.decimal_keys = [k for _, k in numbers["decimal"]]
         self.integer_keys = [k for _, k in numbers["integer"]]
+        self.number_keys = self.decimal_keys + self.integer_keys
         positions = [i for i, _ in numbers["decimal"] + numbers["integer"]]
         # the cells as one tuple (itemgetter of one position gives the cell alone); no part of the pattern
         # matches \x1f, so a cell holding one cannot shift the others into place
@@ -693,6 +694,34 @@ class _RowReader:
         units = {_norm(u) for c in by_key.values() for u in (c.unit_zh, c.unit_en)}
         self.usable = bool(positions) and not any(_PLAIN.fullmatch(u) for u in units)
 
+    def typed(self, numbers: tuple) -> list | None:
+        """The number cells of a row whose cells are values already (a sheet's, a JSON item's) as make_region reads
+        them, or None when one of them is not read here: text, a bool, a number past _LARGEST or not finite, a float
+        with more than _DECIMALS decimals (make_region rounds it), or one not whole in an integer column; or when
+        every one is blank. A float that round() leaves as it is has at most _DECIMALS decimals in its shortest
+        form, so make_region's Decimal of it rounds to itself: the float is what it gives; an int is exact below
+        _LARGEST (2⁵³ > 10¹⁵), so float() of it is. Issue 12: JSON and workbook rows read ~8× cheaper."""
+        out = []
+        decimals = len(self.decimal_keys)
+        for j, v in enumerate(numbers):
+            t = type(v)
+            if t is float:
+                if not -1e15 < v < 1e15 or round(v, _DECIMALS) != v:      # NaN fails the first test
+                    return None
+                if j >= decimals:
+                    if not v.is_integer():
+                        return None
+                    v = int(v)
+            elif t is int:
+                if not -10**15 < v < 10**15:
+                    return None
+                if j < decimals:
+                    v = float(v)
+            elif v is not None:
+                return None
+            out.append(v)
+        return out if out.count(None) < len(out) else None
+
     def region(self, plan: TablePlan, rownum: int, cells: list, used_extra: set[str]) -> Region | None:
         """The row's Region as TablePlan.region reads it, or None if it is not a row read here."""
         if not self.usable or len(cells) < self.width:
@@ -701,8 +730,11 @@ class _RowReader:
         try:
             if self.plain.fullmatch("\x1f".join(numbers)) is None:
                 return None
-        except TypeError:                 # a sheet's cells: numbers already
-            return None
+            read = None
+        except TypeError:                 # a sheet's cells or a JSON item's: numbers already
+            read = self.typed(numbers)
+            if read is None:
+                return None
         extra: dict[str, Any] = {}
         for i, name in self.extras:
             if not _is_empty(cells[i]):
@@ -713,9 +745,12 @@ class _RowReader:
                 extra[f"column {i + 1}"] = cells[i]
                 used_extra.add(f"column {i + 1}")
         values = self.template.copy()
-        values.update(zip(self.decimal_keys, map(float, numbers)))
-        if self.integer_keys:
-            values.update(zip(self.integer_keys, map(int, numbers[len(self.decimal_keys):])))
+        if read is not None:
+            values.update(zip(self.number_keys, read))
+        else:
+            values.update(zip(self.decimal_keys, map(float, numbers)))
+            if self.integer_keys:
+                values.update(zip(self.integer_keys, map(int, numbers[len(self.decimal_keys):])))
         raw: dict[str, str] = {}
         out_of_range: list[str] = []
         asks: list[tuple[str, str, dict]] = []
