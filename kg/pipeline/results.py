@@ -22,6 +22,8 @@ may read that dataset and nothing else (no other file, no network)."""
 from __future__ import annotations
 
 import re
+from itertools import repeat
+from typing import Iterable
 from pathlib import Path
 
 COLUMNS = ("region_id", "year", "scenario", "coefficient_set", "draw", "figure", "value", "unit")
@@ -33,8 +35,9 @@ def province(region_id: str) -> str:
     return m.group(1) if m else "other"
 
 
-def figures(region: dict) -> list[tuple[str, float | None, str]]:
-    """(figure, value, unit) of one advised region (kg.pipeline.advice.advise's form, compact or full)."""
+def figures(region: dict, units: dict[str, str] | None = None) -> list[tuple[str, float | None, str]]:
+    """(figure, value, unit) of one advised region (kg.pipeline.advice.advise's form, compact or full). `units`:
+    each indicator's unit (indicator_units), when the caller asks for many regions."""
     out = [("valid", 1.0 if region["valid"] else 0.0, "1"), ("violations", float(len(region["violations"])), "count")]
     b = region.get("balance")
     if b:
@@ -48,25 +51,36 @@ def figures(region: dict) -> list[tuple[str, float | None, str]]:
         out += [(f"type_score:{t}", s, "score") for t, s in region["type_scores"].items()]
         out += [(f"type:{region['type']}", 1.0, "1"), (f"model:{region['model']}", 1.0, "1")]
         out += [(f"measure_score:{m['id']}", m["score"], "score") for m in region["measures"]]
-        from kg.knowledge.rules import indicator_unit
-
-        out += [(f"indicator:{k}", v, indicator_unit(k)["en"]) for k, v in region["indicators"].items()]
+        units = units if units is not None else IndicatorUnits()
+        out += [(f"indicator:{k}", v, units[k]) for k, v in region["indicators"].items()]
     return out
 
 
-def tidy(regions: list[dict], years: list, coefficient_set: str, scenario: str = "observed",
+class IndicatorUnits(dict):
+    """Each indicator's English unit, asked of the rules once per key (not once per region and indicator: ~100
+    look-ups a region, each reading the environment for the store, were half of what --results cost)."""
+
+    def __missing__(self, key: str) -> str:
+        from kg.knowledge.rules import indicator_unit
+
+        unit = self[key] = indicator_unit(key)["en"]
+        return unit
+
+
+def tidy(regions: Iterable[dict], years: list, coefficient_set: str, scenario: str = "observed",
          draw: int = 0) -> dict[str, dict[str, list]]:
     """The tidy rows of advised regions (with their profile years), by province: plain lists, cheap
     to send from a worker process to the one that writes."""
     by_province: dict[str, dict[str, list]] = {}
+    units = IndicatorUnits()
     for r, year in zip(regions, years):
         cols = by_province.setdefault(province(r["region_id"]), {c: [] for c in COLUMNS})
-        for fig, value, unit in figures(r):
-            cols["region_id"].append(r["region_id"])
-            cols["year"].append(year)
-            cols["figure"].append(fig)
-            cols["value"].append(value)
-            cols["unit"].append(unit)
+        names, values, unit = zip(*figures(r, units))
+        cols["region_id"] += repeat(r["region_id"], len(names))
+        cols["year"] += repeat(year, len(names))
+        cols["figure"] += names
+        cols["value"] += values
+        cols["unit"] += unit
     for cols in by_province.values():
         n = len(cols["figure"])
         cols["scenario"], cols["coefficient_set"], cols["draw"] = [scenario] * n, [coefficient_set] * n, [draw] * n
