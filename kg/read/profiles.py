@@ -984,8 +984,26 @@ def sheet_rows(ws, progress: bool = True) -> Iterator[list]:
     """Every row of a sheet (blank ones too: row numbers count them) as the sheet shows its cells, within the
     reader's limits; `progress`: a bar on a terminal for a big sheet."""
     read_limits.check_declared_rows(getattr(ws, "max_row", None), ws.title)
+    shown = _ShownValues()
     for r in read_limits.rows(ws.iter_rows(), ws.title, total=getattr(ws, "max_row", None) if progress else None):
-        yield [_shown_value(c) for c in r]
+        yield list(map(shown, r))
+
+
+class _ShownValues(dict):
+    """_shown_value of a sheet's cells, whether a style is a percent format asked once per style (a read-only cell's
+    number_format walks three of openpyxl's tables: ~2 µs a cell, a fifth of reading a sheet)."""
+
+    def __call__(self, cell):
+        v = getattr(cell, "value", None)
+        if type(v) is not int and type(v) is not float:
+            return v
+        style = getattr(cell, "_style_id", None)
+        if style is None:
+            return _shown_value(cell)
+        percent = self.get(style)
+        if percent is None:
+            percent = self[style] = (getattr(cell, "number_format", "") or "").endswith("%")
+        return float(f"{v * 100:.12g}") if percent else v
 
 
 def _formulas_without_values(data: bytes, sheets: list[str]) -> list[dict]:
