@@ -34,7 +34,8 @@ from kg.read.profiles import (_EXTENSIONS, UnreadableInput, _decode_text, _is_em
                               columns, table_plan)
 from kg.read.repeats import Companions
 
-_TYPE, _REGION, _ROW = str(RDF.type), str(TH.RegionProfile), str(TH.sourceRow)
+# as text: a term of kg.namespaces is an rdflib URIRef, and advising a CSV imports no rdflib (test_cli_startup)
+_TYPE, _REGION, _ROW = RDF + "type", TH + "RegionProfile", TH + "sourceRow"
 _THP = str(THP)
 # the datatypes rdflib's toPython gives an int for (a th:sourceRow of another datatype: read whole)
 _INTEGERS = frozenset(str(XSD) + t for t in (
