@@ -206,3 +206,28 @@ def test_one_formatter_words_results_for_validate_balance_and_scenario():
     assert not hasattr(validate_cmd, "_show") and not hasattr(validate_cmd, "_field_label")
     assert not any(hasattr(kg.validate, f) for f in ("WORDS", "format_result", "show_value", "region_title"))
     assert "format_result" in open(scenario_words.__file__, encoding="utf-8").read()   # what-if
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_a_big_file_is_checked_in_pieces_as_when_read_whole(capsys, monkeypatch, tmp_path, fmt):
+    """Issue 12: `validate` reads a big file in pieces as `advise` does (284,400 regions: 2.1 GB read whole, 170 MB
+    in pieces) and says the same: a yearbook export with bad cells, marks, total rows, footnotes and a region
+    repeated for one year in different pieces."""
+    from test_chunked import _messy_rows, _write
+
+    from kg.pipeline import stream
+    from kg.read import chunked, several
+
+    rows = _messy_rows(600, seed=5)
+    rows[550][0], rows[550][2] = rows[12][0], rows[12][2]           # the same region and year, far apart
+    path = _write(tmp_path / "messy.csv", rows)
+    monkeypatch.setattr(several, "streams", lambda name: False)
+    whole = run(capsys, path, "--format", fmt, "--lang", "en")
+    monkeypatch.undo()
+    monkeypatch.setattr(chunked, "STREAM_FROM_BYTES", 1_000)
+    monkeypatch.setattr(stream, "CHUNK", 100)
+    pieces = []
+    real = several.pieced
+    monkeypatch.setattr(several, "pieced", lambda name: pieces.append(name) or real(name))
+    assert run(capsys, path, "--format", fmt, "--lang", "en") == whole
+    assert pieces and whole[0] == 1 and "more than once" in whole[1]
