@@ -2,6 +2,7 @@
 one process; the compact JSON loses nothing the full form has; NDJSON carries the same records."""
 import io
 import json
+from itertools import accumulate
 
 import orjson
 import pytest
@@ -215,11 +216,15 @@ def test_compact_written_from_arrays_is_the_compact_form_of_the_verdicts(awkward
 
     encoded = advise_encoded(awkward)
     records = advise(awkward, compact=True)
-    assert encoded["regions"] == [orjson.dumps(r) for r in records["regions"]]
-    assert encoded["bases"] == records["bases"] and encoded["summary"] == records["summary"]
-    lines = advise_encoded(awkward, first={"record": "region"})["regions"]
-    assert lines == [orjson.dumps({"record": "region", **r}) for r in records["regions"]]
     regions = records["regions"]
+    assert encoded["body"] == b",".join(orjson.dumps(r) for r in regions)
+    assert encoded["bases"] == records["bases"] and encoded["summary"] == records["summary"]
+    lines = advise_encoded(awkward, first={"record": "region"}, sep=b"\n")
+    assert lines["body"] == b"\n".join(orjson.dumps({"record": "region", **r}) for r in regions)
+    starts = [0, *accumulate(len(orjson.dumps({"record": "region", **r})) + 1 for r in regions)]
+    assert advise_encoded(awkward, apart=True)["regions"] == [orjson.dumps(r) for r in regions]
+    assert lines["at"] == {d: starts[next(i for i, r in enumerate(regions) if r["valid"] and r["balance"]["basis"] == d)]
+                           for d in records["bases"]}
     assert any(r["close_call"] for r in regions) and not regions[9]["valid"]
     assert any(r["secondary"] and r["secondary"]["why"] == "designation-disagrees" for r in regions)
     reasons = [x for r in regions for m in r["measures"] for x in m["reasons"]]

@@ -6,12 +6,15 @@ the valid ones of the same batch are still advised."""
 from __future__ import annotations
 
 import hashlib
+from collections import deque
+from itertools import accumulate, chain, repeat
 from typing import Callable
 
+import numpy as np
 import orjson
 
 from kg.present.advice import present
-from kg.present.compact import records as compact_records
+from kg.present.compact import HOLE, numbers, records as compact_records, rows_of, template
 from kg.reason import fast as reason
 from kg.reason.verdict import Verdict
 from kg.account.balance import account_batch
@@ -44,6 +47,12 @@ class Bases:
 
     def view(self, balance: dict) -> dict:
         """The compact balance: the region's own figures and "basis", the digest of the rest."""
+        out = {k: v for k, v in balance.items() if k not in _NOT_OWN}
+        out["basis"] = self.digest(balance)
+        return out
+
+    def digest(self, balance: dict) -> str:
+        """The digest of a balance's basis (a plan's regions share it), the basis kept in `found`."""
         key = tuple(id(balance[k]) for k in BASIS)
         digest = self._by_objects.get(key)
         if digest is None:
@@ -51,11 +60,58 @@ class Bases:
             digest = "b-" + hashlib.blake2b(orjson.dumps(basis, option=orjson.OPT_SORT_KEYS), digest_size=8).hexdigest()
             self._by_objects[key] = digest
             self.found.setdefault(digest, basis)
-        out = {k: v for k, v in balance.items() if k not in _NOT_OWN}
-        out["basis"] = digest
-        return out
+        return digest
 
 
+def balance_texts(accounts, bases: Bases) -> tuple[list[bytes], list[str]]:
+    """Each region's compact balance (Bases.view) encoded, and the digest of its basis, written per plan of the
+    accounts (kg.account.balance.Accounts.plans) rather than region by region: a plan's regions have the same keys
+    and the same values but for its figures' arrays, so the plan's view is encoded once as a template with a hole
+    for each array, and each array's figures for all its regions by one orjson call (the same numbers as the
+    regions' balances hold: account_batch takes them from these arrays)."""
+    n = len(accounts.balances)
+    texts: list = [None] * n
+    digests: list = [None] * n
+    for idx, plan in sorted(accounts.plans, key=lambda p: p[0][0]):     # bases found in the order first named
+        digest = bases.digest(plan)
+        holes: list = []
+
+        def holed(value):
+            if isinstance(value, np.ndarray):
+                holes.append(value)
+                return HOLE
+            return value
+        view = {k: {a: holed(x) for a, x in v.items()} if k in _AMOUNTS and isinstance(v, dict) else holed(v)
+                for k, v in plan.items() if k not in _NOT_OWN}
+        view["basis"] = digest
+        m = len(idx)
+        if holes:
+            tmpl = template(view)
+            made = [tmpl % t for t in _figures([h if h.shape == (m,) else np.broadcast_to(h, m) for h in holes])]
+        else:
+            made = [orjson.dumps(view)] * m
+        deque(map(texts.__setitem__, idx, made), 0)
+        deque(map(digests.__setitem__, idx, repeat(digest)), 0)
+    return texts, digests
+
+
+def _figures(columns: list[np.ndarray]):
+    """Each region's figures of these columns, encoded, as a tuple: one orjson call for a table of floats (None, as
+    a ratio's object array holds where it has no value, written as NaN is: null), else one per column."""
+    floats = []
+    for c in columns:
+        if c.dtype == object:
+            values = c.tolist()
+            if not all(x is None or x.__class__ is float for x in values):
+                return zip(*map(numbers, columns))
+            c = np.array([np.nan if x is None else x for x in values], dtype=float)
+        elif c.dtype != np.float64:
+            return zip(*map(numbers, columns))
+        floats.append(c)
+    return rows_of(numbers(np.column_stack(floats)), len(floats))
+
+
+_AMOUNTS = ("by_source", "by_sink", "by_table1", "stocks", "memo")
 _NOT_OWN = frozenset(BASIS) | {"coefficients"}
 
 
@@ -165,36 +221,84 @@ def advise(batch, coefficient_set: str = "default", lang: str = "zh", progress: 
             **({"bases": bases.found} if compact else {})}
 
 
-def advise_encoded(batch, coefficient_set: str = "default", engine: str = "fast", first: dict | None = None) -> dict:
-    """advise(compact=True) with each region already encoded: "regions" holds the bytes of each region's JSON
-    object, `first` (e.g. NDJSON's {"record": "region"}) its first keys. The fast engine's are written from the
-    reasoning's arrays (kg.reason.fast.reason_arrays, kg.present.compact) without a Verdict or a dict of measures
-    per region; the reference engine's are its compact dicts, encoded. "basis_of": the basis each region's
-    balance names (None for an invalid one)."""
+def _head_texts(valid: list, checked, first: dict) -> list[bytes]:
+    """Each valid region's head (_head, after `first`'s keys) encoded without its closing brace."""
+    tmpl = template({**first, "region_id": HOLE, "name": HOLE, "year": HOLE, "row": HOLE, "valid": True,
+                     "violations": HOLE, "warnings": HOLE, "notes": HOLE})[:-1]
+    results = list(map(checked.results_of, valid))
+    said = [b"[]"] * len(valid)
+    violations, warnings, notes = said, said[:], said[:]
+    for i in [i for i, x in enumerate(results) if x]:
+        h = _head(valid[i], results[i], True)
+        violations[i], warnings[i], notes[i] = (orjson.dumps(h[k]) for k in ("violations", "warnings", "notes"))
+    dumps = orjson.dumps
+    return [tmpl % t for t in zip(map(dumps, [r.region_id for r in valid]), map(dumps, [r.name for r in valid]),
+                                  map(dumps, [r.values.get("year") for r in valid]), map(dumps, [r.row for r in valid]),
+                                  violations, warnings, notes)]
+
+
+def advise_encoded(batch, coefficient_set: str = "default", engine: str = "fast", first: dict | None = None,
+                   sep: bytes = b",", apart: bool = False) -> dict:
+    """advise(compact=True) with its regions already encoded: "body" holds each region's JSON object, `first`
+    (e.g. NDJSON's {"record": "region"}) its first keys, one after the other with `sep` between them, and "at"
+    where in it the first region naming each basis begins ({digest: offset}); `apart`: "regions" holds each
+    region's bytes too. The fast engine's are written from the reasoning's arrays (kg.reason.fast.reason_arrays,
+    kg.present.compact) without a Verdict, a dict of measures or (not apart) a bytes object per region; the
+    reference engine's are its compact dicts, encoded."""
     first = first or {}
+    regions = batch.regions
     if engine != "fast":
         res = advise(batch, coefficient_set, engine=engine, compact=True)
-        res["basis_of"] = [r["balance"]["basis"] if r["valid"] else None for r in res["regions"]]
-        res["regions"] = [orjson.dumps({**first, **r}) for r in res["regions"]]
-        return res
-    checked, rows, numbers, accounts = _accounted(batch, coefficient_set)
-    valid, balances = checked.valid, accounts.balances
+        records = res.pop("regions")
+        return {**res, **_joined([(orjson.dumps({**first, **x}),) for x in records],
+                                 [x["balance"]["basis"] if x["valid"] else None for x in records], sep, True)}
+    checked, values, numbers, accounts = _accounted(batch, coefficient_set)
+    valid = checked.valid
     bases = Bases()
-    views = [bases.view(b) for b in balances]
-    encoded = compact_records(reason.reason_arrays(rows, balances, numbers=numbers, accounts=accounts),
-                              [{**first, **_head(r, checked.results_of(r), True)} for r in valid], views,
-                              [v.get("official_zone_type") for v in rows])
-    advised = dict(zip(map(id, valid), zip(encoded, views)))
-    regions, basis_of = [], []
-    for r in batch.regions:
-        done = advised.get(id(r))
-        if done is not None:
-            regions.append(done[0])
-            basis_of.append(done[1]["basis"])
-        else:
-            regions.append(orjson.dumps({**first, **_invalid(_head(r, checked.results_of(r), False), r, True)}))
-            basis_of.append(None)
-    total = len(batch.regions)
-    return {"summary": {"total": total, "valid": len(advised), "invalid": total - len(advised)},
-            "regions": regions, "batch_warnings": checked.batch_results, "coefficient_set": coefficient_set,
-            "coefficients": _coefficients(balances), "bases": bases.found, "basis_of": basis_of}
+    balances, digests = balance_texts(accounts, bases)
+    ends = [b"}" if apart else b"}" + sep] * len(valid)
+    if valid and valid[-1] is regions[-1]:
+        ends[-1] = b"}"
+    encoded = compact_records(reason.reason_arrays(values, accounts.balances, numbers=numbers, accounts=accounts),
+                              _head_texts(valid, checked, first), balances,
+                              [v.get("official_zone_type") for v in values], ends)
+    if len(valid) == len(regions):
+        rows, named = list(encoded), digests
+    else:       # the invalid regions in their places, each one piece
+        advised = set(map(id, valid))
+        places = [p for p, r in enumerate(regions) if id(r) in advised]
+        rows, named = [None] * len(regions), [None] * len(regions)
+        deque(map(rows.__setitem__, places, encoded), 0)
+        deque(map(named.__setitem__, places, digests), 0)
+        last = len(regions) - 1
+        for p in [p for p, x in enumerate(rows) if x is None]:
+            r = regions[p]
+            rows[p] = (orjson.dumps({**first, **_invalid(_head(r, checked.results_of(r), False), r, True)}),
+                       sep if p < last and not apart else b"")
+    total = len(regions)
+    return {"summary": {"total": total, "valid": len(valid), "invalid": total - len(valid)},
+            **_joined(rows, named, sep, apart),
+            "batch_warnings": checked.batch_results, "coefficient_set": coefficient_set,
+            "coefficients": _coefficients(accounts.balances), "bases": bases.found}
+
+
+def _joined(rows: list[tuple], named: list, sep: bytes, apart: bool) -> dict:
+    """The body from each region's pieces (apart: each region's joined, then the regions with `sep` between;
+    otherwise each but the last region's pieces end with `sep`, and all are joined at once) and where the first
+    region naming each basis begins in it, the pieces' lengths counted only up to the last of those regions."""
+    firsts: dict[str, int] = {}
+    for p, d in enumerate(named):
+        if d is not None:
+            firsts.setdefault(d, p)
+    upto = max(firsts.values(), default=0)
+    out = {}
+    if apart:
+        out["regions"] = rows = list(map(b"".join, rows))
+        out["body"] = sep.join(rows)
+        lengths = [len(x) + len(sep) for x in rows[:upto]]
+    else:
+        out["body"] = b"".join(chain.from_iterable(rows))
+        lengths = [sum(map(len, x)) for x in rows[:upto]]
+    offsets = [0, *accumulate(lengths)]
+    out["at"] = {d: offsets[p] for d, p in firsts.items()}
+    return out

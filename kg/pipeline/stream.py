@@ -118,37 +118,32 @@ def advise_chunk(sub: ProfileBatch, opts: dict) -> tuple[bytes, dict, list, list
     regions first name them ([] for the full form), with opts["results"]
     its tidy figures (kg.pipeline.results.tidy) for the gathering process to write and, with
     opts["keys"], each region's key figures (kg.history.key_figures) for a saved analysis."""
+    ndjson = opts["format"] == "ndjson"
     with one_source():
         if opts["full"]:
             res = advise(sub, coefficient_set=opts["coefficient_set"], lang=opts["lang"], engine=opts["engine"])
             encoded = [orjson.dumps(r) for r in res["regions"]]
+            # NDJSON's lines begin {"record": "region", … (as advise_encoded writes the compact ones)
+            body = b"\n".join([b'{"record":"region",' + r[1:] for r in encoded]) if ndjson else b",".join(encoded)
+            at = {}
         else:
             res = advise_encoded(sub, coefficient_set=opts["coefficient_set"], engine=opts["engine"],
-                                 first=_RECORD if opts["format"] == "ndjson" else None)
-            encoded = res["regions"]
+                                 first=_RECORD if ndjson else None, sep=b"\n" if ndjson else b",",
+                                 apart=bool(opts.get("results") or opts.get("keys")))
+            body, at = res["body"], res["at"]
+
     def regions() -> Iterator[dict]:
         """The records themselves, as the bytes say (compact or full): each read back as it is used, so that one
         record at a time is alive (a chunk's 1,000 parsed records at once — ~400 objects each — made the garbage
         collector's scans cost twice the parse)."""
-        return iter(res["regions"]) if opts["full"] else map(_record, encoded)
+        return iter(res["regions"]) if opts["full"] else map(_record, res["regions"])
     rows = None
     if opts.get("results"):
         from .results import tidy
 
         rows = tidy(regions(), [r.values.get("year") for r in sub.regions], opts["coefficient_set"])
-    found = res.get("bases", {})
-    if opts["format"] == "ndjson":      # {"record": "region", **r} (the compact records begin with it)
-        lines = [b'{"record":"region",' + r[1:] for r in encoded] if opts["full"] else encoded
-        body = b"\n".join(lines)
-        at, firsts = 0, {}
-        for line, d in zip(lines, res["basis_of"] if found else ()):   # where the first region naming each basis
-            if d is not None:                                           # begins (the full form names none)
-                firsts.setdefault(d, at)
-            at += len(line) + 1
-        bases = [(firsts[d], d, b) for d, b in found.items()]
-    else:
-        body = b",".join(encoded)      # the records comma-separated
-        bases = [(None, d, b) for d, b in found.items()]
+    # NDJSON: where in the body the first region naming each basis begins (the full form names none)
+    bases = [(at[d] if ndjson else None, d, b) for d, b in res.get("bases", {}).items()]
     keys = None
     if opts.get("keys"):
         from kg.history import key_figures

@@ -29,19 +29,38 @@ from kg.reason.verdict import SCORE_DIGITS, round_array
 
 
 
-def numbers(values: list) -> list[bytes]:
-    """Each number (or None) as orjson writes it: one dumps of the list, cut at its commas."""
-    return orjson.dumps(values)[1:-1].split(b",") if values else []
+def numbers(values) -> list[bytes]:
+    """Each number (or None) of a list, or each element of a number array (NaN and ±inf: null), as orjson writes
+    it: one dumps of them all, cut at its commas. An array is written by orjson directly (the same digits as its
+    Python floats, without making them)."""
+    if isinstance(values, np.ndarray):
+        if values.dtype == object:
+            values = values.tolist()
+        elif values.size:
+            return orjson.dumps(np.ascontiguousarray(values).reshape(-1), option=orjson.OPT_SERIALIZE_NUMPY)[1:-1] \
+                .split(b",")
+    return orjson.dumps(values)[1:-1].split(b",") if len(values) else []
+
+
+HOLE = orjson.Fragment(b"\x00")     # orjson escapes a NUL in any string: a raw one is only ever a hole
+
+
+def template(obj) -> bytes:
+    """obj as orjson writes it, each HOLE in it a `%s` of a bytes template (filled in order with encoded values)."""
+    return b"%s".join(p.replace(b"%", b"%%") for p in orjson.dumps(obj).split(b"\x00"))
+
+
+def rows_of(cells: list, width: int):
+    """Consecutive groups of `width` cells (a row-major table's rows), as tuples."""
+    return zip(*[iter(cells)] * width)
 
 
 @lru_cache(maxsize=None)
-def _heads(model_iri: str) -> tuple[np.ndarray, np.ndarray]:
-    """`,{"id":"…","score":` of each of the model's measures (model_weights order), then `[{"id":"…","score":`,
-    and their lengths."""
+def _heads(model_iri: str) -> np.ndarray:
+    """`,{"id":"…","score":` of each of the model's measures (model_weights order), then `[{"id":"…","score":`."""
     fields = model_fields(model_iri)
     heads = [b'{"id":' + orjson.dumps(fields[m]["id"]) + b',"score":' for m in _iris(model_iri)]
-    heads = [b"," + h for h in heads] + [b"[" + h for h in heads]
-    return _objects(heads), _lengths(heads)
+    return _objects([b"," + h for h in heads] + [b"[" + h for h in heads])
 
 
 def _iris(model_iri: str) -> tuple[str, ...]:
@@ -58,17 +77,16 @@ _OPEN, _CLOSE = b',"reasons":[', b"]}"
 
 
 @lru_cache(maxsize=4096)
-def _fixed(model_iri: str, big: frozenset[str]) -> tuple[np.ndarray, np.ndarray]:
+def _fixed(model_iri: str, big: frozenset[str]) -> np.ndarray:
     """For each of the model's measures, its reasons that do not depend on the region's figures (fixed_reasons)
     encoded, as the tokens of a measure's record after its score: (all of them, closed), (its base reason, opened)
-    and (the reach reason or nothing, closed) — an object array, measures × 3, and their lengths."""
+    and (the reach reason or nothing, closed) — an object array, measures × 3."""
     out = []
     for reasons in fixed_reasons(model_iri, big):
         base = _OPEN + reference_text(reasons[0])
         tail = b"".join(b"," + reference_text(x) for x in reasons[1:]) + _CLOSE
         out.append((base + tail, base, tail))
-    table = _table(out)
-    return table, np.vectorize(len, otypes=[np.int64])(table)
+    return _table(out)
 
 
 def _table(rows: list[tuple]) -> np.ndarray:
@@ -78,11 +96,12 @@ def _table(rows: list[tuple]) -> np.ndarray:
 
 
 def _fixed_rows(model_iri: str, bigs: list[frozenset[str]]) -> tuple[np.ndarray, np.ndarray]:
-    """_fixed of each row's big fluxes (rows × measures × 3) and their lengths, each distinct set looked up once."""
+    """_fixed of each distinct set of big fluxes among the rows, one flat object array (sets × measures × 3), and
+    where each row's set begins in it."""
     sets: dict[frozenset[str], int] = {}
     at = [sets.setdefault(b, len(sets)) for b in bigs]
-    tables = [_fixed(model_iri, b) for b in sets]
-    return np.stack([t for t, _ in tables])[at], np.stack([n for _, n in tables])[at]
+    table = np.concatenate([_fixed(model_iri, b).reshape(-1) for b in sets]) if sets else np.empty(0, dtype=object)
+    return table, np.array(at, dtype=np.int64) * (3 * len(_iris(model_iri)))
 
 
 @lru_cache(maxsize=1)
@@ -105,41 +124,40 @@ def _lengths(texts: list[bytes]) -> np.ndarray:
 
 @dataclass(frozen=True)
 class MeasureTexts:
-    """One model's ranked measures encoded for all its rows in one text: row i's list (JSON array) is
-    text[row[i]:row[i + 1]], its q-th measure (best first) text[entry[i·measures + q]:end[i·measures + q]]."""
-    text: bytes
-    row: list[int]
-    entry: list[int]
-    end: list[int]
+    """One model's ranked measures encoded for all its rows: row i's list (a JSON array) is lists[i]; the tokens of
+    its q-th measure (best first) are tokens[start[c]:stop[c]], c = i·measures + q, the first of them opening
+    with "[" or ","."""
+    lists: list[bytes]
+    tokens: list[bytes]
+    start: np.ndarray
+    stop: np.ndarray
 
     def listed(self, i: int) -> bytes:
-        return self.text[self.row[i]:self.row[i + 1]]
+        return self.lists[i]
 
     def some(self, at: list[int]) -> orjson.Fragment:
         """The measures at these places (row × measures + rank) as a JSON array."""
-        t, entry, end = self.text, self.entry, self.end
-        return orjson.Fragment(b"[" + b",".join([t[entry[a]:end[a]] for a in at]) + b"]")
+        t, join = self.tokens, b"".join
+        return orjson.Fragment(b"[" + b",".join([join(t[a:b])[1:] for a, b in zip(self.start[at].tolist(),
+                                                                                self.stop[at].tolist())]) + b"]")
 
 
-def cut(tokens: np.ndarray, lengths: np.ndarray, last: np.ndarray) -> list[bytes]:
-    """The tokens joined once and cut into records, each ending with the token at `last` (ascending token
-    indices, the last token among them), by the tokens' lengths."""
-    text = b"".join(tokens.tolist())
-    ends = np.cumsum(lengths)[last].tolist()
-    return [text[a:b] for a, b in zip([0, *ends[:-1]], ends)]
+def joined(tokens: list[bytes], start: np.ndarray, stop: np.ndarray) -> list[bytes]:
+    """The tokens from each start to its stop, joined."""
+    join = b"".join
+    return [join(tokens[a:b]) for a, b in zip(start.tolist(), stop.tolist())]
 
 
-def objects_text(keys: list[str], columns: list[np.ndarray]) -> list[bytes]:
-    """JSON objects with the same keys, {"k1": v1, …}, row i's values the i-th of each column (floats, NaN as
-    null): a dict each, encoded by orjson (cheaper than tokens for a few dozen numbers: their formatting is most
-    of the cost either way)."""
-    values = [plain(c) for c in columns]
-    return list(map(orjson.dumps, map(dict, map(zip, repeat(keys), zip(*values))))) if keys else None
+def objects_text(keys: list[str], table: np.ndarray) -> list[bytes]:
+    """JSON objects with the same keys, {"k1": v1, …}, row i's values the i-th row of the table (floats, NaN as
+    null): every figure written by one orjson call and cut at the commas, each row's filled into the keys' template."""
+    tmpl = template(dict.fromkeys(keys, HOLE))
+    return [tmpl % t for t in rows_of(numbers(table), len(keys))]
 
 
-def drivers_text(vs: Verdicts, figures: dict[str, np.ndarray], contrib: dict[str, np.ndarray]) -> list[bytes]:
+def drivers_text(vs: Verdicts) -> list[bytes]:
     """Each region's drivers, [{"indicator", "value", "contribution"}, …] weightiest first ([] without a type),
-    from the rounded figures and contributions."""
+    their figures and contributions rounded for display."""
     n = len(vs)
     r = rules()
     evidence = [e.iri for e in r.evidence]
@@ -150,115 +168,123 @@ def drivers_text(vs: Verdicts, figures: dict[str, np.ndarray], contrib: dict[str
     size = np.maximum(5 * count, 1)
     start = np.cumsum(size) - size
     tok = np.empty(int(size.sum()), dtype=object)
-    length = np.empty(len(tok), dtype=np.int64)
-    none = count == 0
-    tok[start[none]], length[start[none]] = b"[]", 2
+    tok[start[count == 0]] = b"[]"
     if len(flat):
         region = np.repeat(np.arange(n), count)
         nth = np.arange(len(flat)) - np.repeat(np.cumsum(count) - count, count)
         first, last = nth == 0, nth == count[region] - 1
         heads = [b'{"indicator":' + orjson.dumps(e.indicator) + b',"value":' for e in r.evidence]
         head = _objects([b"," + h for h in heads] + [b"[" + h for h in heads])
-        values = numbers(plain(np.column_stack([figures[e.indicator] for e in r.evidence])[region, flat]))
-        parts = numbers(plain(np.column_stack([contrib[e] for e in evidence])[region, flat]))
         where = start[region] + 5 * nth
-        place = flat + len(heads) * first
-        tok[where], length[where] = head[place], _lengths(head.tolist())[place]
-        tok[where + 1], length[where + 1] = _objects(values), _lengths(values)
-        tok[where + 2], length[where + 2] = b',"contribution":', 16
-        tok[where + 3], length[where + 3] = _objects(parts), _lengths(parts)
-        tok[where + 4], length[where + 4] = np.where(last, b"}]", b"}").astype(object), 1 + last
-    return cut(tok, length, start + size - 1)
+        tok[where] = head[flat + len(heads) * first]
+        tok[where + 1] = _objects(numbers(_shown(np.column_stack([vs.ind[e.indicator] for e in r.evidence])[region, flat])))
+        tok[where + 2] = b',"contribution":'
+        tok[where + 3] = _objects(numbers(_shown(np.column_stack([vs.contrib[e] for e in evidence])[region, flat])))
+        tok[where + 4] = np.where(last, b"}]", b"}").astype(object)
+    return joined(tok.tolist(), start, start + size)
 
 
 def measure_texts(rm: RankedModel) -> MeasureTexts:
     """Each row's measures of one model, best first, each encoded as {"id","score","reasons"}. The reasons of a
     cell are its fixed ones, or the base reason, the boost reasons (largest part first) and the reach reason.
-    All of it laid out as one token array (numpy places each piece: a boost reason, encoded once, in every cell it
-    lifts) and joined once; the records are found by the tokens' lengths, placed alongside."""
+    All of it laid out as one token array, each row's tokens followed by its closing "]" (numpy places each piece:
+    a boost reason, encoded once, in every cell it lifts), and each row's joined once."""
     n_p, n_m = len(rm.rows), len(rm.iris)
     n = n_p * n_m
     if not n_m:
-        return MeasureTexts(b"[]" * n_p, list(range(0, 2 * n_p + 1, 2)), [], [])
+        return MeasureTexts([b"[]"] * n_p, [], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
     order = rm.order.reshape(-1)
     cells = np.repeat(np.arange(0, n, n_m), n_m) + order           # each entry's cell (row × measures + measure)
-    fixed, fixed_len = _fixed_rows(rm.model, rm.big_sets)
-    fixed, fixed_len = fixed.reshape(n, 3)[cells], fixed_len.reshape(n, 3)[cells]
     b = rm.boosts
     k = np.bincount(b.cell, minlength=n)[cells] if len(b.cell) else np.zeros(n, dtype=np.int64)
     has = k > 0
     size = 3 + has + k
-    start = np.cumsum(size) - size
-    tok = np.empty(int(size.sum()), dtype=object)
-    length = np.empty(len(tok), dtype=np.int64)
+    start = np.cumsum(size) - size + np.arange(n) // n_m            # a "]" after each row
+    stop = start + size
+    tok = np.empty(int(stop[-1]) + 1, dtype=object)
     head = order + n_m * (np.arange(n) % n_m == 0)                    # a row's first measure opens its list
-    heads, head_len = _heads(rm.model)
-    tok[start], length[start] = heads[head], head_len[head]
-    scores = numbers(np.take_along_axis(rm.score, rm.order, axis=1).reshape(-1).tolist())
-    tok[start + 1], length[start + 1] = _objects(scores), _lengths(scores)
-    which = np.where(has, 1, 0)
-    tok[start + 2], length[start + 2] = fixed[np.arange(n), which], fixed_len[np.arange(n), which]
+    tok[start] = _heads(rm.model)[head]
+    tok[start + 1] = _objects(numbers(np.take_along_axis(rm.score, rm.order, axis=1)))
+    fixed = _fixed_rows(rm.model, rm.big_sets)          # (distinct sets × measures × 3) flat, each row's set's first
+    tok[start + 2] = fixed[0][fixed[1][cells // n_m] + 3 * order + has]
     if has.any():
-        tail = (start + 3 + k)[has]                                  # after the base and the boosts
-        tok[tail], length[tail] = fixed[has, 2], fixed_len[has, 2]
+        tok[(start + 3 + k)[has]] = fixed[0][(fixed[1][cells // n_m] + 3 * order + 2)[has]]   # after the boosts
         at = np.empty(n, dtype=np.int64)
         at[cells] = start                                            # each cell's entry's first token
         firsts = np.flatnonzero(np.diff(b.cell, prepend=-1))        # each cell's reasons are consecutive
         nth = np.arange(len(b.cell)) - np.repeat(firsts, np.diff(np.append(firsts, len(b.cell))))
-        texts = boost_texts(b)
-        where = at[b.cell] + 3 + nth
-        tok[where], length[where] = _objects(texts)[b.which], _lengths(texts)[b.which]
-    last = (start + size - 1)[n_m - 1::n_m]                          # each row's last token closes its list
-    tok[last] = [x + b"]" for x in tok[last].tolist()]
-    length[last] += 1
-    offsets = np.concatenate(([0], np.cumsum(length)))
-    entry = offsets[start] + 1                                       # after its "[" or ","
-    end = offsets[start + size]
-    end[n_m - 1::n_m] -= 1                                           # before its row's "]"
-    return MeasureTexts(b"".join(tok.tolist()), offsets[start[::n_m]].tolist() + [int(offsets[-1])], entry.tolist(),
-                        end.tolist())
+        tok[at[b.cell] + 3 + nth] = _objects(boost_texts(b))[b.which]
+    ends = stop[n_m - 1::n_m]
+    tok[ends] = b"]"
+    tokens = tok.tolist()
+    return MeasureTexts(joined(tokens, start[::n_m], ends + 1), tokens, start, stop)
 
 
 def boost_texts(b) -> list[bytes]:
     """Each boost reason of BoostReasons encoded as it follows another reason:
-    ,{"kind":"boost","boost","value","gate","part"} (the numbers written by one orjson call for all)."""
-    figures = numbers(plain(np.column_stack((b.value, b.gate, b.part)).reshape(-1)))
+    ,{"kind":"boost","boost","value","gate","part"} — what it quotes (boost, value, gate: the same for each weight
+    class of a region's boost) encoded once per region and boost, the numbers by one orjson call for all."""
+    if not len(b.row):
+        return []
+    quoted, first, which = np.unique(b.row * len(_boost_keys()) + b.boost, return_index=True, return_inverse=True)
+    figures = numbers(np.column_stack((b.value[first], b.gate[first])))
     keys = _boost_keys()
-    return [b'%s%s,"gate":%s,"part":%s}' % t for t in zip(map(keys.__getitem__, b.boost.tolist()), figures[0::3],
-                                                          figures[1::3], figures[2::3])]
+    said = [b'%s%s,"gate":%s,"part":' % t for t in zip(map(keys.__getitem__, b.boost[first].tolist()),
+                                                          figures[0::2], figures[1::2])]
+    return [b"%s%s}" % t for t in zip(map(said.__getitem__, which.tolist()), numbers(b.part))]
 
 
-def _rounded(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Each figure rounded for display (Python's round to SCORE_DIGITS; NaN stays: null)."""
-    return {k: round_array(np.asarray(a, dtype=float), SCORE_DIGITS) for k, a in columns.items()}
+def _shown(a: np.ndarray) -> np.ndarray:
+    """Figures rounded for display (Python's round to SCORE_DIGITS; NaN stays: null)."""
+    return round_array(a, SCORE_DIGITS)
 
 
 _AGREE = {None: b',"zone_agreement":null,"balance":', True: b',"zone_agreement":true,"balance":',
           False: b',"zone_agreement":false,"balance":'}
 
 
-def records(vs: Verdicts, heads: list[dict], balances: list[dict], zone_types: list) -> list[bytes]:
-    """Each region's compact record (schema 2) encoded: its `head` (who it is, what validation found), its
-    advice fields in the schema's key order, its compact `balance` (kg.pipeline.advice.Bases.view) among them.
-    Written from pre-encoded pieces: what depends only on the region's type and designation once per batch,
-    figures, type scores, drivers and measure lists in bulk (objects_text, drivers_text, measure_texts), the
-    head and balance by orjson. `zone_types`: each region's official_zone_type as given."""
+def records(vs: Verdicts, heads: list[bytes], balances: list[bytes], zone_types: list, ends: list[bytes]):
+    """Each region's compact record (schema 2) as a tuple of encoded pieces, to be joined: its `head` (who it is,
+    what validation found; encoded, open), its advice fields in the schema's key order, its compact `balance`
+    (encoded, kg.pipeline.advice.balance_texts) among them, and its end (`ends`: its closing brace and what follows
+    it). Every piece is made for all regions at once: what depends only on the region's type, designation and
+    official zone once per batch, figures, type scores, drivers and measure lists in bulk (objects_text,
+    drivers_text, measure_texts); only close calls and disagreements are written region by region.
+    `zone_types`: each region's official_zone_type as given."""
     r = rules()
     types = pathway.type_models()
     key_of = {t: types[t].key for t in r.type_order}
     n = len(vs)
     n_secondary = int(r.messages["secondary-measures"]["n"])
-    texts, orders = {}, {}
-    for model, rm in vs.ranked.items():
-        texts[model] = measure_texts(rm)
-        orders[model] = rm.order.tolist()
-    figures = _rounded(vs.ind)
-    indicators = objects_text(list(figures), list(figures.values())) or [b"{}"] * n
-    type_scores = objects_text([key_of[t] for t in r.type_order], list(round_array(vs.scores, SCORE_DIGITS).T)) \
-        or [b"{}"] * n
-    drivers = drivers_text(vs, figures, _rounded(vs.contrib))
-    typing: dict[tuple, tuple] = {}
-    said: dict = {}
+    texts = {model: measure_texts(rm) for model, rm in vs.ranked.items()}
+    names = list(vs.ind)
+    indicators = objects_text(names, _shown(np.column_stack(list(vs.ind.values())))) if names and n else [b"{}"] * n
+    type_scores = objects_text([key_of[t] for t in r.type_order], _shown(vs.scores)) if r.type_order and n \
+        else [b"{}"] * n
+    drivers = drivers_text(vs)
+    dumps = orjson.dumps
+
+    def typed(inferred: str | None, designated: str | None, official) -> tuple:
+        fields, type_iri = typing_fields(inferred, designated, key_of)
+        zone, inferred_key = official_zone(official), fields["inferred_type"]
+        return (b"," + dumps(fields)[1:-1] + b',"type_scores":',
+                b',"model":' + dumps(types[type_iri].model_key if type_iri else None) + b',"indicators":',
+                b',"official_zone_type":' + dumps(zone) + _AGREE[None if zone is None or inferred_key is None
+                                                                else zone == inferred_key],
+                types[type_iri].model_iri if type_iri else None)
+
+    keys = list(zip(vs.type_iri, vs.designated, zone_types))
+    typing = {k: typed(*k) for k in set(keys)}          # few distinct a batch
+    before, middle, zone, model_of = zip(*map(typing.__getitem__, keys)) if n else ((),) * 4
+    measures = np.full(n, b"[]", dtype=object)
+    index = {model: j for j, model in enumerate(texts)}
+    code = np.fromiter(map(index.get, model_of, repeat(-1)), dtype=np.int64, count=n)
+    for model, t in texts.items():
+        rm = vs.ranked[model]
+        mine = np.flatnonzero(code == index[model])
+        at = np.empty(n, dtype=np.int64)
+        at[rm.rows] = np.arange(len(rm.rows))
+        measures[mine] = _objects(t.lists)[at[mine]]
 
     def own(type_iri: str, i: int) -> orjson.Fragment:
         """The best own measures (not common) of a type's model for region i, for `secondary`."""
@@ -266,42 +292,29 @@ def records(vs: Verdicts, heads: list[dict], balances: list[dict], zone_types: l
         at = vs.place[i][model]
         common = _common(model)
         row = at * len(common)
-        return texts[model].some([row + q for q, m in enumerate(orders[model][at]) if not common[m]][:n_secondary])
+        order = vs.ranked[model].order[at].tolist()
+        return texts[model].some([row + q for q, m in enumerate(order) if not common[m]][:n_secondary])
 
-    out = []
-    dumps = orjson.dumps
-    for i, (inferred, designated, runner, margin, official) in enumerate(
-            zip(vs.type_iri, vs.designated, vs.runner_up, vs.margin, zone_types)):
+    secondaries = [b',"secondary":null,"measures":'] * n
+    closes = [b',"close_call":null'] * n
+    for i in [i for i, (inferred, designated, runner) in enumerate(zip(vs.type_iri, vs.designated, vs.runner_up))
+              if runner or designated and inferred and designated != inferred]:
+        inferred, designated, runner, margin = vs.type_iri[i], vs.designated[i], vs.runner_up[i], vs.margin[i]
         place = vs.place[i]
-        t = typing.get((inferred, designated))
-        if t is None:       # few distinct pairs a batch
-            fields, type_iri = typing_fields(inferred, designated, key_of)
-            model_iri = types[type_iri].model_iri if type_iri else None
-            t = typing[(inferred, designated)] = (
-                b"," + dumps(fields)[1:-1] + b',"type_scores":',
-                b',"model":' + dumps(types[type_iri].model_key if type_iri else None) + b',"indicators":',
-                fields["inferred_type"], model_iri)
-        before, middle, inferred_key, model_iri = t
-        official = official_zone(official)
         close = secondary = None
         if runner:
             second = types[runner]
             close = {"runner_up_type": second.key, "runner_up_model": second.model_key, "margin": margin,
                      "threshold": r.margin,
                      "runner_up_measures": orjson.Fragment(texts[second.model_iri].listed(place[second.model_iri]))}
+            closes[i] = b',"close_call":' + dumps(close)
         if designated and inferred and designated != inferred:
             scores_of = dict(zip(r.type_order, plain(vs.scores[i])))
             secondary = secondary_fields("designation-disagrees", inferred, own(inferred, i),
                                          disagreement(designated, inferred, vs.drivers.get(i, ()), scores_of))
         elif close and not designated:
             secondary = secondary_fields("close-call", runner, own(runner, i), close_explanation(runner, margin))
-        zone = said.get(official)
-        if zone is None:
-            zone = said[official] = b',"official_zone_type":' + dumps(official)
-        out.append(b"".join((
-            dumps(heads[i])[:-1], before, type_scores[i], middle, indicators[i], zone,
-            _AGREE[None if official is None or inferred_key is None else official == inferred_key],
-            dumps(balances[i]), b',"secondary":', dumps(secondary), b',"measures":',
-            texts[model_iri].listed(place[model_iri]) if model_iri else b"[]", b',"drivers":', drivers[i],
-            b',"close_call":', dumps(close), b"}")))
-    return out
+        if secondary is not None:
+            secondaries[i] = b',"secondary":' + dumps(secondary) + b',"measures":'
+    return zip(heads, before, type_scores, middle, indicators, zone, balances, secondaries, measures.tolist(),
+               repeat(b',"drivers":'), drivers, closes, ends)
