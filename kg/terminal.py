@@ -8,6 +8,7 @@ Source" trick). Output meant for a terminal passes user text through
 visible escape and leaves everything else — Chinese included — as it is."""
 from __future__ import annotations
 
+import sys
 import unicodedata
 
 
@@ -23,3 +24,17 @@ def cell_text(value) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return printable(value)
+
+
+def progress_bar(total: int, minimum: int, unit: str = "region"):
+    """A progress bar on standard error for `total` items of long work (a terminal only, `minimum` items or
+    more): (bar, step(done, total)), or (None, None)."""
+    if total < minimum or not sys.stderr.isatty():
+        return None, None
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, file=sys.stderr, unit=unit, leave=False)
+
+    def step(done, _total):
+        bar.update(done - bar.n)
+    return bar, step

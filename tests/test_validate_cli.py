@@ -231,3 +231,24 @@ def test_a_big_file_is_checked_in_pieces_as_when_read_whole(capsys, monkeypatch,
     monkeypatch.setattr(several, "pieced", lambda name: pieces.append(name) or real(name))
     assert run(capsys, path, "--format", fmt, "--lang", "en") == whole
     assert pieces and whole[0] == 1 and "more than once" in whole[1]
+
+
+def test_a_big_file_checked_on_a_terminal_shows_its_progress(capsys, monkeypatch, tmp_path):
+    import sys
+
+    from test_chunked import _messy_rows, _write
+
+    from kg.commands import validate as command
+    from kg.pipeline import stream
+    from kg.read import chunked
+
+    path = _write(tmp_path / "messy.csv", _messy_rows(300, seed=6))
+    monkeypatch.setattr(chunked, "STREAM_FROM_BYTES", 1_000)
+    monkeypatch.setattr(stream, "CHUNK", 100)
+    monkeypatch.setattr(command, "PROGRESS_FROM", 100)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    code, out, err = run(capsys, path, "--lang", "en")
+    import re
+
+    assert re.search(r"\d+/302 \[", err) and "region/s" in err         # the bar, over the file's 302 regions
+    assert "302 regions" in out and code == 1

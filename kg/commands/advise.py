@@ -8,6 +8,7 @@ from kg.present import report
 from kg.pipeline.advice import ENGINES, advise
 from kg.errors import UserError
 from kg.messages import text
+from kg.terminal import progress_bar
 
 PROGRESS_MIN = {"fast": 2000, "reference": 5}
    # regions before a progress bar is worth showing
@@ -62,15 +63,7 @@ def read_source(paths: list[str], lang: str):
 
 
 def _progress_bar(total: int, engine: str):
-    if total < PROGRESS_MIN[engine] or not sys.stderr.isatty():
-        return None, None
-    from tqdm import tqdm
-
-    bar = tqdm(total=total, file=sys.stderr, unit="region", leave=False)
-
-    def step(done, _total):
-        bar.update(done - bar.n)
-    return bar, step
+    return progress_bar(total, PROGRESS_MIN[engine])
 
 
 def run(args):

@@ -5,9 +5,13 @@ import sys
 
 from kg.errors import os_reason
 from kg.messages import text
+from kg.terminal import progress_bar
 from kg.present.validation import format_result, region_label, severity
 from kg.read.profiles import UnreadableInput, read_profiles
 from kg.validate import ENGINES, validate
+
+PROGRESS_FROM = 2_000      # regions: a big file's check shows a progress bar on a terminal
+
 
 def register(sub):
     p = sub.add_parser("validate", help="check regional profile files (CSV, XLSX, JSON, Turtle, JSON-LD)")
@@ -55,8 +59,17 @@ def _checked(name: str, sheet: str | None, engine: str):
         if pieced is not None:
             from kg.pipeline.stream import CHUNK, REFERENCE_CHUNK, chunks
 
-            for piece in pieced.pieces(chunks(len(pieced), 1, CHUNK if engine == "fast" else REFERENCE_CHUNK)):
-                yield piece.regions, validate(piece, engine=engine)
+            bar, step = progress_bar(len(pieced), PROGRESS_FROM)
+            done = 0
+            try:
+                for piece in pieced.pieces(chunks(len(pieced), 1, CHUNK if engine == "fast" else REFERENCE_CHUNK)):
+                    yield piece.regions, validate(piece, engine=engine)
+                    done += len(piece.regions)
+                    if step:
+                        step(done, len(pieced))
+            finally:
+                if bar:
+                    bar.close()
             return
     batch = read_profiles(name, sheet=sheet)
     yield batch.regions, validate(batch, engine=engine)
