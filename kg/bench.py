@@ -373,7 +373,7 @@ def run(sizes: list[int], reference_n: int, out=sys.stdout, repeat: int = 3, job
             say(f"targets: 2,844 regions {w:.2f} s end to end (≤ {TARGETS['wall_2844_s']} s: "
                 f"{_verdict(w <= TARGETS['wall_2844_s'])})")
         if jobs and len(jobs) > 1:
-            results["jobs"] = jobs_figures(paths[big], big, jobs, repeat, say)
+            results["jobs"] = jobs_figures(paths[big], big, jobs, repeat, say, by[big]["floor"]["cpu_s"])
         if forms:
             results["forms"] = forms_figures(big, d, say)
     for name, fn in load_figures().items():
@@ -431,16 +431,20 @@ def forms_figures(n: int, d: Path, say) -> dict:
     return out
 
 
-def jobs_figures(path: Path, n: int, jobs: list[int], repeat: int, say) -> dict:
-    """`advise --jobs J` for each J on the same file: wall, CPU and the wall ratio to the first."""
+def jobs_figures(path: Path, n: int, jobs: list[int], repeat: int, say, floor_cpu: float | None = None) -> dict:
+    """`advise --jobs J` for each J on the same file: wall, CPU and the wall ratio to the first; with the floor's CPU
+    at that size (measured in this run), each one's CPU ratio to it too (the target's ratio is the default's, --jobs
+    the number of cores: two processes on two vCPUs spend more CPU than one for the same work)."""
     runs = {j: median_run(advise_cmd(path, j), repeat) for j in jobs}
     base = runs[jobs[0]]
     for j, r in runs.items():
         say(f"--jobs {j} at {n:,} regions: {r.wall_s:6.2f} s wall {r.cpu_s:6.2f} s CPU {r.peak_mb:6.0f} MB peak  "
-            f"×{r.wall_s / base.wall_s:.2f} the wall time of --jobs {jobs[0]}"
+            + (f"×{r.cpu_s / floor_cpu:.1f} the floor's CPU  " if floor_cpu else "")
+            + f"×{r.wall_s / base.wall_s:.2f} the wall time of --jobs {jobs[0]}"
             + (f" (target ≤ ×{TARGETS['jobs_ratio']} at {BIG:,} on a quiet machine: "
                f"{_verdict(r.wall_s / base.wall_s <= TARGETS['jobs_ratio'])})" if j == 2 and jobs[0] == 1 else ""))
-    return {str(j): {**asdict(r), "wall_ratio": r.wall_s / base.wall_s} for j, r in runs.items()}
+    return {str(j): {**asdict(r), "wall_ratio": r.wall_s / base.wall_s,
+                     **({"ratio_cpu": r.cpu_s / floor_cpu} if floor_cpu else {})} for j, r in runs.items()}
 
 
 # ----------------------------------------------------------------------------- Monte Carlo (issue 14)

@@ -75,3 +75,13 @@ def test_peak_memory_is_the_commands_not_the_bench_process():
     r = bench.measure([sys.executable, "-c", "import time; time.sleep(0.3)"], ok=(0,))
     assert r.peak_mb < 100, r.peak_mb
     del held
+
+
+def test_each_jobs_figure_has_its_ratio_to_the_floor(tmp_path):
+    """The target's ratio is the default run's (--jobs = cores); each --jobs figure also prints its own CPU ratio to
+    the floor measured in the run, so a reader sees what two processes on two vCPUs cost beside one."""
+    path = bench.write_csv(bench.generate(30, seed=4), tmp_path / "g.csv")
+    out = io.StringIO()
+    got = bench.jobs_figures(path, 30, [1, 2], 1, lambda t: out.write(t + "\n"), floor_cpu=0.5)
+    assert all(got[j]["ratio_cpu"] == got[j]["cpu_s"] / 0.5 for j in ("1", "2"))
+    assert out.getvalue().count("the floor's CPU") == 2
