@@ -157,31 +157,27 @@ def objects_text(keys: list[str], table: np.ndarray) -> list[bytes]:
 
 def drivers_text(vs: Verdicts) -> list[bytes]:
     """Each region's drivers, [{"indicator", "value", "contribution"}, …] weightiest first ([] without a type),
-    their figures and contributions rounded for display."""
-    n = len(vs)
+    their figures and contributions rounded for display: all of them written by one orjson call, each region's
+    filled into the template of its drivers (few distinct lists a batch)."""
     r = rules()
-    evidence = [e.iri for e in r.evidence]
-    at = {e: j for j, e in enumerate(evidence)}
+    at = {e.iri: j for j, e in enumerate(r.evidence)}
     listed = [vs.drivers.get(i, ()) if t else () for i, t in enumerate(vs.type_iri)]
     count = _lengths(listed)
     flat = np.fromiter(map(at.__getitem__, chain.from_iterable(listed)), dtype=np.int64, count=int(count.sum()))
-    size = np.maximum(5 * count, 1)
-    start = np.cumsum(size) - size
-    tok = np.empty(int(size.sum()), dtype=object)
-    tok[start[count == 0]] = b"[]"
-    if len(flat):
-        region = np.repeat(np.arange(n), count)
-        nth = np.arange(len(flat)) - np.repeat(np.cumsum(count) - count, count)
-        first, last = nth == 0, nth == count[region] - 1
-        heads = [b'{"indicator":' + orjson.dumps(e.indicator) + b',"value":' for e in r.evidence]
-        head = _objects([b"," + h for h in heads] + [b"[" + h for h in heads])
-        where = start[region] + 5 * nth
-        tok[where] = head[flat + len(heads) * first]
-        tok[where + 1] = _objects(numbers(_shown(np.column_stack([vs.ind[e.indicator] for e in r.evidence])[region, flat])))
-        tok[where + 2] = b',"contribution":'
-        tok[where + 3] = _objects(numbers(_shown(np.column_stack([vs.contrib[e] for e in evidence])[region, flat])))
-        tok[where + 4] = np.where(last, b"}]", b"}").astype(object)
-    return joined(tok.tolist(), start, start + size)
+    if not len(flat):
+        return [b"[]"] * len(listed)
+    region = np.repeat(np.arange(len(listed)), count)
+    cells = numbers(np.column_stack((_shown(np.column_stack([vs.ind[e.indicator] for e in r.evidence])[region, flat]),
+                                     _shown(np.column_stack([vs.contrib[e.iri] for e in r.evidence])[region, flat]))))
+    ends = np.cumsum(2 * count).tolist()
+    forms = {key: _drivers_form(key) for key in set(listed)}
+    return [forms[key] % tuple(cells[a:b]) for key, a, b in zip(listed, [0, *ends[:-1]], ends)]
+
+
+@lru_cache(maxsize=4096)
+def _drivers_form(drivers: tuple[str, ...]) -> bytes:
+    indicator = {e.iri: e.indicator for e in rules().evidence}
+    return template([{"indicator": indicator[e], "value": HOLE, "contribution": HOLE} for e in drivers])
 
 
 def measure_texts(rm: RankedModel) -> MeasureTexts:
@@ -237,6 +233,9 @@ def boost_texts(b) -> list[bytes]:
 def _shown(a: np.ndarray) -> np.ndarray:
     """Figures rounded for display (Python's round to SCORE_DIGITS; NaN stays: null)."""
     return round_array(a, SCORE_DIGITS)
+
+
+_close_words = lru_cache(maxsize=4096)(close_explanation)     # the same words for a runner-up and margin
 
 
 _AGREE = {None: b',"zone_agreement":null,"balance":', True: b',"zone_agreement":true,"balance":',
@@ -313,7 +312,7 @@ def records(vs: Verdicts, heads: list[bytes], balances: list[bytes], zone_types:
             secondary = secondary_fields("designation-disagrees", inferred, own(inferred, i),
                                          disagreement(designated, inferred, vs.drivers.get(i, ()), scores_of))
         elif close and not designated:
-            secondary = secondary_fields("close-call", runner, own(runner, i), close_explanation(runner, margin))
+            secondary = secondary_fields("close-call", runner, own(runner, i), _close_words(runner, margin))
         if secondary is not None:
             secondaries[i] = b',"secondary":' + dumps(secondary) + b',"measures":'
     return zip(heads, before, type_scores, middle, indicators, zone, balances, secondaries, measures.tolist(),
