@@ -65,9 +65,10 @@ def test_kept_parts_are_boost_reasons_parts():
                  for b in rnd.sample(iris, 6)}
         want = [x.ref for x in boost_reasons(parts, r, {})]
         p = np.array([parts[b] for b in parts])
-        keep, size = kept_parts(p, r.reason_minimum)
+        keep, size, noiseless = kept_parts(p, r.reason_minimum)
         got = sorted((b for b, k in zip(parts, keep) if k), key=lambda b: (-size[list(parts).index(b)], b))
         assert got == want
+        assert noiseless.tolist() == [round(x, NOISE_DIGITS) for x in p.tolist()]
 
 
 def test_fast_driver_orders_are_driver_order():
@@ -140,3 +141,45 @@ def test_dense_rank_is_numpys_unique_inverse():
         values, inverse = np.unique(x, return_inverse=True)
         count, rank = dense_rank(x)
         assert count == len(values) and rank.tolist() == inverse.reshape(-1).tolist()
+
+
+def test_cell_order_key_orders_as_cell_then_size_largest_first():
+    """The boost reasons' order within a cell: the float key cell × K − size gives the stable order of (cell,
+    −size) — ties of both kept in arrival order — as the integer key of the sizes' dense ranks does; cells too
+    many for floats to tell sizes 10^-9 apart take the integer key."""
+    from kg.reason.fast import cell_order_key, dense_rank
+
+    rng = np.random.default_rng(3)
+    for n_cells, n in ((1, 1), (40, 300), (20_000, 20_000), (10 ** 9, 3000)):
+        cell = np.sort(rng.integers(0, n_cells, n))
+        size = np.round(rng.choice([0.05, 0.1, 0.3, 1.7, 0.05 + 1e-9, 0.1 - 1e-9, *rng.uniform(0.05, 2.0, 8)], n), 9)
+        count, rank = dense_rank(-size)
+        want = np.argsort(cell * count + rank, kind="stable")
+        got = np.argsort(cell_order_key(cell, size), kind="stable")
+        assert got.tolist() == want.tolist()
+
+
+
+def test_models_wanted_are_each_regions_models_in_first_need_order():
+    """reason_arrays' models to rank, worked out per combination of types: the same {model: regions} (in the order
+    regions first need them) and per region {model: its row}, as going region by region gives."""
+    from kg.knowledge import pathway
+    from kg.reason.fast import models_wanted
+
+    types = pathway.type_models()
+    rnd = random.Random(4)
+    choices = [None, *types]
+    for n in (0, 1, 7, 500):
+        lists = [[rnd.choice(choices) for _ in range(n)] for _ in range(3)]
+        want: dict = {}
+        place = []
+        for i, key in enumerate(zip(*lists)):
+            at = {}
+            for model in sorted({types[t].model_iri for t in key if t}):
+                w = want.setdefault(model, [])
+                at[model] = len(w)
+                w.append(i)
+            place.append(at)
+        got_wanted, got_place = models_wanted(*lists)
+        assert list(got_wanted.items()) == list(want.items())
+        assert [list(p.items()) for p in got_place] == [list(p.items()) for p in place]

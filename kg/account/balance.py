@@ -551,14 +551,30 @@ def account(region_values: dict, coefficient_set: str = DEFAULT_SET, boundary: s
     return _account(_values_of(region_values), compile_set(coefficient_set), check_boundary(boundary))
 
 
-@dataclass
 class Accounts:
-    """The accounts of a batch: `balances`, one dict per region (what account() gives), and `plans`, (region
-    indices, account) for each plan (plans()): the plan's account over its regions' columns — its numbers as
-    arrays over those regions, or one value for all of them — or, for a region accounted alone, that region's
-    account itself. Reasoning reads the plans' arrays instead of the regions' dicts (kg.reason.indicators)."""
-    balances: list[dict]
-    plans: list[tuple[list[int], dict]]
+    """The accounts of a batch: `plans`, (region indices, account) for each plan (plans()): the plan's account over
+    its regions' columns — its numbers as arrays over those regions, or one value for all of them — or, for a
+    region accounted alone, that region's account itself; and `balances`, one dict per region (what account()
+    gives), split from the plans when first read (~4.5 µs a region: a reader of the plans alone never pays it).
+    Reasoning reads the plans' arrays instead of the regions' dicts (kg.reason.indicators)."""
+
+    def __init__(self, plans: list[tuple[list[int], dict]], n: int):
+        self.plans = plans
+        self.n = n
+        self._balances: list[dict] | None = None
+
+    @property
+    def balances(self) -> list[dict]:
+        if self._balances is None:
+            out: list = [None] * self.n
+            for idx, plan in self.plans:
+                if len(idx) == 1:
+                    out[idx[0]] = plan
+                    continue
+                for i, b in zip(idx, _split(plan, len(idx))):
+                    out[i] = b
+            self._balances = out
+        return self._balances
 
 
 def account_batch(regions, coefficient_set: str = DEFAULT_SET, boundary: str = DEFAULT_BOUNDARY,
@@ -567,22 +583,14 @@ def account_batch(regions, coefficient_set: str = DEFAULT_SET, boundary: str = D
     that report the same inputs in the same year and scope (grid region, province) share a plan: the same lines,
     coefficients, assumptions and texts. Each plan is accounted once by the one accounting (_account) on its
     regions' columns — numpy arrays, elementwise the same operations in the same order as for one region's
-    numbers, so the same floats — and split back into one account per region. `numbers`: the regions' number
-    columns when the caller has them (kg.read.numbers, over these very value dicts)."""
+    numbers, so the same floats — and split back into one account per region when those are read
+    (Accounts.balances). `numbers`: the regions' number columns when the caller has them (kg.read.numbers, over
+    these very value dicts)."""
     cs = compile_set(coefficient_set)
     check_boundary(boundary)
     rows = [r if r.__class__ is dict else _values_of(r) for r in regions]
-    out: list = [None] * len(rows)
-    done = []
-    for idx, values in plans(rows, cs, boundary, numbers):
-        plan = _account(values, cs, boundary)
-        done.append((idx, plan))
-        if len(idx) == 1:
-            out[idx[0]] = plan
-            continue
-        for i, b in zip(idx, _split(plan, len(idx))):
-            out[i] = b
-    return Accounts(out, done)
+    return Accounts([(idx, _account(values, cs, boundary)) for idx, values in plans(rows, cs, boundary, numbers)],
+                    len(rows))
 
 
 def account_many(regions, coefficient_set: str = DEFAULT_SET, boundary: str = DEFAULT_BOUNDARY,

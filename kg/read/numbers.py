@@ -12,7 +12,6 @@ import operator
 import numpy as np
 
 _PLAIN = frozenset({int, float, type(None)})
-_NONE = frozenset({type(None)})
 
 
 class Numbers:
@@ -25,24 +24,19 @@ class Numbers:
         self.rows = rows
         self.n = len(rows)
         self._columns: dict[str, tuple[np.ndarray, np.ndarray] | None] = {}
-        self._cells: dict[str, tuple] | None = None
-        self._put = False
+        self._cells: dict[str, tuple] = {}             # the columns walked, by key
 
     def cells(self, key: str) -> tuple:
-        """rows[i].get(key) of every row; every column of the first row's keys read at once, one C-level pass per
-        row (rows with other keys, or when a reader put the number columns: this key alone)."""
-        if self._cells is None and self._put:
-            return tuple(r.get(key) for r in self.rows)
-        if self._cells is None:
-            keys = list(self.rows[0]) if self.rows else []
-            self._cells = {}
-            if len(keys) > 1:
-                try:
-                    self._cells = dict(zip(keys, zip(*map(operator.itemgetter(*keys), self.rows))))
-                except (KeyError, TypeError):       # rows without every key (or not dicts): key by key
-                    pass
+        """rows[i].get(key) of every row (one C-level pass: measured faster than transposing every column at once,
+        and a column a reader put, or nobody asks for, is never walked)."""
         col = self._cells.get(key)
-        return col if col is not None else tuple(r.get(key) for r in self.rows)
+        if col is None:
+            try:
+                col = tuple(map(operator.itemgetter(key), self.rows))
+            except (KeyError, TypeError):            # rows without the key (or not dicts)
+                col = tuple(r.get(key) for r in self.rows)
+            self._cells[key] = col
+        return col
 
     def __call__(self, key: str) -> tuple[np.ndarray, np.ndarray] | None:
         try:
@@ -55,13 +49,12 @@ class Numbers:
     def put(self, key: str, x: np.ndarray, blank: np.ndarray) -> None:
         """A column a columnar reader already holds (the same numbers the dicts hold; read-only from then on)."""
         self._columns[key] = (x, blank)
-        self._put = True
 
     def _read(self, key: str) -> tuple[np.ndarray, np.ndarray] | None:
         cells = self.cells(key)
-        kinds = set(map(type, cells))
-        if kinds == _NONE or not cells:
+        if cells.count(None) == len(cells):          # a column no row gives (or no rows)
             return np.full(self.n, np.nan), np.ones(self.n, bool)
+        kinds = set(map(type, cells))
         if not kinds <= _PLAIN:
             return None
         try:
@@ -85,10 +78,11 @@ class _Taken(Numbers):
     def __init__(self, whole: Numbers, indices: list[int]):
         super().__init__([whole.rows[i] for i in indices])
         self._whole, self._at = whole, np.asarray(indices, dtype=np.intp)
+        self._pick = operator.itemgetter(*indices) if len(indices) > 1 else None   # a tuple's items at once
 
     def cells(self, key: str) -> tuple:
         col = self._whole.cells(key)
-        return tuple(col[i] for i in self._at.tolist())
+        return self._pick(col) if self._pick is not None else tuple(col[i] for i in self._at.tolist())
 
     def _read(self, key: str):
         got = self._whole(key)

@@ -9,19 +9,21 @@ and an OWL RL closure; the two are compared on whole verdicts (kg.reason.verdict
 Nothing here words anything: kg.present.advice does."""
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain, compress, repeat
+from itertools import chain, compress, count, repeat
 
 import numpy as np
 
 from kg.knowledge import pathway
-from kg.knowledge.rules import AccountShare, Boost, Evidence, rules
+from kg.knowledge.rules import AccountShare, Boost, rules
 from kg.namespaces import TH
 from kg.reason.indicators import PLAIN_NUMBERS, account_column, column_array, compute_batch, number
 from kg.reason import verdict
-from kg.reason.verdict import RankedMeasure, Reason, Verdict, close_calls, kept_parts, rank_order, rounded_array
+from kg.reason.verdict import (NOISE_DIGITS, SCORE_DIGITS, RankedMeasure, Reason, Verdict, close_calls, kept_parts,
+                               rank_order, round_array, rounded_array)
 
 
 def account_share(a: AccountShare, balances: list[dict | None], accounts=None) -> np.ndarray:
@@ -56,7 +58,7 @@ def big_flux_shares(balances: list[dict | None], share: float, accounts=None) ->
     same lines in the same order (most of a batch; every region of a plan of `accounts`,
     kg.account.balance.Accounts) are worked out as arrays, their gross flux added line by line in that order, as
     the sum of one region's lines."""
-    out: list = [None] * len(balances)
+    out: list = [None] * _count(balances, accounts)
     for rows, iris, shares, big in _big_groups(balances, share, accounts):
         if iris is None:
             out[rows] = shares
@@ -75,8 +77,9 @@ def big_fluxes(balances: list[dict | None], share: float, accounts=None) -> tupl
     for rows, iris, shares, big in groups:
         columns.update(compress(iris, big.any(axis=0).tolist()) if iris is not None else shares)
     cols = {f: j for j, f in enumerate(sorted(columns))}
-    matrix = np.zeros((len(balances), len(cols)))
-    sets: list = [None] * len(balances)
+    n = _count(balances, accounts)
+    matrix = np.zeros((n, len(cols)))
+    sets: list = [None] * n
     memo: dict[tuple, frozenset] = {}
     for rows, iris, shares, big in groups:
         if iris is None:                                   # a region worked out alone: its dict
@@ -97,6 +100,11 @@ def big_fluxes(balances: list[dict | None], share: float, accounts=None) -> tupl
                 got = patterns[p] = memo[key] if key in memo else memo.setdefault(key, frozenset(key))
             sets[i] = got
     return sets, (cols, matrix)
+
+
+def _count(balances, accounts) -> int:
+    """How many regions: the accounts' (their balances then need not be made), else the balances'."""
+    return accounts.n if accounts is not None else len(balances)
 
 
 def _big_groups(balances, share: float, accounts):
@@ -124,8 +132,9 @@ def _big_groups(balances, share: float, accounts):
                     a = np.abs(np.array(cells, dtype=float))
         if a is None:
             # amounts given as records or text, or a class under its local name and its IRI: region by region
+            dicts = accounts.balances if accounts is not None else balances
             for i in rows:
-                yield i, None, _big_flux_shares((balances[i] or {}).get("by_table1") or {}, share), None
+                yield i, None, _big_flux_shares((dicts[i] or {}).get("by_table1") or {}, share), None
             continue
         ok = np.isfinite(a)
         gross = np.zeros(len(rows))
@@ -162,19 +171,38 @@ def _big_flux_shares(lines: dict, share: float) -> dict[str, float]:
     return {k: a / gross for k, a in amounts.items() if a / gross >= share} if gross > 0 else {}
 
 
-def _graded(x: np.ndarray, typical: float, full: float) -> np.ndarray:
-    with np.errstate(invalid="ignore"):
-        raw = (x - typical) / (full - typical)
+def _graded(raw: np.ndarray) -> np.ndarray:
+    """(x − typical) ÷ (full − typical) held to 0 … 1."""
     return np.where(raw > 0, np.minimum(raw, 1.0), 0.0)
 
 
-def intensity(b: Boost, x: np.ndarray, gate: np.ndarray | None = None) -> np.ndarray:
-    """How far beyond the typical value the region lies, 0 … 1 (0 where the indicator is missing),
-    times the same grading of the gate indicator for a gated boost; the boost fires where this is above 0."""
-    main = _graded(x, b.typical, b.full)
-    if b.gate is None:
-        return main
-    return main * _graded(np.full(len(x), np.nan) if gate is None else gate, b.gate_typical, b.gate_full)
+def boost_arrays(ind: dict[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For every boost at once (regions × boosts, rules' order): its intensity — how far beyond the typical value
+    the region lies, 0 … 1 (0 where the indicator is missing), times the same grading of the gate indicator for a
+    gated boost; the boost fires where it is above 0 —, the region's position, clip((x − typical) ÷ (full −
+    typical), −1, 1) fired or not, 0 where missing (the tie-break's input), and the figures its reasons quote:
+    the indicator, and the gate indicator × the gate's reason scale (NaN where missing or not gated)."""
+    boosts = rules().boosts
+    if not boosts:
+        empty = np.zeros((n, 0))
+        return empty, empty, empty, empty
+    nan = np.full(n, np.nan)
+    figures = np.column_stack([ind.get(b.indicator, nan) for b in boosts])
+    typical = np.array([b.typical for b in boosts], dtype=float)
+    full = np.array([b.full for b in boosts], dtype=float)
+    with np.errstate(invalid="ignore"):
+        raw = (figures - typical) / (full - typical)
+    strength = _graded(raw)
+    gated = [j for j, b in enumerate(boosts) if b.gate]
+    if gated:
+        on = [boosts[j] for j in gated]
+        gate_typical = np.array([b.gate_typical for b in on], dtype=float)
+        gate_full = np.array([b.gate_full for b in on], dtype=float)
+        at = np.column_stack([ind[b.gate] for b in on])
+        with np.errstate(invalid="ignore"):
+            strength[:, gated] = strength[:, gated] * _graded((at - gate_typical) / (gate_full - gate_typical))
+    gates = np.column_stack([ind.get(b.gate, nan) * b.gate_reason_scale if b.gate else nan for b in boosts])
+    return strength, np.nan_to_num(np.clip(raw, -1.0, 1.0), nan=0.0), figures, gates
 
 
 @lru_cache(maxsize=None)
@@ -205,15 +233,39 @@ def reach_shares(m_iri: str, big_matrix: tuple[dict[str, int], np.ndarray]) -> n
     account flux outside Table 1 (th:AgriculturalNonCO2Emission, issue 14) reaches itself, as in the
     reference rule (rdfs:subClassOf* includes the class itself). All regions at once, the maxima added in
     target order (shares are above 0, so a flux that is not big counts as 0)."""
+    return reach_matrix((m_iri,), big_matrix)[:, 0]
+
+
+def reach_matrix(measures: tuple[str, ...], big_matrix: tuple[dict[str, int], np.ndarray]) -> np.ndarray:
+    """reach_shares of several measures (regions × measures): the largest big flux of each set of flux columns
+    some target reaches is taken once for all the measures whose targets reach that set."""
     cols, shares = big_matrix
-    tr = target_reach(m_iri)
-    total = np.zeros(len(shares))
-    if not tr:
-        return total
-    for x, fl in tr:
-        idx = sorted(cols[f] for f in fl | {x} if f in cols)
-        total = total + (shares[:, idx].max(axis=1) if idx else 0.0)
-    return total / len(tr)
+    out = np.zeros((len(shares), len(measures)))
+    maxima: dict[tuple[int, ...], np.ndarray] = {}
+    for k, (reached, count) in enumerate(_reach_columns(measures, tuple(cols.items()))):
+        if not count:
+            continue
+        total = np.zeros(len(shares))
+        for idx in reached:
+            top = maxima.get(idx)
+            if top is None:
+                top = maxima[idx] = shares[:, list(idx)].max(axis=1)
+            total = total + top
+        out[:, k] = total / count
+    return out
+
+
+@lru_cache(maxsize=256)
+def _reach_columns(measures: tuple[str, ...], cols: tuple[tuple[str, int], ...]) -> tuple:
+    """For each measure: (the big-flux columns each of its targets reaches, in target order, those reaching none
+    left out; how many targets it has)."""
+    at = dict(cols)
+    out = []
+    for m in measures:
+        tr = target_reach(m)
+        reached = (tuple(sorted(at[f] for f in fl | {x} if f in at)) for x, fl in tr)
+        out.append((tuple(idx for idx in reached if idx), len(tr)))
+    return tuple(out)
 
 
 @lru_cache(maxsize=None)
@@ -224,28 +276,34 @@ def reached_by(m_iri: str) -> frozenset[str]:
 
 # ------------------------------------------------------------------ fast path, in bulk
 
-def membership(x: np.ndarray, ev: Evidence) -> np.ndarray:
-    rising = np.clip((x - ev.low) / (ev.high - ev.low), 0.0, 1.0)
-    return rising if ev.increasing else 1.0 - rising
-
-
 def score_types(ind: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Scores (n × types in tie order, NaN when no evidence) and each evidence's contribution."""
+    """Scores (n × types in tie order, NaN when no evidence) and each evidence's contribution. Every evidence's
+    membership at once (evidence × regions: a row each, so each contribution is a contiguous row); each type's sums
+    added evidence by evidence in the rules' order."""
     r = rules()
     n = len(next(iter(ind.values()))) if ind else 0
     num = {t: np.zeros(n) for t in r.type_order}
     den = {t: np.zeros(n) for t in r.type_order}
-    parts = {}
-    for ev in r.evidence:
-        x = ind[ev.indicator]
+    evidence = r.evidence
+    contrib = {}
+    if evidence:
+        x = np.stack([ind[ev.indicator] for ev in evidence])
+        col = (len(evidence),) + (1,) * (x.ndim - 1)
+        low, high, weight = (np.array([getattr(ev, k) for ev in evidence], dtype=float).reshape(col)
+                             for k in ("low", "high", "weight"))
         ok = ~np.isnan(x)
-        wm = np.where(ok, ev.weight * membership(np.nan_to_num(x), ev), 0.0)
-        parts[ev.iri] = (wm, ok)
-        num[ev.type_iri] += wm
-        den[ev.type_iri] += ev.weight * ok
+        rising = np.clip((np.nan_to_num(x) - low) / (high - low), 0.0, 1.0)
+        membership = np.where(np.array([ev.increasing for ev in evidence]).reshape(col), rising, 1.0 - rising)
+        wm = np.where(ok, weight * membership, 0.0)
+        weighed = weight * ok
+        for k, ev in enumerate(evidence):
+            num[ev.type_iri] += wm[k]
+            den[ev.type_iri] += weighed[k]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            shares = np.where(ok, wm / np.stack([den[ev.type_iri] for ev in evidence]), np.nan)
+        contrib = {ev.iri: shares[k] for k, ev in enumerate(evidence)}
     with np.errstate(divide="ignore", invalid="ignore"):
         scores = np.column_stack([np.where(den[t] > 0, num[t] / den[t], np.nan) for t in r.type_order])
-        contrib = {e.iri: np.where(parts[e.iri][1], parts[e.iri][0] / den[e.type_iri], np.nan) for e in r.evidence}
     return scores, contrib
 
 
@@ -256,8 +314,7 @@ def rank_scores(model_iri: str, strength: np.ndarray, big_matrix: tuple[dict[str
     r = rules()
     ms = pathway.model_measures().get(model_iri, ())
     weights = model_weights(model_iri)[1]
-    evidence = np.column_stack([r.reach_weight * reach_shares(m.iri, big_matrix) for m in ms]) if ms \
-        else np.zeros((len(strength), 0))
+    evidence = r.reach_weight * reach_matrix(model_weights(model_iri)[0], big_matrix)
     for j in range(len(r.boosts)):
         if weights[:, j].any():     # a boost no measure has a share of adds nothing
             evidence = evidence + weights[None, :, j] * strength[:, j, None]
@@ -297,16 +354,6 @@ def shared(reason: Reason) -> Reason:
 def base_reason(model_iri: str, measure_iri: str) -> Reason:
     common = next(m.common for m in pathway.model_measures()[model_iri] if m.iri == measure_iri)
     return shared(Reason("common") if common else Reason("model", model_iri))
-
-
-def positions(ind: dict[str, np.ndarray]) -> np.ndarray:
-    """Where each region lies relative to each boost, clip((x − typical) ÷ (full − typical), −1, 1), fired or
-    not, 0 where the figure is missing (regions × boosts): the tie-break's input."""
-    r = rules()
-    n = len(next(iter(ind.values()))) if ind else 0
-    cols = [np.nan_to_num(np.clip((ind[b.indicator] - b.typical) / (b.full - b.typical), -1.0, 1.0), nan=0.0)
-            for b in r.boosts]
-    return np.column_stack(cols) if cols else np.zeros((n, 0))
 
 
 @lru_cache(maxsize=None)
@@ -429,16 +476,31 @@ def boost_reason_cells(model_iri: str, strength: np.ndarray, figures: np.ndarray
     p = np.repeat(fp, n_cls)
     j = wc.boost[c]
     parts = wc.weight[c] * strength[p, j]
-    keep, size = kept_parts(parts, r.reason_minimum)
-    c, p, j, parts, size = c[keep], p[keep], j[keep], parts[keep], size[keep]
+    keep, size, noiseless = kept_parts(parts, r.reason_minimum)
+    c, p, j, size = c[keep], p[keep], j[keep], size[keep]
     # each reason to the measures of its class; in each cell the largest part first, then by boost IRI (the
-    # order they come in: a stable sort on the cell and the part's rank)
+    # order they come in: a stable sort on the cell and the part's size)
     held = wc.offset[c + 1] - wc.offset[c]
     which = np.repeat(np.arange(len(c)), held)
     cell = np.repeat(p, held) * n_m + wc.members[spread(wc.offset[c], held)]
+    order = np.argsort(cell_order_key(cell, np.repeat(size, held)), kind="stable")
+    return BoostReasons(p, j, figures[p, j], gates[p, j], round_array(noiseless[keep], SCORE_DIGITS), which[order],
+                        cell[order])
+
+
+def cell_order_key(cell: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """A key ordering by cell, then by size, largest first, with equal (cell, size) pairs equal: cell × K − size
+    (K a power of two above the largest size: cell × K exact, and the cells' bands do not overlap), as floats
+    where their spacing there (≤ 2^-50 of the largest key) is far below any two sizes' difference (sizes are
+    rounded to NOISE_DIGITS: ≥ 10^-NOISE_DIGITS apart); else, for batches too big for that, as integers from the
+    sizes' dense ranks."""
+    if not len(cell):
+        return cell
+    k = 2.0 ** math.ceil(math.log2(float(size.max()) + 1.0))
+    if float(cell.max()) * k * 2.0 ** -50 < 10.0 ** -NOISE_DIGITS / 4:
+        return cell * k - size
     count, rank = dense_rank(-size)
-    order = np.argsort(cell * count + np.repeat(rank, held), kind="stable")
-    return BoostReasons(p, j, figures[p, j], gates[p, j], rounded_array(parts), which[order], cell[order])
+    return cell * count + rank
 
 
 def boost_reason_objects(b: BoostReasons) -> list[Reason]:
@@ -537,16 +599,19 @@ def _type_evidence(types: list[str | None], contrib: dict[str, np.ndarray]):
     """For each type with regions diagnosed as it: its evidence records, those regions and their contributions
     (regions × evidence, NaN where an indicator is missing)."""
     r = rules()
-    for t in r.type_order:
+    place = {t: k for k, t in enumerate(r.type_order)}
+    code = np.array([place.get(x, -1) for x in types], dtype=np.int64)
+    for k, t in enumerate(r.type_order):
         ev = [e for e in r.evidence if e.type_iri == t]
-        rows = [i for i, x in enumerate(types) if x == t]
-        if ev and rows:
-            yield ev, rows, np.column_stack([contrib[e.iri][rows] for e in ev])
+        rows = np.flatnonzero(code == k)
+        if ev and len(rows):
+            yield ev, rows.tolist(), np.column_stack([contrib[e.iri][rows] for e in ev])
 
 
 def driver_orders(types: list[str | None], contrib: dict[str, np.ndarray]) -> dict[int, tuple[str, ...]]:
     """{region: its diagnosed type's evidence IRIs, weightiest first} (kg.reason.verdict.driver_order: by
-    rounded contribution, weight, indicator) for all regions of each type at once; missing evidence left out."""
+    rounded contribution, weight, indicator) for all regions of each type at once; missing evidence left out.
+    Regions whose evidence comes in the same order, with the same given, share one tuple (made once)."""
     out: dict[int, tuple[str, ...]] = {}
     for ev, rows, c in _type_evidence(types, contrib):
         names = [e.indicator for e in ev]
@@ -554,6 +619,14 @@ def driver_orders(types: list[str | None], contrib: dict[str, np.ndarray]) -> di
         order = rank_order(rounded_array(c), np.broadcast_to(np.array([e.weight for e in ev], dtype=float), c.shape),
                            np.array([sorted(names).index(x) for x in names]))
         given = np.take_along_axis(~np.isnan(c), order, axis=1)
+        m = len(ev)
+        if m < 128:         # each row's (order, given) as m bytes: the key of its tuple
+            keys = np.ascontiguousarray((order + m * given).astype(np.uint8)).view(np.dtype((np.void, m)))
+            keys = keys.reshape(-1).tolist()
+            made = {k: tuple(compress(map(iris.__getitem__, order[i].tolist()), given[i].tolist()))
+                    for k, i in dict(zip(keys, range(len(keys)))).items()}
+            out.update(zip(rows, map(made.__getitem__, keys)))
+            continue
         out.update(zip(rows, map(tuple, map(compress, map(map, repeat(iris.__getitem__), order.tolist()),
                                             given.tolist()))))
     return out
@@ -650,7 +723,8 @@ def reason_batch(rows: list[dict], balances: list[dict | None], *, numbers=None,
 def reason_arrays(rows: list[dict], balances: list[dict | None], *, numbers=None, accounts=None) -> Verdicts:
     """The fast path's conclusions for a batch as arrays: every number is an array operation over the regions.
     `numbers`: the rows' number columns (kg.read.numbers), `accounts`: the balances with their plans' arrays
-    (kg.account.balance.Accounts), when the caller has them."""
+    (kg.account.balance.Accounts), when the caller has them — then `balances` is not read (None will do) and the
+    accounts' per-region dicts are not made."""
     r = rules()
     n = len(rows)
     if n == 0:
@@ -664,36 +738,48 @@ def reason_arrays(rows: list[dict], balances: list[dict | None], *, numbers=None
     types = pathway.type_models()
     has = ~np.all(np.isnan(scores), axis=1)
     best = np.argmax(np.nan_to_num(scores, nan=-1.0), axis=1)   # first max = lowest tie order
-    strength = np.column_stack([intensity(b, ind[b.indicator], ind[b.gate] if b.gate else None)
-                                for b in r.boosts]) if r.boosts else np.zeros((n, 0))
+    strength, pos, boost_figures, gates = boost_arrays(ind, n)
     big_sets, big_matrix = big_fluxes(balances, r.big_flux_share, accounts)
     tiris = [r.type_order[b] if h else None for b, h in zip(best.tolist(), has.tolist())]
     runners, margins = close_calls(scores, r)
     designated = designations(rows)
     # models to rank: the diagnosed one, the runner-up's on a close call, the designated type's (in the order
     # regions first need them, each region's in IRI order)
-    wanted: dict[str, list[int]] = {}
-    models: dict[tuple, list[str]] = {}
-    place: list[dict[str, int]] = []
-    for i, key in enumerate(zip(tiris, runners, designated)):
-        ms = models.get(key)
-        if ms is None:
-            ms = models[key] = sorted({types[t].model_iri for t in key if t})
-        at = {}
-        for model in ms:
-            w = wanted.setdefault(model, [])
-            at[model] = len(w)
-            w.append(i)
-        place.append(at)
-    nan = np.full(n, np.nan)
-    boost_figures = np.column_stack([ind.get(b.indicator, nan) for b in r.boosts]) if r.boosts else np.zeros((n, 0))
-    gates = np.column_stack([ind.get(b.gate, nan) * b.gate_reason_scale if b.gate else nan
-                             for b in r.boosts]) if r.boosts else np.zeros((n, 0))
-    ranked = rank_models(wanted, strength, positions(ind), big_matrix, big_sets, boost_figures, gates)
+    wanted, place = models_wanted(tiris, runners, designated)
+    ranked = rank_models(wanted, strength, pos, big_matrix, big_sets, boost_figures, gates)
     return Verdicts(type_iri=tiris, model_iri=[types[t].model_iri if t else None for t in tiris], designated=designated,
                     runner_up=runners, margin=margins, scores=scores, contrib=contrib, ind=ind, fired=strength > 0,
                     strength=strength, big_sets=big_sets, drivers=driver_orders(tiris, contrib), ranked=ranked,
                     place=place)
+
+
+def models_wanted(*type_lists: list) -> tuple[dict[str, list[int]], list[dict[str, int]]]:
+    """The models to rank — each region's types' models (the diagnosed type, the runner-up, the designated type),
+    in the order regions first need them, each region's in IRI order — as {model IRI: its regions} and, for each
+    region, {model IRI: its row among that model's regions}. Worked out once per distinct combination of types
+    (few), its regions picked as arrays."""
+    types = pathway.type_models()
+    keys: dict[tuple, int] = {}
+    code = np.fromiter(map(keys.setdefault, zip(*type_lists), count()), np.int64, len(type_lists[0]))
+    n = len(code)
+    groups = [(sorted({types[t].model_iri for t in key if t}), np.flatnonzero(code == c)) for key, c in keys.items()]
+    need: dict[str, np.ndarray] = {}
+    for ms, rows in groups:
+        for model in ms:
+            need.setdefault(model, np.zeros(n, bool))[rows] = True
+    wanted, at = {}, {}
+    for model, mask in sorted(need.items(), key=lambda x: (int(np.argmax(x[1])), x[0])):
+        rows = np.flatnonzero(mask)
+        wanted[model] = rows.tolist()
+        at[model] = np.zeros(n, np.int64)
+        at[model][rows] = np.arange(len(rows))
+    place: list = [None] * n
+    for ms, rows in groups:
+        rows_list = rows.tolist()
+        made = list(map(dict, map(zip, repeat(ms), zip(*(at[m][rows].tolist() for m in ms))))) if ms else \
+            [{} for _ in rows_list]
+        deque(map(place.__setitem__, rows_list, made), 0)
+    return wanted, place
 
 
 def type_scores(scores: np.ndarray, type_order: tuple[str, ...]) -> list[dict[str, float | None]]:

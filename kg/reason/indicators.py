@@ -76,7 +76,7 @@ def account_column(accounts, key: str, section: str | None = None) -> np.ndarray
     """column_array of the regions' accounts (`section`: of one of their dicts of lines, e.g. by_source) read from
     the plans of kg.account.balance.Accounts: a plan's array, or the one value all its regions hold; anything else
     from its regions' dicts."""
-    out = np.full(len(accounts.balances), np.nan)
+    out = np.full(accounts.n, np.nan)
     for idx, plan in accounts.plans:
         d = plan if section is None else plan.get(section)
         v = d.get(key) if isinstance(d, dict) else None

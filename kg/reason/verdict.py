@@ -164,11 +164,13 @@ def boost_reasons(parts: dict[str, float], rules: Rules, indicators: dict[str, f
     return out
 
 
-def kept_parts(parts: np.ndarray, minimum: float) -> tuple[np.ndarray, np.ndarray]:
-    """boost_reasons' rule for many parts at once: which reach the reason minimum, and the size they are
-    ordered by (|part| rounded to NOISE_DIGITS, largest first, then by boost IRI)."""
-    size = np.abs(round_array(parts, NOISE_DIGITS))
-    return size >= minimum, size
+def kept_parts(parts: np.ndarray, minimum: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """boost_reasons' rule for many parts at once: which reach the reason minimum, the size they are ordered by
+    (|part| rounded to NOISE_DIGITS, largest first, then by boost IRI), and the parts rounded to NOISE_DIGITS
+    (rounded() is that rounded to SCORE_DIGITS)."""
+    noiseless = round_array(parts, NOISE_DIGITS)
+    size = np.abs(noiseless)
+    return size >= minimum, size, noiseless
 
 
 def rank_order(scores: np.ndarray, concerns: np.ndarray, key_rank: np.ndarray) -> np.ndarray:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import operator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -245,6 +246,7 @@ class BatchCells:
         self._cells: dict[str, Cells] = {}
         # the columns some region kept a raw text of (most batches: none or a few)
         self._raw_keys = {k for r in regions if r.raw for k in r.raw}
+        self._no_text: np.ndarray | None = None
 
     def __getitem__(self, key: str) -> Cells:
         c = self._cells.get(key)
@@ -270,16 +272,17 @@ class BatchCells:
             num = np.fromiter((isinstance(v, (int, float)) and not isinstance(v, bool) for v in values), bool, n)
             x = np.array([float(v) if ok else np.nan for v, ok in zip(values, num)], float)
             blank = None
-        text, absent = np.zeros(n, bool), np.zeros(n, bool)
         if blank is None:
-            blank = np.array([v is None for v in values], bool) if n else np.zeros(0, bool)
+            blank = np.fromiter(map(operator.is_, values, repeat(None)), bool, n)
+        if key not in self._raw_keys:         # no raw text kept: every empty cell is absent (arrays read, not written)
+            if self._no_text is None:
+                self._no_text = np.zeros(n, bool)
+            return Cells(values, x, num, self._no_text, blank)
+        text, absent = np.zeros(n, bool), blank.copy()
         empty = np.flatnonzero(blank)
-        if key in self._raw_keys and len(empty):
-            raw = np.fromiter((key in regions[i].raw for i in empty), bool, len(empty))
-            text[empty[raw]] = True
-            absent[empty[~raw]] = True
-        else:
-            absent[empty] = True
+        raw = empty[np.fromiter((key in regions[i].raw for i in empty.tolist()), bool, len(empty))]
+        text[raw] = True
+        absent[raw] = False
         return Cells(values, x, num, text, absent)
 
 
@@ -302,6 +305,10 @@ class _Arrays:
         self.n = n
         self.unsure = np.zeros(n, bool)
 
+    def _full(self, a):
+        """A truth as an array over the rows (a constant's is a scalar)."""
+        return a if np.ndim(a) else np.full(self.n, bool(a))
+
     def value(self, e, env):
         op = e[0]
         if op == "var":
@@ -309,10 +316,9 @@ class _Arrays:
                 f = np.zeros(self.n, bool)
                 return np.full(self.n, np.nan), f, f, np.zeros(self.n)
             return env[e[1]]
-        if op == "const":
+        if op == "const":               # scalars: numpy broadcasts them, the same operations element by element
             x = float(e[1])
-            t = np.ones(self.n, bool)
-            return np.full(self.n, x), t, t, np.full(self.n, abs(x) * _EPS)
+            return x, np.True_, np.True_, abs(x) * _EPS
         if op == "arith":
             x, num, ok, err = self.value(e[1], env)
             for sym, rhs in e[2]:
@@ -361,7 +367,7 @@ class _Arrays:
                 val = _CMP[e[1]](x, y) & both
                 self.unsure |= both & (np.abs(x - y) <= _SAFETY * (xerr + yerr))
             self.unsure |= xok & yok & ~xnum & ~ynum      # text against text: decided exactly
-            return val, ~both
+            return self._full(val), self._full(~both)
         if op == "and":
             parts = [self.truth(x, env) for x in e[1]]
             known_false = np.logical_or.reduce([~v & ~er for v, er in parts])
@@ -377,10 +383,10 @@ class _Arrays:
             return ~v & ~er, er
         if op == "bound":
             ok = env[e[1]][2] if e[1] in env else np.zeros(self.n, bool)
-            return ok.copy(), np.zeros(self.n, bool)
+            return self._full(ok).copy(), np.zeros(self.n, bool)
         if op == "isnumeric":
             _, num, ok, _ = self.value(e[1], env)
-            return num.copy(), ~ok
+            return self._full(num).copy(), self._full(~ok)
         raise Untranslatable(op)
 
     def rows(self, plan, cols: dict[str, Column]):
