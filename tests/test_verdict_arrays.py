@@ -157,29 +157,3 @@ def test_cell_order_key_orders_as_cell_then_size_largest_first():
         want = np.argsort(cell * count + rank, kind="stable")
         got = np.argsort(cell_order_key(cell, size), kind="stable")
         assert got.tolist() == want.tolist()
-
-
-
-def test_models_wanted_are_each_regions_models_in_first_need_order():
-    """reason_arrays' models to rank, worked out per combination of types: the same {model: regions} (in the order
-    regions first need them) and per region {model: its row}, as going region by region gives."""
-    from kg.knowledge import pathway
-    from kg.reason.fast import models_wanted
-
-    types = pathway.type_models()
-    rnd = random.Random(4)
-    choices = [None, *types]
-    for n in (0, 1, 7, 500):
-        lists = [[rnd.choice(choices) for _ in range(n)] for _ in range(3)]
-        want: dict = {}
-        place = []
-        for i, key in enumerate(zip(*lists)):
-            at = {}
-            for model in sorted({types[t].model_iri for t in key if t}):
-                w = want.setdefault(model, [])
-                at[model] = len(w)
-                w.append(i)
-            place.append(at)
-        got_wanted, got_place = models_wanted(*lists)
-        assert list(got_wanted.items()) == list(want.items())
-        assert [list(p.items()) for p in got_place] == [list(p.items()) for p in place]

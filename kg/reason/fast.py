@@ -13,7 +13,7 @@ import math
 from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain, compress, count, repeat
+from itertools import chain, compress, repeat
 
 import numpy as np
 
@@ -745,41 +745,24 @@ def reason_arrays(rows: list[dict], balances: list[dict | None], *, numbers=None
     designated = designations(rows)
     # models to rank: the diagnosed one, the runner-up's on a close call, the designated type's (in the order
     # regions first need them, each region's in IRI order)
-    wanted, place = models_wanted(tiris, runners, designated)
+    wanted: dict[str, list[int]] = {}
+    models: dict[tuple, list[str]] = {}
+    place: list[dict[str, int]] = []
+    for i, key in enumerate(zip(tiris, runners, designated)):     # measured: faster than grouping as arrays
+        ms = models.get(key)
+        if ms is None:
+            ms = models[key] = sorted({types[t].model_iri for t in key if t})
+        at = {}
+        for model in ms:
+            w = wanted.setdefault(model, [])
+            at[model] = len(w)
+            w.append(i)
+        place.append(at)
     ranked = rank_models(wanted, strength, pos, big_matrix, big_sets, boost_figures, gates)
     return Verdicts(type_iri=tiris, model_iri=[types[t].model_iri if t else None for t in tiris], designated=designated,
                     runner_up=runners, margin=margins, scores=scores, contrib=contrib, ind=ind, fired=strength > 0,
                     strength=strength, big_sets=big_sets, drivers=driver_orders(tiris, contrib), ranked=ranked,
                     place=place)
-
-
-def models_wanted(*type_lists: list) -> tuple[dict[str, list[int]], list[dict[str, int]]]:
-    """The models to rank — each region's types' models (the diagnosed type, the runner-up, the designated type),
-    in the order regions first need them, each region's in IRI order — as {model IRI: its regions} and, for each
-    region, {model IRI: its row among that model's regions}. Worked out once per distinct combination of types
-    (few), its regions picked as arrays."""
-    types = pathway.type_models()
-    keys: dict[tuple, int] = {}
-    code = np.fromiter(map(keys.setdefault, zip(*type_lists), count()), np.int64, len(type_lists[0]))
-    n = len(code)
-    groups = [(sorted({types[t].model_iri for t in key if t}), np.flatnonzero(code == c)) for key, c in keys.items()]
-    need: dict[str, np.ndarray] = {}
-    for ms, rows in groups:
-        for model in ms:
-            need.setdefault(model, np.zeros(n, bool))[rows] = True
-    wanted, at = {}, {}
-    for model, mask in sorted(need.items(), key=lambda x: (int(np.argmax(x[1])), x[0])):
-        rows = np.flatnonzero(mask)
-        wanted[model] = rows.tolist()
-        at[model] = np.zeros(n, np.int64)
-        at[model][rows] = np.arange(len(rows))
-    place: list = [None] * n
-    for ms, rows in groups:
-        rows_list = rows.tolist()
-        made = list(map(dict, map(zip, repeat(ms), zip(*(at[m][rows].tolist() for m in ms))))) if ms else \
-            [{} for _ in rows_list]
-        deque(map(place.__setitem__, rows_list, made), 0)
-    return wanted, place
 
 
 def type_scores(scores: np.ndarray, type_order: tuple[str, ...]) -> list[dict[str, float | None]]:
