@@ -10,7 +10,10 @@ checked by each chunk with its companions, the rows elsewhere in the batch it pa
 them with (kg.read.repeats).
 A big CSV file comes as a kg.read.chunked.PiecedFile: its pieces are read here while
 the workers advise the pieces before (at most 2 × jobs in flight), so neither the
-batch nor its output ever exists whole.
+batch nor its output ever exists whole. With several jobs, the pieces of its columnar
+blocks (kg.read.columnar) are read by the forked worker that advises them, told only
+their span: this process then does the first pass and the writing, and no piece is
+pickled (284,400 regions: see the commit).
 
 Output forms (docs/schema/advice-output-2.schema.json, versioned):
 - "json" (default): one object; each measure carries its id, score and reasons as
@@ -172,15 +175,22 @@ def part_name(span: range) -> str:
     return f"rows-{span.start + 1:08d}-{span.stop:08d}"
 
 
-_WORK: dict = {}     # what forked workers inherit: the batch, its pieces and the options
+_WORK: dict = {}     # what forked workers inherit: the batch or the file after its first pass, its spans, the options
 
 
 def _forked_chunk(i: int):
-    return _spilled(advise_chunk(_piece(_WORK["batch"], _WORK["spans"], i, _WORK["companions"]), _WORK["opts"]))
+    return _spilled(advise_chunk(_piece(_WORK["batch"], _WORK["spans"], i, _WORK["companions"]), _WORK["opts"])), 0
+
+
+def _own_chunk(i: int):
+    """A big file's piece read by the forked worker itself (kg.read.chunked.PiecedFile.piece) and advised; the codes
+    it looked up by name go back with its result, for the file's mapping report."""
+    piece, found = _WORK["source"].piece(_WORK["spans"][i])
+    return _spilled(advise_chunk(piece, _WORK["opts"])), found
 
 
 def _piece_chunk(piece: ProfileBatch, opts: dict):
-    return _spilled(advise_chunk(piece, opts))
+    return _spilled(advise_chunk(piece, opts)), 0
 
 
 def _spilled(result: tuple) -> tuple:
@@ -247,24 +257,43 @@ def _results(source, spans: list[range], opts: dict, jobs: int, cluster: str | N
         import multiprocessing                  # here, not at the top: one region never forks
         from concurrent.futures import ProcessPoolExecutor
 
-        pieces = None if isinstance(source, ProfileBatch) else _pieces(source, spans, companions)
-        if pieces is None:
-            _WORK.update(batch=source, spans=spans, opts=opts, companions=companions)
+        # a file read in pieces: the pieces a worker can read by itself (a big CSV's columnar blocks: it is told its
+        # span, reads those lines and makes their Regions) are read there; the others (rows csv or openpyxl reads
+        # in turn, JSON, several files) are read here while earlier ones are advised, pickled and sent
+        own = 0
+        if isinstance(source, ProfileBatch):
+            _WORK.update(batch=source, companions=companions)
+            pieces = None
+        elif hasattr(source, "own_pieces"):
+            own = next((i for i, span in enumerate(spans) if span.stop > source.own_pieces()), n)
+            pieces = source.read(spans[own:])
+        else:
+            pieces = ((piece, 0) for piece in source.pieces(spans))
+        _WORK.update(source=source, spans=spans, opts=opts)
         # the temporary folder (TMPDIR), not /dev/shm: a container's is often 64 MB, and the --full form's chunks in
         # flight can pass that; the files live for one chunk each, so they rarely leave the page cache
         _WORK["spill"] = spill = tempfile.mkdtemp(prefix="tanheng-chunks-")
         # what the parent holds (knowledge, rules, the batch) leaves the forked workers' collections, which would
         # otherwise walk it and so copy its pages into each worker (2,844 regions: 1.01 → 0.97 s wall, median of 6)
         gc.freeze()
+        found = 0
         try:
             with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
                 def submit(i: int):
+                    nonlocal found
                     if pieces is None:          # the batch is in memory: forked workers inherit it, cut their piece
                         return pool.submit(_forked_chunk, i)
-                    return pool.submit(_piece_chunk, next(pieces), opts)    # read while earlier pieces are advised
-                for path, *rest in in_order(submit, n, 2 * jobs):
+                    if i < own:                 # the worker reads its piece from the file
+                        return pool.submit(_own_chunk, i)
+                    piece, here = next(pieces)  # read while earlier pieces are advised
+                    found += here
+                    return pool.submit(_piece_chunk, piece, opts)
+                for (path, *rest), there in in_order(submit, n, 2 * jobs):
+                    found += there
                     with _unspilled(path) as body:
                         yield (body, *rest)
+            if hasattr(source, "noted"):
+                source.noted(found)
         finally:
             _WORK.clear()
             gc.unfreeze()

@@ -39,6 +39,7 @@ import copy
 import csv
 import os
 from array import array
+from collections import deque
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain, islice
@@ -253,41 +254,77 @@ class PiecedFile:
     def __len__(self) -> int:
         return self.count
 
-    def _regions(self) -> Iterator[Region]:
+    def _regions(self, runs, at: int = 0, want: int | None = None) -> Iterator[Region]:
+        """The regions in file order from region `at` on (`want`: at most that many lines parsed past it, for a
+        forked worker's own piece); what the columnar body hands out is noted in `runs` (its put_numbers)."""
         columns = self.columns
-        if columns is not None:
-            columns.runs.clear()
-        grid = islice(self.rows(), self.start, None if columns is None else columns.head_rows)
         used: set[str] = set()
         aside = self.aside
-        for n, cells in grid:
-            if n in aside:
-                continue
-            region = self.plan.region(n, cells, used)
-            if region is not None:
-                if columns is not None:
-                    columns.runs.append([1, None, 0])
-                yield region
-        if columns is not None:
-            yield from columns.regions(self.plan, aside, used)
+        if columns is None or at < columns.head_count:
+            grid = islice(self.rows(), self.start, None if columns is None else columns.head_rows)
+            for n, cells in grid:
+                if n in aside:
+                    continue
+                region = self.plan.region(n, cells, used)
+                if region is not None:
+                    if at:
+                        at -= 1
+                        continue
+                    if columns is not None:
+                        runs.append([1, None, 0])
+                        if want is not None:
+                            want -= 1
+                    yield region
+            if columns is None:
+                return
+            at = columns.head_count
+        yield from columns.regions(self.plan, aside, used, runs, at - columns.head_count, want)
+
+    def own_pieces(self) -> int:
+        """How many of the regions, from the first, a process can read by itself (`piece`) as cheaply as in turn:
+        those of a big CSV's rows before the blocks and of its blocks (kg.read.columnar), found by their counts;
+        0 for any other file (rows read by csv or openpyxl are found only by reading every row before)."""
+        return 0 if self.columns is None else self.columns.before_tail()
+
+    def piece(self, span: range) -> tuple[ProfileBatch, int]:
+        """The piece of region positions `span` (within own_pieces) read here from the file, as `pieces` gives it,
+        and how many of its codes were looked up by name (for `noted`): what a forked worker reads for itself
+        instead of having it pickled and sent (kg.pipeline.stream)."""
+        runs: deque = deque()
+        return self._piece(self._regions(runs, span.start, len(span)), span, runs)
+
+    def read(self, spans: list[range]) -> Iterator[tuple[ProfileBatch, int]]:
+        """(piece, codes looked up by name) for consecutive spans of region positions, read in turn from the
+        first span's start."""
+        runs: deque = deque()
+        regions = self._regions(runs, spans[0].start if spans else 0)
+        for span in spans:
+            yield self._piece(regions, span, runs)
+
+    def _piece(self, regions: Iterator[Region], span: range, runs) -> tuple[ProfileBatch, int]:
+        with one_source():           # one store per piece (~20,000 look-ups per 2,844 rows)
+            piece = ProfileBatch(list(islice(regions, len(span))), self.warnings if span.start == 0 else [],
+                                 self.source_name, self.fmt, self.plan.report)
+            found = resolve_and_note(piece, self.plan)
+        piece.companions = self.companions.of(piece.regions, {r.row for r in piece.regions})
+        if len(piece.regions) != len(span):
+            raise RuntimeError(f"{self.path}: {len(piece.regions)} regions where the first pass counted "
+                               f"{len(span)}")
+        if self.columns is not None:
+            self.columns.put_numbers(piece, runs)
+        return piece, found
+
+    def noted(self, found: int) -> None:
+        """The file's mapping report told how many codes its pieces looked up by name (once, all pieces read)."""
+        note_looked_up(self.plan.report, found)
 
     def pieces(self, spans: list[range]) -> Iterator[ProfileBatch]:
         """One ProfileBatch per span of region positions (consecutive, from 0, covering all regions)."""
-        regions = self._regions()
         found = 0
-        for i, span in enumerate(spans):
-            with one_source():           # one store per piece (~20,000 look-ups per 2,844 rows)
-                piece = ProfileBatch(list(islice(regions, len(span))), self.warnings if i == 0 else [],
-                                     self.source_name, self.fmt, self.plan.report)
-                found += resolve_and_note(piece, self.plan)
-            piece.companions = self.companions.of(piece.regions, {r.row for r in piece.regions})
-            if len(piece.regions) != len(span):
-                raise RuntimeError(f"{self.path}: {len(piece.regions)} regions where the first pass counted "
-                                   f"{len(span)}")
-            if self.columns is not None:
-                self.columns.put_numbers(piece)
+        for piece, n in self.read(spans):
+            found += n
             yield piece
-        note_looked_up(self.plan.report, found)
+        self.noted(found)
 
 
 def _fresh(layout):
@@ -365,6 +402,8 @@ def open_pieces(path: str | Path, sheet: str | None = None, sheet_year: int | No
         total_rows = totals.totals()
         paired = scan.finish(total_rows)
         companions = scan.companions(paired, rows()) if paired else Companions(())
+    if blocks is not None:                  # the rows counted as regions until found to be totals
+        blocks.settle(set(scan.maybe_total) & {n for n, _ in total_rows})
     layout.total_rows = sorted(layout.total_rows + total_rows)
     warnings = notes + plan.read_warnings(scan.used_extra)
     plan.layout = header_layout             # what TablePlan.region reads of the page: its title's year
@@ -391,6 +430,11 @@ class _Seen:
 
     def __init__(self, body, scan: "_KeyScan", totals, reader):
         self.body, self.scan, self.totals, self.reader = body, scan, totals, reader
+
+    @property
+    def count(self) -> int:
+        """The regions counted so far."""
+        return self.scan.count
 
     def row(self, n: int, cells: list) -> None:
         if self.body.row(n, cells):

@@ -17,12 +17,14 @@ columns of text. Each cell is classified by one vectorised test per column:
 - any other cell (outside the header's columns, unknown columns) empty.
 A row of simple cells with at least 3 filled (no footnote) is an *ordinary* row: the first pass counts it and
 keeps its key from the columns, the pieces make its Region from the columns converted in bulk (polars' cast
-gives float() and int() of a plain number exactly: both round correctly). Every other row — a blank cell
-with non-ASCII spaces, a mark, full-width digits, thousands separators, a total or footnote, a short row, an
-unknown cell, a code that changed — goes through the row-by-row reading of today (TablePlan.region,
-body_rows, _KeyScan) with the cells csv would give it (the line split at the delimiter). From the first block
-that is not plain (a quote, a carriage return, a line longer than a cell may be, more rows than the limit),
-the rest of the file is read by the csv module as before, row numbers counting on.
+gives float() and int() of a plain number exactly: both round correctly). A forked worker of `--jobs` reads its
+own piece, told only its span (the blocks are found by how many regions each gives, the lines within by their
+ends), and converts its lines column by column in Python: polars' thread pool does not survive a fork. Every
+other row — a blank cell with non-ASCII spaces, a mark, full-width digits, thousands separators, a total or
+footnote, a short row, an unknown cell, a code that changed — goes through the row-by-row reading of today
+(TablePlan.region, body_rows, _KeyScan) with the cells csv would give it (the line split at the delimiter).
+From the first block that is not plain (a quote, a carriage return, a line longer than a cell may be, more rows
+than the limit), the rest of the file is read by the csv module as before, row numbers counting on.
 
 Regions, notes, warnings and mapping reports are the ones the row-by-row reader gives: tests/test_columnar.py
 compares both on mixed files. polars is imported only for files of COLUMNS_FROM_BYTES or more (its import is
@@ -129,6 +131,7 @@ class _Block:
     size: int
     kinds: Any                      # numpy int8 per line: ORDINARY, ODD, BLANK
     width: int                      # cells per line (the widest line)
+    count: int = 0                  # the regions its lines give (what a forked worker finds its piece by)
 
 
 @dataclass
@@ -142,16 +145,21 @@ class ColumnarBody:
     blocks: list[_Block] = field(default_factory=list)
     tail: tuple[int, int] | None = None       # (byte offset, first row) read by csv
     last_line: int = 0                        # the last row that is not blank
-    # the regions handed out, in order, as runs [how many, their number columns or None (read one by one), taken]
-    runs: Any = field(default_factory=deque)
+    head_count: int = 0                       # the regions of the rows before the blocks
+    body_row: int = 0                         # the first row of the blocks (or of the tail)
+    _ends: Any = None                         # the regions before each block's end (numpy, made when first asked)
 
     def first_pass(self, offset: int, first_row: int, see) -> None:
         """Every row from `offset` (row `first_row`): ordinary rows of plain blocks counted and keyed in bulk
-        (`see.ordinary`), the others not blank handed to `see.row(n, cells)` in file order, as the csv pass would."""
+        (`see.ordinary`), the others not blank handed to `see.row(n, cells)` in file order, as the csv pass would.
+        How many regions the rows before the blocks and each block give is noted from `see.count` (settle takes
+        away the prefecture totals found at the end)."""
         import numpy as np
 
         body = see.body
+        self.head_count, self.body_row = see.count, first_row
         for off, first_row, data in _blocks(self.path, offset, first_row):
+            before = see.count
             kinds, width, frame, lines = self.reader.classify(data, first_row, body.seen_data)
             if kinds is None:
                 self.tail = (off, first_row)
@@ -169,67 +177,130 @@ class ColumnarBody:
                 see.ordinary(frame, first_row + ordinary)
                 body.seen_data = True
                 self.last_line = max(self.last_line, first_row + int(ordinary[-1]))
-            self.blocks.append(_Block(off, first_row, len(data), kinds, width))
+            self.blocks.append(_Block(off, first_row, len(data), kinds, width, see.count - before))
 
-    def regions(self, plan, aside: frozenset[int], used: set[str]) -> Iterator:
-        """The Regions of the blocks' rows and the tail's, in file order (rows set aside left out)."""
+    def settle(self, dropped) -> None:
+        """The rows counted as regions by the first pass and found to be prefecture totals once every row was seen
+        (`dropped`, row numbers) taken off the counts of the rows before the blocks and of the blocks they are in."""
+        for n in dropped:
+            block = next((b for b in self.blocks if b.first_row <= n < b.first_row + len(b.kinds)), None)
+            if block is not None:
+                block.count -= 1
+            elif n < self.body_row:
+                self.head_count -= 1
+        self._ends = None
+
+    def before_tail(self) -> int:
+        """How many regions come before the rows read by csv (the rows before the blocks and the blocks')."""
+        return self.head_count + sum(b.count for b in self.blocks)
+
+    def _place(self, at: int) -> tuple[int, int]:
+        """(block, regions of it before) where the blocks' region `at` (counted from the first block's) is; past
+        the blocks: (len(blocks), regions of the tail before)."""
         import numpy as np
 
+        if self._ends is None:
+            self._ends = np.cumsum([b.count for b in self.blocks], dtype=np.int64)
+        k = int(np.searchsorted(self._ends, at, side="right"))
+        return k, at - (int(self._ends[k - 1]) if k else 0)
+
+    def regions(self, plan, aside: frozenset[int], used: set[str], runs, at: int = 0, want: int | None = None
+                ) -> Iterator:
+        """The Regions of the blocks' rows and the tail's, in file order (rows set aside left out), from the blocks'
+        region `at` on, and when `want` is given no more lines parsed than that many regions take (a forked worker
+        reading its own piece). Each is noted in `runs` for put_numbers: [how many, their number columns or None
+        (read one by one), taken]."""
+        import numpy as np
+
+        k, skip = self._place(at)
         with open(self.path, "rb") as f:
-            for b in self.blocks:
+            for b in self.blocks[k:]:
+                if want is not None and want <= 0:
+                    return
+                if skip >= b.count:          # (a block of no regions)
+                    skip -= b.count
+                    continue
                 f.seek(b.offset)
                 data = f.read(b.size)
                 kinds = b.kinds
                 ordinary = kinds == ORDINARY
-                if ordinary.all():
-                    made, numbers = self.reader.regions(self.reader.frame(data),
-                                                        range(b.first_row, b.first_row + len(kinds)))
-                    self.runs.append([len(made), numbers, 0])
-                    yield from made
-                    continue
-                lines = data.split(b"\n")
-                rows = np.flatnonzero(ordinary)
-                made = iter(self.reader.regions(self.reader.frame(_joined(lines, rows)), (b.first_row + rows).tolist())[0]
-                            if len(rows) else ())
-                for i, kind in enumerate(kinds.tolist()):
-                    if kind == ORDINARY:
-                        self.runs.append([1, None, 0])
-                        yield next(made)
-                    elif kind == ODD:
-                        n = b.first_row + i
-                        cells = self.reader.cells(lines[i])
-                        if n in aside or not "".join(cells).strip():
-                            continue
-                        region = plan.region(n, cells, used)
-                        if region is not None:
-                            self.runs.append([1, None, 0])
-                            yield region
-        if self.tail is not None:
+                stop = b.count if want is None else min(b.count, skip + want)
+                if ordinary.all() and b.count == len(kinds):    # a line a region: only lines asked for parsed
+                    if skip or stop < len(kinds):
+                        ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+                        data = data[int(ends[skip - 1]) + 1 if skip else 0:
+                                    int(ends[stop - 1]) + 1 if stop - 1 < len(ends) else len(data)]
+                    made, numbers = self.reader.regions(data, range(b.first_row + skip, b.first_row + stop))
+                    runs.append([len(made), numbers, 0])
+                else:
+                    made = self._mixed(plan, aside, used, b, data, skip, stop)
+                    runs.extend([1, None, 0] for _ in made)
+                if want is not None:
+                    want -= len(made)
+                skip = 0
+                yield from made
+            if self.tail is None or (want is not None and want <= 0):
+                return
             for n, cells in csv_rows_from(self.path, *self.tail, self.delimiter):
                 if n in aside:
                     continue
                 region = plan.region(n, cells, used)
                 if region is not None:
-                    self.runs.append([1, None, 0])
+                    if skip:
+                        skip -= 1
+                        continue
+                    runs.append([1, None, 0])
                     yield region
 
-    def put_numbers(self, piece) -> None:
+    def _mixed(self, plan, aside: frozenset[int], used: set[str], b: _Block, data: bytes, skip: int, stop: int
+               ) -> list:
+        """Regions `skip` to `stop` of a block some of whose lines are not ordinary: the other lines read row by row
+        (as far as the regions asked for), the ordinary ones asked for made from columns, in line order."""
+        import numpy as np
+
+        lines = data.split(b"\n")
+        picked: list = []                     # (line, its Region, or None for an ordinary line)
+        at = 0
+        for i, kind in enumerate(b.kinds.tolist()):
+            if at >= stop:
+                break
+            if kind == ORDINARY:
+                region = None
+            elif kind == ODD:
+                n = b.first_row + i
+                cells = self.reader.cells(lines[i])
+                if n in aside or not "".join(cells).strip():
+                    continue
+                region = plan.region(n, cells, used)
+                if region is None:
+                    continue
+            else:
+                continue
+            if at >= skip:
+                picked.append((i, region))
+            at += 1
+        rows = np.array([i for i, region in picked if region is None], dtype=np.int64)
+        made = iter(self.reader.regions(_joined(lines, rows), (b.first_row + rows).tolist())[0] if len(rows) else ())
+        return [next(made) if region is None else region for _, region in picked]
+
+    def put_numbers(self, piece, runs) -> None:
         """Give the piece's number columns (kg.read.numbers, ProfileBatch.numbers) from the blocks' columns
         converted in bulk, the rows read one by one taken from their value dicts, as Numbers makes them: float
-        of each cell, NaN and blank where None. A column with another kind of cell is left to Numbers."""
+        of each cell, NaN and blank where None. A column with another kind of cell is left to Numbers. `runs`:
+        what `regions` noted, the runs of earlier pieces taken off."""
         import numpy as np
 
         regions = piece.regions
         parts = []                            # (first region, how many, columns of their block or None, from)
         i = 0
         while i < len(regions):
-            run = self.runs[0]
+            run = runs[0]
             count, numbers, start = run
             take = min(count - start, len(regions) - i)
             parts.append((i, take, numbers, start))
             i += take
             if start + take == count:
-                self.runs.popleft()
+                runs.popleft()
             else:
                 run[2] = start + take
         if all(numbers is None for _, _, numbers, _ in parts):
@@ -265,6 +336,7 @@ class ColumnReader:
         from kg.read.profiles import _PLAIN_DECIMAL, _PLAIN_INTEGER, _CellWords, _norm, column_by_key
 
         self.pl = pl
+        self.pid = os.getpid()            # the process polars may be called in (not a forked worker)
         self.plan = plan
         self.delimiter = delimiter
         by_key = column_by_key()
@@ -469,11 +541,16 @@ class ColumnReader:
         pl = self.pl
         return frame[f"c{i}"].cast(pl.Float64 if datatype == "decimal" else pl.Int64, strict=False).to_list()
 
-    def regions(self, frame, rows) -> tuple[list, dict]:
-        """The Regions of ordinary rows (numbers `rows`), as TablePlan.region makes them, and their number columns
-        ({key: (float64, blank)})."""
-        from kg.read.profiles import Region
+    def regions(self, data: bytes, rows) -> tuple[list, dict]:
+        """The Regions of ordinary lines (`data`, their numbers `rows`), as TablePlan.region makes them, and their
+        number columns ({key: (float64, blank)}): converted in bulk by polars in the process that read the first
+        pass, in Python in a forked worker (polars' thread pool does not survive a fork: its first call there waits
+        forever)."""
+        if os.getpid() == self.pid:
+            return self._from_frame(self.frame(data), rows)
+        return self._from_lines(data, rows)
 
+    def _from_frame(self, frame, rows) -> tuple[list, dict]:
         pl = self.pl
         exprs, schemes = [], []
         for i, key, datatype in self.fields:
@@ -493,6 +570,42 @@ class ColumnReader:
                 numbers[key] = (s.cast(pl.Float64).to_numpy(), s.is_null().to_numpy())
         for j, known in schemes:
             columns[j] = [known[c][1] for c in columns[j]]
+        return self._made(columns, rows), numbers
+
+    def _from_lines(self, data: bytes, rows) -> tuple[list, dict]:
+        """What _from_frame gives, from the lines split at the delimiter: an ordinary line's cells are simple
+        (classify), a number cell "" or plain, read by float() / int() as the row-by-row reader reads it (polars'
+        casts give the same: both round correctly). ~6 us a row more than polars."""
+        import numpy as np
+
+        text = data.decode("utf-8")
+        lines = text.split("\n")
+        if lines[-1] == "":
+            lines.pop()
+        if "\r" in text:
+            lines = [line[:-1] if line.endswith("\r") else line for line in lines]
+        cells = list(zip(*map(methodcaller("split", self.delimiter), lines))) if lines else []
+        columns, numbers = [], {}
+        free = self.words.free_text
+        for i, key, datatype in self.fields:
+            col = cells[i] if cells else ()
+            if datatype in self.plain:
+                convert = float if datatype == "decimal" else int
+                values = list(map(convert, col)) if "" not in col else [convert(c) if c else None for c in col]
+                x = np.array(values, dtype=float)         # float(v), NaN for None
+                numbers[key] = (x, np.isnan(x))           # (no plain number is NaN: blank where None)
+            elif key in free:
+                values = [c or None for c in col] if "" in col else list(col)
+            else:
+                known = self.scheme_cells[key]
+                values = [known[c][1] for c in col]
+            columns.append(values)
+        return self._made(columns, rows), numbers
+
+    def _made(self, columns: list[list], rows) -> list:
+        """Regions from their cells' values, column by column."""
+        from kg.read.profiles import Region
+
         keys = [k for _, k, _ in self.fields]
         copy = self.template.copy
         values = [copy() for _ in rows]
@@ -500,6 +613,5 @@ class ColumnReader:
         ids = [v or "" for v in columns[keys.index("region_id")]]
         names = columns[keys.index("name")] if "name" in keys else repeat(None)
         # Region(region_id, name, row, values, raw, extra, notes, sheet): each its own empty raw, extra and notes
-        out = list(map(Region, ids, names, rows, values, iter(dict, None), iter(dict, None), iter(list, None),
-                       repeat(None)))
-        return out, numbers
+        return list(map(Region, ids, names, rows, values, iter(dict, None), iter(dict, None), iter(list, None),
+                        repeat(None)))
