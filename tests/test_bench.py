@@ -85,3 +85,12 @@ def test_each_jobs_figure_has_its_ratio_to_the_floor(tmp_path):
     got = bench.jobs_figures(path, 30, [1, 2], 1, lambda t: out.write(t + "\n"), floor_cpu=0.5)
     assert all(got[j]["ratio_cpu"] == got[j]["cpu_s"] / 0.5 for j in ("1", "2"))
     assert out.getvalue().count("the floor's CPU") == 2
+
+
+def test_a_target_of_284400_regions_is_not_judged_on_a_smaller_batch(tmp_path):
+    """Regression (session 7): a bench of 28,440 regions printed "≤ ×0.6 at 284,400: NOT met" for its --jobs figures
+    (and "met" for the floor ratio) — a verdict on a size it did not run."""
+    path = bench.write_csv(bench.generate(30, seed=4), tmp_path / "g.csv")
+    out = io.StringIO()
+    bench.jobs_figures(path, 30, [1, 2], 1, lambda t: out.write(t + "\n"))
+    assert "judged at 284,400 only" in out.getvalue() and "met" not in out.getvalue()
