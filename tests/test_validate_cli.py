@@ -221,7 +221,7 @@ def test_a_big_file_is_checked_in_pieces_as_when_read_whole(capsys, monkeypatch,
     rows = _messy_rows(600, seed=5)
     rows[550][0], rows[550][2] = rows[12][0], rows[12][2]           # the same region and year, far apart
     path = _write(tmp_path / "messy.csv", rows)
-    monkeypatch.setattr(several, "streams", lambda name: False)
+    monkeypatch.setattr(several, "pieced", lambda name: None)               # read whole
     whole = run(capsys, path, "--format", fmt, "--lang", "en")
     monkeypatch.undo()
     monkeypatch.setattr(chunked, "STREAM_FROM_BYTES", 1_000)

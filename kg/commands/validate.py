@@ -55,7 +55,7 @@ def _checked(name: str, sheet: str | None, engine: str):
     if sheet is None:
         from kg.read import several
 
-        pieced = several.pieced(name) if several.streams(name) else None
+        pieced = several.pieced(name)            # None for a file better read whole (small, or not a table)
         if pieced is not None:
             from kg.pipeline.stream import CHUNK, REFERENCE_CHUNK, chunks
 

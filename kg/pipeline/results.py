@@ -37,7 +37,7 @@ def province(region_id: str) -> str:
 
 def figures(region: dict, units: dict[str, str] | None = None) -> list[tuple[str, float | None, str]]:
     """(figure, value, unit) of one advised region (kg.pipeline.advice.advise's form, compact or full). `units`:
-    each indicator's unit (indicator_units), when the caller asks for many regions."""
+    each indicator's unit (an IndicatorUnits), when the caller asks for many regions."""
     out = [("valid", 1.0 if region["valid"] else 0.0, "1"), ("violations", float(len(region["violations"])), "count")]
     b = region.get("balance")
     if b:

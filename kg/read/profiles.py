@@ -1003,7 +1003,7 @@ class _ShownValues(dict):
         percent = self.get(style)
         if percent is None:
             percent = self[style] = (getattr(cell, "number_format", "") or "").endswith("%")
-        return float(f"{v * 100:.12g}") if percent else v
+        return _percent_shown(v) if percent else v
 
 
 def _formulas_without_values(data: bytes, sheets: list[str]) -> list[dict]:
@@ -1037,8 +1037,13 @@ def _shown_value(cell):
     v = getattr(cell, "value", None)
     fmt = getattr(cell, "number_format", "") or ""
     if isinstance(v, (int, float)) and not isinstance(v, bool) and fmt.endswith("%"):
-        return float(f"{v * 100:.12g}")
+        return _percent_shown(v)
     return v
+
+
+def _percent_shown(v: int | float) -> float:
+    """0.918 in a cell formatted as percent is the 91.8 the sheet shows (12 significant digits: no binary tail)."""
+    return float(f"{v * 100:.12g}")
 
 
 def _read_json(text: str) -> tuple[list, list]:
@@ -1069,6 +1074,26 @@ def _json_cell(v):
     return _whole_text(v) if isinstance(v, str) else v
 
 
+def rdf_column(predicate: str) -> str:
+    """The column an RDF predicate fills: a profile column's key, else the thp: local name of an unknown column,
+    else the predicate's IRI (read whole, and kg.read.rdf_pieces)."""
+    thp = str(THP)
+    name = predicate[len(thp):] if predicate.startswith(thp) else None
+    if name not in column_by_key():
+        name = predicate if name is None else name
+    return name
+
+
+def rdf_cell(cells: dict[str, Any], name: str, value: str, warnings: list | None) -> None:
+    """A subject's value of a column into its cells: a second, different value is warned about (into `warnings`,
+    when given) and the least of them kept."""
+    if name in cells and cells[name] != value:
+        if warnings is not None:
+            warnings.append(_warning(name, value, "several-values", column=name))
+        value = min(cells[name], value)
+    cells[name] = value
+
+
 def _read_rdf(text: str, fmt: str) -> tuple[list, list, list]:
     """Subjects typed th:RegionProfile or carrying a thp: property become rows."""
     from rdflib import Graph
@@ -1092,16 +1117,9 @@ def _read_rdf(text: str, fmt: str) -> tuple[list, list, list]:
     for s in subjects:
         cells: dict[str, Any] = {}
         for p, o in g.predicate_objects(s):
-            name = str(p)[len(thp):] if str(p).startswith(thp) else None
             if p in (RDF.type, TH.sourceRow):
                 continue
-            if name not in column_by_key():
-                name = str(p) if name is None else name
-            value = str(o)
-            if name in cells and cells[name] != value:
-                warnings.append(_warning(name, value, "several-values", column=name))
-                value = min(cells[name], value)
-            cells[name] = value
+            rdf_cell(cells, rdf_column(str(p)), str(o), warnings)
         row = g.value(s, TH.sourceRow)
         rows.append((row.toPython() if row is not None else None, str(s), cells))
     rows.sort(key=lambda r: (r[0] is None, r[0] or 0, r[1]))

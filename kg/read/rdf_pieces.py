@@ -30,8 +30,8 @@ from kg.knowledge.cache import one_source
 from kg.namespaces import RDF, TH, THP, XSD
 from kg.read import limits as read_limits
 from kg.read.chunked import STREAM_FROM_BYTES, PiecedFile, _KeyScan
-from kg.read.profiles import (_EXTENSIONS, UnreadableInput, _decode_text, _is_empty, _sniff, _warning, column_by_key,
-                              columns, table_plan)
+from kg.read.profiles import (_EXTENSIONS, UnreadableInput, _decode_text, _is_empty, _sniff, column_by_key, columns,
+                              rdf_cell, rdf_column, table_plan)
 from kg.read.repeats import Companions
 
 # as text: a term of kg.namespaces is an rdflib URIRef, and advising a CSV imports no rdflib (test_cli_startup)
@@ -85,15 +85,6 @@ def streamable_rdf(path: str | Path) -> bool:
     return rdf_format(p) is not None
 
 
-def _name(predicate: str) -> str:
-    """The column a predicate fills, as read whole names it: a profile column's key, else the thp: local name of an
-    unknown column, else the predicate's IRI."""
-    name = predicate[len(_THP):] if predicate.startswith(_THP) else None
-    if name not in column_by_key():
-        name = predicate if name is None else name
-    return name
-
-
 class _Subjects:
     """The first pass: what each subject is (see the module's text)."""
 
@@ -138,7 +129,7 @@ class _Subjects:
         return rows
 
     def extra_names(self, header: list[str]) -> list[str]:
-        names = {_name(p) for p, subjects in self.extra.items() if subjects is None or subjects & self.region}
+        names = {rdf_column(p) for p, subjects in self.extra.items() if subjects is None or subjects & self.region}
         return sorted(names - set(header))
 
 
@@ -186,12 +177,8 @@ def open_rdf_pieces(path: str | Path) -> PiecedFile | None:
                 continue
             name = names.get(p)
             if name is None:
-                name = names[p] = _name(p)
-            if name in cells and cells[name] != value:
-                if warn:
-                    warnings.append(_warning(name, value, "several-values", column=name))
-                value = min(cells[name], value)
-            cells[name] = value
+                name = names[p] = rdf_column(p)
+            rdf_cell(cells, name, value, warnings if warn else None)
         row = order[i][0]
         out = [cells.get(h) for h in header]
         return None if all(map(_is_empty, out)) else (row if row is not None else i + 1, out)
