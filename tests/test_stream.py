@@ -36,8 +36,9 @@ def test_jobs_and_chunks_give_the_same_bytes(batch):
     assert _written(batch, fmt="ndjson", jobs=2, chunk=50) == lines == _written(batch, fmt="ndjson", jobs=1, chunk=7)
     spans = stream.chunks(240, 2, 50)
     assert [len(s) for s in spans] == [40] * 6           # at most 50 each, and as many for each of the 2 jobs
-    assert [len(s) for s in stream.chunks(2_844, 2)] == [711] * 4
-    assert [len(s) for s in stream.chunks(2_844, 1)] == [1_000, 1_000, 844]
+    assert [len(s) for s in stream.chunks(2_844, 2, 1_000)] == [711] * 4
+    assert [len(s) for s in stream.chunks(2_844, 1, 1_000)] == [1_000, 1_000, 844]
+    assert [len(s) for s in stream.chunks(4_844, 1)] == [2_000, 2_000, 844]     # the default: stream.CHUNK
 
 
 def _measures_in_full(measures: list[dict], cat: dict) -> list[dict]:

@@ -1,6 +1,6 @@
 """Advice for big batches: in chunks, on several processes, streamed out compactly.
 
-`advise_to(batch, fp, …)` runs kg.pipeline.advice.advise on chunks of about 2,500 regions
+`advise_to(batch, fp, …)` runs kg.pipeline.advice.advise on chunks of 2,000 regions (1,000 for the full form)
 (so the output of the whole batch never exists at once), on `jobs` processes
 (forked: they share the knowledge already loaded), and writes each chunk as soon
 as it and the chunks before it are done, through orjson. The results are the
@@ -48,7 +48,12 @@ from kg.read.repeats import Companions
 
 SCHEMA_VERSION = 2       # 2: reasons as references, balances' bases once (issue 12); 1 worded every reason
 SCHEMA_ID = "https://w3id.org/tanheng/schema/advice-output/2"
-CHUNK = 1_000             # regions per chunk: peak memory follows it (28,440 regions --jobs 2, tree RSS: 900 MB at 2,500, see README)
+# regions per chunk. Peak memory follows it; numpy's and the plans' cost per call spreads with it: each chunk costs
+# ~9 ms whatever its size (28,440 generated regions, compact NDJSON in process: 53 µs a region at 1,000, 48 at 2,000,
+# no less at 2,500 or 4,000). 284,400 regions --jobs 2, peak of the process tree: compact 414 MB at 1,000, 490 MB at
+# 2,000; the full form (~3x bigger records) 693 MB at 1,000 and 1,022 MB at 2,000, so it stays at 1,000.
+CHUNK = 2_000
+FULL_CHUNK = 1_000
 REFERENCE_CHUNK = 5       # the reference path takes ~1 s a region: small chunks keep the progress bar moving
 MIN_PER_JOB = 1_000       # below this many regions per process, forking costs more than it saves
 FORMATS = ("json", "ndjson")
@@ -353,7 +358,7 @@ def advise_to(batch, fp, fmt: str = "json", full: bool = False, coefficient_set:
 
     compile_set(coefficient_set)         # an unknown set is the user's error before anything is written
     n = len(batch)
-    chunk = chunk or (CHUNK if engine == "fast" else REFERENCE_CHUNK)
+    chunk = chunk or ((FULL_CHUNK if full else CHUNK) if engine == "fast" else REFERENCE_CHUNK)
     spans = chunks(n, jobs, chunk)
     opts = dict(coefficient_set=coefficient_set, lang=lang, full=full, format=fmt, engine=engine,
                 results=str(results) if results else None, keys=keep_keys is not None)
