@@ -191,6 +191,13 @@ def _sheet_scan(path: Path, part: str) -> tuple[list[tuple[int, int, int, int]],
     from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
     from openpyxl.xml.functions import iterparse     # defusedxml's when installed, as openpyxl reads
 
+    from kg.read import sheet_xml
+
+    with zipfile.ZipFile(path) as z, z.open(part) as xml:
+        try:
+            return sheet_xml.scan(xml)          # a plainly written sheet: by its expressions, ~10x cheaper
+        except sheet_xml.Unknown:
+            pass
     merged, missing, width = [], [], 0
     with zipfile.ZipFile(path) as z, z.open(part) as xml:
         for _, el in iterparse(xml):
