@@ -112,6 +112,9 @@ def check_declared_rows(n: int | None, sheet: str) -> None:
 _BLOCK_ROWS = 256      # rows checked together: one C loop over their cells' lengths, not one per row
 
 
+_IS_TEXT = str.__instancecheck__
+
+
 def rows(source: Iterable[list], sheet: str, total: int | None = None, start: int = 0) -> Iterator[list]:
     """The rows of a table, each cell within the length limit, at most max_rows()
     of them; a progress bar on a terminal for big tables. Rows are taken _BLOCK_ROWS at a time and a block
@@ -130,8 +133,8 @@ def rows(source: Iterable[list], sheet: str, total: int | None = None, start: in
         while block := list(islice(source, _BLOCK_ROWS)):
             try:
                 longest = max(map(len, chain.from_iterable(block)), default=0)
-            except TypeError:
-                longest = MAX_CELL_CHARS + 1                     # a sheet's rows: look at their strings
+            except TypeError:                                    # a sheet's rows: their strings (at C level)
+                longest = max(map(len, filter(_IS_TEXT, chain.from_iterable(block))), default=0)
             if longest <= MAX_CELL_CHARS and n + len(block) <= limit:
                 if bar is not None and (n + len(block)) // 1000 > n // 1000:
                     bar.update(1000 * ((n + len(block)) // 1000 - n // 1000))

@@ -49,13 +49,16 @@ class Unknown(Exception):
     """Something in the sheet's XML this reader does not read as openpyxl would: openpyxl reads on from there."""
 
 
-def _column(letters: bytes, _cache: dict = {}) -> int:
-    n = _cache.get(letters)
+_COLUMNS: dict[bytes, int] = {}     # column letters → number, as met
+
+
+def _column(letters: bytes) -> int:
+    n = _COLUMNS.get(letters)
     if n is None:
         n = 0
         for ch in letters:
             n = n * 26 + ch - 64
-        _cache[letters] = n
+        _COLUMNS[letters] = n
     return n
 
 
@@ -231,9 +234,10 @@ def _row(cells: list[tuple], max_col: int | None, value: _Values) -> list:
     width = max_col or _column(cells[-1][1])
     out = [None] * width
     plain = value.plain
+    columns = _COLUMNS
     try:
         for _, letters, s1, t, s2, v, inline in cells:   # a later cell of the same column wins, as in _get_row
-            col = _column(letters)
+            col = columns.get(letters) or _column(letters)
             if col > width:
                 continue
             if plain and v and not s1 and not s2 and (t == b"n" or not t):    # a number of style 0: most cells
