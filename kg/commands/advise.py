@@ -48,15 +48,16 @@ def read_batch(paths: list[str], lang: str):
     return read_files(paths)
 
 
-def read_source(paths: list[str], lang: str):
+def read_source(paths: list[str], lang: str, forked=None):
     """What advise streams: a big CSV, workbook, JSON or RDF file read in pieces as they are advised, several files one
-    after another when one of them is big (kg.read.several), else the batch read whole (read_batch)."""
+    after another when one of them is big (kg.read.several), else the batch read whole (read_batch). `forked`:
+    kg.pipeline.stream.workers', which read a big CSV's blocks in its first pass when they may use polars."""
     from kg.read import several
 
     if len(paths) > 1 and any(map(several.streams, paths)):
         return several.open_several(paths)
     if len(paths) == 1 and several.streams(paths[0]):
-        pieced = several.pieced(paths[0])
+        pieced = several.pieced(paths[0], forked.pool if forked is not None and forked.polars else None)
         if pieced is not None:
             return pieced
     return read_batch(paths, lang)
@@ -68,10 +69,14 @@ def _progress_bar(total: int, engine: str):
 
 def run(args):
     if args.format in ("json", "ndjson"):
-        from kg.pipeline.stream import fewer_collections
+        from kg.pipeline import stream
 
-        with fewer_collections():
-            return _run_streamed(read_source(args.files, args.lang), args)
+        jobs = stream.default_jobs() if args.jobs is None else args.jobs
+        if jobs < 1:
+            raise UserError("cli.jobs-count", value=args.jobs)
+        # a big CSV's workers are forked before it is opened: they can then read their pieces with polars
+        with stream.fewer_collections(), stream.workers(1 if args.cluster else jobs, args.files) as forked:
+            return _run_streamed(read_source(args.files, args.lang, forked), args, jobs, forked)
     batch = read_batch(args.files, args.lang)
     if args.cluster or args.results or args.save:
         raise UserError("cli.cluster-needs-json")
@@ -90,14 +95,12 @@ def run(args):
     return 0 if result["summary"]["invalid"] == 0 else 1
 
 
-def _run_streamed(batch, args) -> int:
-    """JSON and NDJSON: in chunks, on --jobs processes, written as each chunk is done (kg.pipeline.stream)."""
+def _run_streamed(batch, args, jobs: int, forked) -> int:
+    """JSON and NDJSON: in chunks, on --jobs processes (`forked`: kg.pipeline.stream.workers), written as each chunk
+    is done (kg.pipeline.stream)."""
     from kg.pipeline import stream
     from kg.account.balance import compile_set
 
-    jobs = stream.default_jobs() if args.jobs is None else args.jobs
-    if jobs < 1:
-        raise UserError("cli.jobs-count", value=args.jobs)
     compile_set(args.coefficients)     # an unknown set is a user error before the output file is opened
     bar, step = _progress_bar(len(batch), args.engine)
     keys: list[dict] = []
@@ -105,7 +108,7 @@ def _run_streamed(batch, args) -> int:
     def advise_into(fp):
         return stream.advise_to(batch, fp, args.format, args.full, args.coefficients, args.lang, jobs,
                                 progress=step, engine=args.engine, cluster=args.cluster, results=args.results,
-                                keep_keys=keys.extend if args.save else None)
+                                keep_keys=keys.extend if args.save else None, workers=forked)
     try:
         if args.output or args.results:
             target = args.output or os.devnull

@@ -10,10 +10,13 @@ checked by each chunk with its companions, the rows elsewhere in the batch it pa
 them with (kg.read.repeats).
 A big CSV file comes as a kg.read.chunked.PiecedFile: its pieces are read here while
 the workers advise the pieces before (at most 2 × jobs in flight), so neither the
-batch nor its output ever exists whole. With several jobs, the pieces of its columnar
-blocks (kg.read.columnar) are read by the forked worker that advises them, told only
-their span: this process then does the first pass and the writing, and no piece is
-pickled (284,400 regions: see the commit).
+batch nor its output ever exists whole. With several jobs, its workers are forked
+before it is opened (`workers`: polars' thread pool does not survive a fork, and only
+a process forked before polars was first used may call it); they tell the blocks of its
+first pass (kg.read.columnar), which this process takes in file order, and each reads
+the pieces of those blocks it advises, told only their span: this process then does
+the rest of the first pass and the writing, and no piece is pickled (284,400 regions:
+see the commit).
 
 Output forms (docs/schema/advice-output-2.schema.json, versioned):
 - "json" (default): one object; each measure carries its id, score and reasons as
@@ -180,30 +183,39 @@ def part_name(span: range) -> str:
     return f"rows-{span.start + 1:08d}-{span.stop:08d}"
 
 
-_WORK: dict = {}     # what forked workers inherit: the batch or the file after its first pass, its spans, the options
+_WORK: dict = {}     # what workers forked with the batch in memory inherit: the batch, its spans and companions, the options
+_OPENED: dict = {}   # in a worker: the file after its first pass, loaded from where the parent pickled it
 
 
-def _forked_chunk(i: int):
-    return _spilled(advise_chunk(_piece(_WORK["batch"], _WORK["spans"], i, _WORK["companions"]), _WORK["opts"])), 0
+def _forked_chunk(i: int, spill: str):
+    return _spilled(advise_chunk(_piece(_WORK["batch"], _WORK["spans"], i, _WORK["companions"]), _WORK["opts"]),
+                    spill), 0
 
 
-def _own_chunk(i: int):
-    """A big file's piece read by the forked worker itself (kg.read.chunked.PiecedFile.piece) and advised; the codes
-    it looked up by name go back with its result, for the file's mapping report."""
-    piece, found = _WORK["source"].piece(_WORK["spans"][i])
-    return _spilled(advise_chunk(piece, _WORK["opts"])), found
+def _own_chunk(opened: str, span: range, opts: dict, spill: str):
+    """A big file's piece read by the worker itself (kg.read.chunked.PiecedFile.piece) and advised; the file after
+    its first pass is loaded once per worker from `opened` (its pickle); the codes it looked up by name go back with
+    its result, for the file's mapping report."""
+    source = _OPENED.get(opened)
+    if source is None:
+        import pickle
+
+        _OPENED.clear()
+        with open(opened, "rb") as f:
+            source = _OPENED[opened] = pickle.load(f)
+    piece, found = source.piece(span)
+    return _spilled(advise_chunk(piece, opts), spill), found
 
 
-def _piece_chunk(piece: ProfileBatch, opts: dict):
-    return _spilled(advise_chunk(piece, opts)), 0
+def _piece_chunk(piece: ProfileBatch, opts: dict, spill: str):
+    return _spilled(advise_chunk(piece, opts), spill), 0
 
 
-def _spilled(result: tuple) -> tuple:
-    """A forked worker's chunk result with its records written to a file in _WORK["spill"] (its name in their
-    place): ~8.6 KB a region would otherwise be pickled, piped and unpickled to the parent (284,400 regions:
-    2.4 GB through a pipe)."""
+def _spilled(result: tuple, spill: str) -> tuple:
+    """A worker's chunk result with its records written to a file in `spill` (its name in their place): ~8.6 KB a
+    region would otherwise be pickled, piped and unpickled to the parent (284,400 regions: 2.4 GB through a pipe)."""
     body = result[0]
-    fd, path = tempfile.mkstemp(dir=_WORK["spill"], suffix=".chunk")
+    fd, path = tempfile.mkstemp(dir=spill, suffix=".chunk")
     with os.fdopen(fd, "wb") as f:
         f.write(body)
     return (path, *result[1:])
@@ -229,6 +241,54 @@ def _unspilled(path: str):
         os.unlink(path)
 
 
+class Workers:
+    """`jobs` processes forked now, with the knowledge loaded, for the chunks of one advice (`_results`).
+    Made before a big CSV is opened (`workers`), they are forked before this process first uses polars, whose
+    thread pool does not survive a fork (its first call in the child waits forever): they may then read their
+    pieces of the file themselves with polars. `polars` says whether they may — False when this process had
+    loaded polars before forking them (a library caller that read a file first, the tests): they are then sent
+    their pieces read here."""
+
+    def __init__(self, jobs: int):
+        import multiprocessing                  # here, not at the top: one region never forks
+        import sys
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.jobs = jobs
+        self.polars = "polars" not in sys.modules
+        if self.polars:     # imported once for all (~0.14 s CPU): only its first call starts the threads a fork loses
+            import polars  # noqa: F401
+        # what this process holds (knowledge, rules, a batch) leaves the workers' collections, which would otherwise
+        # walk it and so copy its pages into each worker (2,844 regions: 1.01 → 0.97 s wall, median of 6)
+        gc.freeze()
+        self.pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+        self.pool.submit(int)                   # a fork context starts every worker at the first task: now
+
+    def close(self) -> None:
+        try:
+            self.pool.shutdown()
+        finally:
+            gc.unfreeze()
+
+
+@contextlib.contextmanager
+def workers(jobs: int, paths: list[str]) -> Iterator[Workers | None]:
+    """For `advise_to(…, workers=)`: `jobs` workers forked now, before the one file of `paths` is opened, when it
+    is a big CSV whose first pass uses polars (kg.read.chunked.read_as_columns); else None (workers are forked,
+    if at all, when the batch is advised). The knowledge is loaded first, so that the workers share it."""
+    from kg.read.chunked import read_as_columns
+
+    if jobs <= 1 or len(paths) != 1 or not read_as_columns(paths[0]):
+        yield None
+        return
+    catalog()
+    forked = Workers(jobs)
+    try:
+        yield forked
+    finally:
+        forked.close()
+
+
 def in_order(submit, n: int, window: int) -> Iterator:
     """Results of submit(0) … submit(n-1) in order, with at most `window` in flight (memory stays bounded).
     submit is called with 0, 1, 2 … in turn, so it may read the next piece of a file as it goes."""
@@ -248,8 +308,9 @@ def _pieces(source, spans: list[range], companions: Companions) -> Iterator[Prof
     return source.pieces(spans)
 
 
-def _results(source, spans: list[range], opts: dict, jobs: int, cluster: str | None) -> Iterator:
-    """Chunk results in order: here, on `jobs` forked processes, or on a Dask cluster."""
+def _results(source, spans: list[range], opts: dict, jobs: int, cluster: str | None,
+             forked: Workers | None = None) -> Iterator:
+    """Chunk results in order: here, on `jobs` processes (`forked`, or forked here), or on a Dask cluster."""
     n = len(spans)
     # a batch in memory: the rows each of its chunks is checked with (a big file's pieces come with theirs)
     companions = Companions.of_batch(source.regions) if isinstance(source, ProfileBatch) and n > 1 else Companions(())
@@ -259,49 +320,54 @@ def _results(source, spans: list[range], opts: dict, jobs: int, cluster: str | N
         for piece in _pieces(source, spans, companions):
             yield advise_chunk(piece, opts)
     else:
-        import multiprocessing                  # here, not at the top: one region never forks
-        from concurrent.futures import ProcessPoolExecutor
-
-        # a file read in pieces: the pieces a worker can read by itself (a big CSV's columnar blocks: it is told its
-        # span, reads those lines and makes their Regions) are read there; the others (rows csv or openpyxl reads
-        # in turn, JSON, several files) are read here while earlier ones are advised, pickled and sent
-        own = 0
-        if isinstance(source, ProfileBatch):
-            _WORK.update(batch=source, companions=companions)
-            pieces = None
-        elif hasattr(source, "own_pieces"):
-            own = next((i for i, span in enumerate(spans) if span.stop > source.own_pieces()), n)
-            pieces = source.read(spans[own:])
-        else:
-            pieces = ((piece, 0) for piece in source.pieces(spans))
-        _WORK.update(source=source, spans=spans, opts=opts)
         # the temporary folder (TMPDIR), not /dev/shm: a container's is often 64 MB, and the --full form's chunks in
         # flight can pass that; the files live for one chunk each, so they rarely leave the page cache
-        _WORK["spill"] = spill = tempfile.mkdtemp(prefix="tanheng-chunks-")
-        # what the parent holds (knowledge, rules, the batch) leaves the forked workers' collections, which would
-        # otherwise walk it and so copy its pages into each worker (2,844 regions: 1.01 → 0.97 s wall, median of 6)
-        gc.freeze()
+        spill = tempfile.mkdtemp(prefix="tanheng-chunks-")
+        inherit = forked is None and isinstance(source, ProfileBatch)
+        if inherit:                 # workers forked now inherit the batch and cut their pieces
+            _WORK.update(batch=source, spans=spans, companions=companions, opts=opts)
+        # a file read in pieces: the pieces a worker can read by itself (a big CSV's columnar blocks, when the workers
+        # were forked before polars was used: it is told its span, reads those lines and makes their Regions) are
+        # read there; the others (rows csv or openpyxl reads in turn, JSON, several files) are read here while
+        # earlier ones are advised, pickled and sent
+        own, opened, pieces = 0, None, None
+        if not inherit:
+            if forked is not None and forked.polars and getattr(source, "columns", None) is not None:
+                own = next((i for i, span in enumerate(spans) if span.stop > source.own_pieces()), n)
+            if own:
+                import pickle
+
+                opened = os.path.join(spill, "opened.pickle")
+                with open(opened, "wb") as f:
+                    pickle.dump(source.sent(), f, protocol=pickle.HIGHEST_PROTOCOL)
+            if isinstance(source, ProfileBatch):
+                pieces = ((piece, 0) for piece in _pieces(source, spans[own:], companions))
+            else:
+                pieces = source.read(spans[own:]) if hasattr(source, "own_pieces") else \
+                    ((piece, 0) for piece in source.pieces(spans))
         found = 0
+        mine = Workers(jobs) if forked is None else None
+        pool = (forked or mine).pool
         try:
-            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-                def submit(i: int):
-                    nonlocal found
-                    if pieces is None:          # the batch is in memory: forked workers inherit it, cut their piece
-                        return pool.submit(_forked_chunk, i)
-                    if i < own:                 # the worker reads its piece from the file
-                        return pool.submit(_own_chunk, i)
-                    piece, here = next(pieces)  # read while earlier pieces are advised
-                    found += here
-                    return pool.submit(_piece_chunk, piece, opts)
-                for (path, *rest), there in in_order(submit, n, 2 * jobs):
-                    found += there
-                    with _unspilled(path) as body:
-                        yield (body, *rest)
+            def submit(i: int):
+                nonlocal found
+                if inherit:
+                    return pool.submit(_forked_chunk, i, spill)
+                if i < own:                 # the worker reads its piece from the file
+                    return pool.submit(_own_chunk, opened, spans[i], opts, spill)
+                piece, here = next(pieces)  # read while earlier pieces are advised
+                found += here
+                return pool.submit(_piece_chunk, piece, opts, spill)
+            for (path, *rest), there in in_order(submit, n, 2 * jobs):
+                found += there
+                with _unspilled(path) as body:
+                    yield (body, *rest)
             if hasattr(source, "noted"):
                 source.noted(found)
         finally:
+            if mine is not None:
+                mine.close()
             _WORK.clear()
-            gc.unfreeze()
             shutil.rmtree(spill, ignore_errors=True)
 
 
@@ -345,13 +411,14 @@ def advise_to(batch, fp, fmt: str = "json", full: bool = False, coefficient_set:
               lang: str = "zh", jobs: int = 1, chunk: int | None = None,
               progress: Callable[[int, int], None] | None = None, engine: str = "fast",
               cluster: str | None = None, results: str | None = None,
-              keep_keys: Callable[[list[dict]], None] | None = None) -> dict:
+              keep_keys: Callable[[list[dict]], None] | None = None, workers: Workers | None = None) -> dict:
     """Advise the batch — a ProfileBatch, or a big file read in pieces as they are advised
     (kg.read.chunked.PiecedFile) — and write it to the binary file `fp`; returns the summary.
     `progress(done, total)` is called after each chunk is written. `cluster`: run the chunks on a
     Dask cluster (a scheduler address or "local"); `results`: also write the tidy figures to that
     Parquet dataset directory (kg.pipeline.results); `keep_keys(list)` receives each chunk's
-    key figures (kg.history.key_figures), in order, e.g. to save the analysis in the store."""
+    key figures (kg.history.key_figures), in order, e.g. to save the analysis in the store. `workers`: the
+    processes of `jobs` when they were forked before the batch was opened (`workers`)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown output format {fmt!r}; choose one of {', '.join(FORMATS)}")
     from kg.account.balance import compile_set
@@ -363,8 +430,8 @@ def advise_to(batch, fp, fmt: str = "json", full: bool = False, coefficient_set:
     opts = dict(coefficient_set=coefficient_set, lang=lang, full=full, format=fmt, engine=engine,
                 results=str(results) if results else None, keys=keep_keys is not None)
     head_catalog = catalog()             # also loads the knowledge before workers fork, so they share it
-    if jobs > 1 and len(spans) > 1:
-        advise(_first_region(batch), coefficient_set=coefficient_set)  # rules, shapes, set
+    if jobs > 1 and len(spans) > 1 and workers is None:   # rules, shapes, set loaded before the workers fork
+        advise(_first_region(batch), coefficient_set=coefficient_set)
     head = {"schema": SCHEMA_ID, "schema_version": SCHEMA_VERSION, "form": "full" if full else "compact",
             "coefficient_set": coefficient_set}
     if not full:
@@ -378,7 +445,7 @@ def advise_to(batch, fp, fmt: str = "json", full: bool = False, coefficient_set:
     else:
         fp.write(orjson.dumps(head)[:-1] + b',"regions":[')
     done = 0
-    pieces = _results(batch, spans, opts, jobs, cluster)
+    pieces = _results(batch, spans, opts, jobs, cluster, workers)
     for i, (body, counts, coefs, batch_warnings, rows, keys, chunk_bases) in enumerate(pieces):
         if keys is not None:
             keep_keys(keys)

@@ -40,7 +40,7 @@ import csv
 import os
 from array import array
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import chain, islice
 from pathlib import Path
@@ -81,6 +81,15 @@ def streamable(source) -> bool:
     if suffix in _SUFFIXES:
         return size >= STREAM_FROM_BYTES and not zipped
     return size >= WORKBOOK_FROM_BYTES and zipped
+
+
+def read_as_columns(source) -> bool:
+    """A CSV file read in pieces and big enough for its plain rows to be read as columns by polars (kg.read.columnar):
+    its first pass will use polars."""
+    from kg.read import columnar
+
+    return streamable(source) and Path(source).suffix.lower() in _SUFFIXES and \
+        os.path.getsize(source) >= columnar.COLUMNS_FROM_BYTES
 
 
 def _encoding(path: Path) -> str:
@@ -287,6 +296,10 @@ class PiecedFile:
             at = columns.head_count
         yield from columns.regions(self.plan, aside, used, runs, at - columns.head_count, want)
 
+    def sent(self) -> "PiecedFile":
+        """What a worker reading its own pieces needs of it (pickled): all but the first pass's keys."""
+        return replace(self, scan=None)
+
     def own_pieces(self) -> int:
         """How many of the regions, from the first, a process can read by itself (`piece`) as cheaply as in turn:
         those of a big CSV's rows before the blocks and of its blocks (kg.read.columnar), found by their counts;
@@ -342,12 +355,13 @@ def _fresh(layout):
 
 
 def open_pieces(path: str | Path, sheet: str | None = None, sheet_year: int | None = None,
-                row_offset: int = 0) -> PiecedFile | None:
+                row_offset: int = 0, on=None) -> PiecedFile | None:
     """The first pass over a CSV or XLSX file (see the module's text). None when the file is better read whole
     by read_profiles: no header among its first rows, no data, a workbook of one sheet per year. A file that
     is not a table raises what read_profiles raises. One sheet of a workbook of one sheet per year
     (kg.read.several): `sheet`, the year its name gives, and the number its rows count on from (the sheets
-    before it), as read_profiles reads such a workbook."""
+    before it), as read_profiles reads such a workbook. `on`: an executor whose workers may call polars (forked
+    before this process first did), to read a big CSV's blocks in parallel (kg.read.columnar.ColumnarBody.first_pass)."""
     from kg.read import columnar           # here, not at import: a command on a small file never needs it
     from kg.read.layout import _HEADER_SEARCH_ROWS, Body, PrefectureTotals, find_header
 
@@ -400,7 +414,7 @@ def open_pieces(path: str | Path, sheet: str | None = None, sheet_year: int | No
             reader = columnar.ColumnReader(plan, layout, delimiter)
             if reader.usable:
                 blocks = columnar.ColumnarBody(path, delimiter, reader, len(top))
-                blocks.first_pass(offset, top[-1][0] + 1, _Seen(body, scan, totals, reader))
+                blocks.first_pass(offset, top[-1][0] + 1, _Seen(body, scan, totals, reader), on)
                 last[0] = max(last[0], blocks.last_line)
             else:                           # the rest row by row, as csv reads it
                 for n, cells in _noting_last(columnar.csv_rows_from(path, offset, top[-1][0] + 1, delimiter), last):
@@ -447,10 +461,10 @@ class _Seen:
         if self.body.row(n, cells):
             self.scan.row(n, cells, self.totals.see(n, cells))
 
-    def ordinary(self, frame, rows) -> None:
-        ids, years = self.reader.keys(frame)
+    def ordinary(self, rows, ids: list, years: list, codes: list[str]) -> None:
+        """Ordinary rows: their numbers, ids and years (ColumnReader.keys), codes (ColumnReader.codes)."""
         self.scan.keyed(rows, ids, years)
-        self.totals.counties.update(self.reader.codes(frame))
+        self.totals.counties.update(codes)
 
 
 class _KeyScan:

@@ -17,9 +17,13 @@ columns of text. Each cell is classified by one vectorised test per column:
 - any other cell (outside the header's columns, unknown columns) empty.
 A row of simple cells with at least 3 filled (no footnote) is an *ordinary* row: the first pass counts it and
 keeps its key from the columns, the pieces make its Region from the columns converted in bulk (polars' cast
-gives float() and int() of a plain number exactly: both round correctly). A forked worker of `--jobs` reads its
-own piece, told only its span (the blocks are found by how many regions each gives, the lines within by their
-ends), and converts its lines column by column in Python: polars' thread pool does not survive a fork. Every
+gives float() and int() of a plain number exactly: both round correctly). A worker of `--jobs` reads its own
+piece, told only its span (the blocks are found by how many regions each gives, the lines within by their ends),
+with polars too: it was forked before this process first used polars (kg.pipeline.stream.Workers; polars' thread
+pool does not survive a fork) and gets the file after its first pass pickled (a ColumnReader pickles without its
+module and closures and makes them again where it is loaded). Such workers also tell the first pass's blocks, several
+at once (ColumnReader.facts: what a block's lines are, the ordinary ones' keys and codes, its other lines); this
+process takes them in file order, as it takes the blocks it reads itself. Every
 other row — a blank cell with non-ASCII spaces, a mark, full-width digits, thousands separators, a total or
 footnote, a short row, an unknown cell, a code that changed — goes through the row-by-row reading of today
 (TablePlan.region, body_rows, _KeyScan) with the cells csv would give it (the line split at the delimiter).
@@ -135,6 +139,37 @@ class _Block:
 
 
 @dataclass
+class _Facts:
+    """What the first pass takes of a plain block (ColumnReader.facts; pickled when a worker told them)."""
+    kinds: Any                      # numpy int8 per line: ORDINARY, ODD, BLANK
+    width: int
+    odd: list[bytes]                # the ODD lines, in order
+    ids: list                       # of the ordinary lines: ids, years as the rule across rows compares them
+    years: list
+    codes: list[str]                # their six-digit codes (PrefectureTotals.counties)
+    schemes: dict                   # the value schemes' cells the reader learnt (ColumnReader.scheme_cells)
+
+
+_IN_FLIGHT = 6                      # blocks told by workers at once (~1 MB each, what comes back is ~50 KB)
+_READERS: dict = {}                 # in a worker: the ColumnReader it was last sent, by its pickle
+
+
+def _facts_at(shipped: bytes, path, offset: int, size: int, first_row: int) -> "_Facts | None":
+    """A worker's part of the first pass: the facts of the block of `size` bytes at `offset` (a data row was seen
+    before it), by the ColumnReader pickled in `shipped`."""
+    reader = _READERS.get(shipped)
+    if reader is None:
+        import pickle
+
+        _READERS.clear()
+        reader = _READERS[shipped] = pickle.loads(shipped)
+    with open(path, "rb") as f:
+        f.seek(offset)
+        data = f.read(size)
+    return reader.facts(data, first_row, True)
+
+
+@dataclass
 class ColumnarBody:
     """The body of a big CSV after the first pass: its plain blocks (with what each line is) and where the rest,
     read by csv, begins."""
@@ -149,35 +184,63 @@ class ColumnarBody:
     body_row: int = 0                         # the first row of the blocks (or of the tail)
     _ends: Any = None                         # the regions before each block's end (numpy, made when first asked)
 
-    def first_pass(self, offset: int, first_row: int, see) -> None:
+    def first_pass(self, offset: int, first_row: int, see, on=None) -> None:
         """Every row from `offset` (row `first_row`): ordinary rows of plain blocks counted and keyed in bulk
         (`see.ordinary`), the others not blank handed to `see.row(n, cells)` in file order, as the csv pass would.
         How many regions the rows before the blocks and each block give is noted from `see.count` (settle takes
-        away the prefecture totals found at the end)."""
+        away the prefecture totals found at the end). `on`: an executor whose workers may call polars
+        (kg.pipeline.stream.Workers), which then tell the blocks' facts (_Facts), several at once."""
         import numpy as np
 
         body = see.body
         self.head_count, self.body_row = see.count, first_row
-        for off, first_row, data in _blocks(self.path, offset, first_row):
+        for off, first_row, size, facts in self._facts(offset, first_row, body, on):
             before = see.count
-            kinds, width, frame, lines = self.reader.classify(data, first_row, body.seen_data)
-            if kinds is None:
+            if facts is None:
                 self.tail = (off, first_row)
                 for n, cells in csv_rows_from(self.path, off, first_row, self.delimiter):
                     self.last_line = n
                     see.row(n, cells)
                 return
-            for i in np.flatnonzero(kinds == ODD).tolist():
-                cells = self.reader.cells(lines[i])
+            kinds = facts.kinds
+            for i, line in zip(np.flatnonzero(kinds == ODD).tolist(), facts.odd):
+                cells = self.reader.cells(line)
                 if "".join(cells).strip():    # csv's blank rows are no rows
                     self.last_line = max(self.last_line, first_row + i)
                     see.row(first_row + i, cells)
             ordinary = np.flatnonzero(kinds == ORDINARY)
             if len(ordinary):
-                see.ordinary(frame, first_row + ordinary)
+                see.ordinary(first_row + ordinary, facts.ids, facts.years, facts.codes)
                 body.seen_data = True
                 self.last_line = max(self.last_line, first_row + int(ordinary[-1]))
-            self.blocks.append(_Block(off, first_row, len(data), kinds, width, see.count - before))
+            for key, known in facts.schemes.items():      # what a worker learnt of value schemes' cells
+                self.reader.scheme_cells.setdefault(key, {}).update(known)
+            self.blocks.append(_Block(off, first_row, size, kinds, facts.width, see.count - before))
+
+    def _facts(self, offset: int, first_row: int, body, on) -> Iterator[tuple[int, int, int, "_Facts | None"]]:
+        """(byte offset, first row, size, facts or None when not plain) of each block in file order: told here until
+        a data row was seen (footnotes are told only after one), then by `on`'s workers, a few blocks in flight."""
+        pending: deque = deque()
+        shipped = None
+        try:
+            for off, row, data in _blocks(self.path, offset, first_row):
+                if on is None or not (body.seen_data or pending):
+                    yield off, row, len(data), self.reader.facts(data, row, body.seen_data)
+                    continue
+                if shipped is None:
+                    import pickle
+
+                    shipped = pickle.dumps(self.reader, protocol=pickle.HIGHEST_PROTOCOL)
+                pending.append((off, row, len(data), on.submit(_facts_at, shipped, self.path, off, len(data), row)))
+                if len(pending) >= _IN_FLIGHT:
+                    off, row, size, told = pending.popleft()
+                    yield off, row, size, told.result()
+            while pending:
+                off, row, size, told = pending.popleft()
+                yield off, row, size, told.result()
+        finally:                              # the rest read by csv (or an error): what is still asked is not needed
+            for *_, told in pending:
+                told.cancel()
 
     def settle(self, dropped) -> None:
         """The rows counted as regions by the first pass and found to be prefecture totals once every row was seen
@@ -336,7 +399,6 @@ class ColumnReader:
         from kg.read.profiles import _PLAIN_DECIMAL, _PLAIN_INTEGER, _CellWords, _norm, column_by_key
 
         self.pl = pl
-        self.pid = os.getpid()            # the process polars may be called in (not a forked worker)
         self.plan = plan
         self.delimiter = delimiter
         by_key = column_by_key()
@@ -375,6 +437,20 @@ class ColumnReader:
         self.year = next(((i, dt) for i, k, dt in self.fields if k == "year"), None)
         self.template = dict.fromkeys(by_key)
         self.number_keys = [k for _, k, dt in self.fields if dt in self.plain]
+
+    def __getstate__(self) -> dict:
+        """Sent to a worker (kg.pipeline.stream) without polars' module and the total row test (a closure): both
+        made again where it is loaded."""
+        state = dict(vars(self))
+        del state["pl"], state["is_total"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        import polars as pl
+
+        from kg.read.layout import total_row_test
+
+        vars(self).update(state, pl=pl, is_total=total_row_test())
 
     # ----------------------------------------------------------------- parsing
 
@@ -439,6 +515,21 @@ class ColumnReader:
         if (sub != ORDINARY).any():
             frame = frame.filter(self.pl.Series(sub == ORDINARY))
         return kinds, width, frame, lines
+
+    def facts(self, data: bytes, first_row: int, seen_data: bool) -> _Facts | None:
+        """What the first pass takes of a block (classify, then the ordinary lines' keys and codes), or None when
+        it is not plain and the rest of the file is read by csv."""
+        import numpy as np
+
+        kinds, width, frame, lines = self.classify(data, first_row, seen_data)
+        if kinds is None:
+            return None
+        odd = [lines[i] for i in np.flatnonzero(kinds == ODD).tolist()]
+        ids, years, codes = [], [], []
+        if (kinds == ORDINARY).any():
+            ids, years = self.keys(frame)
+            codes = self.codes(frame)
+        return _Facts(kinds, width, odd, ids, years, codes, self.scheme_cells)
 
     def _tests(self, frame, width: int):
         """(every cell of the row simple, how many filled) as polars expressions over the block."""
@@ -543,12 +634,9 @@ class ColumnReader:
 
     def regions(self, data: bytes, rows) -> tuple[list, dict]:
         """The Regions of ordinary lines (`data`, their numbers `rows`), as TablePlan.region makes them, and their
-        number columns ({key: (float64, blank)}): converted in bulk by polars in the process that read the first
-        pass, in Python in a forked worker (polars' thread pool does not survive a fork: its first call there waits
-        forever)."""
-        if os.getpid() == self.pid:
-            return self._from_frame(self.frame(data), rows)
-        return self._from_lines(data, rows)
+        number columns ({key: (float64, blank)}), converted in bulk by polars (in a forked worker too: see the
+        module's text)."""
+        return self._from_frame(self.frame(data), rows)
 
     def _from_frame(self, frame, rows) -> tuple[list, dict]:
         pl = self.pl
@@ -570,36 +658,6 @@ class ColumnReader:
                 numbers[key] = (s.cast(pl.Float64).to_numpy(), s.is_null().to_numpy())
         for j, known in schemes:
             columns[j] = [known[c][1] for c in columns[j]]
-        return self._made(columns, rows), numbers
-
-    def _from_lines(self, data: bytes, rows) -> tuple[list, dict]:
-        """What _from_frame gives, from the lines split at the delimiter: an ordinary line's cells are simple
-        (classify), a number cell "" or plain, read by float() / int() as the row-by-row reader reads it (polars'
-        casts give the same: both round correctly). ~6 us a row more than polars."""
-        import numpy as np
-
-        text = data.decode("utf-8")
-        lines = text.split("\n")
-        if lines[-1] == "":
-            lines.pop()
-        if "\r" in text:
-            lines = [line[:-1] if line.endswith("\r") else line for line in lines]
-        cells = list(zip(*map(methodcaller("split", self.delimiter), lines))) if lines else []
-        columns, numbers = [], {}
-        free = self.words.free_text
-        for i, key, datatype in self.fields:
-            col = cells[i] if cells else ()
-            if datatype in self.plain:
-                convert = float if datatype == "decimal" else int
-                values = list(map(convert, col)) if "" not in col else [convert(c) if c else None for c in col]
-                x = np.array(values, dtype=float)         # float(v), NaN for None
-                numbers[key] = (x, np.isnan(x))           # (no plain number is NaN: blank where None)
-            elif key in free:
-                values = [c or None for c in col] if "" in col else list(col)
-            else:
-                known = self.scheme_cells[key]
-                values = [known[c][1] for c in col]
-            columns.append(values)
         return self._made(columns, rows), numbers
 
     def _made(self, columns: list[list], rows) -> list:

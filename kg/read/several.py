@@ -91,13 +91,13 @@ def streams(path: str) -> bool:
     return streamable(path) or streamable_json(path) or streamable_rdf(path)
 
 
-def pieced(path: str) -> PiecedFile | PiecedFiles | None:
+def pieced(path: str, on=None) -> PiecedFile | PiecedFiles | None:
     """The file after the passes that let it be read in pieces (a workbook of one sheet per year: its sheets as
     PiecedFiles); None when it is better read whole (too small, or not a table the passes can read — read whole
-    then says what is wrong, in the words it always has)."""
+    then says what is wrong, in the words it always has). `on`: workers for a big CSV's first pass (open_pieces)."""
     try:
         if streamable(path):
-            return open_pieces(path) or open_sheets(path)
+            return open_pieces(path, on=on) or open_sheets(path)
         if streamable_rdf(path):          # before JSON: a .json file may be JSON-LD
             return open_rdf_pieces(path)
         if streamable_json(path):
