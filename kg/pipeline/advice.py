@@ -239,13 +239,14 @@ def _head_texts(valid: list, checked, first: dict) -> list[bytes]:
 
 
 def advise_encoded(batch, coefficient_set: str = "default", engine: str = "fast", first: dict | None = None,
-                   sep: bytes = b",", apart: bool = False) -> dict:
+                   sep: bytes = b",", apart: bool = False, arrays: bool = False) -> dict:
     """advise(compact=True) with its regions already encoded: "body" holds each region's JSON object, `first`
     (e.g. NDJSON's {"record": "region"}) its first keys, one after the other with `sep` between them, and "at"
     where in it the first region naming each basis begins ({digest: offset}); `apart`: "regions" holds each
     region's bytes too. The fast engine's are written from the reasoning's arrays (kg.reason.fast.reason_arrays,
     kg.present.compact) without a Verdict, a dict of measures or (not apart) a bytes object per region; the
-    reference engine's are its compact dicts, encoded."""
+    reference engine's are its compact dicts, encoded. `arrays` (fast engine): "arrays" holds what the records
+    were written from — {"checked", "accounts", "verdicts"} — for the tidy results (kg.pipeline.results)."""
     first = first or {}
     regions = batch.regions
     if engine != "fast":
@@ -260,8 +261,8 @@ def advise_encoded(batch, coefficient_set: str = "default", engine: str = "fast"
     ends = [b"}" if apart else b"}" + sep] * len(valid)
     if valid and valid[-1] is regions[-1]:
         ends[-1] = b"}"
-    encoded = compact_records(reason.reason_arrays(values, None, numbers=numbers, accounts=accounts),
-                              _head_texts(valid, checked, first), balances,
+    verdicts = reason.reason_arrays(values, None, numbers=numbers, accounts=accounts)
+    encoded = compact_records(verdicts, _head_texts(valid, checked, first), balances,
                               [v.get("official_zone_type") for v in values], ends)
     if len(valid) == len(regions):
         rows, named = list(encoded), digests
@@ -280,7 +281,8 @@ def advise_encoded(batch, coefficient_set: str = "default", engine: str = "fast"
     return {"summary": {"total": total, "valid": len(valid), "invalid": total - len(valid)},
             **_joined(rows, named, sep, apart),
             "batch_warnings": checked.batch_results, "coefficient_set": coefficient_set,
-            "coefficients": _coefficients([plan for _, plan in accounts.plans]), "bases": bases.found}
+            "coefficients": _coefficients([plan for _, plan in accounts.plans]), "bases": bases.found,
+            **({"arrays": {"checked": checked, "accounts": accounts, "verdicts": verdicts}} if arrays else {})}
 
 
 def _joined(rows: list[tuple], named: list, sep: bytes, apart: bool) -> dict:

@@ -127,9 +127,12 @@ def advise_chunk(sub: ProfileBatch, opts: dict) -> tuple[bytes, dict, list, list
     encoded records, its summary counts, coefficients, batch warnings, the bases its compact balances
     name as (NDJSON: where in the body the first region naming it begins, digest, basis), in the order the
     regions first name them ([] for the full form), with opts["results"]
-    its tidy figures (kg.pipeline.results.tidy) for the gathering process to write and, with
-    opts["keys"], each region's key figures (kg.history.key_figures) for a saved analysis."""
+    its tidy figures (a kg.pipeline.results.Tidy) for the gathering process to write and, with
+    opts["keys"], each region's key figures (kg.history.key_figures) for a saved analysis — the fast engine's
+    made from the arrays its records are written from, the others' from the records read back."""
     ndjson = opts["format"] == "ndjson"
+    wanted = bool(opts.get("results") or opts.get("keys"))
+    made = not opts["full"] and opts["engine"] == "fast"
     with one_source():
         if opts["full"]:
             res = advise(sub, coefficient_set=opts["coefficient_set"], lang=opts["lang"], engine=opts["engine"])
@@ -140,7 +143,7 @@ def advise_chunk(sub: ProfileBatch, opts: dict) -> tuple[bytes, dict, list, list
         else:
             res = advise_encoded(sub, coefficient_set=opts["coefficient_set"], engine=opts["engine"],
                                  first=_RECORD if ndjson else None, sep=b"\n" if ndjson else b",",
-                                 apart=bool(opts.get("results") or opts.get("keys")))
+                                 apart=wanted and not made, arrays=wanted and made)
             body, at = res["body"], res["at"]
 
     def regions() -> Iterator[dict]:
@@ -148,18 +151,24 @@ def advise_chunk(sub: ProfileBatch, opts: dict) -> tuple[bytes, dict, list, list
         record at a time is alive (a chunk's 1,000 parsed records at once — ~400 objects each — made the garbage
         collector's scans cost twice the parse)."""
         return iter(res["regions"]) if opts["full"] else map(_record, res["regions"])
-    rows = None
-    if opts.get("results"):
-        from .results import tidy
+    rows = keys = None
+    if made and wanted:       # the fast engine's records: results and key figures from the arrays they were written from
+        from .results import advice_keys, advice_tidy
 
-        rows = tidy(regions(), [r.values.get("year") for r in sub.regions], opts["coefficient_set"])
-    # NDJSON: where in the body the first region naming each basis begins (the full form names none)
-    bases = [(at[d] if ndjson else None, d, b) for d, b in res.get("bases", {}).items()]
-    keys = None
-    if opts.get("keys"):
+        if opts.get("results"):
+            rows = advice_tidy(sub.regions, **res["arrays"], coefficient_set=opts["coefficient_set"])
+        if opts.get("keys"):
+            keys = advice_keys(sub.regions, **res["arrays"])
+    elif wanted:              # the reference engine's or the full form: read back from the records
+        from .results import tidy
         from kg.history import key_figures
 
-        keys = [key_figures(r) for r in regions()]
+        if opts.get("results"):
+            rows = tidy(regions(), [r.values.get("year") for r in sub.regions], opts["coefficient_set"])
+        if opts.get("keys"):
+            keys = [key_figures(r) for r in regions()]
+    # NDJSON: where in the body the first region naming each basis begins (the full form names none)
+    bases = [(at[d] if ndjson else None, d, b) for d, b in res.get("bases", {}).items()]
     return body, res["summary"], res["coefficients"], res["batch_warnings"], rows, keys, bases
 
 
@@ -450,9 +459,9 @@ def advise_to(batch, fp, fmt: str = "json", full: bool = False, coefficient_set:
         if keys is not None:
             keep_keys(keys)
         if rows is not None:
-            from .results import write_part
+            from .results import write_tidy
 
-            write_part(results, part_name(spans[i]), rows)
+            write_tidy(results, part_name(spans[i]), rows)
         view, start = memoryview(body), 0
         for at, digest, basis in chunk_bases:
             if digest in bases:

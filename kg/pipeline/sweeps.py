@@ -17,6 +17,8 @@ runs here or as tasks of a Dask cluster (`--cluster`): blocks of whole regions, 
 own streams of the seed, so that the intervals and the draws are those of one process."""
 from __future__ import annotations
 
+from itertools import repeat
+
 from kg.pipeline.results import COLUMNS, province, write_frame, write_part
 
 MC_BLOCKS_PER_TASK = 8          # Monte Carlo task: 8 blocks of kg.reason.uncertainty.CHUNK regions (2,048)
@@ -85,10 +87,15 @@ def tidy(answer: dict, coefficient_set: str) -> dict[str, dict[str, list]]:
     by_province: dict[str, dict[str, list]] = {}
     for region in answer["regions"]:
         cols = by_province.setdefault(province(region["region_id"]), {c: [] for c in COLUMNS})
-        for year, scenario, draw, fig, value, unit in _rows_of(region):
-            for c, x in zip(COLUMNS, (region["region_id"], year, scenario, coefficient_set, draw, fig,
-                                      None if value is None else float(value), unit)):
-                cols[c].append(x)
+        rows = _rows_of(region)
+        if not rows:
+            continue
+        cols["region_id"] += repeat(region["region_id"], len(rows))
+        # each column of the region's rows at once (not 8 appends a row: 1.3 million rows for 2,844 regions)
+        for c, values in zip(("year", "scenario", "draw", "figure", "value", "unit"), zip(*rows)):
+            cols[c] += [None if v is None else float(v) for v in values] if c == "value" else values
+    for cols in by_province.values():
+        cols["coefficient_set"] = [coefficient_set] * len(cols["figure"])
     return by_province
 
 
