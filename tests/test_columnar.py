@@ -162,3 +162,27 @@ def test_repeated_ids_across_blocks_are_companions_as_row_by_row(tmp_path, monke
     rows[2_400][0] = rows[3][0]
     rows[1_200][0], rows[1_200][COL["year"]] = rows[7][0], ""
     _same(_write(tmp_path / "repeats.csv", HEADER, rows), monkeypatch)
+
+
+def test_junk_numbers_ragged_lines_crlf_and_no_last_line_feed(tmp_path, monkeypatch):
+    """What a line is comes from its bytes and one regular expression over it (session 8): every cell a number
+    column's regular expression must refuse is read row by row, a line of another width than its block's commonest
+    too, with CRLF line ends and a last line without its line feed."""
+    rows = _rows(2_500, seed=14)
+    junk = ["nan", "inf", "-inf", "1e400", "12345678901234567890", "1,234", "１２", " 5", "5 ", "+5", "45%", "-.5",
+            "5.", "1.2.3", "--1", "0x1F", "1_000", "5\t", "-", ""]
+    for k, cell in enumerate(junk):
+        rows[300 + 40 * k][COL["population"]] = cell
+        rows[301 + 40 * k][COL["area_km2"]] = cell
+    rows[1_400] = rows[1_400] + [""]                        # one cell more, empty
+    rows[1_401] = rows[1_401][:-1]                          # one cell fewer: the block's delimiters add up
+    rows[1_800] = [""] * (len(HEADER) + 2)                  # a wider row of empty cells
+    rows[1_900][COL["name"]] = "a name 7"                    # a text cell is as given
+    body = _same(_write(tmp_path / "junk.csv", HEADER, rows, newline="\r\n", end=",".join(rows[0][:5])),
+                 monkeypatch)
+    kinds = {b.first_row + i: kind for b in body.blocks for i, kind in enumerate(b.kinds.tolist())}
+    for k, cell in enumerate(junk[:-1]):
+        assert kinds[302 + 40 * k] == kinds[303 + 40 * k] == columnar.ODD, cell
+    assert kinds[302 + 40 * (len(junk) - 1)] == columnar.ORDINARY              # an empty number cell
+    assert kinds[1_402] == kinds[1_403] == columnar.ODD and kinds[1_802] != columnar.ORDINARY
+    assert kinds[1_902] == columnar.ORDINARY

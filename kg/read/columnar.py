@@ -3,9 +3,9 @@
 kg.read.chunked reads a big file twice, row by row through the csv module; at 28,440 generated rows that cost
 ~36 us a row, of which parsing alone ~7 (two passes) and a Python call or regular expression per cell most of
 the rest. Here the body of the file, after the rows kg.read.layout found the header in, is cut into blocks of
-~1 MB at line ends, and a block whose lines are plain — no quote character, no carriage return (then a line is
-a row and its cells are the line split at the delimiter, exactly what csv gives) — is parsed by polars as
-columns of text. Each cell is classified by one vectorised test per column:
+~1 MB at line ends, and in a block whose lines are plain — no quote character, no carriage return (then a line
+is a row and its cells are the line split at the delimiter, exactly what csv gives) — each cell is classified
+by one vectorised test per column:
 - a number column (given without a unit factor): empty (spaces and tabs only) or a plain number
   (kg.read.profiles._PLAIN_DECIMAL / _PLAIN_INTEGER) — what make_region converts with float() / int();
 - a free text column (an id, a name): empty, or ASCII starting with neither a space nor the first character of a
@@ -15,15 +15,21 @@ columns of text. Each cell is classified by one vectorised test per column:
 - a column of a value scheme (grid region, zone type): each distinct cell read once by make_region's own cell
   reading, simple when that gives a value and no note;
 - any other cell (outside the header's columns, unknown columns) empty.
+The first pass makes no column of the number cells (session 8: making and testing them was about half its
+time): where each line ends, how many cells it has and how many are filled come from the block's bytes (numpy);
+polars reads the block once as one column of whole lines, tested by one regular expression (number cells plain
+or empty, unknown cells empty, the line exactly as wide as the block's commonest), and once more only in the text
+columns and the year (the keys), tested as above. 284,400 generated rows: 5.8 -> ~4 us a row, warm.
 A row of simple cells with at least 3 filled (no footnote) is an *ordinary* row: the first pass counts it and
-keeps its key from the columns, the pieces make its Region from the columns converted in bulk (polars' cast
-gives float() and int() of a plain number exactly: both round correctly). A worker of `--jobs` reads its own
-piece, told only its span (the blocks are found by how many regions each gives, the lines within by their ends),
-with polars too: it was forked before this process first used polars (kg.pipeline.stream.Workers; polars' thread
-pool does not survive a fork) and gets the file after its first pass pickled (a ColumnReader pickles without its
-module and closures and makes them again where it is loaded). Such workers also tell the first pass's blocks, several
-at once (ColumnReader.facts: what a block's lines are, the ordinary ones' keys and codes, its other lines); this
-process takes them in file order, as it takes the blocks it reads itself. Every
+keeps its key from the columns, the pieces make its Region from the columns read typed in bulk (polars' CSV
+reader gives float() and int() of a plain number exactly: both round correctly, -0 included). A worker of
+`--jobs` reads its own piece, told only its span (the blocks are found by how many regions each gives, the lines
+within by their ends), with polars too: it was forked before this process first used polars
+(kg.pipeline.stream.Workers; polars' thread pool does not survive a fork) and gets the file after its first
+pass pickled (a ColumnReader pickles without its module and closures and makes them again where it is loaded).
+Such workers also tell the first pass's blocks, several at once (ColumnReader.facts: what a block's lines are,
+the ordinary ones' keys and codes, its other lines); this process takes them in file order, as it takes the
+blocks it reads itself. Every
 other row — a blank cell with non-ASCII spaces, a mark, full-width digits, thousands separators, a total or
 footnote, a short row, an unknown cell, a code that changed — goes through the row-by-row reading of today
 (TablePlan.region, body_rows, _KeyScan) with the cells csv would give it (the line split at the delimiter).
@@ -71,7 +77,15 @@ def body_offset(path, encoding: str, last_row: int) -> int | None:
 def _plain(data: bytes) -> bool:
     """No quote character, and a carriage return only before a line feed: every line is a row, as csv reads it
     (the file is read with universal newlines)."""
-    return b'"' not in data and (b"\r" not in data or data.count(b"\r") == data.count(b"\r\n"))
+    if b'"' in data:
+        return False
+    if b"\r" not in data:
+        return True
+    import numpy as np                    # (bytes.count is ~10x slower than numpy on a MB of a CRLF file)
+
+    arr = np.frombuffer(data, dtype=np.uint8)
+    cr = arr == 13
+    return not cr[-1] and np.count_nonzero(cr) == np.count_nonzero(cr[:-1] & (arr[1:] == 10))
 
 
 def _blocks(path, offset: int, first_row: int) -> Iterator[tuple[int, int, bytes]]:
@@ -93,7 +107,7 @@ def _blocks(path, offset: int, first_row: int) -> Iterator[tuple[int, int, bytes
             block, rest = data[:cut], data[cut:]
             yield offset, first_row, block
             offset += len(block)
-            first_row += block.count(b"\n")
+            first_row += _line_ends(block)
 
 
 def csv_rows_from(path, offset: int, first_row: int, delimiter: str) -> Iterator[tuple[int, list]]:
@@ -116,6 +130,12 @@ def csv_rows_from(path, offset: int, first_row: int, delimiter: str) -> Iterator
         raise UnreadableInput("binary") from None
     finally:
         csv.field_size_limit(before)
+
+
+def _line_ends(data: bytes) -> int:
+    import numpy as np
+
+    return int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == 10))
 
 
 def _joined(lines: list[bytes], rows) -> bytes:
@@ -437,6 +457,8 @@ class ColumnReader:
         self.year = next(((i, dt) for i, k, dt in self.fields if k == "year"), None)
         self.template = dict.fromkeys(by_key)
         self.number_keys = [k for _, k, dt in self.fields if dt in self.plain]
+        self.number_types = {i: pl.Float64 if dt == "decimal" else pl.Int64 for i, _, dt in self.fields
+                             if dt in self.plain}
 
     def __getstate__(self) -> dict:
         """Sent to a worker (kg.pipeline.stream) without polars' module and the total row test (a closure): both
@@ -454,12 +476,17 @@ class ColumnReader:
 
     # ----------------------------------------------------------------- parsing
 
-    def frame(self, data: bytes):
-        """The lines' cells as columns of text, c0 … (a shorter line's missing cells empty)."""
+    def typed(self, data: bytes):
+        """Ordinary lines' cells as columns c0 …, those of number columns read as Float64 / Int64 by polars' CSV
+        reader (an ordinary line's number cells are plain or empty: the same floats and ints as float() and int(),
+        both rounding correctly; an empty cell null), the others as text."""
         pl = self.pl
-        frame = pl.read_csv(data, has_header=False, separator=self.delimiter, quote_char=None, infer_schema=False,
-                            empty_string_is_null=False, raise_if_empty=False)
-        return frame.rename({c: f"c{i}" for i, c in enumerate(frame.columns)})
+        end = data.find(b"\n")
+        width = (data if end < 0 else data[:end]).count(self.delimiter.encode()) + 1
+        kinds = self.number_types
+        return pl.read_csv(data, has_header=False, separator=self.delimiter, quote_char=None,
+                           schema={f"c{i}": kinds.get(i, pl.String) for i in range(width)},
+                           empty_string_is_null=False, raise_if_empty=False)
 
     def cells(self, line: bytes) -> list[str]:
         """A plain line's cells, as csv reads them (no quote, no carriage return: split at the delimiter)."""
@@ -471,49 +498,71 @@ class ColumnReader:
     # ----------------------------------------------------------------- first pass
 
     def classify(self, data: bytes, first_row: int, seen_data: bool):
-        """(kinds per line, cells in the commonest line, the ordinary lines as columns, the lines when some are
-        not ordinary), or Nones when the block is not plain and the rest of the file is read by csv."""
+        """(kinds per line, cells in the commonest line, the ordinary lines' text columns and year as columns, the
+        lines when some are not ordinary), or Nones when the block is not plain and the rest of the file is read by
+        csv. What a line is comes from its bytes (numpy: where its cells end, how many are filled), one regular
+        expression over the whole line (its number cells plain or empty, its unknown cells empty) and the text
+        columns' tests over those columns alone: the number columns are never made into columns of text here."""
         import numpy as np
 
         if not self.usable or not _plain(data):
             return None, 0, None, None
-        lines = data.split(b"\n")
-        if lines[-1] == b"":
-            lines.pop()                       # the block ends with a line feed
-        if not lines or first_row - 1 + len(lines) > read_limits.max_rows() or \
-                max(map(len, lines)) > read_limits.MAX_CELL_CHARS:
+        if not data.endswith(b"\n"):
+            data += b"\n"                       # the file's last line without its line feed: one line still
+        arr = np.frombuffer(data, dtype=np.uint8)
+        ends = np.flatnonzero(arr == 10)      # each line's end
+        if not len(ends) or first_row - 1 + len(ends) > read_limits.max_rows() or \
+                int(np.diff(ends, prepend=-1).max()) - 1 > read_limits.MAX_CELL_CHARS:
             return None, 0, None, None
-        delimiter = self.delimiter.encode()
-        first = lines[0].count(delimiter)
-        if data.count(delimiter) == first * len(lines) and b"\n\n" not in data and not data.startswith(b"\n"):
-            counts = None                     # (polars fills a shorter line; a longer one fails: every line as wide)
-            common = first
+        starts = np.empty_like(ends)
+        starts[0], starts[1:] = 0, ends[:-1] + 1
+        delimiter = arr == ord(self.delimiter)
+        first = int(np.count_nonzero(delimiter[:ends[0]]))
+        if np.count_nonzero(delimiter) == first * len(ends) and b"\n\n" not in data and not data.startswith(b"\n"):
+            common = first                    # (a line wider and one narrower: polars fails, read by csv)
+            regular = np.ones(len(ends), dtype=bool)
         else:
-            counts = np.fromiter(map(methodcaller("count", delimiter), lines), dtype=np.int64, count=len(lines))
+            counts = np.add.reduceat(delimiter, starts, dtype=np.int64)
             common = int(np.bincount(counts).argmax())
+            regular = counts == common
+        # a cell is filled when the byte before its end is not a cell's end (a carriage return only ends a line)
+        stops = delimiter | (arr == 10)
+        if b"\r" in data:
+            stops |= arr == 13
+        filled = np.empty_like(stops)
+        filled[0], filled[1:] = False, stops[1:] & ~stops[:-1]
+        n_filled = np.add.reduceat(filled, starts, dtype=np.int64)
         width = common + 1
-        kinds = np.full(len(lines), ODD, dtype=np.int8)
+        kinds = np.full(len(ends), ODD, dtype=np.int8)
+        lines = None
+        if width < self.width or not regular.all():
+            lines = data.split(b"\n")
+            lines.pop()                       # (after the last line feed)
         if width < self.width:                # rows shorter than the header: read row by row
             return kinds, width, None, lines
-        regular = np.ones(len(lines), dtype=bool) if counts is None else counts == common
-        text = data if counts is None else _joined(lines, np.flatnonzero(regular))
+        text = data if lines is None else _joined(lines, np.flatnonzero(regular))
+        pl = self.pl
         try:
-            frame = self.frame(text)
+            whole = self._read(text, None)
+            frame = self._read(text, self._projected(width))
         except Exception:                     # anything polars reads otherwise than csv: read by csv
             return None, 0, None, None
-        if frame.height != int(regular.sum()) or frame.width != width:
+        n = int(regular.sum())
+        if whole.height != n or frame.height != n or whole.width != 1:
             return None, 0, None, None
-        simple, filled = self._tests(frame, width)
-        flags = frame.select(simple.alias("simple"), filled.alias("filled"))
-        ok = flags["simple"].to_numpy()
-        n_filled = flags["filled"].to_numpy()
-        sub = np.full(len(ok), ODD, dtype=np.int8)
+        ok = whole.select(pl.first().str.contains(self._line(width))).to_series().to_numpy() & \
+            frame.select(self._tests(frame).fill_null(False)).to_series().to_numpy()
+        n_filled = n_filled[regular]
+        sub = np.full(n, ODD, dtype=np.int8)
         if seen_data:                         # footnotes are told only after a data row: row by row until one
             sub[ok & (n_filled >= 3)] = ORDINARY
         sub[n_filled == 0] = BLANK
         kinds[regular] = sub
         if (sub != ORDINARY).any():
-            frame = frame.filter(self.pl.Series(sub == ORDINARY))
+            frame = frame.filter(pl.Series(sub == ORDINARY))
+            if lines is None:
+                lines = data.split(b"\n")
+                lines.pop()
         return kinds, width, frame, lines
 
     def facts(self, data: bytes, first_row: int, seen_data: bool) -> _Facts | None:
@@ -531,25 +580,53 @@ class ColumnReader:
             codes = self.codes(frame)
         return _Facts(kinds, width, odd, ids, years, codes, self.scheme_cells)
 
-    def _tests(self, frame, width: int):
-        """(every cell of the row simple, how many filled) as polars expressions over the block."""
+    def _read(self, text: bytes, columns: list[int] | None):
+        """The lines whole as one column of text (`columns` None), or those cells of theirs as columns c{i}."""
         pl = self.pl
-        plan = self.plan
-        simple, filled, numbers, patterns = [], [], [], []
+        if columns is None:                   # (no NUL byte in a file read as text: _encoding)
+            return pl.read_csv(text, has_header=False, separator="\x00", quote_char=None, infer_schema=False,
+                               empty_string_is_null=False, raise_if_empty=False)
+        frame = pl.read_csv(text, has_header=False, separator=self.delimiter, quote_char=None, infer_schema=False,
+                            empty_string_is_null=False, raise_if_empty=False, columns=columns)
+        return frame.rename(dict(zip(frame.columns, (f"c{i}" for i in columns))))
+
+    def _projected(self, width: int) -> list[int]:
+        """The columns classify reads as text: free text, value schemes, and the year (a row's key)."""
+        return [i for i in range(min(width, self.width)) if self.plan.keys[i] and
+                (self.words.by_key[self.plan.keys[i]].datatype not in self.plain or self.plan.keys[i] == "year")]
+
+    def _line(self, width: int) -> str:
+        """One regular expression a line of `width` cells matches when its number cells are plain or empty (one
+        plain number in the year's column when the page has a title year: it is read row by row when empty) and its
+        cells in no column of the table are empty; its text columns are told by _tests."""
+        d = f"\\x{ord(self.delimiter):02x}"
+        parts = []
         for i in range(width):
-            col = pl.col(f"c{i}")
-            empty = col == ""                 # a cell of spaces is read row by row (it is no value, yet not "")
-            filled.append((~empty).cast(pl.Int32))
-            key = plan.keys[i] if i < self.width else None
+            key = self.plan.keys[i] if i < self.width else None
             if key is None:
-                simple.append(empty)
+                parts.append("")
                 continue
             datatype = self.words.by_key[key].datatype
-            if datatype in self.plain:        # one expression over the row's number cells joined (see _RowReader)
-                numbers.append(col)
+            if datatype in self.plain:
                 plain = self.plain[datatype]
-                patterns.append(plain if key == "year" and self.title_year is not None else f"(?:{plain})?")
-            elif key in self.words.free_text:
+                parts.append(plain if key == "year" and self.title_year is not None else f"(?:{plain})?")
+            else:
+                parts.append(f"[^{d}]*")
+        return "^" + d.join(parts) + "$"
+
+    def _tests(self, frame):
+        """Every text cell of the row simple, as a polars expression over the block's text columns."""
+        pl = self.pl
+        plan = self.plan
+        simple = [pl.lit(True)]
+        for name in frame.columns:
+            i = int(name[1:])
+            key = plan.keys[i]
+            if self.words.by_key[key].datatype in self.plain:
+                continue                      # (the year: tested in the line)
+            col = pl.col(name)
+            empty = col == ""                 # a cell of spaces is read row by row (it is no value, yet not "")
+            if key in self.words.free_text:
                 ok = col.str.contains(self.free)
                 units = [u for u in self.unit_words[key] if u.isascii()]
                 if units:
@@ -567,10 +644,8 @@ class ColumnReader:
                     ok = ok | col.is_in([c for c in cells if self._text_simple(key, i, c)])
                 simple.append(ok)
             else:
-                simple.append(col.is_in(self._scheme_simple(key, frame[f"c{i}"].unique().to_list())))
-        if numbers:
-            simple.append(pl.concat_str(numbers, separator="\x1f").str.contains("^" + "\x1f".join(patterns) + "$"))
-        return pl.all_horizontal(simple), pl.sum_horizontal(filled)
+                simple.append(col.is_in(self._scheme_simple(key, frame[name].unique().to_list())))
+        return pl.all_horizontal(simple)
 
     def _text_simple(self, key: str, i: int, cell: str) -> bool:
         """A free text cell that is not ASCII: its value as given (make_region) unless blank or a mark, and no
@@ -634,9 +709,9 @@ class ColumnReader:
 
     def regions(self, data: bytes, rows) -> tuple[list, dict]:
         """The Regions of ordinary lines (`data`, their numbers `rows`), as TablePlan.region makes them, and their
-        number columns ({key: (float64, blank)}), converted in bulk by polars (in a forked worker too: see the
+        number columns ({key: (float64, blank)}), read typed in bulk by polars (in a forked worker too: see the
         module's text)."""
-        return self._from_frame(self.frame(data), rows)
+        return self._from_frame(self.typed(data), rows)
 
     def _from_frame(self, frame, rows) -> tuple[list, dict]:
         pl = self.pl
@@ -644,7 +719,7 @@ class ColumnReader:
         for i, key, datatype in self.fields:
             col = pl.col(f"c{i}")
             if datatype in self.plain:
-                exprs.append(col.cast(pl.Float64 if datatype == "decimal" else pl.Int64, strict=False))
+                exprs.append(col)
             elif key in self.words.free_text:
                 exprs.append(pl.when(col == "").then(None).otherwise(col).alias(f"c{i}"))
             else:
