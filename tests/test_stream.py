@@ -245,3 +245,20 @@ def test_forked_workers_hand_their_records_over_through_files_left_behind_none(b
         assert _written(batch, fmt=fmt, jobs=2, chunk=50) == _written(batch, fmt=fmt, jobs=1, chunk=10_000)
     assert _written(batch, full=True, jobs=2, chunk=60) == _written(batch, full=True, jobs=1)
     assert not list(tmp_path.iterdir())
+
+
+def test_workers_for_a_batch_in_memory_do_not_load_polars(tmp_path):
+    """Workers forked for a batch in memory never read a file, so polars is not imported for them: at 2,844 regions
+    that import cost +0.15–0.3 s and +50 MB (regression of cf86f84, found by the session 8 bench)."""
+    import subprocess
+    import sys
+
+    from kg.bench import write_csv
+
+    path = write_csv(generate(300), tmp_path / "small.csv")          # read whole: no polars to read it
+    code = ("import io, sys\nfrom kg.read.profiles import read_profiles\nfrom kg.pipeline import stream\n"
+            f"batch = read_profiles({str(path)!r})\nbuf = io.BytesIO()\n"
+            "stream.advise_to(batch, buf, jobs=2, chunk=50, fmt='ndjson')\n"
+            "print(len(buf.getvalue()) > 0, 'polars' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
+    assert out.stdout.split() == ["True", "False"], out.stderr[-2000:]
