@@ -143,10 +143,9 @@ def advised_types(vs) -> tuple[list, list, list]:
     """Each valid region's advised type key, model key and model IRI (designation first, as
     kg.present.advice.typing_fields decides; None without a type), from the reasoning's arrays."""
     from kg.knowledge import pathway
-    from kg.knowledge.rules import rules
 
     types = pathway.type_models()
-    key_of = {t: types[t].key for t in rules().type_order}
+    key_of = _type_keys()
     kinds = {}
     for t in set(vs.designated) | set(vs.type_iri):
         kinds[t] = (key_of.get(t), types[t].model_key, types[t].model_iri) if t else (None, None, None)

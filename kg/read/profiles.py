@@ -989,9 +989,14 @@ def sheet_rows(ws, progress: bool = True) -> Iterator[list]:
 
         source = sheet_xml.rows(ws)
     else:
-        shown = _ShownValues()
-        source = (list(map(shown, r)) for r in ws.iter_rows())
+        source = shown_rows(ws)
     yield from read_limits.rows(source, ws.title, total=getattr(ws, "max_row", None) if progress else None)
+
+
+def shown_rows(ws, **at) -> Iterator[list]:
+    """openpyxl's rows of a sheet (`at`: iter_rows' bounds) as lists of the values the sheet shows."""
+    shown = _ShownValues()
+    return (list(map(shown, r)) for r in ws.iter_rows(**at))
 
 
 class _ShownValues(dict):

@@ -1,4 +1,4 @@
-"""A read-only sheet's rows from its XML, as openpyxl's read-only mode gives them, ~5x cheaper (issue 12).
+"""A read-only sheet's rows from its XML, as openpyxl's read-only mode gives them, ~3x cheaper (issue 12).
 
 openpyxl's read-only `ws.iter_rows()` costs ~6 µs a cell on this machine (5,000 generated rows of 35 cells: 1.05 s
 CPU), ~80 % of it parsing: an element tree per cell, a dict per cell, a ReadOnlyCell per cell. A statistical
@@ -13,7 +13,8 @@ WorkSheetParser.parse_cell and ReadOnlyWorksheet._cells_by_row / _get_row do:
   declared last row ends the sheet; each row as wide as the declared columns (else up to its last cell), cells
   past them dropped;
 - a number in a percent-formatted cell is the percent the sheet shows (kg.read.profiles._percent_shown).
-What the expression does not know — an XML entity or CDATA in a text, rich text, a cell without its reference,
+What the expression does not know — CDATA or an entity other than XML's five and character references in a text,
+rich text, a cell without its reference,
 attributes other than r, s and t, a carriage return, whitespace between cells, a namespace prefix, a date
 openpyxl refuses — makes the rest of the sheet, from the row where it was met, read by openpyxl
 (`ws.iter_rows(min_row=…)` gives exactly the rows a whole iteration gives from there). tests/test_sheet_xml.py
@@ -62,6 +63,20 @@ def _column(letters: bytes) -> int:
     return n
 
 
+def _number(v: bytes) -> int | float:
+    """A number cell's text as openpyxl's _cast_number reads it."""
+    return float(v) if (b"." in v or b"e" in v or b"E" in v) else int(v)
+
+
+def _cells(content: bytes) -> list[tuple]:
+    """A row's cells (_CELLS' groups); Unknown unless they tile the row (no two overlap: their lengths add up to the
+    row's only then)."""
+    cells = _CELLS.findall(content)
+    if sum(map(len, map(_WHOLE, cells))) != len(content):
+        raise Unknown
+    return cells
+
+
 class _Values:
     """A cell's value from its type, style and text, as openpyxl's parse_cell gives it and the sheet shows it."""
 
@@ -88,7 +103,7 @@ class _Values:
         if not v:
             return None
         if not t or t == b"n":
-            x = float(v) if (b"." in v or b"e" in v or b"E" in v) else int(v)
+            x = _number(v)
             if style in self.dates:
                 from openpyxl.utils.datetime import from_excel
                 try:
@@ -206,10 +221,7 @@ def rows(ws) -> Iterator[list]:
                 idx = number
                 if max_row is not None and idx > max_row:
                     break
-                cells = _CELLS.findall(content) if content else []
-                # the cells found tile the row (no two overlap: their lengths add up to the row's only then)
-                if content and sum(map(len, map(_WHOLE, cells))) != len(content):
-                    raise Unknown
+                cells = _cells(content) if content else []
                 while counter < idx:
                     counter += 1
                     yield list(empty)
@@ -217,11 +229,9 @@ def rows(ws) -> Iterator[list]:
                     yield _row(cells, max_col, value)
                     counter += 1
     except Unknown:
-        from kg.read.profiles import _ShownValues
+        from kg.read.profiles import shown_rows
 
-        shown = _ShownValues()
-        for r in ws.iter_rows(min_row=counter):
-            yield list(map(shown, r))
+        yield from shown_rows(ws, min_row=counter)
         return
     if max_row is not None and max_row < idx:
         for _ in range(counter, max_row + 1):
@@ -241,7 +251,7 @@ def _row(cells: list[tuple], max_col: int | None, value: _Values) -> list:
             if col > width:
                 continue
             if plain and v and not s1 and not s2 and (t == b"n" or not t):    # a number of style 0: most cells
-                out[col - 1] = float(v) if (b"." in v or b"e" in v or b"E" in v) else int(v)
+                out[col - 1] = _number(v)
             else:
                 out[col - 1] = value(s1, t, s2, v, inline)
     except (ValueError, IndexError):      # a number or shared string openpyxl would refuse: it says so itself
@@ -259,9 +269,7 @@ def scan(src) -> tuple[list[tuple[int, int, int, int]], list[str], int]:
     for _, content in _row_elements(src, tail):
         if not content:
             continue
-        cells = _CELLS.findall(content)
-        if sum(map(len, map(_WHOLE, cells))) != len(content):
-            raise Unknown
+        cells = _cells(content)
         width = max(width, max(map(_column, map(_LETTERS, cells)), default=0))
         if b"<f" in content:
             missing += [whole[6:whole.index(b'"', 6)].decode() for whole, _, _, _, _, v, inline in cells
