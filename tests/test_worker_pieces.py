@@ -162,6 +162,6 @@ def test_workers_forked_after_polars_was_used_are_sent_their_pieces(tmp_path, sm
         assert forked is not None and not forked.polars
         source = read_source([str(path)], "zh")
         buf = io.BytesIO()
-        stream.advise_to(source, buf, fmt="ndjson", jobs=2, chunk=70, workers=forked)
+        stream.advise_to(source, buf, fmt="ndjson", jobs=2, chunk=70, forked=forked)
     assert buf.getvalue() == one
     assert sum(pickled) == len(source) and len(pickled) == len(stream.chunks(len(source), 2, 70))

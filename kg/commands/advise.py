@@ -108,7 +108,7 @@ def _run_streamed(batch, args, jobs: int, forked) -> int:
     def advise_into(fp):
         return stream.advise_to(batch, fp, args.format, args.full, args.coefficients, args.lang, jobs,
                                 progress=step, engine=args.engine, cluster=args.cluster, results=args.results,
-                                keep_keys=keys.extend if args.save else None, workers=forked)
+                                keep_keys=keys.extend if args.save else None, forked=forked)
     try:
         if args.output or args.results:
             target = args.output or os.devnull

@@ -284,7 +284,7 @@ class Workers:
 
 @contextlib.contextmanager
 def workers(jobs: int, paths: list[str]) -> Iterator[Workers | None]:
-    """For `advise_to(…, workers=)`: `jobs` workers forked now, before the one file of `paths` is opened, when it
+    """For `advise_to(…, forked=)`: `jobs` workers forked now, before the one file of `paths` is opened, when it
     is a big CSV whose first pass uses polars (kg.read.chunked.read_as_columns); else None (workers are forked,
     if at all, when the batch is advised). The knowledge is loaded first, so that the workers share it."""
     from kg.read.chunked import read_as_columns
@@ -404,8 +404,8 @@ def cluster_client(address: str):
 def _on_cluster(address: str, pieces: Iterator[ProfileBatch], n: int, opts: dict) -> Iterator:
     """The chunks as tasks of a Dask cluster; the figures come back here and are written by this process."""
     with cluster_client(address) as client:
-        workers = max(1, len(client.scheduler_info()["workers"]))
-        yield from in_order(lambda i: client.submit(advise_chunk, next(pieces), opts, pure=False), n, 2 * workers)
+        running = max(1, len(client.scheduler_info()["workers"]))
+        yield from in_order(lambda i: client.submit(advise_chunk, next(pieces), opts, pure=False), n, 2 * running)
 
 
 def _first_region(source) -> ProfileBatch:
@@ -422,14 +422,14 @@ def advise_to(batch, fp, fmt: str = "json", full: bool = False, coefficient_set:
               lang: str = "zh", jobs: int = 1, chunk: int | None = None,
               progress: Callable[[int, int], None] | None = None, engine: str = "fast",
               cluster: str | None = None, results: str | None = None,
-              keep_keys: Callable[[list[dict]], None] | None = None, workers: Workers | None = None) -> dict:
+              keep_keys: Callable[[list[dict]], None] | None = None, forked: Workers | None = None) -> dict:
     """Advise the batch — a ProfileBatch, or a big file read in pieces as they are advised
     (kg.read.chunked.PiecedFile) — and write it to the binary file `fp`; returns the summary.
     `progress(done, total)` is called after each chunk is written. `cluster`: run the chunks on a
     Dask cluster (a scheduler address or "local"); `results`: also write the tidy figures to that
     Parquet dataset directory (kg.pipeline.results); `keep_keys(list)` receives each chunk's
-    key figures (kg.history.key_figures), in order, e.g. to save the analysis in the store. `workers`: the
-    processes of `jobs` when they were forked before the batch was opened (`workers`)."""
+    key figures (kg.history.key_figures), in order, e.g. to save the analysis in the store. `forked`: the
+    processes of `jobs` when they were forked before the batch was opened (`workers()`)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown output format {fmt!r}; choose one of {', '.join(FORMATS)}")
     from kg.account.balance import compile_set
@@ -441,7 +441,7 @@ def advise_to(batch, fp, fmt: str = "json", full: bool = False, coefficient_set:
     opts = dict(coefficient_set=coefficient_set, lang=lang, full=full, format=fmt, engine=engine,
                 results=str(results) if results else None, keys=keep_keys is not None)
     head_catalog = catalog()             # also loads the knowledge before workers fork, so they share it
-    if jobs > 1 and len(spans) > 1 and workers is None:   # rules, shapes, set loaded before the workers fork
+    if jobs > 1 and len(spans) > 1 and forked is None:   # rules, shapes, set loaded before the workers fork
         advise(_first_region(batch), coefficient_set=coefficient_set)
     head = {"schema": SCHEMA_ID, "schema_version": SCHEMA_VERSION, "form": "full" if full else "compact",
             "coefficient_set": coefficient_set}
@@ -456,7 +456,7 @@ def advise_to(batch, fp, fmt: str = "json", full: bool = False, coefficient_set:
     else:
         fp.write(orjson.dumps(head)[:-1] + b',"regions":[')
     done = 0
-    pieces = _results(batch, spans, opts, jobs, cluster, workers)
+    pieces = _results(batch, spans, opts, jobs, cluster, forked)
     for i, (body, counts, coefs, batch_warnings, rows, keys, chunk_bases) in enumerate(pieces):
         if keys is not None:
             keep_keys(keys)
