@@ -20,24 +20,36 @@ import numpy as np
 from kg.knowledge import pathway
 from kg.knowledge.rules import AccountShare, Boost, Evidence, rules
 from kg.namespaces import TH
-from kg.reason.indicators import PLAIN_NUMBERS, account_column, column_array, compute_batch, number
+from kg.reason.indicators import PLAIN_NUMBERS, account_columns, column_array, compute_batch, number
 from kg.reason import verdict
-from kg.reason.verdict import (NOISE_DIGITS, SCORE_DIGITS, RankedMeasure, Reason, Verdict, close_calls, kept_parts,
-                               rank_order, round_array, rounded_array)
+from kg.reason.verdict import (NOISE_DIGITS, SCORE_DIGITS, RankedMeasure, Reason, Verdict, close_calls, exact_round,
+                               kept_parts, rank_order, rounded_array)
 
 
 def account_share(a: AccountShare, balances: list[dict | None], accounts=None) -> np.ndarray:
     """The account share of each region (NaN when the line or the total is missing, or the total is not above 0).
     `accounts`: the balances with their plans' arrays (kg.account.balance.Accounts), read instead of the dicts."""
+    return account_shares([a], balances, accounts)[a.key]
+
+
+def account_shares(shares: list[AccountShare], balances: list[dict | None], accounts=None) -> dict[str, np.ndarray]:
+    """account_share of each of these shares, by key (the accounts' plans walked once for all of them)."""
     if accounts is not None:
-        part = account_column(accounts, a.source or a.flux, "by_source" if a.source else "by_table1")
-        total = account_column(accounts, a.total)
+        wanted = [w for a in shares for w in ((a.source or a.flux, "by_source" if a.source else "by_table1"),
+                                              (a.total, None))]
+        cols = account_columns(accounts, wanted)
+        parts = [(cols[wanted[2 * k]], cols[wanted[2 * k + 1]]) for k in range(len(shares))]
     else:
         dicts = [b or {} for b in balances]
-        lines = [(b.get("by_source") if a.source else b.get("by_table1")) or {} for b in dicts]
-        part, total = column_array(lines, a.source or a.flux), column_array(dicts, a.total)
+        parts = []
+        for a in shares:
+            lines = [(b.get("by_source") if a.source else b.get("by_table1")) or {} for b in dicts]
+            parts.append((column_array(lines, a.source or a.flux), column_array(dicts, a.total)))
+    out = {}
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(~np.isnan(part) & (total > 0), a.scale * part / total, np.nan)
+        for a, (part, total) in zip(shares, parts):
+            out[a.key] = np.where(~np.isnan(part) & (total > 0), a.scale * part / total, np.nan)
+    return out
 
 
 def table1_iri(key) -> str:
@@ -79,7 +91,7 @@ def big_fluxes(balances: list[dict | None], share: float, accounts=None) -> tupl
     cols = {f: j for j, f in enumerate(sorted(columns))}
     n = _count(balances, accounts)
     matrix = np.zeros((n, len(cols)))
-    sets: list = [None] * n
+    sets = np.empty(n, dtype=object)
     memo: dict[tuple, frozenset] = {}
     for rows, iris, shares, big in groups:
         if iris is None:                                   # a region worked out alone: its dict
@@ -91,15 +103,22 @@ def big_fluxes(balances: list[dict | None], share: float, accounts=None) -> tupl
         at = np.asarray(rows)
         for j in np.flatnonzero(big.any(axis=0)).tolist():
             matrix[at, cols[iris[j]]] = np.where(big[:, j], shares[:, j], 0.0)
-        patterns: dict[bytes, frozenset] = {}
-        bits = np.packbits(big, axis=1)
-        for i, p, k in zip(rows, bits.view(np.dtype((np.void, bits.shape[1]))).reshape(-1).tolist(), big):
-            got = patterns.get(p)
-            if got is None:
-                key = tuple(compress(iris, k.tolist()))
-                got = patterns[p] = memo[key] if key in memo else memo.setdefault(key, frozenset(key))
-            sets[i] = got
-    return sets, (cols, matrix)
+        bits = np.packbits(big, axis=1)                    # each region's pattern as bytes: the key of its set
+        patterns = bits.view(np.dtype((np.void, bits.shape[1]))).reshape(-1).tolist()
+        first = dict(zip(patterns, range(len(patterns))))  # a region of each pattern
+        made = []
+        for i in first.values():
+            key = tuple(compress(iris, big[i].tolist()))
+            made.append(memo[key] if key in memo else memo.setdefault(key, frozenset(key)))
+        sets[at] = _objects(made)[list(map(dict(zip(first, range(len(first)))).__getitem__, patterns))]
+    return sets.tolist(), (cols, matrix)
+
+
+def _objects(items: list) -> np.ndarray:
+    """A 1-D object array of these items (any objects, never read as sequences)."""
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
+    return out
 
 
 def _count(balances, accounts) -> int:
@@ -110,7 +129,8 @@ def _count(balances, accounts) -> int:
 def _big_groups(balances, share: float, accounts):
     """(regions, classes, shares, big) for each group of regions whose accounts list the same lines (regions ×
     lines arrays: each line's share of the gross flux, whether it is big), or (region, None, its
-    big_flux_shares dict, None) for a region worked out alone."""
+    big_flux_shares dict, None) for a region worked out alone. The accounts' plans that list the same lines are
+    one group (their line matrices stacked)."""
     if accounts is not None:
         groups = [(idx, plan.get("by_table1") or {}) for idx, plan in accounts.plans]
     else:
@@ -119,6 +139,7 @@ def _big_groups(balances, share: float, accounts):
         for i, t in enumerate(tables):
             same.setdefault(tuple(t), []).append(i)
         groups = [(rows, dict.fromkeys(keys)) for keys, rows in same.items()]
+    stacked: dict[tuple, tuple[list, list]] = {}          # lines -> (regions, their line matrices)
     for rows, lines in groups:
         keys = tuple(lines)
         iris = [table1_iri(k) for k in keys]
@@ -136,14 +157,19 @@ def _big_groups(balances, share: float, accounts):
             for i in rows:
                 yield i, None, _big_flux_shares((dicts[i] or {}).get("by_table1") or {}, share), None
             continue
+        got = stacked.setdefault(keys, ([], []))
+        got[0].extend(rows)
+        got[1].append(a)
+    for keys, (rows, matrices) in stacked.items():
+        a = np.concatenate(matrices) if len(matrices) > 1 else matrices[0]
         ok = np.isfinite(a)
         gross = np.zeros(len(rows))
-        for j in range(len(keys)):
+        for j in range(len(keys)):      # each region's lines added in their order, as one region's
             gross = gross + np.where(ok[:, j], a[:, j], 0.0)
         with np.errstate(invalid="ignore", divide="ignore"):
             shares = a / gross[:, None]
             big = ok & (shares >= share) & (gross > 0)[:, None]
-        yield rows, iris, shares, big
+        yield rows, [table1_iri(k) for k in keys], shares, big
 
 
 def _line_matrix(columns: list, n: int) -> np.ndarray | None:
@@ -202,7 +228,7 @@ def boost_arrays(ind: dict[str, np.ndarray], n: int) -> tuple[np.ndarray, np.nda
         with np.errstate(invalid="ignore"):
             strength[:, gated] = strength[:, gated] * _graded((at - gate_typical) / (gate_full - gate_typical))
     gates = np.column_stack([ind.get(b.gate, nan) * b.gate_reason_scale if b.gate else nan for b in boosts])
-    return strength, np.nan_to_num(np.clip(raw, -1.0, 1.0), nan=0.0), figures, gates
+    return strength, np.where(np.isnan(raw), 0.0, np.clip(raw, -1.0, 1.0)), figures, gates
 
 
 @lru_cache(maxsize=None)
@@ -294,7 +320,7 @@ def score_types(ind: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.nd
     for ev in r.evidence:
         x = ind[ev.indicator]
         ok = ~np.isnan(x)
-        wm = np.where(ok, ev.weight * membership(np.nan_to_num(x), ev), 0.0)
+        wm = np.where(ok, ev.weight * membership(x, ev), 0.0)     # NaN's membership is NaN, left out here
         parts[ev.iri] = (wm, ok)
         num[ev.type_iri] += wm
         den[ev.type_iri] += ev.weight * ok
@@ -307,19 +333,36 @@ def score_types(ind: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.nd
 def rank_scores(model_iri: str, strength: np.ndarray, big_matrix: tuple[dict[str, int], np.ndarray]) -> np.ndarray:
     """The scores of one model's measures (regions × measures, in model_weights order) over the regions given:
     their boost intensities (regions × boosts) and their big-flux shares (big_fluxes' matrix, the same rows). Each
-    boost's part is added in boost order, as the reference rule adds them."""
+    boost's part is added in boost order, as the reference rule adds them: a measure's parts of the boosts it has
+    no share of are 0 and change no sum (the sums start at +0: −0 never arises), so only its own are added — the
+    t-th of every measure at once (score_steps), measures × regions (rows of contiguous memory), then turned."""
+    r = rules()
+    steps, base, factor = score_steps(model_iri)
+    evidence = np.ascontiguousarray((r.reach_weight * reach_matrix(model_weights(model_iri)[0], big_matrix)).T)
+    by_boost = np.ascontiguousarray(strength.T)
+    for measures, boosts, weights in steps:
+        evidence[measures] += weights[:, None] * by_boost[boosts]
+    return np.ascontiguousarray((base[:, None] + factor[:, None] * evidence).T)
+
+
+@lru_cache(maxsize=None)
+def score_steps(model_iri: str) -> tuple[list[tuple[np.ndarray, np.ndarray, np.ndarray]], np.ndarray, np.ndarray]:
+    """What rank_scores adds, for one model: for t = 0, 1, …, the measures with a t-th boost they have a share of
+    (boosts in rules' order), those boosts and their weight × share; and each measure's base and governance factor."""
     r = rules()
     ms = pathway.model_measures().get(model_iri, ())
     weights = model_weights(model_iri)[1]
-    evidence = r.reach_weight * reach_matrix(model_weights(model_iri)[0], big_matrix)
-    for j in range(len(r.boosts)):
-        if weights[:, j].any():     # a boost no measure has a share of adds nothing
-            evidence = evidence + weights[None, :, j] * strength[:, j, None]
+    own = [np.flatnonzero(w) for w in weights]
+    steps = []
+    for t in range(max(map(len, own), default=0)):
+        measures = np.array([m for m, js in enumerate(own) if len(js) > t], dtype=np.int64)
+        boosts = np.array([own[m][t] for m in measures.tolist()], dtype=np.int64)
+        steps.append((measures, boosts, weights[measures, boosts]))
     gov = [m.iri in r.governance for m in ms]
     base = np.array([(r.common_base if m.common else r.model_base) + (r.governance_offset if g else 0.0)
                      for m, g in zip(ms, gov)], dtype=float)
     factor = np.array([r.governance_factor if g else 1.0 for g in gov], dtype=float)
-    return base + factor * evidence
+    return steps, base, factor
 
 
 def designated_type(values: dict) -> str | None:
@@ -396,6 +439,8 @@ class WeightClasses:
     offset: np.ndarray
     members: np.ndarray
     first: np.ndarray       # by boost in IRI order: its first class (classes of boost k: first[k]:first[k + 1])
+    count: np.ndarray       # by boost in IRI order: how many classes it has
+    held: np.ndarray        # by class: how many measures hold it
 
 
 @lru_cache(maxsize=None)
@@ -413,7 +458,8 @@ def weight_classes(model_iri: str) -> WeightClasses:
     return WeightClasses(np.array(boost, dtype=np.int64), np.array(weight, dtype=float),
                          np.concatenate(([0], np.cumsum(sizes))).astype(np.int64),
                          np.concatenate(members).astype(np.int64) if members else np.zeros(0, dtype=np.int64),
-                         np.array(first, dtype=np.int64))
+                         np.array(first, dtype=np.int64), np.diff(first).astype(np.int64),
+                         np.array(sizes, dtype=np.int64))
 
 
 @lru_cache(maxsize=None)
@@ -457,32 +503,37 @@ class BoostReasons:
     cell: np.ndarray
 
 
-def boost_reason_cells(model_iri: str, strength: np.ndarray, figures: np.ndarray, gates: np.ndarray) -> BoostReasons:
+def boost_reason_cells(model_iri: str, strength: np.ndarray, figures: np.ndarray, gates: np.ndarray,
+                       rows: np.ndarray | None = None, fired: np.ndarray | None = None) -> BoostReasons:
     """boost_reasons for every region and measure of one model at once, as array operations under
     kg.reason.verdict's rule: each fired boost's part (weight × share × intensity) for each weight class of
     measures, the parts that reach the reason minimum, then their order in each (region, measure) cell.
-    `figures`, `gates`: each region's figure and gate figure (× the gate's reason scale) of each boost, NaN
-    where missing (regions × boosts, the rows of `strength`)."""
+    `strength`: the model's regions' boost intensities (regions × boosts); `figures`, `gates`: each region's
+    figure and gate figure (× the gate's reason scale) of each boost, NaN where missing — the same regions, or
+    the batch's when `rows` says which of its regions the model's are; `fired`: strength > 0 with the boosts in
+    IRI order (boost_order), when the caller has it."""
     r = rules()
     n_m = len(model_weights(model_iri)[0])
+    n_b = strength.shape[1]
     wc = weight_classes(model_iri)
     # each fired boost of each region (by region, then boost IRI) × the boost's weight classes
-    fp, fk = np.nonzero(strength[:, boost_order()] > 0)
-    n_cls = wc.first[fk + 1] - wc.first[fk]
+    fp, fk = np.nonzero(strength[:, boost_order()] > 0 if fired is None else fired)
+    n_cls = wc.count[fk]
     c = spread(wc.first[fk], n_cls)
-    p = np.repeat(fp, n_cls)
-    j = wc.boost[c]
-    parts = wc.weight[c] * strength[p, j]
+    at = np.repeat(fp * n_b, n_cls) + wc.boost[c]          # (region, boost) in the regions × boosts arrays
+    parts = wc.weight[c] * np.ravel(strength)[at]
     keep, size, noiseless = kept_parts(parts, r.reason_minimum)
-    c, p, j, size = c[keep], p[keep], j[keep], size[keep]
+    c, at, size = c[keep], at[keep], size[keep]
     # each reason to the measures of its class; in each cell the largest part first, then by boost IRI (the
-    # order they come in: a stable sort on the cell and the part's size)
-    held = wc.offset[c + 1] - wc.offset[c]
+    # order they come in)
+    held = wc.held[c]
     which = np.repeat(np.arange(len(c)), held)
-    cell = np.repeat(p, held) * n_m + wc.members[spread(wc.offset[c], held)]
+    p, j = np.divmod(at, n_b)
+    cell = np.repeat(p * n_m, held) + wc.members[spread(wc.offset[c], held)]
     order = np.argsort(cell_order_key(cell, np.repeat(size, held)), kind="stable")
-    return BoostReasons(p, j, figures[p, j], gates[p, j], round_array(noiseless[keep], SCORE_DIGITS), which[order],
-                        cell[order])
+    quoted = at if rows is None else rows[p] * n_b + j
+    return BoostReasons(p, j, np.ravel(figures)[quoted], np.ravel(gates)[quoted],
+                        exact_round(noiseless[keep], SCORE_DIGITS), which[order], cell[order])
 
 
 def cell_order_key(cell: np.ndarray, size: np.ndarray) -> np.ndarray:
@@ -558,18 +609,22 @@ def rank_models(wanted: dict[str, list[int]], strength: np.ndarray, pos: np.ndar
     the model's regions × measures (× boosts)."""
     out: dict[str, RankedModel] = {}
     cols, shares = big_matrix
-    for model, idx in wanted.items():
-        rows = np.array(idx)
+    by_iri = strength[:, boost_order()] > 0             # what fired, the boosts in IRI order (the reasons' order)
+    for model, rows in wanted.items():
+        rows = np.asarray(rows, dtype=np.int64)
+        idx = rows.tolist()
         iris, weights = model_weights(model)
-        sets = [big_sets[i] for i in idx]
+        sets = list(map(big_sets.__getitem__, idx))
         if not iris:
             empty = np.zeros((len(idx), 0))
             out[model] = RankedModel(model, idx, iris, empty.astype(np.int64), empty, empty, sets, None)
             continue
-        score = rounded_array(rank_scores(model, strength[rows], (cols, shares[rows])))
-        concern = rounded_array(pos[rows] @ weights.T)
-        out[model] = RankedModel(model, idx, iris, rank_order(score, concern, key_ranks(model)), score, concern, sets,
-                                 boost_reason_cells(model, strength[rows], figures[rows], gates[rows]))
+        mine = strength[rows]
+        score, score_grid = rounded_array(rank_scores(model, mine, (cols, shares[rows])), grid=True)
+        concern, concern_grid = rounded_array(pos[rows] @ weights.T, grid=True)
+        order = rank_order(score, concern, key_ranks(model), (score_grid, concern_grid))
+        out[model] = RankedModel(model, idx, iris, order, score, concern, sets,
+                                 boost_reason_cells(model, mine, figures, gates, rows, by_iri[rows]))
     return out
 
 
@@ -597,7 +652,7 @@ def _type_evidence(types: list[str | None], contrib: dict[str, np.ndarray]):
     (regions × evidence, NaN where an indicator is missing)."""
     r = rules()
     place = {t: k for k, t in enumerate(r.type_order)}
-    code = np.array([place.get(x, -1) for x in types], dtype=np.int64)
+    code = np.fromiter(map(place.get, types, repeat(-1)), dtype=np.int64, count=len(types))
     for k, t in enumerate(r.type_order):
         ev = [e for e in r.evidence if e.type_iri == t]
         rows = np.flatnonzero(code == k)
@@ -613,15 +668,25 @@ def driver_orders(types: list[str | None], contrib: dict[str, np.ndarray]) -> di
     for ev, rows, c in _type_evidence(types, contrib):
         names = [e.indicator for e in ev]
         iris = [e.iri for e in ev]
-        order = rank_order(rounded_array(c), np.broadcast_to(np.array([e.weight for e in ev], dtype=float), c.shape),
-                           np.array([sorted(names).index(x) for x in names]))
-        given = np.take_along_axis(~np.isnan(c), order, axis=1)
+        weights = [e.weight for e in ev]
+        c, steps = rounded_array(c, grid=True)
+        given = ~np.isnan(c)
+        # a missing contribution is left out: any value below every contribution orders it last, as lexsort's NaN
+        # (one on the SCORE_DIGITS grid keeps rank_order's integer keys); weights by their place, an equal order
+        weight_rank = np.broadcast_to(np.array([sorted(set(weights)).index(w) for w in weights], dtype=float),
+                                      c.shape)
+        scale = 10.0 ** SCORE_DIGITS
+        order = rank_order(np.where(given, c, MISSING_LAST), weight_rank,
+                           np.array([sorted(names).index(x) for x in names]),
+                           (np.where(given, steps, MISSING_LAST * scale), weight_rank * scale))
+        given = np.take_along_axis(given, order, axis=1)
         m = len(ev)
         if m < 128:         # each row's (order, given) as m bytes: the key of its tuple
             keys = np.ascontiguousarray((order + m * given).astype(np.uint8)).view(np.dtype((np.void, m)))
             keys = keys.reshape(-1).tolist()
-            made = {k: tuple(compress(map(iris.__getitem__, order[i].tolist()), given[i].tolist()))
-                    for k, i in dict(zip(keys, range(len(keys)))).items()}
+            first = dict(zip(keys, range(len(keys))))    # a region of each key
+            at = list(first.values())
+            made = dict(zip(first, map(tuple, map(compress, _objects(iris)[order[at]].tolist(), given[at].tolist()))))
             out.update(zip(rows, map(made.__getitem__, keys)))
             continue
         out.update(zip(rows, map(tuple, map(compress, map(map, repeat(iris.__getitem__), order.tolist()),
@@ -629,20 +694,18 @@ def driver_orders(types: list[str | None], contrib: dict[str, np.ndarray]) -> di
     return out
 
 
-def designations(rows: list[dict]) -> list[str | None]:
-    """designated_type of every region (worked out once for each distinct designation given)."""
-    memo: dict = {}
-    out = []
-    for v in rows:
-        key = v.get("official_zone_type")
-        try:
-            t = memo[key]
-        except KeyError:
-            t = memo[key] = designated_type(v)
-        except TypeError:       # not hashable: not a designation, but designated_type says so
-            t = designated_type(v)
-        out.append(t)
-    return out
+MISSING_LAST = -2.0 ** 20      # below any contribution (0 … 1), and k ÷ 10^SCORE_DIGITS for an integer k
+
+
+def designations(rows: list[dict], numbers=None) -> list[str | None]:
+    """designated_type of every region (worked out once for each distinct designation given). `numbers`
+    (kg.read.numbers): the batch's cells, read instead of the rows."""
+    cells = numbers.cells("official_zone_type") if numbers is not None else [v.get("official_zone_type") for v in rows]
+    try:
+        memo = {key: designated_type({"official_zone_type": key}) for key in set(cells)}
+    except TypeError:       # a cell that is not hashable: not a designation, but designated_type says so
+        return [designated_type({"official_zone_type": key}) for key in cells]
+    return list(map(memo.__getitem__, cells))
 
 
 def fired_sets(fired: np.ndarray, boost_iris: list[str]) -> list[frozenset[str]]:
@@ -682,7 +745,7 @@ class Verdicts:
     big_sets: list[frozenset[str]]
     drivers: dict[int, tuple[str, ...]]
     ranked: dict[str, RankedModel]
-    place: list[dict[str, int]]
+    place: Places
 
     def __len__(self) -> int:
         return len(self.type_iri)
@@ -727,39 +790,63 @@ def reason_arrays(rows: list[dict], balances: list[dict | None], *, numbers=None
     if n == 0:
         none = np.zeros((0, len(r.boosts)), dtype=bool)
         return Verdicts([], [], [], [], [], np.zeros((0, len(r.type_order))), {}, {}, none, none.astype(float), [], {},
-                        {}, [])
+                        {}, Places((), np.zeros((0, 0), dtype=np.int64)))
     ind = compute_batch(rows, balances, numbers, accounts)
-    for a in r.account_shares:
-        ind[a.key] = account_share(a, balances, accounts)
+    ind.update(account_shares(r.account_shares, balances, accounts))
     scores, contrib = score_types(ind)
     types = pathway.type_models()
     has = ~np.all(np.isnan(scores), axis=1)
-    best = np.argmax(np.nan_to_num(scores, nan=-1.0), axis=1)   # first max = lowest tie order
+    best = np.argmax(np.where(np.isnan(scores), -1.0, scores), axis=1)   # first max = lowest tie order
     strength, pos, boost_figures, gates = boost_arrays(ind, n)
     big_sets, big_matrix = big_fluxes(balances, r.big_flux_share, accounts)
-    tiris = [r.type_order[b] if h else None for b, h in zip(best.tolist(), has.tolist())]
+    tiris = list(map([*r.type_order, None].__getitem__, np.where(has, best, len(r.type_order)).tolist()))
     runners, margins = close_calls(scores, r)
-    designated = designations(rows)
-    # models to rank: the diagnosed one, the runner-up's on a close call, the designated type's (in the order
-    # regions first need them, each region's in IRI order)
-    wanted: dict[str, list[int]] = {}
-    models: dict[tuple, list[str]] = {}
-    place: list[dict[str, int]] = []
-    for i, key in enumerate(zip(tiris, runners, designated)):     # measured: faster than grouping as arrays
-        ms = models.get(key)
-        if ms is None:
-            ms = models[key] = sorted({types[t].model_iri for t in key if t})
-        at = {}
-        for model in ms:
-            w = wanted.setdefault(model, [])
-            at[model] = len(w)
-            w.append(i)
-        place.append(at)
+    designated = designations(rows, numbers)
+    wanted, place = wanted_models(tiris, runners, designated)
     ranked = rank_models(wanted, strength, pos, big_matrix, big_sets, boost_figures, gates)
-    return Verdicts(type_iri=tiris, model_iri=[types[t].model_iri if t else None for t in tiris], designated=designated,
+    model_of = {t: tm.model_iri for t, tm in types.items()}
+    return Verdicts(type_iri=tiris, model_iri=list(map(model_of.get, tiris)), designated=designated,
                     runner_up=runners, margin=margins, scores=scores, contrib=contrib, ind=ind, fired=strength > 0,
                     strength=strength, big_sets=big_sets, drivers=driver_orders(tiris, contrib), ranked=ranked,
                     place=place)
+
+
+def wanted_models(*typings: list[str | None]) -> tuple[dict[str, np.ndarray], "Places"]:
+    """The models to rank and where (each region's diagnosed type's, its runner-up's on a close call, its designated
+    type's: `typings`, one list of type IRIs or None each): {model IRI: its regions}, the models in the order regions
+    first need them (each region's in IRI order), and each region's row in each model it needs — as arrays: each
+    region's models a bit set."""
+    types = pathway.type_models()
+    models = sorted({tm.model_iri for tm in types.values()})
+    bit = {t: 1 << models.index(tm.model_iri) for t, tm in types.items()}
+    n = len(typings[0])
+    need = np.zeros(n, dtype=np.int64)
+    for given in typings:
+        need |= np.fromiter(map(bit.get, given, repeat(0)), dtype=np.int64, count=n)
+    rows = [np.flatnonzero(need & (1 << k)) for k in range(len(models))]
+    at = np.full((n, len(models)), -1, dtype=np.int64)
+    for k, idx in enumerate(rows):
+        at[idx, k] = np.arange(len(idx))
+    first = sorted((int(idx[0]), k) for k, idx in enumerate(rows) if len(idx))
+    return {models[k]: rows[k] for _, k in first}, Places(tuple(models), at)
+
+
+class Places:
+    """Each region's row in each ranked model: places[i] is {model IRI: row} of region i's models, in IRI order
+    (made when asked: only close calls and disagreements are); `at` is regions × models (IRI order), −1 where
+    region i does not need the model."""
+
+    def __init__(self, models: tuple[str, ...], at: np.ndarray):
+        self.models, self.at = models, at
+
+    def __len__(self) -> int:
+        return len(self.at)
+
+    def __getitem__(self, i: int) -> dict[str, int]:
+        return {m: a for m, a in zip(self.models, self.at[i].tolist()) if a >= 0}
+
+    def __iter__(self):
+        return map(self.__getitem__, range(len(self)))
 
 
 def type_scores(scores: np.ndarray, type_order: tuple[str, ...]) -> list[dict[str, float | None]]:

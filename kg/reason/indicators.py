@@ -72,25 +72,31 @@ def finite(column: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     return np.where(np.isinf(x), np.nan, x)
 
 
-def account_column(accounts, key: str, section: str | None = None) -> np.ndarray:
-    """column_array of the regions' accounts (`section`: of one of their dicts of lines, e.g. by_source) read from
-    the plans of kg.account.balance.Accounts: a plan's array, or the one value all its regions hold; anything else
-    from its regions' dicts."""
-    out = np.full(accounts.n, np.nan)
+def account_columns(accounts, wanted: list[tuple[str, str | None]]) -> dict[tuple[str, str | None], np.ndarray]:
+    """column_array of the regions' accounts for each (key, section) wanted (`section`: of one of their dicts of
+    lines, e.g. by_source; None: the account itself), read from the plans of kg.account.balance.Accounts: a plan's
+    array, or the one value all its regions hold; anything else from its regions' dicts. The plans are walked once
+    (a plan's regions made an index array once for all the columns)."""
+    out = {w: np.full(accounts.n, np.nan) for w in wanted}
     for idx, plan in accounts.plans:
-        d = plan if section is None else plan.get(section)
-        v = d.get(key) if isinstance(d, dict) else None
-        if v is None or v.__class__ is float or v.__class__ is int:   # the plan's regions each hold this number
-            out[idx] = np.nan if v is None else v
-        elif isinstance(v, np.ndarray) and v.dtype == np.float64 and v.shape == (len(idx),):
-            out[idx] = v
-        elif isinstance(v, np.ndarray) and v.dtype == object and v.shape == (len(idx),) and \
-                PLAIN_NUMBERS.issuperset(map(type, cells := v.tolist())):      # numbers and None (a ratio's 0 / 0)
-            out[idx] = np.array(cells, dtype=float)
-        else:
-            out[idx] = column_array([(b if section is None else b.get(section)) or {}
-                                     for b in map(accounts.balances.__getitem__, idx)], key)
-    out[np.isinf(out)] = np.nan
+        at = np.asarray(idx, dtype=np.intp)
+        for (key, section), col in out.items():
+            d = plan if section is None else plan.get(section)
+            v = d.get(key) if isinstance(d, dict) else None
+            if v is None:                       # the plan's regions hold no such number: NaN, as made
+                continue
+            if v.__class__ is float or v.__class__ is int:      # the plan's regions each hold this number
+                col[at] = v
+            elif isinstance(v, np.ndarray) and v.dtype == np.float64 and v.shape == (len(idx),):
+                col[at] = v
+            elif isinstance(v, np.ndarray) and v.dtype == object and v.shape == (len(idx),) and \
+                    PLAIN_NUMBERS.issuperset(map(type, cells := v.tolist())):      # numbers and None (a ratio's 0 / 0)
+                col[at] = np.array(cells, dtype=float)
+            else:
+                col[at] = column_array([(b if section is None else b.get(section)) or {}
+                                        for b in map(accounts.balances.__getitem__, idx)], key)
+    for col in out.values():
+        col[np.isinf(col)] = np.nan
     return out
 
 
@@ -109,7 +115,8 @@ def compute_batch(rows: list[dict], balances: list[dict | None] | None = None, n
         return cache[key]
 
     if accounts is not None:
-        return compute_columns(col, lambda key: account_column(accounts, key))
+        got = account_columns(accounts, [(ind.from_account, None) for ind in indicators().values() if ind.from_account])
+        return compute_columns(col, lambda key: got[key, None])
     return compute_columns(col, lambda key: column_array([b or {} for b in balances], key))
 
 
