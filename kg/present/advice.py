@@ -213,8 +213,18 @@ def disagreement(designated: str, inferred: str, drivers: tuple[str, ...], score
 
 
 def close_explanation(runner_up: str, margin: float) -> dict[str, str]:
-    return fill(rules().messages["secondary-close-call"], second=labels(pathway.type_models()[runner_up].model_iri),
-                margin=in_words(margin))
+    return _close_words(runner_up, in_words(margin))
+
+
+@lru_cache(maxsize=4096)
+def _close_words(runner_up: str, margin: str) -> dict[str, str]:
+    """The words of a close call: the same for a runner-up and a margin in words (three digits), shared."""
+    return fill(rules().messages["secondary-close-call"], second=_model_labels(runner_up), margin=margin)
+
+
+@lru_cache(maxsize=64)
+def _model_labels(type_iri: str) -> dict[str, str]:
+    return labels(pathway.type_models()[type_iri].model_iri)
 
 
 def typing_fields(inferred_iri: str | None, designated: str | None, key_of: dict) -> tuple[dict, str | None]:

@@ -4,13 +4,15 @@
 The same records as kg.present.advice.present(compact=True) gives for the Verdicts (with
 kg.pipeline.advice's head and compact balance), in the same key order and to the byte as orjson writes
 them. Each record is joined from pre-encoded pieces: what depends only on the region's type and
-designation encoded once a batch; each model's measure lists for all its regions one token array (each
-measure's head and each reason that does not depend on a region's figures encoded once, scores and boost
-figures written by orjson in bulk and cut at their commas, each boost reason of a region encoded once and
-placed in every measure it lifts) joined once and cut by the tokens' lengths — a region's list given again
-as its close call's runner-up measures and, picked by rank, its secondary measures; drivers likewise.
-Nothing here computes: every number comes from the reasoning's arrays; this module rounds for display
-only, as present does."""
+designation encoded once a batch; type scores and indicators written by one orjson call, each region's
+filled into one template; each model's measure lists for all its regions one token array (each
+measure's head and each reason that does not depend on a region's figures encoded once, the text that closes a
+measure together with the head that follows it; scores and boost figures written by orjson in bulk and cut at
+their commas, a boost reason's constant text cut with its value — framed — rather than joined to it later) and
+each row's tokens joined — a region's list given again as its close call's runner-up measures and, picked by
+rank, its secondary measures; drivers likewise. What costs here is the number of bytes objects made and joined
+(~50–100 ns each), so each piece is as big as its constant text allows. Nothing here computes: every number
+comes from the reasoning's arrays; this module rounds for display only, as present does."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -95,15 +97,6 @@ def _table(rows: list[tuple]) -> np.ndarray:
     return table
 
 
-def _fixed_rows(model_iri: str, bigs: list[frozenset[str]]) -> tuple[np.ndarray, np.ndarray]:
-    """_fixed of each distinct set of big fluxes among the rows, one flat object array (sets × measures × 3), and
-    where each row's set begins in it."""
-    sets: dict[frozenset[str], int] = {}
-    at = [sets.setdefault(b, len(sets)) for b in bigs]
-    table = np.concatenate([_fixed(model_iri, b).reshape(-1) for b in sets]) if sets else np.empty(0, dtype=object)
-    return table, np.array(at, dtype=np.int64) * (3 * len(_iris(model_iri)))
-
-
 @lru_cache(maxsize=1)
 def _boost_keys() -> tuple[bytes, ...]:
     from kg.knowledge.catalog import local_name
@@ -124,41 +117,36 @@ def _lengths(texts: list[bytes]) -> np.ndarray:
 
 @dataclass(frozen=True)
 class MeasureTexts:
-    """One model's ranked measures encoded for all its rows: row i's list (a JSON array) is lists[i]; the tokens of
-    its q-th measure (best first) are tokens[start[c]:stop[c]], c = i·measures + q, the first of them opening
-    with "[" or ","."""
+    """One model's ranked measures encoded for all its rows: row i's list (a JSON array) is lists[i]. The q-th
+    measure (best first) of row i, c = i·measures + q, is measure order[c]; its record is its head (heads[order[c]]
+    without the "," it opens with), then tokens[start[c]:stop[c]] joined, less the text they end with that opens
+    the next measure's record (its head) or closes the list ("]")."""
     lists: list[bytes]
     tokens: list[bytes]
     start: np.ndarray
     stop: np.ndarray
+    order: np.ndarray
+    heads: np.ndarray
 
     def listed(self, i: int) -> bytes:
         return self.lists[i]
 
     def some(self, at: list[int]) -> orjson.Fragment:
         """The measures at these places (row × measures + rank) as a JSON array."""
-        t, join = self.tokens, b"".join
-        return orjson.Fragment(b"[" + b",".join([join(t[a:b])[1:] for a, b in zip(self.start[at].tolist(),
-                                                                                self.stop[at].tolist())]) + b"]")
+        t, join, heads, n_m = self.tokens, b"".join, self.heads, len(self.heads) // 2
+        order = self.order
+        out = []
+        for c, a, b in zip(at, self.start[at].tolist(), self.stop[at].tolist()):
+            after = len(heads[order[c + 1]]) if (c + 1) % n_m else 1
+            out.append(heads[order[c]][1:] + join(t[a:b])[:-after])
+        return orjson.Fragment(b"[" + b",".join(out) + b"]")
 
 
-def joined(tokens: list[bytes], start: np.ndarray, stop: np.ndarray) -> list[bytes]:
-    """The tokens from each start to its stop, joined."""
-    join = b"".join
-    return [join(tokens[a:b]) for a, b in zip(start.tolist(), stop.tolist())]
-
-
-def objects_text(keys: list[str], table: np.ndarray) -> list[bytes]:
-    """JSON objects with the same keys, {"k1": v1, …}, row i's values the i-th row of the table (floats, NaN as
-    null): every figure written by one orjson call and cut at the commas, each row's filled into the keys' template."""
-    tmpl = template(dict.fromkeys(keys, HOLE))
-    return [tmpl % t for t in rows_of(numbers(table), len(keys))]
-
-
-def drivers_text(vs: Verdicts) -> list[bytes]:
+def drivers_text(vs: Verdicts, shown: list[bytes], width: int, offset: int) -> list[bytes]:
     """Each region's drivers, [{"indicator", "value", "contribution"}, …] weightiest first ([] without a type),
-    their figures and contributions rounded for display: all of them written by one orjson call, each region's
-    filled into the template of its drivers (few distinct lists a batch)."""
+    their figures and contributions rounded for display: the figures as `shown` has them (numbers() of a table,
+    regions × width, whose columns from `offset` on are the rounded vs.ind, in its order), the contributions written
+    by one orjson call; each region's filled into the template of its drivers (few distinct lists a batch)."""
     r = rules()
     at = {e.iri: j for j, e in enumerate(r.evidence)}
     listed = [vs.drivers.get(i, ()) if t else () for i, t in enumerate(vs.type_iri)]
@@ -167,8 +155,11 @@ def drivers_text(vs: Verdicts) -> list[bytes]:
     if not len(flat):
         return [b"[]"] * len(listed)
     region = np.repeat(np.arange(len(listed)), count)
-    cells = numbers(np.column_stack((_shown(np.column_stack([vs.ind[e.indicator] for e in r.evidence])[region, flat]),
-                                     _shown(np.column_stack([vs.contrib[e.iri] for e in r.evidence])[region, flat]))))
+    column = {k: offset + j for j, k in enumerate(vs.ind)}
+    place = region * width + np.array([column[e.indicator] for e in r.evidence], dtype=np.int64)[flat]
+    cells: list = [None] * (2 * len(flat))
+    cells[0::2] = map(shown.__getitem__, place.tolist())
+    cells[1::2] = numbers(_shown(np.column_stack([vs.contrib[e.iri] for e in r.evidence])[region, flat]))
     ends = np.cumsum(2 * count).tolist()
     forms = {key: _drivers_form(key) for key in set(listed)}
     return [forms[key] % tuple(cells[a:b]) for key, a, b in zip(listed, [0, *ends[:-1]], ends)]
@@ -183,59 +174,119 @@ def _drivers_form(drivers: tuple[str, ...]) -> bytes:
 def measure_texts(rm: RankedModel) -> MeasureTexts:
     """Each row's measures of one model, best first, each encoded as {"id","score","reasons"}. The reasons of a
     cell are its fixed ones, or the base reason, the boost reasons (largest part first) and the reach reason.
-    All of it laid out as one token array, each row's tokens followed by its closing "]" (numpy places each piece:
-    a boost reason, encoded once, in every cell it lifts), and each row's joined once."""
+    All of it laid out as one token array (numpy places each piece: a boost reason, encoded once, in every cell it
+    lifts) and each row's joined once. A row's tokens: the first measure's head, then for each measure its score,
+    and either its fixed reasons closed or its base reason, its boost reasons and its tail (the reach reason,
+    closed), the closing text ending with the next measure's head or the list's "]" (_closings: one token, not two).
+    (Each row joined apart, not all at once and cut: a chunk's lists are megabytes, a row's stay in the CPU's cache.)"""
     n_p, n_m = len(rm.rows), len(rm.iris)
     n = n_p * n_m
     if not n_m:
-        return MeasureTexts([b"[]"] * n_p, [], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+        empty = np.zeros(0, dtype=np.int64)
+        return MeasureTexts([b"[]"] * n_p, [], empty, empty, empty, _heads(rm.model))
     order = rm.order.reshape(-1)
-    cells = np.repeat(np.arange(0, n, n_m), n_m) + order           # each entry's cell (row × measures + measure)
+    row = np.arange(n) // n_m
+    cells = row * n_m + order                                        # each entry's cell (row × measures + measure)
     b = rm.boosts
     k = np.bincount(b.cell, minlength=n)[cells] if len(b.cell) else np.zeros(n, dtype=np.int64)
     has = k > 0
-    size = 3 + has + k
-    start = np.cumsum(size) - size + np.arange(n) // n_m            # a "]" after each row
+    size = 2 + has + 2 * k
+    start = np.cumsum(size) - size + row + 1                         # each row opens with its first measure's head
     stop = start + size
-    tok = np.empty(int(stop[-1]) + 1, dtype=object)
-    head = order + n_m * (np.arange(n) % n_m == 0)                    # a row's first measure opens its list
-    tok[start] = _heads(rm.model)[head]
-    tok[start + 1] = _objects(numbers(np.take_along_axis(rm.score, rm.order, axis=1)))
-    fixed = _fixed_rows(rm.model, rm.big_sets)          # (distinct sets × measures × 3) flat, each row's set's first
-    tok[start + 2] = fixed[0][fixed[1][cells // n_m] + 3 * order + has]
+    tok = np.empty(int(stop[-1]), dtype=object)
+    heads = _heads(rm.model)
+    firsts = start[::n_m]
+    tok[firsts - 1] = heads[order[::n_m] + n_m]
+    tok[start] = _objects(numbers(np.take_along_axis(rm.score, rm.order, axis=1)))
+    sets: dict[frozenset[str], int] = {}
+    kinds = np.array([sets.setdefault(x, len(sets)) for x in rm.big_sets], dtype=np.int64)[row] * n_m + order
+    following = np.append(order[1:], 0)
+    following[n_m - 1::n_m] = n_m                                    # after a row's last measure: "]"
+    closing = np.concatenate([_closings(rm.model, x) for x in sets])
+    tok[stop - 1] = closing[(kinds * 2 + has) * (n_m + 1) + following]
     if has.any():
-        tok[(start + 3 + k)[has]] = fixed[0][(fixed[1][cells // n_m] + 3 * order + 2)[has]]   # after the boosts
+        fixed = np.concatenate([_fixed(rm.model, x)[:, 1] for x in sets])
+        tok[(start + 1)[has]] = fixed[kinds[has]]                   # the base reason, opened
         at = np.empty(n, dtype=np.int64)
         at[cells] = start                                            # each cell's entry's first token
-        firsts = np.flatnonzero(np.diff(b.cell, prepend=-1))        # each cell's reasons are consecutive
-        nth = np.arange(len(b.cell)) - np.repeat(firsts, np.diff(np.append(firsts, len(b.cell))))
-        tok[at[b.cell] + 3 + nth] = _objects(boost_texts(b))[b.which]
-    ends = stop[n_m - 1::n_m]
-    tok[ends] = b"]"
+        firsts_b = np.flatnonzero(np.diff(b.cell, prepend=-1))      # each cell's reasons are consecutive
+        nth = np.arange(len(b.cell)) - np.repeat(firsts_b, np.diff(np.append(firsts_b, len(b.cell))))
+        said, parts = boost_texts(b)
+        place = at[b.cell] + 2 + 2 * nth
+        tok[place] = said[b.which]
+        tok[place + 1] = parts[b.which]
     tokens = tok.tolist()
-    return MeasureTexts(joined(tokens, start[::n_m], ends + 1), tokens, start, stop)
+    join = b"".join
+    return MeasureTexts([join(tokens[a:z]) for a, z in zip((firsts - 1).tolist(), stop[n_m - 1::n_m].tolist())],
+                        tokens, start, stop, order, heads)
 
 
-def boost_texts(b) -> list[bytes]:
-    """Each boost reason of BoostReasons encoded as it follows another reason:
-    ,{"kind":"boost","boost","value","gate","part"} — what it quotes (boost, value, gate: the same for each weight
-    class of a region's boost) encoded once per region and boost, the numbers by one orjson call for all."""
+@lru_cache(maxsize=4096)
+def _closings(model_iri: str, big: frozenset[str]) -> np.ndarray:
+    """What closes each of the model's measure records, with what follows it: for each measure, (its fixed reasons
+    closed, its tail after boost reasons) × (the head of each measure that may come next, then "]") — a flat
+    object array, (measure × 2 + boosted) × (measures + 1) + next."""
+    fixed, heads = _fixed(model_iri, big), _heads(model_iri)
+    n_m = len(fixed)
+    after = [*heads[:n_m].tolist(), b"]"]
+    return _objects([f + x for m in range(n_m) for f in (fixed[m, 0], fixed[m, 2]) for x in after])
+
+
+def boost_texts(b) -> tuple[np.ndarray, np.ndarray]:
+    """Each boost reason of BoostReasons encoded as it follows another reason,
+    ,{"kind":"boost","boost","value","gate","part"}, as two tokens (object arrays, one element per reason): what it
+    quotes up to its part (boost, value, gate: the same for each weight class of a region's boost), made once per
+    region and boost — its value framed by the boost's key and, without a gate figure, `"gate":null` (framed: one
+    orjson call and a few cuts for all), a gate figure added — and its part with the closing brace (one orjson
+    call, cut)."""
     if not len(b.row):
-        return []
+        return np.empty(0, dtype=object), np.empty(0, dtype=object)
     quoted, first, which = np.unique(b.row * len(_boost_keys()) + b.boost, return_index=True, return_inverse=True)
-    figures = numbers(np.column_stack((b.value[first], b.gate[first])))
+    gate = b.gate[first]
+    gated = ~np.isnan(gate)
     keys = _boost_keys()
-    said = [b'%s%s,"gate":%s,"part":' % t for t in zip(map(keys.__getitem__, b.boost[first].tolist()),
-                                                          figures[0::2], figures[1::2])]
-    return [b"%s%s}" % t for t in zip(map(said.__getitem__, which.tolist()), numbers(b.part))]
+    pieces, placed = framed(b.value[first], b.boost[first] * 2 + gated,
+                            lambda k: (keys[k // 2], b',"gate":' if k % 2 else b',"gate":null,"part":'))
+    said = np.empty(len(first), dtype=object)
+    said[placed] = pieces
+    if gated.any():
+        said[gated] += _objects(_ended(gate[gated], b',"part":'))
+    return said[which], _objects(_ended(b.part, b"}"))
+
+
+def framed(values: np.ndarray, group: np.ndarray, texts) -> tuple[list[bytes], np.ndarray]:
+    """Each value as orjson writes it (NaN and ±inf: null) between its group's texts, texts(g) = (before, after):
+    all written by one orjson call, each group's numbers cut once — their commas replaced by (after, a NUL,
+    before), split at the NULs — so that a piece is made with its constant texts rather than joined to them. The
+    pieces come in group order: `placed` (the stable argsort of `group`) says whose each is."""
+    placed = np.argsort(group.astype(np.int16) if len(group) and group.max() < 2 ** 15 else group, kind="stable")
+    if not len(placed):
+        return [], placed
+    text = orjson.dumps(values[placed], option=orjson.OPT_SERIALIZE_NUMPY)[1:-1]
+    ends = np.append(np.flatnonzero(np.frombuffer(text, dtype=np.uint8) == ord(",")), len(text))
+    starts = np.insert(ends[:-1] + 1, 0, 0)
+    g = group[placed]
+    firsts = np.flatnonzero(np.diff(g, prepend=-1))
+    lasts = np.append(firsts[1:], len(g)) - 1
+    out: list[bytes] = []
+    for key, a, z in zip(g[firsts].tolist(), starts[firsts].tolist(), ends[lasts].tolist()):
+        before, after = texts(key)
+        pieces = text[a:z].replace(b",", after + b"\x00" + before).split(b"\x00")
+        pieces[0] = before + pieces[0]
+        pieces[-1] += after
+        out += pieces
+    return out, placed
+
+
+def _ended(values: np.ndarray, end: bytes) -> list[bytes]:
+    """numbers(values), each followed by `end`: one orjson call, its commas replaced by (end, a NUL), cut at the NULs."""
+    text = orjson.dumps(values, option=orjson.OPT_SERIALIZE_NUMPY)[1:-1].replace(b",", end + b"\x00") + end
+    return text.split(b"\x00")
 
 
 def _shown(a: np.ndarray) -> np.ndarray:
     """Figures rounded for display (Python's round to SCORE_DIGITS; NaN stays: null)."""
     return round_array(a, SCORE_DIGITS)
-
-
-_close_words = lru_cache(maxsize=4096)(close_explanation)     # the same words for a runner-up and margin
 
 
 _AGREE = {None: b',"zone_agreement":null,"balance":', True: b',"zone_agreement":true,"balance":',
@@ -247,8 +298,8 @@ def records(vs: Verdicts, heads: list[bytes], balances: list[bytes], zone_types:
     what validation found; encoded, open), its advice fields in the schema's key order, its compact `balance`
     (encoded, kg.pipeline.advice.balance_texts) among them, and its end (`ends`: its closing brace and what follows
     it). Every piece is made for all regions at once: what depends only on the region's type, designation and
-    official zone once per batch, figures, type scores, drivers and measure lists in bulk (objects_text,
-    drivers_text, measure_texts); only close calls and disagreements are written region by region.
+    official zone once per batch, figures, type scores, drivers and measure lists in bulk (drivers_text,
+    measure_texts); only close calls and disagreements are written region by region.
     `zone_types`: each region's official_zone_type as given."""
     r = rules()
     types = pathway.type_models()
@@ -256,12 +307,14 @@ def records(vs: Verdicts, heads: list[bytes], balances: list[bytes], zone_types:
     n = len(vs)
     n_secondary = int(r.messages["secondary-measures"]["n"])
     texts = {model: measure_texts(rm) for model, rm in vs.ranked.items()}
-    names = list(vs.ind)
-    indicators = objects_text(names, _shown(np.column_stack(list(vs.ind.values())))) if names and n else [b"{}"] * n
-    type_scores = objects_text([key_of[t] for t in r.type_order], _shown(vs.scores)) if r.type_order and n \
-        else [b"{}"] * n
-    drivers = drivers_text(vs)
+    # type scores and indicators, rounded once and written by one orjson call: each region's filled into the
+    # template of its typing (its scores' keys, its model, its indicators' keys)
+    width, known = len(r.type_order) + len(vs.ind), len(r.type_order)
+    figures = numbers(_shown(np.column_stack([vs.scores, *vs.ind.values()]))) if n and width else []
+    drivers = drivers_text(vs, figures, width, known)
     dumps = orjson.dumps
+    scores_form = template(dict.fromkeys([key_of[t] for t in r.type_order], HOLE))
+    indicators_form = template(dict.fromkeys(vs.ind, HOLE))
 
     def typed(inferred: str | None, designated: str | None, official) -> tuple:
         fields, type_iri = typing_fields(inferred, designated, key_of)
@@ -275,6 +328,8 @@ def records(vs: Verdicts, heads: list[bytes], balances: list[bytes], zone_types:
     keys = list(zip(vs.type_iri, vs.designated, zone_types))
     typing = {k: typed(*k) for k in set(keys)}          # few distinct a batch
     before, middle, zone, model_of = zip(*map(typing.__getitem__, keys)) if n else ((),) * 4
+    forms = {m: scores_form + m.replace(b"%", b"%%") + indicators_form for m in set(middle)}
+    scored = list(map(bytes.__mod__, map(forms.__getitem__, middle), rows_of(figures, width) if width else [()] * n))
     measures = np.full(n, b"[]", dtype=object)
     index = {model: j for j, model in enumerate(texts)}
     code = np.fromiter(map(index.get, model_of, repeat(-1)), dtype=np.int64, count=n)
@@ -312,8 +367,8 @@ def records(vs: Verdicts, heads: list[bytes], balances: list[bytes], zone_types:
             secondary = secondary_fields("designation-disagrees", inferred, own(inferred, i),
                                          disagreement(designated, inferred, vs.drivers.get(i, ()), scores_of))
         elif close and not designated:
-            secondary = secondary_fields("close-call", runner, own(runner, i), _close_words(runner, margin))
+            secondary = secondary_fields("close-call", runner, own(runner, i), close_explanation(runner, margin))
         if secondary is not None:
             secondaries[i] = b',"secondary":' + dumps(secondary) + b',"measures":'
-    return zip(heads, before, type_scores, middle, indicators, zone, balances, secondaries, measures.tolist(),
+    return zip(heads, before, scored, zone, balances, secondaries, measures.tolist(),
                repeat(b',"drivers":'), drivers, closes, ends)
