@@ -157,3 +157,18 @@ def test_cell_order_key_orders_as_cell_then_size_largest_first():
         want = np.argsort(cell * count + rank, kind="stable")
         got = np.argsort(cell_order_key(cell, size), kind="stable")
         assert got.tolist() == want.tolist()
+
+
+def test_cell_order_is_the_stable_order_of_cell_order_key():
+    """The boost reasons' order within a cell as integers sorted (cell, −size, arrival) is the stable order of the
+    float key, ties of both kept in arrival order; cells too many for the integer key take the float one."""
+    from kg.reason.fast import cell_order, cell_order_key
+
+    rng = np.random.default_rng(5)
+    for n_cells, n in ((1, 1), (40, 300), (20_000, 20_000), (10 ** 9, 3000), (5, 0), (300, 5000)):
+        cell = rng.integers(0, n_cells, n)           # in any order: reasons arrive by boost, then measure
+        if n_cells != 300:
+            cell = np.sort(cell)
+        size = np.round(rng.choice([0.05, 0.1, 0.3, 1.7, 0.05 + 1e-9, 0.1 - 1e-9, *rng.uniform(0.05, 2.0, 8)], n), 9)
+        want = np.argsort(cell_order_key(cell, size), kind="stable")
+        assert cell_order(cell, size).tolist() == want.tolist()

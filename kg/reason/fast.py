@@ -265,20 +265,35 @@ def reach_shares(m_iri: str, big_matrix: tuple[dict[str, int], np.ndarray]) -> n
 def reach_matrix(measures: tuple[str, ...], big_matrix: tuple[dict[str, int], np.ndarray]) -> np.ndarray:
     """reach_shares of several measures (regions × measures): the largest big flux of each set of flux columns
     some target reaches is taken once for all the measures whose targets reach that set."""
+    return np.ascontiguousarray(reach_by_measure(measures, big_matrix).T)
+
+
+def reach_by_measure(measures: tuple[str, ...], big_matrix: tuple[dict[str, int], np.ndarray]) -> np.ndarray:
+    """reach_matrix turned (measures × regions): each measure's maxima added in target order — the t-th of every
+    measure at once (reach_steps) —, then divided by its count of targets (0 without targets)."""
     cols, shares = big_matrix
-    out = np.zeros((len(shares), len(measures)))
-    maxima: dict[tuple[int, ...], np.ndarray] = {}
-    for k, (reached, count) in enumerate(_reach_columns(measures, tuple(cols.items()))):
-        if not count:
-            continue
-        total = np.zeros(len(shares))
-        for idx in reached:
-            top = maxima.get(idx)
-            if top is None:
-                top = maxima[idx] = shares[:, list(idx)].max(axis=1)
-            total = total + top
-        out[:, k] = total / count
-    return out
+    sets, steps, count = reach_steps(measures, tuple(cols.items()))
+    total = np.zeros((len(measures), len(shares)))
+    if sets:
+        tops = np.array([shares[:, list(idx)].max(axis=1) for idx in sets]).reshape(len(sets), len(shares))
+        for at, which in steps:
+            total[at] += tops[which]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count[:, None] > 0, total / count[:, None], 0.0)
+
+
+@lru_cache(maxsize=256)
+def reach_steps(measures: tuple[str, ...], cols: tuple[tuple[str, int], ...]) -> tuple:
+    """_reach_columns as arrays: the distinct sets of flux columns the measures' targets reach, for t = 0, 1, …
+    (the measures with a t-th set, the sets), and each measure's count of targets."""
+    per = _reach_columns(measures, cols)
+    sets = sorted({idx for reached, _ in per for idx in reached})
+    place = {idx: u for u, idx in enumerate(sets)}
+    steps = []
+    for t in range(max((len(reached) for reached, _ in per), default=0)):
+        at = [k for k, (reached, _) in enumerate(per) if len(reached) > t]
+        steps.append((np.array(at, dtype=np.int64), np.array([place[per[k][0][t]] for k in at], dtype=np.int64)))
+    return sets, steps, np.array([c for _, c in per], dtype=float)
 
 
 @lru_cache(maxsize=256)
@@ -338,7 +353,7 @@ def rank_scores(model_iri: str, strength: np.ndarray, big_matrix: tuple[dict[str
     t-th of every measure at once (score_steps), measures × regions (rows of contiguous memory), then turned."""
     r = rules()
     steps, base, factor = score_steps(model_iri)
-    evidence = np.ascontiguousarray((r.reach_weight * reach_matrix(model_weights(model_iri)[0], big_matrix)).T)
+    evidence = r.reach_weight * reach_by_measure(model_weights(model_iri)[0], big_matrix)
     by_boost = np.ascontiguousarray(strength.T)
     for measures, boosts, weights in steps:
         evidence[measures] += weights[:, None] * by_boost[boosts]
@@ -530,10 +545,25 @@ def boost_reason_cells(model_iri: str, strength: np.ndarray, figures: np.ndarray
     which = np.repeat(np.arange(len(c)), held)
     p, j = np.divmod(at, n_b)
     cell = np.repeat(p * n_m, held) + wc.members[spread(wc.offset[c], held)]
-    order = np.argsort(cell_order_key(cell, np.repeat(size, held)), kind="stable")
+    order = cell_order(cell, np.repeat(size, held))
     quoted = at if rows is None else rows[p] * n_b + j
     return BoostReasons(p, j, np.ravel(figures)[quoted], np.ravel(gates)[quoted],
                         exact_round(noiseless[keep], SCORE_DIGITS), which[order], cell[order])
+
+
+def cell_order(cell: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """The stable order of (cell, −size): by cell, the largest size first, equal ones in arrival order — as one
+    int64 an entry (cell, −size as an integer: sizes are rounded to NOISE_DIGITS, the arrival index in the lowest
+    bits) sorted by np.sort (~3× a stable argsort of floats); keys too wide for that: a stable argsort of
+    cell_order_key."""
+    if len(cell):
+        step = np.rint(size * 10.0 ** NOISE_DIGITS)
+        top = float(step.max())
+        bits = (len(cell) - 1).bit_length()
+        if (float(cell.max()) + 1) * (top + 1) * 2.0 ** bits < 2.0 ** 62:
+            key = (cell * (int(top) + 1) + (int(top) - step.astype(np.int64))) << bits | np.arange(len(cell))
+            return np.sort(key) & ((1 << bits) - 1)
+    return np.argsort(cell_order_key(cell, size), kind="stable")
 
 
 def cell_order_key(cell: np.ndarray, size: np.ndarray) -> np.ndarray:
@@ -666,19 +696,17 @@ def driver_orders(types: list[str | None], contrib: dict[str, np.ndarray]) -> di
     Regions whose evidence comes in the same order, with the same given, share one tuple (made once)."""
     out: dict[int, tuple[str, ...]] = {}
     for ev, rows, c in _type_evidence(types, contrib):
-        names = [e.indicator for e in ev]
         iris = [e.iri for e in ev]
-        weights = [e.weight for e in ev]
         c, steps = rounded_array(c, grid=True)
         given = ~np.isnan(c)
         # a missing contribution is left out: any value below every contribution orders it last, as lexsort's NaN
-        # (one on the SCORE_DIGITS grid keeps rank_order's integer keys); weights by their place, an equal order
-        weight_rank = np.broadcast_to(np.array([sorted(set(weights)).index(w) for w in weights], dtype=float),
-                                      c.shape)
-        scale = 10.0 ** SCORE_DIGITS
-        order = rank_order(np.where(given, c, MISSING_LAST), weight_rank,
-                           np.array([sorted(names).index(x) for x in names]),
-                           (np.where(given, steps, MISSING_LAST * scale), weight_rank * scale))
+        # (one on the SCORE_DIGITS grid keeps rank_order's integer keys); ties by weight, then indicator: each
+        # evidence's place in that order
+        ties = sorted((-e.weight, e.indicator) for e in ev)
+        none = np.zeros(c.shape)
+        order = rank_order(np.where(given, c, MISSING_LAST), none,
+                           np.array([ties.index((-e.weight, e.indicator)) for e in ev]),
+                           (np.where(given, steps, MISSING_LAST * 10.0 ** SCORE_DIGITS), none))
         given = np.take_along_axis(given, order, axis=1)
         m = len(ev)
         if m < 128:         # each row's (order, given) as m bytes: the key of its tuple
