@@ -33,18 +33,25 @@ def round_array(a: np.ndarray, digits: int) -> np.ndarray:
     """Python's round(x, digits) of every element, exactly: the decimal value rounded half to even, then
     the nearest float. rint(x·10^digits) ÷ 10^digits is that wherever x·10^digits lies clearly off a
     half (its rounding error is far below the distance): both then give the float nearest to k ÷ 10^digits.
-    NaN and ±inf stay themselves in both (a missing contribution is NaN). The few elements near a half,
-    or so large that x·10^digits is not exact, go through Python's round."""
+    NaN stays NaN (a missing contribution is NaN). The few elements near a half, or so large that
+    x·10^digits is not exact (±inf among them), go through Python's round. The distance to a half is
+    0.5 − |t − rint(t)| (t − rint(t) is exact); the arrays are reused in place: a chunk's tables are
+    hundreds of KiB, and each fresh one costs the page faults of its first touch."""
     a = np.asarray(a, dtype=float)
     scale = 10.0 ** digits
-    with np.errstate(over="ignore"):       # beyond 2^48 (or inf) is left to Python's round below
+    with np.errstate(over="ignore", invalid="ignore"):     # beyond 2^48 (or inf): Python's round below
         t = a * scale
-    out = np.rint(t) / scale
-    with np.errstate(invalid="ignore"):
-        sure = ((np.abs(np.abs(t - np.floor(t)) - 0.5) > np.abs(t) * 2.0 ** -48 + 1e-9) & (np.abs(t) < 2.0 ** 48)
-                | ~np.isfinite(a))
-    if not sure.all():
-        unsure = np.nonzero(~sure)
+        r = np.rint(t)
+        off = np.subtract(t, r)
+        np.abs(off, out=off)
+        np.subtract(0.5, off, out=off)                   # how far t lies from a half (NaN: NaN, never unsure)
+        size = np.abs(t, out=t)
+        near = np.multiply(size, 2.0 ** -48)
+        near += 1e-9                                     # far above t's own rounding error (|t|·2^-53)
+        unsure = np.less_equal(off, near)
+        unsure |= size >= 2.0 ** 48
+    out = np.divide(r, scale, out=r)
+    if unsure.any():
         out[unsure] = [round(float(x), digits) for x in a[unsure]]
     return out
 
