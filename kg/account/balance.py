@@ -588,7 +588,10 @@ def account_batch(regions, coefficient_set: str = DEFAULT_SET, boundary: str = D
     these very value dicts)."""
     cs = compile_set(coefficient_set)
     check_boundary(boundary)
-    rows = [r if r.__class__ is dict else _values_of(r) for r in regions]
+    from kg.read.numbers import Rows
+
+    # (regions' Rows, e.g. Numbers.rows: a dict read only where a plan reads one, its first region's)
+    rows = regions if isinstance(regions, Rows) else [r if r.__class__ is dict else _values_of(r) for r in regions]
     return Accounts([(idx, _account(values, cs, boundary)) for idx, values in plans(rows, cs, boundary, numbers)],
                     len(rows))
 

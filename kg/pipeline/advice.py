@@ -180,8 +180,8 @@ def _coefficients(balances: list[dict]) -> list[dict]:
 def _accounted(batch, coefficient_set: str):
     """The batch checked, its valid rows' values, their number columns (read by validation) and their accounts."""
     checked = check(batch)
-    rows = [r.values for r in checked.valid]
     numbers = checked.valid_numbers()        # the number columns validation read, for accounting and reasoning
+    rows = numbers.rows                      # the valid rows' value dicts, each made when read (kg.read.numbers.Rows)
     return checked, rows, numbers, account_batch(rows, coefficient_set, numbers=numbers)
 
 
@@ -234,7 +234,7 @@ def _head_texts(valid: list, checked, first: dict) -> list[bytes]:
         violations[i], warnings[i], notes[i] = (orjson.dumps(h[k]) for k in ("violations", "warnings", "notes"))
     dumps = orjson.dumps
     return [tmpl % t for t in zip(map(dumps, [r.region_id for r in valid]), map(dumps, [r.name for r in valid]),
-                                  map(dumps, [r.values.get("year") for r in valid]), map(dumps, [r.row for r in valid]),
+                                  map(dumps, checked.valid_numbers().cells("year")), map(dumps, [r.row for r in valid]),
                                   violations, warnings, notes)]
 
 
@@ -263,7 +263,7 @@ def advise_encoded(batch, coefficient_set: str = "default", engine: str = "fast"
         ends[-1] = b"}"
     verdicts = reason.reason_arrays(values, None, numbers=numbers, accounts=accounts)
     encoded = compact_records(verdicts, _head_texts(valid, checked, first), balances,
-                              [v.get("official_zone_type") for v in values], ends)
+                              numbers.cells("official_zone_type"), ends)
     if len(valid) == len(regions):
         rows, named = list(encoded), digests
     else:       # the invalid regions in their places, each one piece

@@ -230,7 +230,7 @@ def advice_tidy(regions: list, checked, accounts, verdicts, coefficient_set: str
             value[cells] = round_array(np.column_stack([verdicts.ind[k] for k in ind_names]), SCORE_DIGITS)[typed]
     with np.errstate(invalid="ignore"):
         value[~np.isfinite(value)] = np.nan         # written as null (orjson writes NaN and ±inf as null)
-    return Tidy([x.region_id for x in regions], [x.values.get("year") for x in regions],
+    return Tidy([x.region_id for x in regions], [x.year for x in regions],
                 np.repeat(np.arange(n, dtype=np.int32), size), list(names.code), names.units, figure, value,
                 coefficient_set)
 
@@ -248,7 +248,7 @@ def advice_keys(regions: list, checked, accounts, verdicts) -> list[dict]:
     out = []
     for x in regions:
         i = advised.get(id(x))
-        out.append({"region_id": x.region_id, "name": x.name, "year": x.values.get("year"), "valid": i is not None,
+        out.append({"region_id": x.region_id, "name": x.name, "year": x.year, "valid": i is not None,
                     "type": None if i is None else type_key[i], "model": None if i is None else model_key[i],
                     "balance": None if i is None else totals[i]})
     return out

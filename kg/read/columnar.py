@@ -22,7 +22,9 @@ or empty, unknown cells empty, the line exactly as wide as the block's commonest
 columns and the year (the keys), tested as above. 284,400 generated rows: 5.8 -> ~4 us a row, warm.
 A row of simple cells with at least 3 filled (no footnote) is an *ordinary* row: the first pass counts it and
 keeps its key from the columns, the pieces make its Region from the columns read typed in bulk (polars' CSV
-reader gives float() and int() of a plain number exactly: both round correctly, -0 included). A worker of
+reader gives float() and int() of a plain number exactly: both round correctly, -0 included) — a
+kg.read.profiles.ColumnRegion, whose value dict (~50 cells) is made only when first read (session 9: making them was
+~4 of the pieces' ~8 us a row; validation, accounting and reasoning read the columns, kg.read.numbers). A worker of
 `--jobs` reads its own piece, told only its span (the blocks are found by how many regions each gives, the lines
 within by their ends), with polars too: it was forked before this process first used polars
 (kg.pipeline.stream.Workers; polars' thread pool does not survive a fork) and gets the file after its first
@@ -44,7 +46,7 @@ from __future__ import annotations
 import io
 import os
 from collections import deque
-from itertools import repeat
+from itertools import count, repeat
 from operator import methodcaller
 from dataclasses import dataclass, field
 from typing import Any, Iterator
@@ -510,28 +512,33 @@ class ColumnReader:
         if not data.endswith(b"\n"):
             data += b"\n"                       # the file's last line without its line feed: one line still
         arr = np.frombuffer(data, dtype=np.uint8)
-        ends = np.flatnonzero(arr == 10)      # each line's end
+        feeds = arr == 10
+        ends = np.flatnonzero(feeds)          # each line's end
         if not len(ends) or first_row - 1 + len(ends) > read_limits.max_rows() or \
                 int(np.diff(ends, prepend=-1).max()) - 1 > read_limits.MAX_CELL_CHARS:
             return None, 0, None, None
-        starts = np.empty_like(ends)
-        starts[0], starts[1:] = 0, ends[:-1] + 1
         delimiter = arr == ord(self.delimiter)
         first = int(np.count_nonzero(delimiter[:ends[0]]))
         if np.count_nonzero(delimiter) == first * len(ends) and b"\n\n" not in data and not data.startswith(b"\n"):
-            common = first                    # (a line wider and one narrower: polars fails, read by csv)
+            common = counts = first           # (a line wider and one narrower: polars fails, read by csv)
             regular = np.ones(len(ends), dtype=bool)
         else:
+            starts = np.empty_like(ends)
+            starts[0], starts[1:] = 0, ends[:-1] + 1
             counts = np.add.reduceat(delimiter, starts, dtype=np.int64)
             common = int(np.bincount(counts).argmax())
             regular = counts == common
-        # a cell is filled when the byte before its end is not a cell's end (a carriage return only ends a line)
-        stops = delimiter | (arr == 10)
+        # a cell is filled when the byte before its end is not a cell's end (a carriage return only ends a line):
+        # a line's cell ends (its delimiters, the line feed, a carriage return before it) less those right after
+        # another — few but the \n of \r\n, found at once (a sum per line of a mask as long as the block cost ~2x)
+        stops = delimiter | feeds
+        n_filled = counts + 1
         if b"\r" in data:
             stops |= arr == 13
-        filled = np.empty_like(stops)
-        filled[0], filled[1:] = False, stops[1:] & ~stops[:-1]
-        n_filled = np.add.reduceat(filled, starts, dtype=np.int64)
+            n_filled = n_filled + (arr[ends - 1] == 13)     # (arr[-1], before the first line feed at 0: a \n)
+        after = np.flatnonzero(stops[1:] & stops[:-1]) + 1
+        n_filled = n_filled - np.bincount(np.searchsorted(ends, after), minlength=len(ends))[:len(ends)]
+        n_filled[0] -= int(stops[0])          # (the block's first byte: no cell before it)
         width = common + 1
         kinds = np.full(len(ends), ODD, dtype=np.int8)
         lines = None
@@ -715,7 +722,7 @@ class ColumnReader:
 
     def _from_frame(self, frame, rows) -> tuple[list, dict]:
         pl = self.pl
-        exprs, schemes = [], []
+        exprs, schemes = [], {}
         for i, key, datatype in self.fields:
             col = pl.col(f"c{i}")
             if datatype in self.plain:
@@ -723,28 +730,67 @@ class ColumnReader:
             elif key in self.words.free_text:
                 exprs.append(pl.when(col == "").then(None).otherwise(col).alias(f"c{i}"))
             else:
+                schemes[len(exprs)] = self.scheme_cells[key]
                 exprs.append(col)
-                schemes.append((len(exprs) - 1, self.scheme_cells[key]))
         typed = frame.select(exprs)
-        columns = [s.to_list() for s in typed]
         numbers = {}
         for s, (_, key, datatype) in zip(typed, self.fields):
             if datatype in self.plain:        # as kg.read.numbers makes them: float(v), NaN and blank for None
                 numbers[key] = (s.cast(pl.Float64).to_numpy(), s.is_null().to_numpy())
-        for j, known in schemes:
-            columns[j] = [known[c][1] for c in columns[j]]
-        return self._made(columns, rows), numbers
+        return self._made(_Columns(typed, [k for _, k, _ in self.fields], schemes, self.template), rows), numbers
 
-    def _made(self, columns: list[list], rows) -> list:
-        """Regions from their cells' values, column by column."""
-        from kg.read.profiles import Region
+    def _made(self, columns: "_Columns", rows) -> list:
+        """Regions of these columns' lines, each made with its id, name and row; its values dict when first read."""
+        from kg.read.profiles import ColumnRegion
 
-        keys = [k for _, k, _ in self.fields]
+        ids = [v or "" for v in columns.column("region_id")]
+        return list(map(ColumnRegion, ids, columns.column("name"), rows, repeat(columns), count()))
+
+
+class _Columns:
+    """Some ordinary lines' cells read typed (a polars frame in ColumnReader.fields' order), what their Regions
+    (kg.read.profiles.ColumnRegion) read: a column as a list of values when first asked for (a value scheme's cells
+    as their values, an empty free text None, a key the file has not None), a row's values dict (the template's
+    keys, as TablePlan.region makes it) by itself for the first few rows asked, then every row's at once."""
+    ALONE = 64                        # rows made one by one (e.g. each accounting plan's first) before all at once
+
+    def __init__(self, typed, keys: list[str], schemes: dict[int, dict], template: dict):
+        self.typed, self.keys, self.schemes, self.template = typed, keys, schemes, template
+        self.n = typed.height
+        self.place = {k: j for j, k in enumerate(keys)}
+        self.lists: dict[str, list] = {}
+        self.alone = 0
+        self.dicts: list | None = None
+
+    def column(self, key: str) -> list:
+        col = self.lists.get(key)
+        if col is None:
+            j = self.place.get(key)
+            if j is None:
+                col = [None] * self.n
+            else:
+                col = self.typed.to_series(j).to_list()
+                known = self.schemes.get(j)
+                if known is not None:
+                    col = [known[c][1] for c in col]
+            self.lists[key] = col
+        return col
+
+    def cell(self, key: str, at: int):
+        return self.column(key)[at]
+
+    def row(self, at: int) -> dict:
+        if self.dicts is not None:
+            return self.dicts[at]
+        if self.alone < self.ALONE:
+            self.alone += 1
+            cells = list(self.typed.row(at))
+            for j, known in self.schemes.items():
+                cells[j] = known[cells[j]][1]
+            values = self.template.copy()
+            values.update(zip(self.keys, cells))
+            return values
         copy = self.template.copy
-        values = [copy() for _ in rows]
-        deque(map(dict.update, values, map(zip, repeat(keys), zip(*columns))), maxlen=0)   # no Python per row
-        ids = [v or "" for v in columns[keys.index("region_id")]]
-        names = columns[keys.index("name")] if "name" in keys else repeat(None)
-        # Region(region_id, name, row, values, raw, extra, notes, sheet): each its own empty raw, extra and notes
-        return list(map(Region, ids, names, rows, values, iter(dict, None), iter(dict, None), iter(list, None),
-                        repeat(None)))
+        self.dicts = values = [copy() for _ in range(self.n)]
+        deque(map(dict.update, values, map(zip, repeat(self.keys), zip(*map(self.column, self.keys)))), maxlen=0)
+        return values[at]

@@ -209,6 +209,71 @@ class Region:
                            "message_zh": zh, "message_en": en})
 
 
+class _Values:
+    """A ColumnRegion's values dict, made the first time it is read and kept in the instance (whose own attribute
+    then hides this)."""
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        made = obj.__dict__["values"] = obj.columns.row(obj.at)
+        return made
+
+
+class ColumnRegion(Region):
+    """A Region whose `values` dict is made the first time it is read, from the columns of the piece it was read
+    in (kg.read.columnar: a big CSV's ordinary lines, issue 12): the fast path reads those columns
+    (ProfileBatch.numbers, Region.get), so most regions of a big batch never make their dict. `columns` answers
+    `row(at)` (the dict) and `cell(key, at)`. Everything else is a Region's: `values` is a real dict with the same
+    content, it pickles and copies as a plain Region and equals a Region of the same fields."""
+    values = _Values()
+
+    def __init__(self, region_id: str, name, row: int, columns=None, at: int = 0, values=None, raw=None, extra=None,
+                 notes=None, sheet=None):
+        if columns is None:           # dataclasses.replace: a Region's fields by name
+            Region.__init__(self, region_id, name, row, {} if values is None else values, {} if raw is None else raw,
+                            {} if extra is None else extra, [] if notes is None else notes, sheet)
+            return
+        self.region_id = region_id
+        self.name = name
+        self.row = row
+        self.columns = columns
+        self.at = at
+        self.raw = {}                 # (validation reads every region's raw and notes: made here, cheaper)
+        self.extra = {}
+        self.notes = []
+
+    def get(self, key: str, default=None):
+        made = self.__dict__.get("values")
+        v = made.get(key) if made is not None else self.columns.cell(key, self.at)
+        return default if v is None else v
+
+    @property
+    def year(self):
+        return self.get("year")
+
+    @property
+    def key(self) -> tuple[str, Any]:
+        return self.region_id, self.get("year")
+
+    def _fields(self) -> tuple:
+        return self.region_id, self.name, self.row, self.values, self.raw, self.extra, self.notes, self.sheet
+
+    def __eq__(self, other):
+        if not isinstance(other, Region):
+            return NotImplemented
+        return ColumnRegion._fields(self) == ColumnRegion._fields(other)
+
+    __hash__ = None                   # (as a Region's)
+
+    def __reduce__(self):
+        return Region, self._fields()
+
+    def unmade(self) -> bool:
+        """Its values dict not made yet (its cells are its columns')."""
+        return "values" not in self.__dict__
+
+
 @compiled_knowledge
 def read_problems() -> dict[str, tuple[str, str]]:
     """th:key -> (zh, en) message templates of the th:ReadProblem individuals."""
@@ -248,10 +313,10 @@ class ProfileBatch:
     def numbers(self) -> "kg.read.numbers.Numbers":
         """The regions' number columns, made once (kg.read.numbers): what validation, accounting and the
         indicators read instead of the value dicts. The regions must not change once it is asked for."""
-        from kg.read.numbers import Numbers
+        from kg.read.numbers import Numbers, Rows
 
         if self._numbers is None or self._numbers.n != len(self.regions):
-            self._numbers = Numbers([r.values for r in self.regions])
+            self._numbers = Numbers(Rows(self.regions))
         return self._numbers
 
     def ids(self) -> list[str]:
