@@ -72,10 +72,6 @@ class Numbers:
             blank[[i for i in np.flatnonzero(blank) if cells[i] is not None]] = False
         return x, blank
 
-    def lazy(self) -> bool:
-        """Not all read yet, and some region's dict not made yet."""
-        return self._all is None and any(columns is not None for columns, *_ in self.runs())
-
     def take(self, indices: list[int]) -> "Numbers":
         """The same columns over the rows at `indices` (e.g. the valid regions), each taken from this one's when
         first asked for."""
