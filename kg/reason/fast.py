@@ -22,7 +22,7 @@ from kg.knowledge.rules import AccountShare, Boost, Evidence, rules
 from kg.namespaces import TH
 from kg.reason.indicators import PLAIN_NUMBERS, account_columns, column_array, compute_batch, number
 from kg.reason import verdict
-from kg.reason.verdict import (NOISE_DIGITS, SCORE_DIGITS, RankedMeasure, Reason, Verdict, close_calls, exact_round,
+from kg.reason.verdict import (NOISE_DIGITS, SCORE_DIGITS, RankedMeasure, Reason, Verdict, close_calls, round_array,
                                kept_parts, rank_order, rounded_array)
 
 
@@ -548,7 +548,7 @@ def boost_reason_cells(model_iri: str, strength: np.ndarray, figures: np.ndarray
     order = cell_order(cell, np.repeat(size, held))
     quoted = at if rows is None else rows[p] * n_b + j
     return BoostReasons(p, j, np.ravel(figures)[quoted], np.ravel(gates)[quoted],
-                        exact_round(noiseless[keep], SCORE_DIGITS), which[order], cell[order])
+                        round_array(noiseless[keep], SCORE_DIGITS), which[order], cell[order])
 
 
 def cell_order(cell: np.ndarray, size: np.ndarray) -> np.ndarray:

@@ -33,8 +33,9 @@ def round_array(a: np.ndarray, digits: int) -> np.ndarray:
     """Python's round(x, digits) of every element, exactly: the decimal value rounded half to even, then
     the nearest float. rint(x·10^digits) ÷ 10^digits is that wherever x·10^digits lies clearly off a
     half (its rounding error is far below the distance): both then give the float nearest to k ÷ 10^digits.
-    NaN stays NaN (a missing contribution is NaN). The few elements near a half, or so large that
-    x·10^digits is not exact (±inf among them), go through Python's round. The distance to a half is
+    NaN stays NaN (a missing contribution is NaN). The few elements near a half are decided exactly in numpy
+    (halves_rounded, digits ≤ 9); those so large that x·10^digits is not exact (±inf among them) go through
+    Python's round. The distance to a half is
     0.5 − |t − rint(t)| (t − rint(t) is exact); the arrays are reused in place: a chunk's tables are
     hundreds of KiB, and each fresh one costs the page faults of its first touch."""
     a = np.asarray(a, dtype=float)
@@ -52,7 +53,14 @@ def round_array(a: np.ndarray, digits: int) -> np.ndarray:
         unsure |= size >= 2.0 ** 48
     out = np.divide(r, scale, out=r)
     if unsure.any():
-        out[unsure] = [round(float(x), digits) for x in a[unsure]]
+        at = np.flatnonzero(unsure.reshape(-1))
+        flat, near = out.reshape(-1), a.reshape(-1)[at]
+        with np.errstate(over="ignore", invalid="ignore"):     # halves_rounded's own test, so it never sends back
+            exact = (np.abs(near * scale) < 2.0 ** 40) if digits <= 9 else np.zeros(len(at), bool)
+        if exact.any():                                  # decided exactly in numpy (halves_rounded)
+            flat[at[exact]] = halves_rounded(near[exact], digits)
+        if not exact.all():                              # beyond 2^40 or ±inf: Python's round
+            flat[at[~exact]] = [round(float(x), digits) for x in near[~exact]]
     return out
 
 
@@ -69,16 +77,6 @@ def rounded_array(a: np.ndarray, grid: bool = False):
         if grid:
             k.reshape(-1)[at] = np.rint(out.reshape(-1)[at] * 10.0 ** SCORE_DIGITS)
     return (out, k) if grid else out
-
-
-def exact_round(a: np.ndarray, digits: int) -> np.ndarray:
-    """Python's round(x, digits) of every element (digits ≤ 9), as round_array, in fewer passes: rint where
-    x·10^digits lies clearly off a half, halves_rounded near one."""
-    out, unsure, a, _ = _rint_rounded(a, digits, 1e-9)
-    if unsure.any():
-        at = np.flatnonzero(unsure)
-        out.reshape(-1)[at] = halves_rounded(a.reshape(-1)[at], digits)
-    return out
 
 
 def halves_rounded(a: np.ndarray, digits: int) -> np.ndarray:
@@ -240,7 +238,7 @@ def kept_parts(parts: np.ndarray, minimum: float) -> tuple[np.ndarray, np.ndarra
     """boost_reasons' rule for many parts at once: which reach the reason minimum, the size they are ordered by
     (|part| rounded to NOISE_DIGITS, largest first, then by boost IRI), and the parts rounded to NOISE_DIGITS
     (rounded() is that rounded to SCORE_DIGITS)."""
-    noiseless = exact_round(parts, NOISE_DIGITS)
+    noiseless = round_array(parts, NOISE_DIGITS)
     size = np.abs(noiseless)
     return size >= minimum, size, noiseless
 
